@@ -1,0 +1,689 @@
+//! Emits `models.rs`: one Rust type per named schema, with constructors,
+//! setters, serde impls and `validate()`.
+
+use super::{doc, ident, validation, Context};
+use crate::error::Result;
+use crate::model::{
+    Constraints, Discrimination, Field, StructDef, TypeDef, TypeKind, TypeRef, UnionDef,
+};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+pub(super) fn emit(cx: &Context) -> Result<TokenStream> {
+    let mut items = Vec::new();
+    for def in &cx.model.types {
+        items.push(match &def.kind {
+            TypeKind::Struct(s) => emit_struct(cx, def, s),
+            TypeKind::Newtype(c) => emit_newtype(cx, def, c),
+            TypeKind::Alias(ty, _) => emit_alias(cx, def, ty),
+            TypeKind::Enum(values) => emit_enum(def, values),
+            TypeKind::Const(value) => emit_const(cx, def, value),
+            TypeKind::Union(u) => emit_union(cx, def, u),
+            TypeKind::Headers(fields) => emit_headers(cx, def, fields),
+        });
+    }
+    Ok(quote!(#(#items)*))
+}
+
+fn type_doc(def: &TypeDef) -> TokenStream {
+    let mut text = def
+        .doc
+        .clone()
+        .unwrap_or_else(|| format!("The `{}` schema.", def.spec_name));
+    if let Some(example) = &def.example {
+        if example.is_object() {
+            let json = serde_json::to_string(example).unwrap_or_default();
+            text.push_str(&format!(
+                "\n\nOn the wire, for example:\n\n```json\n{json}\n```"
+            ));
+        }
+    }
+    let deprecated = if def.deprecated {
+        quote!(#[deprecated = "deprecated in the API spec"])
+    } else {
+        TokenStream::new()
+    };
+    let doc = doc(Some(&text));
+    quote!(#doc #deprecated)
+}
+
+/// How a constructor or setter takes a value of a field's type, and how it
+/// turns the argument into the field's value.
+fn argument(cx: &Context, ty: &TypeRef) -> (TokenStream, TokenStream) {
+    let empty = TokenStream::new();
+    match cx.unalias(ty) {
+        TypeRef::String => (quote!(impl Into<String>), quote!(.into())),
+        TypeRef::Array(item) if **item == TypeRef::String => (
+            quote!(impl IntoIterator<Item = impl Into<String>>),
+            quote!(.into_iter().map(Into::into).collect()),
+        ),
+        TypeRef::Array(item) => {
+            let item = cx.ty(item, &empty);
+            (
+                quote!(impl IntoIterator<Item = #item>),
+                quote!(.into_iter().collect()),
+            )
+        }
+        TypeRef::Named(name)
+            if matches!(cx.def(name).map(|d| &d.kind), Some(TypeKind::Union(_))) =>
+        {
+            let name = ident(name);
+            (quote!(impl Into<#name>), quote!(.into()))
+        }
+        _ => (cx.ty(ty, &empty), TokenStream::new()),
+    }
+}
+
+fn is_const(cx: &Context, ty: &TypeRef) -> bool {
+    matches!(ty, TypeRef::Named(n) if matches!(cx.def(n).map(|d| &d.kind), Some(TypeKind::Const(_))))
+}
+
+fn field_type(cx: &Context, field: &Field) -> TokenStream {
+    let mut ty = cx.ty(&field.ty, &TokenStream::new());
+    if field.boxed {
+        ty = quote!(Box<#ty>);
+    }
+    if !field.required || field.nullable {
+        ty = quote!(Option<#ty>);
+    }
+    ty
+}
+
+fn field_doc(field: &Field) -> TokenStream {
+    let text = field
+        .doc
+        .clone()
+        .unwrap_or_else(|| format!("The `{}` property.", field.json_name));
+    doc(Some(&text))
+}
+
+fn emit_struct(cx: &Context, def: &TypeDef, s: &StructDef) -> TokenStream {
+    let name = ident(&def.name);
+    let doc = type_doc(def);
+    let keep_unknown = def.in_response || s.additional.is_some();
+    let deny = if keep_unknown {
+        TokenStream::new()
+    } else {
+        quote!(#[serde(deny_unknown_fields)])
+    };
+    let mut fields = Vec::new();
+    let mut params = Vec::new();
+    let mut inits = Vec::new();
+    let mut setters = Vec::new();
+    for f in &s.fields {
+        let fname = ident(&f.rust_name);
+        let json = &f.json_name;
+        let ty = field_type(cx, f);
+        let fdoc = field_doc(f);
+        let rename = if *json != f.rust_name {
+            quote!(#[serde(rename = #json)])
+        } else {
+            TokenStream::new()
+        };
+        let skip = if !f.required {
+            quote!(#[serde(default, skip_serializing_if = "Option::is_none")])
+        } else if f.nullable {
+            quote!(#[serde(default)])
+        } else {
+            TokenStream::new()
+        };
+        let deprecated = if f.deprecated {
+            quote!(#[deprecated = "deprecated in the API spec"])
+        } else {
+            TokenStream::new()
+        };
+        fields.push(quote! {
+            #fdoc
+            #deprecated
+            #rename
+            #skip
+            pub #fname: #ty,
+        });
+        if is_const(cx, &f.ty) {
+            let ty = cx.ty(&f.ty, &TokenStream::new());
+            inits.push(if f.required {
+                quote!(#fname: #ty)
+            } else {
+                quote!(#fname: Some(#ty))
+            });
+            continue;
+        }
+        let (arg, convert) = argument(cx, &f.ty);
+        let mut value = quote!(#fname #convert);
+        if f.boxed {
+            value = quote!(Box::new(#value));
+        }
+        if f.required && !f.nullable {
+            params.push(quote!(#fname: #arg));
+            if convert.is_empty() && !f.boxed {
+                inits.push(quote!(#fname));
+            } else {
+                inits.push(quote!(#fname: #value));
+            }
+        } else {
+            inits.push(quote!(#fname: None));
+            let setter_doc = super::doc(Some(&format!(
+                "Sets `{}` (optional).{}",
+                f.json_name,
+                f.doc
+                    .as_deref()
+                    .map(|d| format!("\n\n{d}"))
+                    .unwrap_or_default()
+            )));
+            setters.push(quote! {
+                #setter_doc
+                pub fn #fname(mut self, #fname: #arg) -> Self {
+                    self.#fname = Some(#value);
+                    self
+                }
+            });
+        }
+    }
+    if keep_unknown {
+        let value_ty = match &s.additional {
+            Some(ty) if *ty != TypeRef::Any => cx.ty(ty, &TokenStream::new()),
+            _ => quote!(::serde_json::Value),
+        };
+        fields.push(quote! {
+            /// Properties the spec does not name, kept as they came so that nothing is lost.
+            #[serde(flatten)]
+            pub additional_properties: ::serde_json::Map<String, #value_ty>,
+        });
+        inits.push(quote!(additional_properties: Default::default()));
+    }
+    let consts: Vec<String> = s
+        .fields
+        .iter()
+        .filter(|f| is_const(cx, &f.ty))
+        .filter_map(|f| match &f.ty {
+            TypeRef::Named(n) => match cx.def(n).map(|d| &d.kind) {
+                Some(TypeKind::Const(v)) => Some(format!("`{}` is `{v}`", f.json_name)),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect();
+    let new_doc = super::doc(Some(&format!(
+        "Creates a `{}` from its required properties.{}",
+        def.spec_name,
+        if consts.is_empty() {
+            String::new()
+        } else {
+            format!(" {} (set for you).", consts.join(", "))
+        }
+    )));
+    let too_many = if params.len() > 7 {
+        quote!(#[allow(clippy::too_many_arguments)])
+    } else {
+        TokenStream::new()
+    };
+    let validate = validation::emit_struct(cx, def, s);
+    let derive_default = if params.is_empty() {
+        quote!(Default,)
+    } else {
+        TokenStream::new()
+    };
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq, #derive_default ::serde::Serialize, ::serde::Deserialize)]
+        #deny
+        #[non_exhaustive]
+        pub struct #name {
+            #(#fields)*
+        }
+
+        impl #name {
+            #new_doc
+            #too_many
+            pub fn new(#(#params),*) -> Self {
+                Self { #(#inits),* }
+            }
+
+            #(#setters)*
+        }
+
+        #validate
+    }
+}
+
+fn emit_newtype(cx: &Context, def: &TypeDef, c: &Constraints) -> TokenStream {
+    let rt = &cx.rt;
+    let name = ident(&def.name);
+    let doc = type_doc(def);
+    let checks = validation::string_checks(cx, quote!(value), c);
+    let rules = validation::describe(c);
+    let new_doc = super::doc(Some(&format!(
+        "Checks `value` ({rules}) and wraps it.\n\n# Errors\n\nWhen the value breaks one of those rules; the error says which."
+    )));
+    quote! {
+        #doc
+        ///
+        /// A value of this type always meets the spec's constraints: build it
+        /// with [`new`](Self::new) or [`str::parse`].
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct #name(String);
+
+        impl #name {
+            #new_doc
+            pub fn new(value: impl Into<String>) -> Result<Self, #rt::validation::ConstraintError> {
+                let value = value.into();
+                Self::check(&value)?;
+                Ok(Self(value))
+            }
+
+            /// Checks a value against this type's constraints without building it.
+            ///
+            /// # Errors
+            ///
+            /// When the value breaks a constraint.
+            pub fn check(value: &str) -> Result<(), #rt::validation::ConstraintError> {
+                #checks
+                Ok(())
+            }
+
+            /// The value as a string slice.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+
+            /// The value as an owned string.
+            pub fn into_inner(self) -> String {
+                self.0
+            }
+        }
+
+        impl AsRef<str> for #name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl ::std::str::FromStr for #name {
+            type Err = #rt::validation::ConstraintError;
+
+            fn from_str(value: &str) -> Result<Self, Self::Err> {
+                Self::new(value)
+            }
+        }
+
+        impl TryFrom<String> for #name {
+            type Error = #rt::validation::ConstraintError;
+
+            fn try_from(value: String) -> Result<Self, Self::Error> {
+                Self::new(value)
+            }
+        }
+
+        impl TryFrom<&str> for #name {
+            type Error = #rt::validation::ConstraintError;
+
+            fn try_from(value: &str) -> Result<Self, Self::Error> {
+                Self::new(value)
+            }
+        }
+
+        impl From<#name> for String {
+            fn from(value: #name) -> Self {
+                value.0
+            }
+        }
+
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(&self.0)
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let value = String::deserialize(deserializer)?;
+                Self::new(value).map_err(::serde::de::Error::custom)
+            }
+        }
+    }
+}
+
+fn emit_alias(cx: &Context, def: &TypeDef, ty: &TypeRef) -> TokenStream {
+    let name = ident(&def.name);
+    let doc = type_doc(def);
+    let target = cx.ty(ty, &TokenStream::new());
+    let note = match &def.kind {
+        TypeKind::Alias(_, c) if !c.is_empty() => super::doc(Some(&format!(
+            "\nRules checked by `validate()` where this type is used: {}.",
+            validation::describe(c)
+        ))),
+        _ => TokenStream::new(),
+    };
+    quote! {
+        #doc
+        #note
+        pub type #name = #target;
+    }
+}
+
+fn variant_idents(values: &[String]) -> Vec<proc_macro2::Ident> {
+    let mut taken = Vec::<String>::new();
+    values
+        .iter()
+        .map(|v| {
+            let mut name = crate::names::pascal_case(v);
+            if name == "Unknown" {
+                name.push('_');
+            }
+            while taken.contains(&name) {
+                name.push('_');
+            }
+            taken.push(name.clone());
+            ident(&name)
+        })
+        .collect()
+}
+
+fn emit_enum(def: &TypeDef, values: &[String]) -> TokenStream {
+    let name = ident(&def.name);
+    let doc = type_doc(def);
+    let variants = variant_idents(values);
+    let variant_docs = values.iter().map(|v| format!(" `{v}`"));
+    quote! {
+        #doc
+        ///
+        /// A value this version of the client does not know is kept as
+        /// [`Unknown`](Self::Unknown) instead of failing to deserialize.
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum #name {
+            #(#[doc = #variant_docs] #variants,)*
+            /// A value the spec this client was generated from does not name.
+            Unknown(String),
+        }
+
+        impl #name {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(Self::#variants => #values,)*
+                    Self::Unknown(value) => value,
+                }
+            }
+        }
+
+        impl From<&str> for #name {
+            fn from(value: &str) -> Self {
+                match value {
+                    #(#values => Self::#variants,)*
+                    other => Self::Unknown(other.to_string()),
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let value = String::deserialize(deserializer)?;
+                Ok(Self::from(value.as_str()))
+            }
+        }
+    }
+}
+
+fn emit_const(cx: &Context, def: &TypeDef, value: &str) -> TokenStream {
+    let rt = &cx.rt;
+    let name = ident(&def.name);
+    let doc = type_doc(def);
+    let value_doc = format!(" Always `{value}` on the wire.");
+    quote! {
+        #doc
+        ///
+        #[doc = #value_doc]
+        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+        pub struct #name;
+
+        impl #name {
+            /// The one value of this type, as sent on the wire.
+            pub const VALUE: &'static str = #value;
+
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &'static str {
+                Self::VALUE
+            }
+        }
+
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(Self::VALUE)
+            }
+        }
+
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(Self::VALUE)
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                #rt::runtime::deserialize_constant(deserializer, Self::VALUE).map(|()| Self)
+            }
+        }
+    }
+}
+
+fn emit_union(cx: &Context, def: &TypeDef, u: &UnionDef) -> TokenStream {
+    let name = ident(&def.name);
+    let doc = type_doc(def);
+    let empty = TokenStream::new();
+    let variants: Vec<_> = u.variants.iter().map(|v| ident(&v.name)).collect();
+    let types: Vec<_> = u.variants.iter().map(|v| cx.ty(&v.ty, &empty)).collect();
+    let variant_docs: Vec<String> = u
+        .variants
+        .iter()
+        .map(|v| match &v.ty {
+            TypeRef::Named(n) => format!(" A [`{n}`]."),
+            other => format!(" The value as a {}.", primitive_name(other)),
+        })
+        .collect();
+    let mut froms = Vec::new();
+    let mut seen = Vec::new();
+    for (v, ty) in variants.iter().zip(&types) {
+        let key = ty.to_string();
+        if seen.contains(&key) {
+            continue;
+        }
+        seen.push(key);
+        froms.push(quote! {
+            impl From<#ty> for #name {
+                fn from(value: #ty) -> Self {
+                    Self::#v(value)
+                }
+            }
+        });
+        if ty.to_string() == "String" {
+            froms.push(quote! {
+                impl From<&str> for #name {
+                    fn from(value: &str) -> Self {
+                        Self::#v(value.to_string())
+                    }
+                }
+            });
+        }
+    }
+    let validate = validation::emit_union(cx, def, u);
+    let (derive, deserialize) = match u.discrimination {
+        Discrimination::ByShape => (
+            quote!(#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]),
+            TokenStream::new(),
+        ),
+        Discrimination::ByFields => (
+            quote!(#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]),
+            emit_by_fields_deserialize(cx, def, u),
+        ),
+    };
+    let names = u.variants.iter().map(|v| v.name.as_str());
+    quote! {
+        #doc
+        #derive
+        #[serde(untagged)]
+        #[non_exhaustive]
+        pub enum #name {
+            #(#[doc = #variant_docs] #variants(#types),)*
+        }
+
+        impl #name {
+            /// The name of the variant this value holds, as the spec names it.
+            pub fn variant_name(&self) -> &'static str {
+                match self {
+                    #(Self::#variants(_) => #names,)*
+                }
+            }
+        }
+
+        #(#froms)*
+        #deserialize
+        #validate
+    }
+}
+
+fn primitive_name(ty: &TypeRef) -> &'static str {
+    match ty {
+        TypeRef::String => "string",
+        TypeRef::Integer { .. } => "integer",
+        TypeRef::Number => "number",
+        TypeRef::Boolean => "boolean",
+        TypeRef::Array(_) => "list",
+        TypeRef::Map(_) => "map",
+        TypeRef::Any | TypeRef::Named(_) => "JSON value",
+    }
+}
+
+/// A property a variant must have, and its value when it is a constant.
+type Condition = (String, Option<String>);
+
+/// `Deserialize` for a union whose variants carry `x-discriminator-fields`:
+/// the variant with the most (then the first listed) matching rules wins.
+fn emit_by_fields_deserialize(cx: &Context, def: &TypeDef, u: &UnionDef) -> TokenStream {
+    let rt = &cx.rt;
+    let name = ident(&def.name);
+    // (index in the spec, variant name, [(property, constant value)])
+    let mut rules: Vec<(usize, String, Vec<Condition>)> = Vec::new();
+    for (index, v) in u.variants.iter().enumerate() {
+        let TypeRef::Named(n) = &v.ty else { continue };
+        let Some(TypeKind::Struct(s)) = cx.def(n).map(|d| &d.kind) else {
+            continue;
+        };
+        let fields = s
+            .discriminator_fields
+            .iter()
+            .map(|json| {
+                let constant =
+                    s.fields
+                        .iter()
+                        .find(|f| &f.json_name == json)
+                        .and_then(|f| match &f.ty {
+                            TypeRef::Named(t) => match cx.def(t).map(|d| &d.kind) {
+                                Some(TypeKind::Const(value)) => Some(value.clone()),
+                                _ => None,
+                            },
+                            _ => None,
+                        });
+                (json.clone(), constant)
+            })
+            .collect();
+        rules.push((index, v.name.clone(), fields));
+    }
+    // Most specific first: more rules, then the spec's order.
+    rules.sort_by(|a, b| b.2.len().cmp(&a.2.len()).then(a.0.cmp(&b.0)));
+    let rule_tokens = rules.iter().map(|(_, variant, fields)| {
+        let fields = fields.iter().map(|(json, constant)| match constant {
+            Some(c) => quote!((#json, Some(#c))),
+            None => quote!((#json, None)),
+        });
+        quote!((#variant, &[#(#fields),*]))
+    });
+    let arms = rules.iter().enumerate().map(|(i, (index, _, _))| {
+        let v = &u.variants[*index];
+        let variant = ident(&v.name);
+        let ty = cx.ty(&v.ty, &TokenStream::new());
+        quote!(Some(#i) => #rt::runtime::deserialize_variant::<#ty, D::Error>(object).map(Self::#variant),)
+    });
+    let spec_name = &def.spec_name;
+    quote! {
+        impl #name {
+            /// How each variant is recognised, most specific first: the
+            /// properties it must have, and the value of its constant ones.
+            pub const VARIANT_RULES: &'static [#rt::runtime::VariantRule] = &[#(#rule_tokens),*];
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let object = <::serde_json::Map<String, ::serde_json::Value>>::deserialize(deserializer)?;
+                match #rt::runtime::pick_variant(&object, Self::VARIANT_RULES) {
+                    #(#arms)*
+                    _ => Err(::serde::de::Error::custom(#rt::runtime::no_variant_message(
+                        #spec_name,
+                        &object,
+                        Self::VARIANT_RULES,
+                    ))),
+                }
+            }
+        }
+    }
+}
+
+fn emit_headers(cx: &Context, def: &TypeDef, fields: &[Field]) -> TokenStream {
+    let rt = &cx.rt;
+    let name = ident(&def.name);
+    let doc = type_doc(def);
+    let mut decls = Vec::new();
+    let mut reads = Vec::new();
+    for f in fields {
+        let fname = ident(&f.rust_name);
+        let ty = cx.ty(&f.ty, &TokenStream::new());
+        let fdoc = super::doc(Some(&format!(
+            "The `{}` header{}",
+            f.json_name,
+            f.doc
+                .as_deref()
+                .map(|d| format!(": {d}"))
+                .unwrap_or_else(|| ".".into())
+        )));
+        let header = &f.json_name;
+        decls.push(quote!(#fdoc pub #fname: Option<#ty>,));
+        reads.push(quote!(#fname: #rt::runtime::header_value(headers, #header)?,));
+    }
+    quote! {
+        #doc
+        #[derive(Debug, Clone, Default, PartialEq)]
+        #[non_exhaustive]
+        pub struct #name {
+            #(#decls)*
+        }
+
+        impl #name {
+            /// Reads the documented headers of a response.
+            ///
+            /// # Errors
+            ///
+            /// When a header is present but does not parse as its documented type.
+            pub fn from_headers(headers: &#rt::runtime::HeaderMap) -> Result<Self, String> {
+                Ok(Self { #(#reads)* })
+            }
+        }
+    }
+}

@@ -1,0 +1,553 @@
+//! Emits `operations.rs`: the `Client` type, the `Region` enum of the spec's
+//! servers, one method per operation, and a request builder per operation
+//! that validates, sends and decodes.
+
+use super::{doc, ident, validation, Context};
+use crate::error::Result;
+use crate::model::{Operation, Param, ParamLocation, Success, TypeKind, TypeRef};
+use crate::names::{pascal_case, shouty_snake_case, snake_case};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+pub(super) fn emit(cx: &Context) -> Result<TokenStream> {
+    let rt = &cx.rt;
+    let model = cx.model;
+    let api_name = model.info.title.trim_end_matches(" API").to_string();
+    let api_version = &model.info.version;
+    let fixed_hosts = &model.servers.fixed;
+    let regional = match &model.servers.regional {
+        Some(r) => {
+            let template = &r.template;
+            quote!(Some(#template))
+        }
+        None => quote!(None),
+    };
+    let auth_consts = model.auth_headers.iter().map(|a| {
+        let name = ident(&format!("{}_HEADER", shouty_snake_case(&a.scheme)));
+        let header = &a.header;
+        let doc = doc(Some(&format!(
+            "The header of the `{}` security scheme.{}",
+            a.scheme,
+            a.doc
+                .as_deref()
+                .map(|d| format!("\n\n{d}"))
+                .unwrap_or_default()
+        )));
+        quote!(#doc pub const #name: &str = #header;)
+    });
+    let region = emit_region(cx);
+    let client_doc = doc(Some(&format!(
+        "A client of the {}, version {}.\n\nCheap to clone: clones share their connection pool and host state.",
+        model.info.title, model.info.version
+    )));
+    let methods = model.operations.iter().map(|op| emit_method(cx, op));
+    let builders = model.operations.iter().map(|op| emit_builder(cx, op));
+    Ok(quote! {
+        /// What the runtime needs to know of this API: its name and version
+        /// (for the user agent) and where its servers are.
+        pub const API: #rt::runtime::ApiInfo = #rt::runtime::ApiInfo {
+            name: #api_name,
+            version: #api_version,
+            default_hosts: &[#(#fixed_hosts),*],
+            regional_host_template: #regional,
+        };
+
+        #(#auth_consts)*
+
+        #region
+
+        #client_doc
+        #[derive(Clone, Debug)]
+        pub struct Client {
+            transport: #rt::runtime::Transport,
+        }
+
+        impl #rt::runtime::FromTransport for Client {
+            fn from_transport(transport: #rt::runtime::Transport) -> Self {
+                Self { transport }
+            }
+        }
+
+        impl Client {
+            /// A client that sends its requests through `transport`.
+            pub fn from_transport(transport: #rt::runtime::Transport) -> Self {
+                Self { transport }
+            }
+
+            /// The transport: hosts, retries, credentials and HTTP client.
+            pub fn transport(&self) -> &#rt::runtime::Transport {
+                &self.transport
+            }
+
+            #(#methods)*
+        }
+
+        #(#builders)*
+    })
+}
+
+fn emit_region(cx: &Context) -> TokenStream {
+    let rt = &cx.rt;
+    let Some(regional) = &cx.model.servers.regional else {
+        return TokenStream::new();
+    };
+    let values = &regional.values;
+    let variants: Vec<_> = values.iter().map(|v| ident(&pascal_case(v))).collect();
+    let variant_docs = values.iter().map(|v| {
+        format!(
+            " `{v}`: {}",
+            regional
+                .template
+                .replace(&format!("{{{}}}", regional.variable), v)
+        )
+    });
+    let mut sorted = values.clone();
+    sorted.sort();
+    let expected = format!(
+        "`{}` must be one of the following: {}",
+        regional.variable,
+        sorted.join(", ")
+    );
+    let doc = doc(Some(&format!(
+        "{}\n\nParse one with [`str::parse`]: `\"de\".parse::<Region>()`.",
+        regional
+            .doc
+            .as_deref()
+            .unwrap_or("A region the API is served from.")
+    )));
+    let template = &regional.template;
+    let placeholder = format!("{{{}}}", regional.variable);
+    quote! {
+        #doc
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum Region {
+            #(#[doc = #variant_docs] #variants,)*
+        }
+
+        impl Region {
+            /// Every region, in the spec's order.
+            pub const ALL: &'static [Region] = &[#(Region::#variants),*];
+
+            /// The region's name as the spec writes it.
+            pub fn as_str(&self) -> &'static str {
+                match self {
+                    #(Region::#variants => #values,)*
+                }
+            }
+
+            /// The base URL of the region's host.
+            pub fn host(&self) -> String {
+                #template.replace(#placeholder, self.as_str())
+            }
+        }
+
+        impl #rt::runtime::RegionHost for Region {
+            fn host(&self) -> String {
+                Region::host(self)
+            }
+        }
+
+        impl ::std::fmt::Display for Region {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::std::str::FromStr for Region {
+            type Err = #rt::runtime::ParseRegionError;
+
+            fn from_str(value: &str) -> Result<Self, Self::Err> {
+                match value {
+                    #(#values => Ok(Region::#variants),)*
+                    _ => Err(#rt::runtime::ParseRegionError::new(#expected)),
+                }
+            }
+        }
+    }
+}
+
+fn builder_name(op: &Operation) -> proc_macro2::Ident {
+    ident(&pascal_case(&op.id))
+}
+
+fn required_params(op: &Operation) -> impl Iterator<Item = &Param> {
+    let path_order = |p: &Param| {
+        op.path
+            .find(&format!("{{{}}}", p.name))
+            .unwrap_or(usize::MAX)
+    };
+    let mut params: Vec<&Param> = op.params.iter().filter(|p| p.required).collect();
+    params.sort_by_key(|p| (p.location != ParamLocation::Path, path_order(p)));
+    params.into_iter()
+}
+
+/// How a method takes a parameter, what it stores, and how it converts.
+fn param_argument(cx: &Context, p: &Param) -> (TokenStream, TokenStream, TokenStream) {
+    let models = quote!(super::models::);
+    match cx.unalias(&p.ty) {
+        TypeRef::String => (quote!(impl Into<String>), quote!(String), quote!(.into())),
+        TypeRef::Named(n) if matches!(cx.def(n).map(|d| &d.kind), Some(TypeKind::Newtype(_))) => {
+            (quote!(impl Into<String>), quote!(String), quote!(.into()))
+        }
+        TypeRef::Any | TypeRef::Map(_) => (
+            quote!(impl IntoIterator<Item = (impl Into<String>, impl Into<::serde_json::Value>)>),
+            quote!(Vec<(String, ::serde_json::Value)>),
+            quote!(.into_iter().map(|(k, v)| (k.into(), v.into())).collect()),
+        ),
+        _ => {
+            let ty = cx.ty(&p.ty, &models);
+            (ty.clone(), ty, TokenStream::new())
+        }
+    }
+}
+
+fn success_type(cx: &Context, success: &Success) -> TokenStream {
+    match success {
+        Success::Json(ty) => cx.ty(ty, &quote!(super::models::)),
+        Success::Text => quote!(String),
+        Success::Headers(name) => {
+            let name = ident(name);
+            quote!(super::models::#name)
+        }
+        Success::Empty => quote!(()),
+    }
+}
+
+fn operation_doc(op: &Operation) -> String {
+    let mut text = op
+        .summary
+        .clone()
+        .unwrap_or_else(|| format!("The `{}` operation.", op.id));
+    if let Some(description) = &op.description {
+        if Some(description) != op.summary.as_ref() {
+            text.push_str("\n\n");
+            text.push_str(description);
+        }
+    }
+    text.push_str(&format!(
+        "\n\n`{} {}` (`{}` in the spec).",
+        op.method, op.path, op.id
+    ));
+    if !op.errors.is_empty() {
+        text.push_str("\n\n# Errors\n\nThe request is checked before it is sent ([`Error::InvalidRequest`](crate::Error::InvalidRequest)). The API documents these failures ([`Error::Api`](crate::Error::Api)):\n");
+        for (status, description) in &op.errors {
+            let description = description.lines().next().unwrap_or_default();
+            text.push_str(&format!("\n- `{status}`: {description}"));
+        }
+    }
+    text
+}
+
+fn emit_method(cx: &Context, op: &Operation) -> TokenStream {
+    let method = ident(&snake_case(&op.id));
+    let builder = builder_name(op);
+    let mut args = Vec::new();
+    let mut inits = Vec::new();
+    for p in required_params(op) {
+        let name = ident(&p.rust_name);
+        let (arg, _, convert) = param_argument(cx, p);
+        args.push(quote!(#name: #arg));
+        inits.push(quote!(#name: #name #convert));
+    }
+    for p in op.params.iter().filter(|p| !p.required) {
+        let name = ident(&p.rust_name);
+        inits.push(quote!(#name: Default::default()));
+    }
+    if let Some(body) = &op.body {
+        let name = ident(&body.rust_name);
+        if body.required {
+            let ty = cx.ty(&body.ty, &quote!(super::models::));
+            args.push(quote!(#name: #ty));
+            inits.push(quote!(#name));
+        } else {
+            inits.push(quote!(#name: None));
+        }
+    }
+    let doc = doc(Some(&format!(
+        "{}\n\nReturns a request builder: set options on it, then `.await` it.",
+        operation_doc(op)
+    )));
+    let deprecated = if op.deprecated {
+        quote!(#[deprecated = "deprecated in the API spec"])
+    } else {
+        TokenStream::new()
+    };
+    quote! {
+        #doc
+        #deprecated
+        pub fn #method(&self, #(#args),*) -> #builder {
+            #builder {
+                client: self.clone(),
+                #(#inits,)*
+                options: Default::default(),
+            }
+        }
+    }
+}
+
+fn emit_builder(cx: &Context, op: &Operation) -> TokenStream {
+    let rt = &cx.rt;
+    let builder = builder_name(op);
+    let method_name = snake_case(&op.id);
+    let models = quote!(super::models::);
+    let mut fields = Vec::new();
+    let mut setters = Vec::new();
+    let mut bindings = Vec::new();
+    let mut checks = Vec::new();
+    let mut query = Vec::new();
+    let mut headers = Vec::new();
+    for p in &op.params {
+        let name = ident(&p.rust_name);
+        let (arg, stored, convert) = param_argument(cx, p);
+        let is_list = matches!(cx.unalias(&p.ty), TypeRef::Any | TypeRef::Map(_));
+        let field_ty = if p.required || is_list {
+            stored
+        } else {
+            quote!(Option<#stored>)
+        };
+        fields.push(quote!(#name: #field_ty,));
+        bindings.push(name.clone());
+        if !p.required {
+            let setter_doc = doc(Some(&format!(
+                "Sets the `{}` {} parameter.{}",
+                p.name,
+                match p.location {
+                    ParamLocation::Query => "query",
+                    ParamLocation::Header => "header",
+                    ParamLocation::Path => "path",
+                },
+                p.doc
+                    .as_deref()
+                    .map(|d| format!("\n\n{d}"))
+                    .unwrap_or_default()
+            )));
+            let value = if is_list {
+                quote!(#name #convert)
+            } else {
+                quote!(Some(#name #convert))
+            };
+            setters.push(quote! {
+                #setter_doc
+                pub fn #name(mut self, #name: #arg) -> Self {
+                    self.#name = #value;
+                    self
+                }
+            });
+        }
+        // Validation of the parameter's value.
+        let json = &p.name;
+        let newtype = match &p.ty {
+            TypeRef::Named(n)
+                if matches!(cx.def(n).map(|d| &d.kind), Some(TypeKind::Newtype(_))) =>
+            {
+                Some(ident(n))
+            }
+            _ => None,
+        };
+        if let Some(newtype) = newtype {
+            let value = if p.required {
+                quote!(Some(&#name))
+            } else {
+                quote!(#name.as_ref())
+            };
+            checks.push(quote! {
+                if let Some(value) = #value {
+                    if let Err(error) = #models #newtype::check(value) {
+                        out.push(#rt::validation::Violation::new(&#rt::validation::Path::Root.field(#json), error));
+                    }
+                }
+            });
+        } else if !is_list {
+            let value = quote!(value);
+            if let Some(c) = validation::param_checks(cx, &value, &p.ty, &p.constraints) {
+                let bind = if p.required {
+                    quote!(Some(&#name))
+                } else {
+                    quote!(#name.as_ref())
+                };
+                checks.push(quote! {
+                    if let Some(value) = #bind {
+                        let path = &#rt::validation::Path::Root.field(#json);
+                        #c
+                    }
+                });
+            }
+        }
+        match p.location {
+            ParamLocation::Query if is_list => query.push(quote!(request.query_pairs(#name);)),
+            ParamLocation::Query if p.required => {
+                query.push(quote!(request.query(#json, &#name)?;))
+            }
+            ParamLocation::Query => {
+                query.push(quote!(if let Some(value) = &#name { request.query(#json, value)?; }))
+            }
+            ParamLocation::Header if p.required => {
+                headers.push(quote!(request.header(#json, &#name)?;))
+            }
+            ParamLocation::Header => {
+                headers.push(quote!(if let Some(value) = &#name { request.header(#json, value)?; }))
+            }
+            ParamLocation::Path => {}
+        }
+    }
+    // The path, with each parameter percent-encoded.
+    let mut format_string = String::new();
+    let mut format_args = Vec::new();
+    let mut rest = op.path.as_str();
+    while let Some(start) = rest.find('{') {
+        format_string.push_str(&rest[..start].replace('{', "{{").replace('}', "}}"));
+        let end = rest[start..]
+            .find('}')
+            .map(|e| start + e)
+            .unwrap_or(rest.len());
+        let var = &rest[start + 1..end];
+        let p = op
+            .params
+            .iter()
+            .find(|p| p.name == var && p.location == ParamLocation::Path)
+            .expect("checked by the model");
+        let name = ident(&p.rust_name);
+        let json = &p.name;
+        format_string.push_str("{}");
+        format_args.push(if p.allow_slashes {
+            quote!(#rt::runtime::encode_path(#json, &#name)?)
+        } else {
+            quote!(#rt::runtime::encode_path_segment(&#name)?)
+        });
+        rest = &rest[(end + 1).min(rest.len())..];
+    }
+    format_string.push_str(rest);
+    let body_field;
+    let mut body_validate = TokenStream::new();
+    let mut body_send = TokenStream::new();
+    match &op.body {
+        Some(body) => {
+            let name = ident(&body.rust_name);
+            let ty = cx.ty(&body.ty, &models);
+            let max = match &body.ty {
+                TypeRef::Named(n) => match cx.def(n).map(|d| &d.kind) {
+                    Some(TypeKind::Struct(s)) => s.max_serialized_bytes,
+                    _ => None,
+                },
+                _ => None,
+            };
+            let max = match max {
+                Some(m) => quote!(Some(#m)),
+                None => quote!(None),
+            };
+            let validates = matches!(&body.ty, TypeRef::Named(n) if matches!(cx.def(n).map(|d| &d.kind), Some(TypeKind::Struct(_)) | Some(TypeKind::Union(_))));
+            if body.required {
+                body_field = quote!(#name: #ty,);
+                if validates {
+                    body_validate = quote!(#rt::validation::Validate::validate_into(&#name, &#rt::validation::Path::Root, &context, out););
+                }
+                body_send = quote!(request.json_body(&#name, #max)?;);
+            } else {
+                body_field = quote!(#name: Option<#ty>,);
+                if validates {
+                    body_validate = quote!(if let Some(body) = &#name { #rt::validation::Validate::validate_into(body, &#rt::validation::Path::Root, &context, out); });
+                }
+                body_send = quote!(if let Some(body) = &#name { request.json_body(body, #max)?; });
+                let (arg, convert) = match &body.ty {
+                    TypeRef::Any => (quote!(impl Into<::serde_json::Value>), quote!(.into())),
+                    _ => (ty.clone(), TokenStream::new()),
+                };
+                setters.push(quote! {
+                    /// Sets the JSON request body.
+                    pub fn body(mut self, body: #arg) -> Self {
+                        self.#name = Some(body #convert);
+                        self
+                    }
+                });
+            }
+            bindings.push(name);
+        }
+        None => body_field = TokenStream::new(),
+    }
+    let output = success_type(cx, &op.success);
+    let decode = match &op.success {
+        Success::Json(_) => quote!(response.json()),
+        Success::Text => quote!(response.text()),
+        Success::Headers(name) => {
+            let name = ident(name);
+            quote!(response.decode_headers(#models #name::from_headers))
+        }
+        Success::Empty => quote!(response.empty()),
+    };
+    let method = ident(&op.method);
+    let struct_doc = doc(Some(&format!(
+        "A request to [`Client::{method_name}`]: set options, then `.await` it (or call [`send`](Self::send))."
+    )));
+    let path_expr = if format_args.is_empty() {
+        quote!(#format_string.to_string())
+    } else {
+        quote!(format!(#format_string, #(#format_args),*))
+    };
+    let checks = quote!(#(#checks)* #body_validate);
+    let validate_block = if checks.is_empty() {
+        TokenStream::new()
+    } else {
+        let context = if checks.to_string().contains("context") {
+            quote!(let context = client.transport.validation_context(&options);)
+        } else {
+            TokenStream::new()
+        };
+        quote! {
+            #context
+            let mut violations = Vec::new();
+            {
+                let out = &mut violations;
+                #checks
+            }
+            #rt::validation::ValidationErrors::check(violations)?;
+        }
+    };
+    let send_doc = doc(Some(&format!(
+        "Validates the request, sends it (with host failover and retries), and decodes the answer.\n\n# Errors\n\nSee [`Client::{method_name}`]."
+    )));
+    let destructure = quote!(let Self { client, #(#bindings,)* options } = self;);
+    let mut_request = if query.is_empty() && headers.is_empty() && body_send.is_empty() {
+        quote!(let request)
+    } else {
+        quote!(let mut request)
+    };
+    quote! {
+        #struct_doc
+        #[derive(Debug)]
+        #[must_use = "a request does nothing until it is awaited or sent"]
+        pub struct #builder {
+            client: Client,
+            #(#fields)*
+            #body_field
+            options: #rt::runtime::RequestOptions,
+        }
+
+        impl #builder {
+            #(#setters)*
+
+            #rt::request_builder_methods!();
+
+            #send_doc
+            pub async fn send(self) -> Result<#output, #rt::Error> {
+                #destructure
+                #validate_block
+                #mut_request = #rt::runtime::HttpRequest::new(#rt::runtime::Method::#method, #path_expr);
+                #(#query)*
+                #(#headers)*
+                #body_send
+                let response = client.transport.execute(request, options).await?;
+                #decode
+            }
+        }
+
+        impl ::std::future::IntoFuture for #builder {
+            type Output = Result<#output, #rt::Error>;
+            type IntoFuture = ::std::pin::Pin<Box<dyn ::std::future::Future<Output = Self::Output> + Send>>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.send())
+            }
+        }
+    }
+}

@@ -1,0 +1,382 @@
+//! Emits the `Validate` impls: one check per constraint of the spec, each
+//! reporting its path (`events[2].positions[0]`) and what was expected.
+
+use super::{ident, Context};
+use crate::model::{Constraints, StructDef, TypeDef, TypeKind, TypeRef, UnionDef};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// A human description of constraints, for docs (`1 to 129 characters, matching ^…$`).
+pub(super) fn describe(c: &Constraints) -> String {
+    let mut parts = Vec::new();
+    match (c.min_length, c.max_length) {
+        (Some(a), Some(b)) if a == b => parts.push(format!("exactly {a} characters")),
+        (Some(a), Some(b)) => parts.push(format!("{a} to {b} characters")),
+        (Some(a), None) => parts.push(format!("at least {a} characters")),
+        (None, Some(b)) => parts.push(format!("at most {b} characters")),
+        (None, None) => {}
+    }
+    if let Some(p) = &c.pattern {
+        parts.push(format!("matching `{p}`"));
+    }
+    match (c.min_items, c.max_items) {
+        (Some(a), Some(b)) => parts.push(format!("{a} to {b} items")),
+        (Some(a), None) => parts.push(format!("at least {a} items")),
+        (None, Some(b)) => parts.push(format!("at most {b} items")),
+        (None, None) => {}
+    }
+    if let Some(m) = c.minimum {
+        parts.push(format!(
+            "{} {m}",
+            if c.exclusive_minimum { ">" } else { ">=" }
+        ));
+    }
+    if let Some(m) = c.maximum {
+        parts.push(format!(
+            "{} {m}",
+            if c.exclusive_maximum { "<" } else { "<=" }
+        ));
+    }
+    if let Some(items) = &c.items {
+        parts.push(format!("each item {}", describe(items)));
+    }
+    if let Some(unit) = &c.unix_time_unit {
+        parts.push(format!("a Unix time in {unit}"));
+    }
+    if let Some(days) = c.max_age_days {
+        parts.push(format!("at most {days} days old when sent"));
+    }
+    parts.join(", ")
+}
+
+fn opt_u64(v: Option<u64>) -> TokenStream {
+    match v {
+        Some(v) => quote!(Some(#v)),
+        None => quote!(None),
+    }
+}
+
+fn opt_f64(v: Option<f64>) -> TokenStream {
+    match v {
+        Some(v) => quote!(Some(#v)),
+        None => quote!(None),
+    }
+}
+
+/// Checks of a string's length and pattern that return early with a
+/// `ConstraintError` (used by newtypes).
+pub(super) fn string_checks(cx: &Context, value: TokenStream, c: &Constraints) -> TokenStream {
+    let rt = &cx.rt;
+    let mut out = TokenStream::new();
+    if c.min_length.is_some() || c.max_length.is_some() {
+        let (min, max) = (opt_u64(c.min_length), opt_u64(c.max_length));
+        out.extend(quote!(#rt::validation::check_length(#value, #min, #max)?;));
+    }
+    if let Some(pattern) = &c.pattern {
+        out.extend(quote! {
+            static PATTERN: #rt::validation::Pattern = #rt::validation::Pattern::new(#pattern);
+            PATTERN.check(#value)?;
+        });
+    }
+    out
+}
+
+/// Checks of one value (`value` is a reference expression) against its type
+/// and constraints, pushing violations at `path`; `None` when nothing to check.
+fn value_checks(
+    cx: &Context,
+    value: &TokenStream,
+    ty: &TypeRef,
+    c: &Constraints,
+    depth: usize,
+) -> Option<TokenStream> {
+    let rt = &cx.rt;
+    let mut out = TokenStream::new();
+    let push = |check: TokenStream| {
+        quote! {
+            if let Err(error) = #check {
+                out.push(#rt::validation::Violation::new(path, error));
+            }
+        }
+    };
+    match ty {
+        TypeRef::Named(name) => {
+            match cx.def(name).map(|d| &d.kind) {
+                Some(TypeKind::Alias(inner, alias_constraints)) => {
+                    if let Some(checks) = value_checks(cx, value, inner, alias_constraints, depth) {
+                        out.extend(checks);
+                    }
+                }
+                Some(TypeKind::Struct(_)) | Some(TypeKind::Union(_)) => {
+                    out.extend(quote!(#rt::validation::Validate::validate_into(#value, path, context, out);));
+                }
+                _ => {}
+            }
+        }
+        TypeRef::String => {
+            if c.min_length.is_some() || c.max_length.is_some() {
+                let (min, max) = (opt_u64(c.min_length), opt_u64(c.max_length));
+                out.extend(push(
+                    quote!(#rt::validation::check_length(#value, #min, #max)),
+                ));
+            }
+            if let Some(pattern) = &c.pattern {
+                out.extend(quote!(static PATTERN: #rt::validation::Pattern = #rt::validation::Pattern::new(#pattern);));
+                out.extend(push(quote!(PATTERN.check(#value))));
+            }
+        }
+        TypeRef::Integer { .. } | TypeRef::Number => {
+            let as_f64 = match ty {
+                TypeRef::Number => quote!(*#value),
+                _ => quote!(*#value as f64),
+            };
+            let as_i64 = match ty {
+                TypeRef::Integer { format } if format.as_deref() != Some("int32") => {
+                    quote!(*#value)
+                }
+                _ => quote!(i64::from(*#value)),
+            };
+            if c.minimum.is_some() || c.maximum.is_some() {
+                let (min, max) = (opt_f64(c.minimum), opt_f64(c.maximum));
+                let (emin, emax) = (c.exclusive_minimum, c.exclusive_maximum);
+                out.extend(push(
+                    quote!(#rt::validation::check_range(#as_f64, #min, #emin, #max, #emax)),
+                ));
+            }
+            if matches!(ty, TypeRef::Integer { .. })
+                && (c.unix_time_unit.is_some() || c.max_age_days.is_some())
+            {
+                let millis = c.unix_time_unit.as_deref() != Some("seconds");
+                let days = opt_u64(c.max_age_days);
+                out.extend(quote! {
+                    if let Some(violation) = #rt::validation::check_unix_time(#as_i64, #millis, #days, path, context) {
+                        out.push(violation);
+                    }
+                });
+            }
+        }
+        TypeRef::Array(item) => {
+            if c.min_items.is_some() || c.max_items.is_some() {
+                let (min, max) = (opt_u64(c.min_items), opt_u64(c.max_items));
+                out.extend(push(
+                    quote!(#rt::validation::check_items(#value.len(), #min, #max)),
+                ));
+            }
+            let item_constraints = c.items.as_deref().cloned().unwrap_or_default();
+            let item_var = ident(&format!("item{depth}"));
+            let item_value = quote!(#item_var);
+            if let Some(checks) = value_checks(cx, &item_value, item, &item_constraints, depth + 1)
+            {
+                let index = ident(&format!("index{depth}"));
+                out.extend(quote! {
+                    for (#index, #item_var) in #value.iter().enumerate() {
+                        let path = &path.index(#index);
+                        #checks
+                    }
+                });
+            }
+        }
+        TypeRef::Map(inner) => {
+            let item_var = ident(&format!("item{depth}"));
+            let item_value = quote!(#item_var);
+            if let Some(checks) =
+                value_checks(cx, &item_value, inner, &Constraints::default(), depth + 1)
+            {
+                let key = ident(&format!("key{depth}"));
+                out.extend(quote! {
+                    for (#key, #item_var) in #value.iter() {
+                        let path = &path.key(#key);
+                        #checks
+                    }
+                });
+            }
+        }
+        TypeRef::Boolean | TypeRef::Any => {}
+    }
+    if out.is_empty() {
+        None
+    } else {
+        Some(out)
+    }
+}
+
+/// Checks of an operation parameter's value (bound as `value`, a reference).
+pub(super) fn param_checks(
+    cx: &Context,
+    value: &TokenStream,
+    ty: &TypeRef,
+    c: &Constraints,
+) -> Option<TokenStream> {
+    value_checks(cx, value, ty, c, 0)
+}
+
+/// The parameter names of `validate_into`, `_`-prefixed when the body does not use them.
+fn arg_names(body: &TokenStream) -> (TokenStream, TokenStream, TokenStream) {
+    let used: Vec<String> = body.clone().into_iter().flat_map(flatten).collect();
+    let name = |n: &str| {
+        let id = if used.iter().any(|u| u == n) {
+            ident(n)
+        } else {
+            ident(&format!("_{n}"))
+        };
+        quote!(#id)
+    };
+    (name("path"), name("context"), name("out"))
+}
+
+fn flatten(tree: proc_macro2::TokenTree) -> Vec<String> {
+    match tree {
+        proc_macro2::TokenTree::Group(g) => g.stream().into_iter().flat_map(flatten).collect(),
+        proc_macro2::TokenTree::Ident(i) => vec![i.to_string()],
+        _ => Vec::new(),
+    }
+}
+
+pub(super) fn emit_struct(cx: &Context, def: &TypeDef, s: &StructDef) -> TokenStream {
+    let rt = &cx.rt;
+    let name = ident(&def.name);
+    let mut body = Vec::new();
+    for f in &s.fields {
+        let fname = ident(&f.rust_name);
+        let json = &f.json_name;
+        let value = quote!(value);
+        let Some(checks) = value_checks(cx, &value, &f.ty, &f.constraints, 0) else {
+            continue;
+        };
+        let optional = !f.required || f.nullable;
+        let bind = if optional {
+            quote!(if let Some(value) = &self.#fname)
+        } else {
+            quote!(let value = &self.#fname;)
+        };
+        body.push(if optional {
+            quote! {
+                #bind {
+                    let path = &path.field(#json);
+                    #checks
+                }
+            }
+        } else {
+            quote! {
+                {
+                    #bind
+                    let path = &path.field(#json);
+                    #checks
+                }
+            }
+        });
+    }
+    for (a, b) in &s.same_length {
+        let len = |json: &str| {
+            let f = s
+                .fields
+                .iter()
+                .find(|f| f.json_name == json)
+                .expect("checked by the model");
+            let fname = ident(&f.rust_name);
+            if !f.required || f.nullable {
+                quote!(self.#fname.as_ref().map(|v| v.len()))
+            } else {
+                quote!(Some(self.#fname.len()))
+            }
+        };
+        let (la, lb) = (len(a), len(b));
+        body.push(quote! {
+            if let Some(violation) = #rt::validation::check_same_length(path, #a, #la, #b, #lb) {
+                out.push(violation);
+            }
+        });
+    }
+    if let Some(max) = s.max_serialized_bytes {
+        body.push(quote! {
+            if context.checks_serialized_size() {
+                if let Some(violation) = #rt::validation::check_serialized_size(self, #max, path) {
+                    out.push(violation);
+                }
+            }
+        });
+    }
+    let body = quote!(#(#body)*);
+    let (path_arg, context_arg, out_arg) = arg_names(&body);
+    let summary = describe_struct(s);
+    let validate_doc = super::doc(Some(&format!(
+        "Checks every rule of the spec that the types cannot express{summary}.\n\n# Errors\n\nAll violations at once, each with its path."
+    )));
+    quote! {
+        impl #rt::validation::Validate for #name {
+            fn validate_into(
+                &self,
+                #path_arg: &#rt::validation::Path<'_>,
+                #context_arg: &#rt::validation::ValidationContext,
+                #out_arg: &mut Vec<#rt::validation::Violation>,
+            ) {
+                #body
+            }
+        }
+
+        impl #name {
+            #validate_doc
+            pub fn validate(&self) -> Result<(), #rt::validation::ValidationErrors> {
+                #rt::validation::Validate::validate_with(self, &#rt::validation::ValidationContext::now())
+            }
+        }
+    }
+}
+
+fn describe_struct(s: &StructDef) -> String {
+    let mut parts = Vec::new();
+    for (a, b) in &s.same_length {
+        parts.push(format!("`{a}` and `{b}` have the same number of items"));
+    }
+    if let Some(max) = s.max_serialized_bytes {
+        parts.push(format!("the JSON is at most {max} bytes"));
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(" (among them: {})", parts.join("; "))
+    }
+}
+
+pub(super) fn emit_union(cx: &Context, def: &TypeDef, u: &UnionDef) -> TokenStream {
+    let rt = &cx.rt;
+    let name = ident(&def.name);
+    let mut arms = Vec::new();
+    for v in &u.variants {
+        let variant = ident(&v.name);
+        let value = quote!(value);
+        match value_checks(cx, &value, &v.ty, &v.constraints, 0) {
+            Some(checks) => {
+                arms.push(quote!(Self::#variant(value) => { #checks }));
+            }
+            None => arms.push(quote!(Self::#variant(_) => {})),
+        }
+    }
+    let body = quote!(#(#arms)*);
+    let (path_arg, context_arg, out_arg) = arg_names(&body);
+    quote! {
+        impl #rt::validation::Validate for #name {
+            fn validate_into(
+                &self,
+                #path_arg: &#rt::validation::Path<'_>,
+                #context_arg: &#rt::validation::ValidationContext,
+                #out_arg: &mut Vec<#rt::validation::Violation>,
+            ) {
+                match self {
+                    #body
+                }
+            }
+        }
+
+        impl #name {
+            /// Checks every rule of the spec that the types cannot express.
+            ///
+            /// # Errors
+            ///
+            /// All violations at once, each with its path.
+            pub fn validate(&self) -> Result<(), #rt::validation::ValidationErrors> {
+                #rt::validation::Validate::validate_with(self, &#rt::validation::ValidationContext::now())
+            }
+        }
+    }
+}

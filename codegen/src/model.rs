@@ -1,0 +1,1315 @@
+//! Model phase: turns the parsed, resolvable spec into a typed description of
+//! the Rust to write (types and operations), refusing anything it cannot
+//! represent with an error that names the JSON pointer.
+
+use crate::error::{Error, Location, Result, Warning};
+use crate::names::{pascal_case, snake_case};
+use crate::openapi::{self, Schema, IGNORED_SCHEMA_KEYS, METHODS};
+use crate::resolve::{ref_of, Loader};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Everything the emit phase needs.
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub info: ApiInfo,
+    pub servers: Servers,
+    pub auth_headers: Vec<AuthHeader>,
+    pub types: Vec<TypeDef>,
+    pub operations: Vec<Operation>,
+    pub warnings: Vec<Warning>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ApiInfo {
+    pub title: String,
+    pub version: String,
+    pub description: Option<String>,
+}
+
+/// The spec's servers: an optional templated regional host and fixed hosts.
+#[derive(Debug, Clone, Default)]
+pub struct Servers {
+    pub regional: Option<RegionalServer>,
+    pub fixed: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RegionalServer {
+    /// The URL with its one variable, e.g. `https://insights.{region}.algolia.io`.
+    pub template: String,
+    pub variable: String,
+    pub values: Vec<String>,
+    pub doc: Option<String>,
+}
+
+/// An API-key security scheme sent as a header.
+#[derive(Debug, Clone)]
+pub struct AuthHeader {
+    pub scheme: String,
+    pub header: String,
+    pub doc: Option<String>,
+}
+
+/// A reference to a type: a primitive, a container, or a named definition.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeRef {
+    String,
+    Integer {
+        format: Option<String>,
+    },
+    Number,
+    Boolean,
+    /// Any JSON value (a free-form object, or a schema with no type).
+    Any,
+    Array(Box<TypeRef>),
+    /// An object with only `additionalProperties` of this type.
+    Map(Box<TypeRef>),
+    Named(String),
+}
+
+/// Constraints on a value, as the spec states them (plus our extensions).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Constraints {
+    pub min_length: Option<u64>,
+    pub max_length: Option<u64>,
+    pub pattern: Option<String>,
+    pub min_items: Option<u64>,
+    pub max_items: Option<u64>,
+    pub minimum: Option<f64>,
+    pub maximum: Option<f64>,
+    pub exclusive_minimum: bool,
+    pub exclusive_maximum: bool,
+    /// Constraints on an inline array's items.
+    pub items: Option<Box<Constraints>>,
+    /// `x-unix-time-unit`: `milliseconds` or `seconds`.
+    pub unix_time_unit: Option<String>,
+    /// `x-max-age-days`: how old a timestamp may be when sent.
+    pub max_age_days: Option<u64>,
+}
+
+impl Constraints {
+    pub fn is_empty(&self) -> bool {
+        self == &Constraints::default()
+    }
+
+    /// Constraints that a value must meet to exist at all (a string's length
+    /// and pattern): these make a named string a validated newtype.
+    pub fn is_hard_string(&self) -> bool {
+        self.min_length.is_some() || self.max_length.is_some() || self.pattern.is_some()
+    }
+}
+
+/// One named Rust type to emit.
+#[derive(Debug, Clone)]
+pub struct TypeDef {
+    pub name: String,
+    /// The name in the spec (a component key, or a synthesized path).
+    pub spec_name: String,
+    pub doc: Option<String>,
+    pub location: Location,
+    pub deprecated: bool,
+    pub example: Option<Value>,
+    pub kind: TypeKind,
+    /// Reachable from a response: must accept what a newer API sends.
+    pub in_response: bool,
+}
+
+#[derive(Debug, Clone)]
+pub enum TypeKind {
+    Struct(StructDef),
+    /// A string that must meet its constraints to exist.
+    Newtype(Constraints),
+    /// A name for another type; its constraints are checked by `validate()`.
+    Alias(TypeRef, Constraints),
+    /// A string enum that keeps values it does not know.
+    Enum(Vec<String>),
+    /// A single-value string enum: a constant such as `eventType: "click"`.
+    Const(String),
+    Union(UnionDef),
+    /// The headers of a response that has no body.
+    Headers(Vec<Field>),
+}
+
+#[derive(Debug, Clone)]
+pub struct StructDef {
+    pub fields: Vec<Field>,
+    /// `additionalProperties`: `None` when unknown properties are refused.
+    pub additional: Option<TypeRef>,
+    /// `x-same-length`: pairs of array fields (spec names) of equal length.
+    pub same_length: Vec<(String, String)>,
+    /// `x-max-serialized-bytes`.
+    pub max_serialized_bytes: Option<u64>,
+    /// `x-discriminator-fields`: spec names of the fields that identify this
+    /// struct among the variants of a union.
+    pub discriminator_fields: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Field {
+    pub json_name: String,
+    pub rust_name: String,
+    pub ty: TypeRef,
+    pub constraints: Constraints,
+    pub required: bool,
+    pub nullable: bool,
+    pub doc: Option<String>,
+    pub deprecated: bool,
+    /// Refers (directly or through a chain) to a type being defined: boxed.
+    pub boxed: bool,
+    pub location: Location,
+}
+
+#[derive(Debug, Clone)]
+pub struct UnionDef {
+    pub variants: Vec<Variant>,
+    pub discrimination: Discrimination,
+}
+
+#[derive(Debug, Clone)]
+pub struct Variant {
+    pub name: String,
+    pub ty: TypeRef,
+    pub constraints: Constraints,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Discrimination {
+    /// Each variant is a struct whose `x-discriminator-fields` tell it apart.
+    ByFields,
+    /// The first variant whose shape fits wins (serde `untagged`).
+    ByShape,
+}
+
+/// One HTTP operation: a client method and its request builder.
+#[derive(Debug, Clone)]
+pub struct Operation {
+    pub id: String,
+    pub method: String,
+    pub path: String,
+    pub summary: Option<String>,
+    pub description: Option<String>,
+    pub deprecated: bool,
+    pub params: Vec<Param>,
+    pub body: Option<Body>,
+    pub success: Success,
+    /// Documented error statuses with their descriptions.
+    pub errors: Vec<(String, String)>,
+    pub location: Location,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamLocation {
+    Path,
+    Query,
+    Header,
+}
+
+#[derive(Debug, Clone)]
+pub struct Param {
+    pub name: String,
+    pub rust_name: String,
+    pub location: ParamLocation,
+    pub required: bool,
+    pub ty: TypeRef,
+    pub constraints: Constraints,
+    pub doc: Option<String>,
+    /// `x-allow-slashes`: a path parameter whose `/` separate segments.
+    pub allow_slashes: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Body {
+    pub rust_name: String,
+    pub ty: TypeRef,
+    pub required: bool,
+    pub doc: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Success {
+    Json(TypeRef),
+    Text,
+    /// A response with headers and no body: the named `Headers` type.
+    Headers(String),
+    Empty,
+}
+
+/// Schema keys the model reads; anything else (but `x-` extensions and the
+/// ignorable ones) is refused.
+const KNOWN_SCHEMA_KEYS: &[&str] = &[
+    "$ref",
+    "type",
+    "format",
+    "title",
+    "description",
+    "properties",
+    "required",
+    "additionalProperties",
+    "items",
+    "enum",
+    "oneOf",
+    "anyOf",
+    "allOf",
+    "discriminator",
+    "nullable",
+    "deprecated",
+    "readOnly",
+    "writeOnly",
+    "default",
+    "example",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+];
+
+/// Builds the model of a loaded spec.
+pub fn build(loader: &Loader) -> Result<Model> {
+    let root = loader.root();
+    let at = Location::root();
+    let doc: openapi::Document = parse_at(root, &at)?;
+    let mut builder = Builder {
+        loader,
+        types: Vec::new(),
+        by_location: BTreeMap::new(),
+        taken: BTreeSet::new(),
+        in_progress: Vec::new(),
+        warnings: Vec::new(),
+    };
+    if !doc.openapi.starts_with("3.0") {
+        return Err(Error::new(
+            &at.key("openapi"),
+            format!(
+                "OpenAPI version `{}` is not supported: expected 3.0.x",
+                doc.openapi
+            ),
+        ));
+    }
+    for key in doc.info.extra.keys().filter(|k| !k.starts_with("x-")) {
+        builder.warn(
+            &at.key("info").key(key),
+            format!("`{key}` is not an OpenAPI 3.0 key (3.1?); ignored"),
+        );
+    }
+    let servers = builder.servers(&doc.servers, &at.key("servers"))?;
+    let auth_headers = builder.auth_headers(&doc, &at)?;
+
+    let schemas_at = at.key("components").key("schemas");
+    for name in doc.components.schemas.keys() {
+        builder.named_type(&schemas_at.key(name))?;
+    }
+    let mut operations = Vec::new();
+    let paths_at = at.key("paths");
+    for (path, item) in &doc.paths {
+        let item_at = paths_at.key(path);
+        let (item, item_at) = loader.resolve(item, &item_at)?;
+        let item = item
+            .as_object()
+            .ok_or_else(|| Error::new(&item_at, "a path item must be an object"))?;
+        let shared_params = item
+            .get("parameters")
+            .cloned()
+            .unwrap_or(Value::Array(vec![]));
+        for key in item.keys() {
+            let known = METHODS.contains(&key.as_str())
+                || ["parameters", "summary", "description", "servers"].contains(&key.as_str())
+                || key.starts_with("x-");
+            if !known {
+                return Err(Error::new(
+                    &item_at.key(key),
+                    format!("unsupported path item key `{key}`"),
+                ));
+            }
+        }
+        for method in METHODS {
+            if let Some(op) = item.get(*method) {
+                let op_at = item_at.key(method);
+                operations.push(builder.operation(
+                    path,
+                    method,
+                    op,
+                    &op_at,
+                    &shared_params,
+                    &item_at,
+                )?);
+            }
+        }
+    }
+    let mut seen = BTreeMap::new();
+    for op in &operations {
+        if let Some(previous) = seen.insert(snake_case(&op.id), op.location.clone()) {
+            return Err(Error::new(
+                &op.location.key("operationId"),
+                format!(
+                    "operationId `{}` names the same method as the operation at {previous}",
+                    op.id
+                ),
+            ));
+        }
+    }
+    let mut types: Vec<TypeDef> = builder.types.into_iter().flatten().collect();
+    mark_response_types(&mut types, &operations);
+    Ok(Model {
+        info: ApiInfo {
+            title: doc.info.title,
+            version: doc.info.version,
+            description: doc.info.description,
+        },
+        servers,
+        auth_headers,
+        types,
+        operations,
+        warnings: builder.warnings,
+    })
+}
+
+fn parse_at<T: DeserializeOwned>(value: &Value, at: &Location) -> Result<T> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let mut location = at.clone();
+        for segment in e.path().iter() {
+            location = match segment {
+                serde_path_to_error::Segment::Seq { index } => location.index(*index),
+                serde_path_to_error::Segment::Map { key } => location.key(key),
+                serde_path_to_error::Segment::Enum { variant } => location.key(variant),
+                serde_path_to_error::Segment::Unknown => location,
+            };
+        }
+        Error::new(&location, e.into_inner().to_string())
+    })
+}
+
+struct Builder<'a> {
+    loader: &'a Loader,
+    /// Slots in emit order; a slot is filled once its definition is built.
+    types: Vec<Option<TypeDef>>,
+    by_location: BTreeMap<Location, (String, usize)>,
+    taken: BTreeSet<String>,
+    in_progress: Vec<String>,
+    warnings: Vec<Warning>,
+}
+
+impl Builder<'_> {
+    fn warn(&mut self, at: &Location, message: impl Into<String>) {
+        self.warnings.push(Warning {
+            location: at.clone(),
+            message: message.into(),
+        });
+    }
+
+    fn servers(&mut self, servers: &[openapi::Server], at: &Location) -> Result<Servers> {
+        let mut out = Servers::default();
+        for (i, server) in servers.iter().enumerate() {
+            let server_at = at.index(i);
+            match server.variables.len() {
+                0 => out.fixed.push(server.url.trim_end_matches('/').to_string()),
+                1 => {
+                    let (name, variable) = server.variables.iter().next().expect("one variable");
+                    let variable: openapi::ServerVariable =
+                        parse_at(variable, &server_at.key("variables").key(name))?;
+                    if out.regional.is_some() {
+                        return Err(Error::new(
+                            &server_at,
+                            "only one templated server is supported",
+                        ));
+                    }
+                    if variable.enumeration.is_empty() {
+                        return Err(Error::new(
+                            &server_at.key("variables").key(name),
+                            "a server variable needs an `enum` of its values",
+                        ));
+                    }
+                    out.regional = Some(RegionalServer {
+                        template: server.url.trim_end_matches('/').to_string(),
+                        variable: name.clone(),
+                        values: variable.enumeration,
+                        doc: variable.description,
+                    });
+                }
+                _ => {
+                    return Err(Error::new(
+                        &server_at.key("variables"),
+                        "a server URL with more than one variable is not supported",
+                    ))
+                }
+            }
+        }
+        if out.fixed.is_empty() && out.regional.is_none() {
+            return Err(Error::new(at, "the spec names no server"));
+        }
+        Ok(out)
+    }
+
+    fn auth_headers(&mut self, doc: &openapi::Document, at: &Location) -> Result<Vec<AuthHeader>> {
+        let schemes_at = at.key("components").key("securitySchemes");
+        let mut out = Vec::new();
+        for (name, scheme) in &doc.components.security_schemes {
+            let scheme_at = schemes_at.key(name);
+            let (scheme, scheme_at) = self.loader.resolve(scheme, &scheme_at)?;
+            let scheme: openapi::SecurityScheme = parse_at(scheme, &scheme_at)?;
+            if scheme.kind != "apiKey" || scheme.location.as_deref() != Some("header") {
+                return Err(Error::new(
+                    &scheme_at,
+                    "only API keys sent in a header (`type: apiKey`, `in: header`) are supported",
+                ));
+            }
+            let header = scheme
+                .name
+                .ok_or_else(|| Error::new(&scheme_at, "an apiKey scheme needs a header `name`"))?;
+            out.push(AuthHeader {
+                scheme: name.clone(),
+                header: header.to_ascii_lowercase(),
+                doc: scheme.description,
+            });
+        }
+        Ok(out)
+    }
+
+    fn unique_name(&mut self, wanted: &str) -> String {
+        let base = pascal_case(wanted);
+        let mut name = base.clone();
+        let mut n = 2;
+        while self.taken.contains(&name) {
+            name = format!("{base}{n}");
+            n += 1;
+        }
+        self.taken.insert(name.clone());
+        name
+    }
+
+    fn parse_schema(&mut self, value: &Value, at: &Location) -> Result<Schema> {
+        if value.is_boolean() {
+            return Ok(Schema::default());
+        }
+        let schema: Schema = parse_at(value, at)?;
+        for key in schema.extra.keys() {
+            if key.starts_with("x-") || IGNORED_SCHEMA_KEYS.contains(&key.as_str()) {
+                continue;
+            }
+            if key == "examples" {
+                self.warn(
+                    &at.key(key),
+                    "`examples` in a schema is OpenAPI 3.1; ignored (use `example`)",
+                );
+                continue;
+            }
+            return Err(Error::new(
+                &at.key(key),
+                format!(
+                    "unsupported schema keyword `{key}` (supported: {})",
+                    KNOWN_SCHEMA_KEYS.join(", ")
+                ),
+            ));
+        }
+        if let Some(kind) = &schema.kind {
+            if !["string", "integer", "number", "boolean", "array", "object"]
+                .contains(&kind.as_str())
+            {
+                return Err(Error::new(
+                    &at.key("type"),
+                    format!("unknown type `{kind}`"),
+                ));
+            }
+        }
+        for key in ["exclusiveMinimum", "exclusiveMaximum"] {
+            let v = if key == "exclusiveMinimum" {
+                &schema.exclusive_minimum
+            } else {
+                &schema.exclusive_maximum
+            };
+            if v.as_ref().is_some_and(|v| !v.is_boolean()) {
+                return Err(Error::new(
+                    &at.key(key),
+                    format!("`{key}` must be a boolean in OpenAPI 3.0 (a number is 3.1)"),
+                ));
+            }
+        }
+        Ok(schema)
+    }
+
+    fn constraints(&mut self, schema: &Schema, at: &Location) -> Result<Constraints> {
+        if let Some(pattern) = &schema.pattern {
+            if let Err(e) = regex_syntax::Parser::new().parse(pattern) {
+                return Err(Error::new(
+                    &at.key("pattern"),
+                    format!("invalid regular expression: {e}"),
+                ));
+            }
+            if !pattern.starts_with('^') || !pattern.ends_with('$') {
+                self.warn(
+                    &at.key("pattern"),
+                    "pattern is not anchored with ^…$: it matches anywhere in the value",
+                );
+            }
+        }
+        let unix_time_unit = match schema.extra.get("x-unix-time-unit") {
+            None => None,
+            Some(Value::String(unit)) if unit == "milliseconds" || unit == "seconds" => {
+                Some(unit.clone())
+            }
+            Some(_) => {
+                return Err(Error::new(
+                    &at.key("x-unix-time-unit"),
+                    "expected `milliseconds` or `seconds`",
+                ))
+            }
+        };
+        let max_age_days = match schema.extra.get("x-max-age-days") {
+            None => None,
+            Some(v) => Some(v.as_u64().ok_or_else(|| {
+                Error::new(&at.key("x-max-age-days"), "expected a whole number of days")
+            })?),
+        };
+        Ok(Constraints {
+            min_length: schema.min_length,
+            max_length: schema.max_length,
+            pattern: schema.pattern.clone(),
+            min_items: schema.min_items,
+            max_items: schema.max_items,
+            minimum: schema.minimum,
+            maximum: schema.maximum,
+            exclusive_minimum: schema.exclusive_minimum == Some(Value::Bool(true)),
+            exclusive_maximum: schema.exclusive_maximum == Some(Value::Bool(true)),
+            items: None,
+            unix_time_unit,
+            max_age_days,
+        })
+    }
+
+    /// The type of a schema found at `at`; inline schemas that need a name get
+    /// one made from `hint`.
+    fn type_of(
+        &mut self,
+        value: &Value,
+        at: &Location,
+        hint: &str,
+    ) -> Result<(TypeRef, Constraints)> {
+        if let Some(reference) = ref_of(value) {
+            self.loader.ref_target(reference, at)?;
+            let (_, resolved_at) = self.loader.resolve(value, at)?;
+            let name = self.named_type(&resolved_at)?;
+            return Ok((TypeRef::Named(name), Constraints::default()));
+        }
+        let schema = self.parse_schema(value, at)?;
+        if needs_definition(&schema) {
+            let name = self.define_inline(value, at, hint)?;
+            return Ok((TypeRef::Named(name), Constraints::default()));
+        }
+        if let Some(all_of) = &schema.all_of {
+            // A lone `allOf` wrapper (often `$ref` plus a description).
+            if all_of.len() == 1 {
+                return self.type_of(&all_of[0], &at.key("allOf").index(0), hint);
+            }
+        }
+        let mut constraints = self.constraints(&schema, at)?;
+        let ty = match schema.kind.as_deref() {
+            Some("string") => TypeRef::String,
+            Some("integer") => TypeRef::Integer {
+                format: schema.format.clone(),
+            },
+            Some("number") => TypeRef::Number,
+            Some("boolean") => TypeRef::Boolean,
+            Some("array") => {
+                let items_at = at.key("items");
+                let items = schema
+                    .items
+                    .as_ref()
+                    .ok_or_else(|| Error::new(at, "an array schema needs `items`"))?;
+                let (item_ty, item_constraints) =
+                    self.type_of(items, &items_at, &format!("{hint}Item"))?;
+                if !item_constraints.is_empty() {
+                    constraints.items = Some(Box::new(item_constraints));
+                }
+                TypeRef::Array(Box::new(item_ty))
+            }
+            Some("object") | None => match &schema.additional_properties {
+                Some(Value::Bool(true)) | None => TypeRef::Any,
+                Some(Value::Bool(false)) => TypeRef::Any,
+                Some(inner) => {
+                    let (inner_ty, _) = self.type_of(
+                        inner,
+                        &at.key("additionalProperties"),
+                        &format!("{hint}Value"),
+                    )?;
+                    TypeRef::Map(Box::new(inner_ty))
+                }
+            },
+            Some(other) => {
+                return Err(Error::new(
+                    &at.key("type"),
+                    format!("unknown type `{other}`"),
+                ))
+            }
+        };
+        Ok((ty, constraints))
+    }
+
+    fn define_inline(&mut self, value: &Value, at: &Location, hint: &str) -> Result<String> {
+        if let Some((name, _)) = self.by_location.get(at) {
+            return Ok(name.clone());
+        }
+        let name = self.unique_name(hint);
+        self.define(name, hint.to_string(), value, at)
+    }
+
+    /// The name of the type defined at a location, defining it on first use.
+    fn named_type(&mut self, at: &Location) -> Result<String> {
+        if let Some((name, _)) = self.by_location.get(at) {
+            return Ok(name.clone());
+        }
+        let spec_name = match at.pointer.as_str() {
+            "#" => at
+                .file
+                .as_deref()
+                .map(|f| {
+                    f.rsplit('/')
+                        .next()
+                        .unwrap_or(f)
+                        .trim_end_matches(".json")
+                        .to_string()
+                })
+                .unwrap_or_else(|| "Root".to_string()),
+            _ => at.last_segment(),
+        };
+        let value = self
+            .loader
+            .get(at)
+            .ok_or_else(|| Error::new(at, "`$ref` points at nothing"))?
+            .clone();
+        if ref_of(&value).is_some() {
+            // A component that is only a reference to another: use the target's name.
+            let (_, target_at) = self.loader.resolve(&value, at)?;
+            return self.named_type(&target_at);
+        }
+        let name = self.unique_name(&spec_name);
+        self.define(name, spec_name, &value, at)
+    }
+
+    fn define(
+        &mut self,
+        name: String,
+        spec_name: String,
+        value: &Value,
+        at: &Location,
+    ) -> Result<String> {
+        let slot = self.types.len();
+        self.types.push(None);
+        self.by_location.insert(at.clone(), (name.clone(), slot));
+        self.in_progress.push(name.clone());
+        let result = self.build_def(&name, value, at);
+        self.in_progress.pop();
+        let (kind, schema) = result?;
+        self.types[slot] = Some(TypeDef {
+            name: name.clone(),
+            spec_name,
+            doc: schema.description.clone().or(schema.title.clone()),
+            location: at.clone(),
+            deprecated: schema.deprecated,
+            example: schema.example.clone(),
+            kind,
+            in_response: false,
+        });
+        Ok(name)
+    }
+
+    fn build_def(
+        &mut self,
+        name: &str,
+        value: &Value,
+        at: &Location,
+    ) -> Result<(TypeKind, Schema)> {
+        let schema = self.parse_schema(value, at)?;
+        if let Some(variants) = schema.one_of.as_ref().or(schema.any_of.as_ref()) {
+            let key = if schema.one_of.is_some() {
+                "oneOf"
+            } else {
+                "anyOf"
+            };
+            if schema.discriminator.is_some() {
+                return Err(Error::new(
+                    &at.key("discriminator"),
+                    "`discriminator` is not supported yet: state `x-discriminator-fields` on each variant",
+                ));
+            }
+            let union = self.union(name, variants, &at.key(key))?;
+            return Ok((TypeKind::Union(union), schema));
+        }
+        if let Some(values) = &schema.enumeration {
+            let mut strings = Vec::new();
+            for (i, v) in values.iter().enumerate() {
+                match v {
+                    Value::String(s) => strings.push(s.clone()),
+                    _ => {
+                        return Err(Error::new(
+                            &at.key("enum").index(i),
+                            "only string enums are supported",
+                        ))
+                    }
+                }
+            }
+            if strings.is_empty() {
+                return Err(Error::new(
+                    &at.key("enum"),
+                    "an enum needs at least one value",
+                ));
+            }
+            let kind = if strings.len() == 1 {
+                TypeKind::Const(strings.remove(0))
+            } else {
+                TypeKind::Enum(strings)
+            };
+            return Ok((kind, schema));
+        }
+        if schema.all_of.as_ref().is_some_and(|a| a.len() > 1) {
+            let merged = self.merge_all_of(&schema, at)?;
+            let fields = self.struct_def(name, &merged, at)?;
+            return Ok((TypeKind::Struct(fields), schema));
+        }
+        let is_object = schema.kind.as_deref() == Some("object")
+            || (schema.kind.is_none() && !schema.properties.is_empty());
+        if is_object && !schema.properties.is_empty() {
+            let def = self.struct_def(name, &schema, at)?;
+            return Ok((TypeKind::Struct(def), schema));
+        }
+        if schema.kind.as_deref() == Some("string") {
+            let constraints = self.constraints(&schema, at)?;
+            if constraints.is_hard_string() {
+                return Ok((TypeKind::Newtype(constraints), schema));
+            }
+        }
+        let (ty, constraints) = self.type_of(value, at, &format!("{name}Inner"))?;
+        if ty == TypeRef::Named(name.to_string()) {
+            return Err(Error::new(at, "a schema that only refers to itself"));
+        }
+        Ok((TypeKind::Alias(ty, constraints), schema))
+    }
+
+    fn merge_all_of(&mut self, schema: &Schema, at: &Location) -> Result<Schema> {
+        let mut merged = Schema {
+            kind: Some("object".into()),
+            additional_properties: schema.additional_properties.clone(),
+            ..Schema::default()
+        };
+        merged.properties = schema.properties.clone();
+        merged.required = schema.required.clone();
+        merged.extra = schema.extra.clone();
+        for (i, part) in schema.all_of.iter().flatten().enumerate() {
+            let part_at = at.key("allOf").index(i);
+            let (part, part_at) = self.loader.resolve(part, &part_at)?;
+            let part = self.parse_schema(part, &part_at)?;
+            let part = if part.all_of.is_some() {
+                self.merge_all_of(&part, &part_at)?
+            } else {
+                part
+            };
+            if part.kind.as_deref().is_some_and(|k| k != "object") {
+                return Err(Error::new(
+                    &part_at,
+                    "`allOf` can only combine object schemas",
+                ));
+            }
+            for (k, v) in part.properties {
+                merged.properties.insert(k, v);
+            }
+            merged.required.extend(part.required);
+            for (k, v) in part.extra {
+                merged.extra.entry(k).or_insert(v);
+            }
+        }
+        Ok(merged)
+    }
+
+    fn struct_def(&mut self, name: &str, schema: &Schema, at: &Location) -> Result<StructDef> {
+        let props_at = at.key("properties");
+        let mut fields = Vec::new();
+        let mut rust_names = BTreeSet::new();
+        for (json_name, prop) in &schema.properties {
+            let prop_at = props_at.key(json_name);
+            let hint = format!("{name}{}", pascal_case(json_name));
+            let (ty, constraints) = self.type_of(prop, &prop_at, &hint)?;
+            let (resolved, _) = self.loader.resolve(prop, &prop_at)?;
+            let resolved_schema: Schema = if resolved.is_object() {
+                parse_at(resolved, &prop_at)?
+            } else {
+                Schema::default()
+            };
+            let inline: Schema = if prop.is_object() && ref_of(prop).is_none() {
+                parse_at(prop, &prop_at)?
+            } else {
+                Schema::default()
+            };
+            let mut rust_name = snake_case(json_name);
+            while !rust_names.insert(rust_name.clone()) {
+                rust_name.push('_');
+            }
+            let boxed = matches!(&ty, TypeRef::Named(n) if self.in_progress.contains(n));
+            fields.push(Field {
+                json_name: json_name.clone(),
+                rust_name,
+                required: schema.required.contains(json_name),
+                nullable: inline.nullable || resolved_schema.nullable,
+                doc: inline
+                    .description
+                    .clone()
+                    .or(resolved_schema.description.clone()),
+                deprecated: inline.deprecated || resolved_schema.deprecated,
+                ty,
+                constraints,
+                boxed,
+                location: prop_at,
+            });
+        }
+        for (i, required) in schema.required.iter().enumerate() {
+            if !schema.properties.contains_key(required) {
+                return Err(Error::new(
+                    &at.key("required").index(i),
+                    format!("`{required}` is required but not among the properties"),
+                ));
+            }
+        }
+        let additional = match &schema.additional_properties {
+            Some(Value::Bool(false)) => None,
+            Some(Value::Bool(true)) | None => Some(TypeRef::Any),
+            Some(inner) => Some(
+                self.type_of(
+                    inner,
+                    &at.key("additionalProperties"),
+                    &format!("{name}Value"),
+                )?
+                .0,
+            ),
+        };
+        let string_list = |key: &str| -> Result<Vec<String>> {
+            match schema.extra.get(key) {
+                None => Ok(Vec::new()),
+                Some(v) => serde_json::from_value(v.clone())
+                    .map_err(|_| Error::new(&at.key(key), "expected a list of property names")),
+            }
+        };
+        let discriminator_fields = string_list("x-discriminator-fields")?;
+        for (i, field) in discriminator_fields.iter().enumerate() {
+            if !schema.properties.contains_key(field) {
+                return Err(Error::new(
+                    &at.key("x-discriminator-fields").index(i),
+                    format!("`{field}` is not a property of this schema"),
+                ));
+            }
+        }
+        let mut same_length = Vec::new();
+        if let Some(pairs) = schema.extra.get("x-same-length") {
+            let pairs: Vec<(String, String)> =
+                serde_json::from_value(pairs.clone()).map_err(|_| {
+                    Error::new(
+                        &at.key("x-same-length"),
+                        "expected a list of [property, property] pairs",
+                    )
+                })?;
+            for (i, (a, b)) in pairs.into_iter().enumerate() {
+                for p in [&a, &b] {
+                    let is_array = fields
+                        .iter()
+                        .find(|f| &f.json_name == p)
+                        .is_some_and(|f| self.is_array(&f.ty));
+                    if !is_array {
+                        return Err(Error::new(
+                            &at.key("x-same-length").index(i),
+                            format!("`{p}` is not an array property of this schema"),
+                        ));
+                    }
+                }
+                same_length.push((a, b));
+            }
+        }
+        let max_serialized_bytes = match schema.extra.get("x-max-serialized-bytes") {
+            None => None,
+            Some(v) => Some(v.as_u64().ok_or_else(|| {
+                Error::new(
+                    &at.key("x-max-serialized-bytes"),
+                    "expected a whole number of bytes",
+                )
+            })?),
+        };
+        Ok(StructDef {
+            fields,
+            additional,
+            same_length,
+            max_serialized_bytes,
+            discriminator_fields,
+        })
+    }
+
+    fn is_array(&self, ty: &TypeRef) -> bool {
+        match ty {
+            TypeRef::Array(_) => true,
+            TypeRef::Named(name) => self.types.iter().flatten().any(|t| {
+                &t.name == name
+                    && matches!(&t.kind, TypeKind::Alias(inner, _) if self.is_array(inner))
+            }),
+            _ => false,
+        }
+    }
+
+    fn union(&mut self, name: &str, variants: &[Value], at: &Location) -> Result<UnionDef> {
+        let mut out: Vec<Variant> = Vec::new();
+        for (i, variant) in variants.iter().enumerate() {
+            let variant_at = at.index(i);
+            let (ty, constraints) =
+                self.type_of(variant, &variant_at, &format!("{name}Variant{i}"))?;
+            let base = match &ty {
+                TypeRef::Named(n) => n.clone(),
+                TypeRef::String => "String".into(),
+                TypeRef::Integer { .. } => "Integer".into(),
+                TypeRef::Number => "Number".into(),
+                TypeRef::Boolean => "Boolean".into(),
+                TypeRef::Any => "Object".into(),
+                TypeRef::Array(_) => "Array".into(),
+                TypeRef::Map(_) => "Map".into(),
+            };
+            if out.iter().any(|v| v.ty == ty) {
+                return Err(Error::new(
+                    &variant_at,
+                    "this variant repeats an earlier one: the union would be ambiguous",
+                ));
+            }
+            let mut variant_name = base.clone();
+            let mut n = 2;
+            while out.iter().any(|v| v.name == variant_name) {
+                variant_name = format!("{base}{n}");
+                n += 1;
+            }
+            out.push(Variant {
+                name: variant_name,
+                ty,
+                constraints,
+            });
+        }
+        if out.is_empty() {
+            return Err(Error::new(at, "a union needs at least one variant"));
+        }
+        let by_fields = out.iter().all(|v| match &v.ty {
+            TypeRef::Named(n) => self.types.iter().flatten().any(|t| {
+                &t.name == n
+                    && matches!(&t.kind, TypeKind::Struct(s) if !s.discriminator_fields.is_empty())
+            }),
+            _ => false,
+        });
+        Ok(UnionDef {
+            variants: out,
+            discrimination: if by_fields {
+                Discrimination::ByFields
+            } else {
+                Discrimination::ByShape
+            },
+        })
+    }
+
+    fn param(&mut self, value: &Value, at: &Location, op_name: &str) -> Result<Param> {
+        let (value, at) = self.loader.resolve(value, at)?;
+        let param: openapi::Parameter = parse_at(value, &at)?;
+        let location = match param.location.as_str() {
+            "path" => ParamLocation::Path,
+            "query" => ParamLocation::Query,
+            "header" => ParamLocation::Header,
+            other => {
+                return Err(Error::new(
+                    &at.key("in"),
+                    format!("parameters `in: {other}` are not supported"),
+                ))
+            }
+        };
+        let schema = param
+            .schema
+            .as_ref()
+            .ok_or_else(|| Error::new(&at, "a parameter needs a `schema`"))?;
+        let (ty, constraints) = self.type_of(
+            schema,
+            &at.key("schema"),
+            &format!("{op_name}{}", pascal_case(&param.name)),
+        )?;
+        let allow_slashes = param.extra.get("x-allow-slashes") == Some(&Value::Bool(true));
+        Ok(Param {
+            rust_name: snake_case(&param.name),
+            name: param.name,
+            location,
+            required: param.required || location == ParamLocation::Path,
+            ty,
+            constraints,
+            doc: param.description,
+            allow_slashes,
+        })
+    }
+
+    fn operation(
+        &mut self,
+        path: &str,
+        method: &str,
+        value: &Value,
+        at: &Location,
+        shared_params: &Value,
+        item_at: &Location,
+    ) -> Result<Operation> {
+        let op: openapi::Operation = parse_at(value, at)?;
+        let id = op.operation_id.clone().ok_or_else(|| {
+            Error::new(
+                at,
+                "an operation needs an `operationId` (it names the method)",
+            )
+        })?;
+        let op_name = pascal_case(&id);
+        let mut params: Vec<Param> = Vec::new();
+        let shared = shared_params.as_array().cloned().unwrap_or_default();
+        for (i, p) in shared.iter().enumerate() {
+            params.push(self.param(p, &item_at.key("parameters").index(i), &op_name)?);
+        }
+        for (i, p) in op.parameters.iter().enumerate() {
+            let param = self.param(p, &at.key("parameters").index(i), &op_name)?;
+            params.retain(|q| !(q.name == param.name && q.location == param.location));
+            params.push(param);
+        }
+        let template_vars: Vec<String> = path
+            .split('{')
+            .skip(1)
+            .filter_map(|s| s.split_once('}').map(|(v, _)| v.to_string()))
+            .collect();
+        for var in &template_vars {
+            if !params
+                .iter()
+                .any(|p| p.location == ParamLocation::Path && &p.name == var)
+            {
+                return Err(Error::new(
+                    at,
+                    format!("the path names `{{{var}}}` but no path parameter `{var}` is declared"),
+                ));
+            }
+        }
+        for p in params.iter().filter(|p| p.location == ParamLocation::Path) {
+            if !template_vars.contains(&p.name) {
+                return Err(Error::new(
+                    &at.key("parameters"),
+                    format!("path parameter `{}` is not in the path `{path}`", p.name),
+                ));
+            }
+        }
+        let body = match &op.request_body {
+            None => None,
+            Some(body) => {
+                let body_at = at.key("requestBody");
+                let (body, body_at) = self.loader.resolve(body, &body_at)?;
+                let body: openapi::RequestBody = parse_at(body, &body_at)?;
+                let content_at = body_at.key("content");
+                let media = body.content.get("application/json").ok_or_else(|| {
+                    Error::new(
+                        &content_at,
+                        "only `application/json` request bodies are supported",
+                    )
+                })?;
+                let media_at = content_at.key("application/json");
+                let media: openapi::MediaType = parse_at(media, &media_at)?;
+                let schema = media.schema.unwrap_or(Value::Object(Default::default()));
+                let (ty, _) =
+                    self.type_of(&schema, &media_at.key("schema"), &format!("{op_name}Body"))?;
+                let rust_name = match &ty {
+                    TypeRef::Named(n) => snake_case(n),
+                    _ => "body".to_string(),
+                };
+                Some(Body {
+                    rust_name,
+                    ty,
+                    required: body.required,
+                    doc: body.description,
+                })
+            }
+        };
+        let mut successes: Vec<(String, Success)> = Vec::new();
+        let mut errors = Vec::new();
+        let responses_at = at.key("responses");
+        for (status, response) in &op.responses {
+            let response_at = responses_at.key(status);
+            let (response, response_at) = self.loader.resolve(response, &response_at)?;
+            let response: openapi::Response = parse_at(response, &response_at)?;
+            let is_success = status.starts_with('2');
+            if !is_success {
+                errors.push((
+                    status.clone(),
+                    response.description.clone().unwrap_or_default(),
+                ));
+                // Error bodies are read by the runtime; their schemas still get types.
+                for (media, content) in &response.content {
+                    let media_at = response_at.key("content").key(media);
+                    let content: openapi::MediaType = parse_at(content, &media_at)?;
+                    if let (Some(schema), true) = (&content.schema, media.contains("json")) {
+                        self.type_of(
+                            schema,
+                            &media_at.key("schema"),
+                            &format!("{op_name}Error{status}"),
+                        )?;
+                    }
+                }
+                continue;
+            }
+            let success = if let Some(json) = response.content.get("application/json") {
+                let media_at = response_at.key("content").key("application/json");
+                let media: openapi::MediaType = parse_at(json, &media_at)?;
+                let schema = media.schema.unwrap_or(Value::Object(Default::default()));
+                Success::Json(
+                    self.type_of(
+                        &schema,
+                        &media_at.key("schema"),
+                        &format!("{op_name}Response"),
+                    )?
+                    .0,
+                )
+            } else if response.content.keys().any(|k| k.starts_with("text/")) {
+                Success::Text
+            } else if let Some(media) = response.content.keys().next() {
+                return Err(Error::new(
+                    &response_at.key("content").key(media),
+                    format!("response content `{media}` is not supported (JSON or text)"),
+                ));
+            } else if !response.headers.is_empty() {
+                let name = self.unique_name(&format!("{op_name}Response"));
+                let mut fields = Vec::new();
+                for (header, value) in &response.headers {
+                    let header_at = response_at.key("headers").key(header);
+                    let (value, header_at) = self.loader.resolve(value, &header_at)?;
+                    let parsed: openapi::Header = parse_at(value, &header_at)?;
+                    let schema = parsed.schema.unwrap_or(Value::Object(Default::default()));
+                    let (ty, constraints) = self.type_of(
+                        &schema,
+                        &header_at.key("schema"),
+                        &format!("{name}{}", pascal_case(header)),
+                    )?;
+                    if !matches!(
+                        ty,
+                        TypeRef::String
+                            | TypeRef::Integer { .. }
+                            | TypeRef::Number
+                            | TypeRef::Boolean
+                    ) {
+                        return Err(Error::new(
+                            &header_at.key("schema"),
+                            "a response header must be a string, integer, number or boolean",
+                        ));
+                    }
+                    fields.push(Field {
+                        json_name: header.to_ascii_lowercase(),
+                        rust_name: snake_case(header),
+                        ty,
+                        constraints,
+                        required: parsed.required,
+                        nullable: false,
+                        doc: parsed.description,
+                        deprecated: false,
+                        boxed: false,
+                        location: header_at,
+                    });
+                }
+                self.types.push(Some(TypeDef {
+                    name: name.clone(),
+                    spec_name: format!("{id} response headers"),
+                    doc: Some(format!(
+                        "What [`Client::{}`](crate::Client::{}) answers: the response has no body, only these headers.",
+                        snake_case(&id),
+                        snake_case(&id)
+                    )),
+                    location: response_at.clone(),
+                    deprecated: false,
+                    example: None,
+                    kind: TypeKind::Headers(fields),
+                    in_response: true,
+                }));
+                Success::Headers(name)
+            } else {
+                Success::Empty
+            };
+            successes.push((status.clone(), success));
+        }
+        let success = match successes.len() {
+            0 => Success::Empty,
+            _ => {
+                let first = successes[0].1.clone();
+                if let Some((status, _)) = successes.iter().find(|(_, s)| s != &first) {
+                    return Err(Error::new(
+                        &responses_at.key(status),
+                        "responses with different success types are not supported",
+                    ));
+                }
+                first
+            }
+        };
+        Ok(Operation {
+            id,
+            method: method.to_ascii_uppercase(),
+            path: path.to_string(),
+            summary: op.summary,
+            description: op.description,
+            deprecated: op.deprecated,
+            params,
+            body,
+            success,
+            errors,
+            location: at.clone(),
+        })
+    }
+}
+
+/// Schemas that must become a named Rust type even when written inline.
+fn needs_definition(schema: &Schema) -> bool {
+    schema.one_of.is_some()
+        || schema.any_of.is_some()
+        || schema.enumeration.is_some()
+        || schema.all_of.as_ref().is_some_and(|a| a.len() > 1)
+        || !schema.properties.is_empty()
+}
+
+/// Marks every type reachable from a success response: such types must keep
+/// what a newer API sends (unknown enum values, unknown fields).
+fn mark_response_types(types: &mut [TypeDef], operations: &[Operation]) {
+    let mut pending: Vec<String> = Vec::new();
+    for op in operations {
+        if let Success::Json(ty) = &op.success {
+            collect_names(ty, &mut pending);
+        }
+    }
+    let index: BTreeMap<String, usize> = types
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.name.clone(), i))
+        .collect();
+    while let Some(name) = pending.pop() {
+        let Some(&i) = index.get(&name) else { continue };
+        if types[i].in_response {
+            continue;
+        }
+        types[i].in_response = true;
+        match &types[i].kind {
+            TypeKind::Struct(s) => {
+                for f in &s.fields {
+                    collect_names(&f.ty, &mut pending);
+                }
+            }
+            TypeKind::Alias(ty, _) => collect_names(ty, &mut pending),
+            TypeKind::Union(u) => {
+                for v in &u.variants {
+                    collect_names(&v.ty, &mut pending);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn collect_names(ty: &TypeRef, out: &mut Vec<String>) {
+    match ty {
+        TypeRef::Named(n) => out.push(n.clone()),
+        TypeRef::Array(inner) | TypeRef::Map(inner) => collect_names(inner, out),
+        _ => {}
+    }
+}

@@ -1,0 +1,207 @@
+//! The one error type of the client: what went wrong, with enough context
+//! (host, status, message, raw body) to act on it.
+
+use crate::validation::{ConstraintError, ValidationErrors};
+use bytes::Bytes;
+use reqwest::header::HeaderMap;
+use std::fmt;
+use std::time::Duration;
+
+/// Everything that can go wrong with a request.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The API answered with an error status (a 4xx, or a 5xx that no other
+    /// host could make up for).
+    #[error(transparent)]
+    Api(Box<ApiError>),
+    /// The request breaks the spec's rules; it was not sent.
+    #[error("invalid request, not sent: {0}")]
+    InvalidRequest(ValidationErrors),
+    /// The host could not be reached, or the connection broke.
+    #[error("cannot reach {host}: {message}")]
+    Transport {
+        /// The host tried.
+        host: String,
+        /// What failed, as the HTTP client reports it.
+        message: String,
+        /// The HTTP client's error.
+        #[source]
+        source: Option<reqwest::Error>,
+    },
+    /// The host did not answer in time.
+    #[error("{host} did not answer within {after:?}")]
+    Timeout {
+        /// The host tried.
+        host: String,
+        /// The timeout that ran out.
+        after: Duration,
+    },
+    /// Every host failed; each failure is kept, in the order tried.
+    #[error("all {} hosts failed: {}", .0.len(), HostFailures(.0))]
+    AllHostsFailed(Vec<HostFailure>),
+    /// A success response whose body is not what the spec says.
+    #[error("cannot decode the {status} response from {host}: {message}")]
+    Decode {
+        /// The host that answered.
+        host: String,
+        /// The HTTP status.
+        status: u16,
+        /// Why decoding failed (with the path of the offending value).
+        message: String,
+        /// The body as received.
+        body: Bytes,
+    },
+    /// The client is configured wrongly (a bad host URL, a header value with
+    /// bytes HTTP does not allow, ...).
+    #[error("invalid configuration: {0}")]
+    Config(String),
+}
+
+/// A failure of one host, kept in [`Error::AllHostsFailed`].
+#[derive(Debug)]
+pub struct HostFailure {
+    /// The host tried.
+    pub host: String,
+    /// How it failed: an [`Error::Api`], [`Error::Timeout`] or [`Error::Transport`].
+    pub error: Error,
+}
+
+struct HostFailures<'a>(&'a [HostFailure]);
+
+impl fmt::Display for HostFailures<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, failure) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{}", failure.error)?;
+        }
+        Ok(())
+    }
+}
+
+impl Error {
+    /// The HTTP status of an API error (the last one, when all hosts failed).
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Api(api) => Some(api.status),
+            Error::Decode { status, .. } => Some(*status),
+            Error::AllHostsFailed(failures) => failures.iter().rev().find_map(|f| f.error.status()),
+            _ => None,
+        }
+    }
+
+    /// Whether the request timed out (on every host, when several were tried).
+    pub fn is_timeout(&self) -> bool {
+        match self {
+            Error::Timeout { .. } => true,
+            Error::AllHostsFailed(failures) => failures.iter().all(|f| f.error.is_timeout()),
+            _ => false,
+        }
+    }
+
+    /// The API error, when the API answered with one.
+    pub fn api_error(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api(api) => Some(api),
+            _ => None,
+        }
+    }
+
+    /// The validation errors, when the request was refused before sending.
+    pub fn validation_errors(&self) -> Option<&ValidationErrors> {
+        match self {
+            Error::InvalidRequest(errors) => Some(errors),
+            _ => None,
+        }
+    }
+
+    /// Whether another try (later, or on another host) might succeed.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Api(api) => api.status == 429 || api.status >= 500,
+            Error::Transport { .. } | Error::Timeout { .. } => true,
+            Error::AllHostsFailed(failures) => failures.iter().any(|f| f.error.is_retryable()),
+            _ => false,
+        }
+    }
+}
+
+impl From<ValidationErrors> for Error {
+    fn from(errors: ValidationErrors) -> Self {
+        Error::InvalidRequest(errors)
+    }
+}
+
+impl From<ConstraintError> for Error {
+    fn from(error: ConstraintError) -> Self {
+        let violation = crate::validation::Violation::new(&crate::validation::Path::Root, error);
+        Error::InvalidRequest(
+            ValidationErrors::check(vec![violation]).expect_err("one violation is an error"),
+        )
+    }
+}
+
+/// An error answer of the API.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct ApiError {
+    /// The host that answered.
+    pub host: String,
+    /// The HTTP status.
+    pub status: u16,
+    /// The `message` of a JSON body, when there is one.
+    pub message: Option<String>,
+    /// The body as received (an HTML page for some 400s, for example).
+    pub body: Bytes,
+    /// The response headers (rate-limit figures, for example).
+    pub headers: HeaderMap,
+}
+
+impl ApiError {
+    pub(crate) fn new(host: String, status: u16, headers: HeaderMap, body: Bytes) -> Self {
+        let message = serde_json::from_slice::<serde_json::Value>(&body)
+            .ok()
+            .and_then(|v| {
+                v.get("message")
+                    .and_then(|m| m.as_str())
+                    .map(str::to_string)
+            });
+        ApiError {
+            host,
+            status,
+            message,
+            body,
+            headers,
+        }
+    }
+
+    /// The body as text (lossy), for bodies that are not JSON.
+    pub fn body_text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let reason = reqwest::StatusCode::from_u16(self.status)
+            .ok()
+            .and_then(|s| s.canonical_reason())
+            .unwrap_or("");
+        write!(f, "{} answered {} {}", self.host, self.status, reason)?;
+        match &self.message {
+            Some(message) => write!(f, ": {message}"),
+            None if self.body.is_empty() => Ok(()),
+            None => {
+                let text = self.body_text();
+                let text = text.trim();
+                let short: String = text.chars().take(200).collect();
+                let ellipsis = if short.len() < text.len() { "…" } else { "" };
+                write!(f, ": {short}{ellipsis}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for ApiError {}

@@ -1,0 +1,68 @@
+//! A strongly typed client for the [Algolia Insights API](https://www.algolia.com/doc/rest-api/insights/) v1,
+//! generated from its OpenAPI description (`spec/insights.json`).
+//!
+//! ```no_run
+//! use algolia_insights::{models::*, Client, Region};
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let client = Client::builder("APP_ID", "API_KEY").region(Region::De).build()?;
+//! let event = ClickedObjectIDs::new(
+//!     EventName::new("Product Clicked")?,
+//!     "products",
+//!     ["product-1"],
+//!     UserToken::new("anonymous-user-1")?,
+//! );
+//! let response = client.push_events(InsightsEvents::new([event.into()])).await?;
+//! println!("{}", response.message.unwrap_or_default());
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! - [`models`]: one type per schema of the spec, with constructors that take
+//!   exactly the required fields, setters for the optional ones, and
+//!   `validate()` for the rules types cannot express.
+//! - [`Client`]: one method per operation; each returns a request builder
+//!   that takes per-call options ([`RequestOptions`](runtime::RequestOptions))
+//!   and is sent by `.await`.
+//! - [`Error`]: API errors (status, message, raw body), invalid requests
+//!   (every violation with its path), transport failures, timeouts and
+//!   undecodable responses.
+//!
+//! # Defaults
+//!
+//! | setting | default |
+//! | --- | --- |
+//! | hosts | `https://insights.algolia.io`; with a region, `https://insights.<region>.algolia.io` |
+//! | connect timeout | 2 s |
+//! | read timeout (GET), per try | 5 s |
+//! | write timeout (others), per try | 30 s |
+//! | a failed host is skipped for | 5 minutes |
+//! | wait on 429 (`Retry-After`/`x-ratelimit-reset`) | up to 10 s, then fail |
+//! | gzip of request bodies | off |
+//! | largest response body read | 16 MiB |
+//!
+//! Hosts are tried in order: a 2xx succeeds, a 4xx fails at once, anything
+//! else (5xx, timeout, connection error) moves on to the next host; a host
+//! that timed out gets a longer timeout next time.
+
+pub mod error;
+pub mod runtime;
+pub mod validation;
+
+mod client;
+
+/// The models of the spec: events, request bodies and responses.
+#[allow(clippy::doc_markdown)]
+pub mod models {
+    include!(concat!(env!("OUT_DIR"), "/models.rs"));
+}
+
+/// The client and its operations: one method and request builder per operation.
+pub mod operations {
+    include!(concat!(env!("OUT_DIR"), "/operations.rs"));
+}
+
+pub use error::{ApiError, Error, HostFailure};
+pub use operations::{Client, Region};
+pub use runtime::{ClientBuilder, RequestOptions};
+pub use validation::{ValidationErrors, Violation};

@@ -1,0 +1,278 @@
+//! Configuring a client: credentials, hosts or region, timeouts, retries,
+//! compression, and the HTTP client itself.
+
+use super::hosts::HostPool;
+use super::transport::{header_name, header_value, ApiInfo, Inner, Transport, TransportConfig};
+use super::user_agent::UserAgent;
+use crate::error::Error;
+use std::fmt;
+use std::marker::PhantomData;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+/// A client type built on a [`Transport`] (the generated `Client`).
+pub trait FromTransport {
+    /// Wraps the transport.
+    fn from_transport(transport: Transport) -> Self;
+}
+
+impl FromTransport for Transport {
+    fn from_transport(transport: Transport) -> Self {
+        transport
+    }
+}
+
+/// A region of the API (the generated `Region`).
+pub trait RegionHost {
+    /// The region's base URL.
+    fn host(&self) -> String;
+}
+
+/// Builds a client: `Client::builder(app_id, api_key).region(Region::De).build()`.
+#[must_use = "a builder does nothing until `build` is called"]
+pub struct ClientBuilder<C = Transport> {
+    api: ApiInfo,
+    app_id: String,
+    api_key: String,
+    app_id_header: &'static str,
+    api_key_header: &'static str,
+    hosts: Option<Vec<String>>,
+    region: Option<String>,
+    http: Option<reqwest::Client>,
+    user_agent_segments: Vec<(String, Option<String>)>,
+    config: TransportConfig,
+    client: PhantomData<fn() -> C>,
+}
+
+impl<C> fmt::Debug for ClientBuilder<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("api", &self.api.name)
+            .field("app_id", &self.app_id)
+            .field("api_key", &"<redacted>")
+            .field("hosts", &self.hosts)
+            .field("region", &self.region)
+            .field("config", &self.config)
+            .finish()
+    }
+}
+
+impl<C: FromTransport> ClientBuilder<C> {
+    /// A builder for `api` with these credentials and header names.
+    pub fn new(
+        api: ApiInfo,
+        app_id_header: &'static str,
+        api_key_header: &'static str,
+        app_id: impl Into<String>,
+        api_key: impl Into<String>,
+    ) -> Self {
+        ClientBuilder {
+            api,
+            app_id: app_id.into(),
+            api_key: api_key.into(),
+            app_id_header,
+            api_key_header,
+            hosts: None,
+            region: None,
+            http: None,
+            user_agent_segments: Vec::new(),
+            config: TransportConfig::default(),
+            client: PhantomData,
+        }
+    }
+
+    /// Sends to the region's host instead of the default (global) one.
+    pub fn region(mut self, region: impl RegionHost) -> Self {
+        self.region = Some(region.host());
+        self
+    }
+
+    /// Sends to these hosts, tried in order, instead of the API's: any scheme
+    /// and port (`http://127.0.0.1:8080` for a local server). Replaces the region.
+    pub fn hosts<I, S>(mut self, hosts: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.hosts = Some(hosts.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Time to open a connection (default 2 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.config.connect_timeout = timeout;
+        self
+    }
+
+    /// Time for one try of a read (GET) request (default 5 s).
+    pub fn read_timeout(mut self, timeout: Duration) -> Self {
+        self.config.read_timeout = timeout;
+        self
+    }
+
+    /// Time for one try of any other request (default 30 s).
+    pub fn write_timeout(mut self, timeout: Duration) -> Self {
+        self.config.write_timeout = timeout;
+        self
+    }
+
+    /// How long a failed host is skipped (default 5 minutes).
+    pub fn host_down_ttl(mut self, ttl: Duration) -> Self {
+        self.config.host_down_ttl = ttl;
+        self
+    }
+
+    /// The longest wait a 429 may ask for before trying again (default 10 s);
+    /// `None` fails at once on a 429.
+    pub fn max_rate_limit_wait(mut self, wait: Option<Duration>) -> Self {
+        self.config.max_rate_limit_wait = wait;
+        self
+    }
+
+    /// Gzip-compresses request bodies of at least `threshold` bytes
+    /// (`content-encoding: gzip`); off by default.
+    pub fn gzip_requests(mut self, threshold: Option<usize>) -> Self {
+        self.config.gzip_threshold = threshold;
+        self
+    }
+
+    /// The most bytes of a response body the client reads (default 16 MiB).
+    pub fn max_response_bytes(mut self, max: usize) -> Self {
+        self.config.max_response_bytes = max;
+        self
+    }
+
+    /// Sends events older than the API keeps instead of refusing them (off by default).
+    pub fn allow_stale_timestamps(mut self, allow: bool) -> Self {
+        self.config.allow_stale_timestamps = allow;
+        self
+    }
+
+    /// Uses this HTTP client (for proxies or custom TLS roots). Its own
+    /// timeouts apply too; the connect timeout set here does not.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
+    /// Appends `; name (version)` to the user agent.
+    pub fn user_agent_segment(mut self, name: impl Into<String>, version: Option<&str>) -> Self {
+        self.user_agent_segments
+            .push((name.into(), version.map(str::to_string)));
+        self
+    }
+
+    fn host_urls(&self) -> Result<Vec<String>, Error> {
+        let hosts = match (&self.hosts, &self.region) {
+            (Some(hosts), _) => hosts
+                .iter()
+                .map(|h| check_host(h, true))
+                .collect::<Result<Vec<_>, _>>()?,
+            (None, Some(region)) => vec![check_host(region, false)?],
+            (None, None) => self
+                .api
+                .default_hosts
+                .iter()
+                .map(|h| check_host(h, false))
+                .collect::<Result<Vec<_>, _>>()?,
+        };
+        if hosts.is_empty() {
+            return Err(Error::Config(
+                "no host to send to: the host list is empty".into(),
+            ));
+        }
+        Ok(hosts)
+    }
+
+    /// Builds the client.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] for a bad host URL, credentials with bytes a header
+    /// cannot carry, or an HTTP client that cannot be built.
+    pub fn build(self) -> Result<C, Error> {
+        let hosts = self.host_urls()?;
+        let app_id = header_value("the application ID", &self.app_id)?;
+        let mut api_key = header_value("the API key", &self.api_key)?;
+        api_key.set_sensitive(true);
+        let mut user_agent = UserAgent::new(self.api.name);
+        for (name, version) in &self.user_agent_segments {
+            user_agent
+                .add(name, version.as_deref())
+                .map_err(Error::Config)?;
+        }
+        let http = match self.http {
+            Some(http) => http,
+            None => reqwest::Client::builder()
+                .connect_timeout(self.config.connect_timeout)
+                .pool_idle_timeout(Duration::from_secs(90))
+                .tcp_nodelay(true)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?,
+        };
+        let transport = Transport {
+            inner: Arc::new(Inner {
+                api: self.api,
+                app_id,
+                api_key: RwLock::new(api_key),
+                app_id_header: header_name(self.app_id_header)?,
+                api_key_header: header_name(self.api_key_header)?,
+                user_agent: RwLock::new(user_agent),
+                hosts: HostPool::new(hosts, self.config.host_down_ttl),
+                http,
+                config: self.config,
+            }),
+        };
+        Ok(C::from_transport(transport))
+    }
+}
+
+/// A host's base URL: `http` or `https` only (built-in hosts: `https` only),
+/// no query or fragment, no trailing slash.
+fn check_host(host: &str, user_given: bool) -> Result<String, Error> {
+    let url = reqwest::Url::parse(host)
+        .map_err(|e| Error::Config(format!("host `{host}` is not a URL: {e}")))?;
+    let scheme_ok = match url.scheme() {
+        "https" => true,
+        "http" => user_given,
+        _ => false,
+    };
+    if !scheme_ok {
+        return Err(Error::Config(format!(
+            "host `{host}`: the scheme must be https (or http for hosts you name)"
+        )));
+    }
+    if url.host_str().is_none()
+        || url.query().is_some()
+        || url.fragment().is_some()
+        || !url.username().is_empty()
+    {
+        return Err(Error::Config(format!(
+            "host `{host}` must be a base URL such as https://example.com:8080"
+        )));
+    }
+    Ok(url.as_str().trim_end_matches('/').to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hosts_must_be_plain_base_urls() {
+        assert_eq!(
+            check_host("http://127.0.0.1:8080/", true).unwrap(),
+            "http://127.0.0.1:8080"
+        );
+        assert_eq!(
+            check_host("https://insights.algolia.io", false).unwrap(),
+            "https://insights.algolia.io"
+        );
+        assert!(check_host("http://insights.algolia.io", false).is_err());
+        assert!(check_host("ftp://x", true).is_err());
+        assert!(check_host("http://x/?a=b", true).is_err());
+        assert!(check_host("not a url", true).is_err());
+        assert!(check_host("http://user:pw@x", true).is_err());
+    }
+}

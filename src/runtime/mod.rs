@@ -1,0 +1,48 @@
+//! The hand-written runtime the generated code runs on: transport (hosts,
+//! retries, timeouts, credentials), requests and responses, and the serde
+//! helpers of generated types. Users rarely need more of it than
+//! [`ClientBuilder`] and [`RequestOptions`].
+
+mod builder;
+mod encoding;
+mod hosts;
+mod request;
+mod response;
+mod retry;
+mod transport;
+mod user_agent;
+mod variants;
+
+pub use builder::{ClientBuilder, FromTransport, RegionHost};
+pub use encoding::{encode_path, encode_path_segment, query_string};
+pub use hosts::HostStatus;
+pub use request::{HttpRequest, RequestOptions};
+pub use response::{header_value, Response};
+pub use transport::{ApiInfo, Transport, TransportConfig};
+pub use variants::{
+    deserialize_constant, deserialize_variant, no_variant_message, pick_variant, VariantRule,
+};
+
+pub use reqwest::header::HeaderMap;
+pub use reqwest::Method;
+
+use std::fmt;
+
+/// A region name that is not one of the spec's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseRegionError(&'static str);
+
+impl ParseRegionError {
+    /// An error with the message that lists the valid regions.
+    pub fn new(message: &'static str) -> Self {
+        ParseRegionError(message)
+    }
+}
+
+impl fmt::Display for ParseRegionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl std::error::Error for ParseRegionError {}

@@ -1,0 +1,215 @@
+//! A request as the generated code builds it, and the options a user can add
+//! to any call (extra headers, extra query parameters, timeouts).
+
+use crate::error::Error;
+use crate::validation::{serialized_size_violation, Path, ValidationErrors};
+use bytes::Bytes;
+use reqwest::Method;
+use serde::Serialize;
+use std::time::Duration;
+
+/// Options that apply to one call, on top of the client's configuration.
+#[derive(Debug, Clone, Default)]
+pub struct RequestOptions {
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) query: Vec<(String, String)>,
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) connect_timeout: Option<Duration>,
+    pub(crate) allow_stale_timestamps: Option<bool>,
+}
+
+impl RequestOptions {
+    /// No options: the client's configuration applies.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a header; it replaces a default header of the same name (the API
+    /// key, for example).
+    #[must_use]
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Adds a query parameter; it replaces a parameter of the same name.
+    /// Lists are sent comma-joined and booleans as `true`/`false`.
+    #[must_use]
+    pub fn query_param(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        if let Some(text) = super::encoding::query_value_text(&value.into()) {
+            self.query.push((name.into(), text));
+        }
+        self
+    }
+
+    /// The timeout of one try (connect to last byte), instead of the client's
+    /// read or write timeout. Grows on a host that timed out before.
+    #[must_use]
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// The connect timeout of this call.
+    #[must_use]
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// Sends events older than the API keeps (a warning-level rule) anyway.
+    #[must_use]
+    pub fn allow_stale_timestamps(mut self, allow: bool) -> Self {
+        self.allow_stale_timestamps = Some(allow);
+        self
+    }
+
+    /// Adds every option of `other` (its timeouts win).
+    #[must_use]
+    pub fn merge(mut self, other: RequestOptions) -> Self {
+        self.headers.extend(other.headers);
+        self.query.extend(other.query);
+        self.timeout = other.timeout.or(self.timeout);
+        self.connect_timeout = other.connect_timeout.or(self.connect_timeout);
+        self.allow_stale_timestamps = other.allow_stale_timestamps.or(self.allow_stale_timestamps);
+        self
+    }
+}
+
+/// The per-call option methods of every generated request builder.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! request_builder_methods {
+    () => {
+        /// Adds a header to this call; it replaces a default header of the
+        /// same name (the API key, for example).
+        pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+            self.options = self.options.header(name, value);
+            self
+        }
+
+        /// Adds a query parameter to this call; it replaces a parameter of the same name.
+        pub fn query_param(
+            mut self,
+            name: impl Into<String>,
+            value: impl Into<::serde_json::Value>,
+        ) -> Self {
+            self.options = self.options.query_param(name, value);
+            self
+        }
+
+        /// The timeout of one try of this call (connect to last byte).
+        pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+            self.options = self.options.timeout(timeout);
+            self
+        }
+
+        /// Adds all of `options` to this call.
+        pub fn options(mut self, options: $crate::runtime::RequestOptions) -> Self {
+            self.options = self.options.merge(options);
+            self
+        }
+    };
+}
+
+/// An HTTP request before a host is chosen.
+#[derive(Debug, Clone)]
+pub struct HttpRequest {
+    pub(crate) method: Method,
+    pub(crate) path: String,
+    pub(crate) query: Vec<(String, String)>,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: Option<Bytes>,
+}
+
+impl HttpRequest {
+    /// A request for `path` (already percent-encoded, starting with `/`).
+    pub fn new(method: Method, path: String) -> Self {
+        HttpRequest {
+            method,
+            path,
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: None,
+        }
+    }
+
+    /// Adds a query parameter (null values are left out).
+    ///
+    /// # Errors
+    ///
+    /// When the value cannot be turned into JSON.
+    pub fn query<T: Serialize + ?Sized>(&mut self, name: &str, value: &T) -> Result<(), Error> {
+        let value = serde_json::to_value(value)
+            .map_err(|e| Error::Config(format!("query parameter `{name}`: {e}")))?;
+        if let Some(text) = super::encoding::query_value_text(&value) {
+            self.query.push((name.to_string(), text));
+        }
+        Ok(())
+    }
+
+    /// Adds every pair as its own query parameter (an exploded object).
+    pub fn query_pairs(&mut self, pairs: Vec<(String, serde_json::Value)>) {
+        for (name, value) in pairs {
+            if let Some(text) = super::encoding::query_value_text(&value) {
+                self.query.push((name, text));
+            }
+        }
+    }
+
+    /// Adds a header parameter.
+    ///
+    /// # Errors
+    ///
+    /// When the value cannot be turned into JSON.
+    pub fn header<T: Serialize + ?Sized>(&mut self, name: &str, value: &T) -> Result<(), Error> {
+        let value = serde_json::to_value(value)
+            .map_err(|e| Error::Config(format!("header `{name}`: {e}")))?;
+        if let Some(text) = super::encoding::query_value_text(&value) {
+            self.headers.push((name.to_string(), text));
+        }
+        Ok(())
+    }
+
+    /// Serializes the JSON body; `max_bytes` is the API's size limit.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidRequest`] when the body is over the limit.
+    pub fn json_body<T: Serialize + ?Sized>(
+        &mut self,
+        body: &T,
+        max_bytes: Option<u64>,
+    ) -> Result<(), Error> {
+        let bytes = serde_json::to_vec(body)
+            .map_err(|e| Error::Config(format!("cannot serialize the body: {e}")))?;
+        if let Some(violation) = max_bytes
+            .and_then(|max| serialized_size_violation(bytes.len() as u64, max, &Path::Root))
+        {
+            return Err(Error::InvalidRequest(
+                ValidationErrors::check(vec![violation]).expect_err("one violation"),
+            ));
+        }
+        self.body = Some(Bytes::from(bytes));
+        Ok(())
+    }
+
+    /// The method.
+    pub fn method(&self) -> &Method {
+        &self.method
+    }
+
+    /// The encoded path.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The body, when there is one.
+    pub fn body(&self) -> Option<&Bytes> {
+        self.body.as_ref()
+    }
+}

@@ -1,0 +1,358 @@
+//! The transport: credentials, hosts and the HTTP client, shared by every
+//! clone of a client. One try on one host lives here; the retry strategy
+//! across hosts is in `retry.rs`.
+
+use super::hosts::{HostPool, HostStatus};
+use super::request::{HttpRequest, RequestOptions};
+use super::user_agent::UserAgent;
+use crate::error::Error;
+use crate::validation::ValidationContext;
+use bytes::{Bytes, BytesMut};
+use reqwest::header::{
+    HeaderMap, HeaderName, HeaderValue, CONTENT_ENCODING, CONTENT_TYPE, USER_AGENT,
+};
+use std::fmt;
+use std::io::Write as _;
+use std::sync::{Arc, PoisonError, RwLock};
+use std::time::Duration;
+
+/// What the runtime needs to know of an API (generated from its spec).
+#[derive(Debug, Clone, Copy)]
+pub struct ApiInfo {
+    /// The API's name for the user agent (`Insights`).
+    pub name: &'static str,
+    /// The spec's version.
+    pub version: &'static str,
+    /// The hosts used when no region and no hosts are given.
+    pub default_hosts: &'static [&'static str],
+    /// The URL of a regional host, with its `{region}` placeholder.
+    pub regional_host_template: Option<&'static str>,
+}
+
+/// The transport's settings; [`ClientBuilder`](super::ClientBuilder) sets them.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct TransportConfig {
+    /// Time to open a connection. Default 2 s.
+    pub connect_timeout: Duration,
+    /// Time for one try of a read (GET) request. Default 5 s.
+    pub read_timeout: Duration,
+    /// Time for one try of any other request. Default 30 s.
+    pub write_timeout: Duration,
+    /// How long a failed host is skipped. Default 5 minutes.
+    pub host_down_ttl: Duration,
+    /// The longest wait a 429 answer may ask for before the same host is
+    /// tried again; `None` fails at once. Default 10 s.
+    pub max_rate_limit_wait: Option<Duration>,
+    /// Bodies of at least this many bytes are gzip-compressed; `None` (the
+    /// default) never compresses.
+    pub gzip_threshold: Option<usize>,
+    /// The most bytes of a response body the client reads. Default 16 MiB.
+    pub max_response_bytes: usize,
+    /// Sends events older than the API keeps instead of refusing them.
+    pub allow_stale_timestamps: bool,
+}
+
+impl Default for TransportConfig {
+    fn default() -> Self {
+        TransportConfig {
+            connect_timeout: Duration::from_secs(2),
+            read_timeout: Duration::from_secs(5),
+            write_timeout: Duration::from_secs(30),
+            host_down_ttl: Duration::from_secs(300),
+            max_rate_limit_wait: Some(Duration::from_secs(10)),
+            gzip_threshold: None,
+            max_response_bytes: 16 * 1024 * 1024,
+            allow_stale_timestamps: false,
+        }
+    }
+}
+
+/// Sends requests to the API's hosts with the client's credentials.
+/// Cheap to clone; clones share everything.
+#[derive(Clone)]
+pub struct Transport {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub api: ApiInfo,
+    pub app_id: HeaderValue,
+    pub api_key: RwLock<HeaderValue>,
+    pub app_id_header: HeaderName,
+    pub api_key_header: HeaderName,
+    pub user_agent: RwLock<UserAgent>,
+    pub hosts: HostPool,
+    pub http: reqwest::Client,
+    pub config: TransportConfig,
+}
+
+impl fmt::Debug for Transport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Transport")
+            .field("api", &self.inner.api.name)
+            .field("app_id", &self.inner.app_id)
+            .field("api_key", &"<redacted>")
+            .field("hosts", &self.inner.hosts.status())
+            .field("config", &self.inner.config)
+            .finish()
+    }
+}
+
+/// How one try ended.
+pub(crate) enum TryOutcome {
+    /// An answer with a status (any status).
+    Answer(super::Response),
+    Timeout(Duration),
+    Network(String, Option<reqwest::Error>),
+    /// A body larger than the client reads: not retried.
+    TooLarge(u16, usize),
+}
+
+/// Checks a header value given by the user: no CR, LF or other bytes HTTP forbids.
+pub(crate) fn header_value(what: &str, value: &str) -> Result<HeaderValue, Error> {
+    HeaderValue::from_str(value).map_err(|_| {
+        Error::Config(format!(
+            "{what} contains bytes a header cannot carry (such as CR or LF)"
+        ))
+    })
+}
+
+pub(crate) fn header_name(name: &str) -> Result<HeaderName, Error> {
+    HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+        Error::Config(format!(
+            "`{}` is not a valid header name",
+            name.escape_debug()
+        ))
+    })
+}
+
+impl Transport {
+    /// Replaces the API key for every later request (requests in flight keep
+    /// the key they started with). The `setClientApiKey` of other Algolia clients.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] when the key has bytes a header cannot carry; the
+    /// old key stays.
+    pub fn set_api_key(&self, api_key: impl AsRef<str>) -> Result<(), Error> {
+        let mut value = header_value("the API key", api_key.as_ref())?;
+        value.set_sensitive(true);
+        *self
+            .inner
+            .api_key
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = value;
+        Ok(())
+    }
+
+    /// Appends `; name (version)` to the user agent, once.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] when the segment has bytes a header cannot carry.
+    pub fn add_user_agent_segment(&self, name: &str, version: Option<&str>) -> Result<(), Error> {
+        self.inner
+            .user_agent
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .add(name, version)
+            .map_err(Error::Config)
+    }
+
+    /// The user agent sent with every request.
+    pub fn user_agent(&self) -> String {
+        self.inner
+            .user_agent
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .text()
+            .to_string()
+    }
+
+    /// The hosts, in configuration order, with what the client remembers of each.
+    pub fn host_status(&self) -> Vec<HostStatus> {
+        self.inner.hosts.status()
+    }
+
+    /// The settings in force.
+    pub fn config(&self) -> &TransportConfig {
+        &self.inner.config
+    }
+
+    /// The validation context for a call: now, sizes checked on the real bytes.
+    pub fn validation_context(&self, options: &RequestOptions) -> ValidationContext {
+        let allow = options
+            .allow_stale_timestamps
+            .unwrap_or(self.inner.config.allow_stale_timestamps);
+        ValidationContext::now()
+            .skip_serialized_size()
+            .allow_stale_timestamps(allow)
+    }
+
+    /// The headers of a try: defaults, then the request's, then the options' (which win).
+    fn headers(
+        &self,
+        request: &HttpRequest,
+        options: &RequestOptions,
+        gzip: bool,
+    ) -> Result<HeaderMap, Error> {
+        let mut headers = HeaderMap::new();
+        headers.insert(self.inner.app_id_header.clone(), self.inner.app_id.clone());
+        headers.insert(
+            self.inner.api_key_header.clone(),
+            self.inner
+                .api_key
+                .read()
+                .unwrap_or_else(PoisonError::into_inner)
+                .clone(),
+        );
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        headers.insert(
+            USER_AGENT,
+            self.inner
+                .user_agent
+                .read()
+                .unwrap_or_else(PoisonError::into_inner)
+                .header()
+                .clone(),
+        );
+        if gzip {
+            headers.insert(CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+        }
+        for (name, value) in request.headers.iter().chain(&options.headers) {
+            let mut value = header_value(&format!("header `{}`", name.escape_debug()), value)?;
+            let name = header_name(name)?;
+            if name == self.inner.api_key_header {
+                value.set_sensitive(true);
+            }
+            headers.insert(name, value);
+        }
+        Ok(headers)
+    }
+
+    /// The query string: the request's parameters, overridden by the options'.
+    fn query(request: &HttpRequest, options: &RequestOptions) -> String {
+        let mut pairs: Vec<(String, String)> = request
+            .query
+            .iter()
+            .filter(|(name, _)| !options.query.iter().any(|(n, _)| n == name))
+            .cloned()
+            .collect();
+        pairs.extend(options.query.iter().cloned());
+        super::encoding::query_string(&pairs)
+    }
+
+    /// The body to send, gzip-compressed when configured and large enough.
+    fn body(&self, request: &HttpRequest) -> Result<(Option<Bytes>, bool), Error> {
+        let Some(body) = &request.body else {
+            return Ok((None, false));
+        };
+        match self.inner.config.gzip_threshold {
+            Some(threshold) if body.len() >= threshold => {
+                let mut encoder = flate2::write::GzEncoder::new(
+                    Vec::with_capacity(body.len() / 4),
+                    flate2::Compression::fast(),
+                );
+                encoder
+                    .write_all(body)
+                    .and_then(|()| encoder.finish())
+                    .map(|bytes| (Some(Bytes::from(bytes)), true))
+                    .map_err(|e| Error::Config(format!("cannot compress the body: {e}")))
+            }
+            _ => Ok((Some(body.clone()), false)),
+        }
+    }
+
+    /// Everything of a request that does not depend on the host.
+    pub(crate) fn prepare(
+        &self,
+        request: &HttpRequest,
+        options: &RequestOptions,
+    ) -> Result<Prepared, Error> {
+        let (body, gzip) = self.body(request)?;
+        Ok(Prepared {
+            headers: self.headers(request, options, gzip)?,
+            query: Self::query(request, options),
+            body,
+        })
+    }
+
+    /// One try on one host.
+    pub(crate) async fn try_once(
+        &self,
+        host: &str,
+        request: &HttpRequest,
+        prepared: &Prepared,
+        timeout: Duration,
+    ) -> TryOutcome {
+        let mut url = format!("{host}{}", request.path);
+        if !prepared.query.is_empty() {
+            url.push('?');
+            url.push_str(&prepared.query);
+        }
+        let mut builder = self
+            .inner
+            .http
+            .request(request.method.clone(), &url)
+            .headers(prepared.headers.clone())
+            .timeout(timeout);
+        if let Some(body) = &prepared.body {
+            builder = builder.body(body.clone());
+        }
+        let send = async {
+            let mut response = builder.send().await?;
+            let status = response.status().as_u16();
+            let headers = std::mem::take(response.headers_mut());
+            let max = self.inner.config.max_response_bytes;
+            let mut body = BytesMut::new();
+            while let Some(chunk) = response.chunk().await? {
+                if body.len() + chunk.len() > max {
+                    return Ok::<_, reqwest::Error>(Err((status, max)));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(Ok(super::Response {
+                host: host.to_string(),
+                status,
+                headers,
+                body: body.freeze(),
+            }))
+        };
+        // reqwest's timeout covers the whole try; this outer one also bounds a
+        // body that stalls after the headers.
+        match tokio::time::timeout(timeout + Duration::from_millis(50), send).await {
+            Err(_) => TryOutcome::Timeout(timeout),
+            Ok(Ok(Ok(response))) => TryOutcome::Answer(response),
+            Ok(Ok(Err((status, max)))) => TryOutcome::TooLarge(status, max),
+            Ok(Err(error)) if error.is_timeout() => TryOutcome::Timeout(timeout),
+            Ok(Err(error)) => TryOutcome::Network(describe(&error), Some(error)),
+        }
+    }
+}
+
+/// What the host-independent part of a request becomes before the tries.
+pub(crate) struct Prepared {
+    headers: HeaderMap,
+    query: String,
+    body: Option<Bytes>,
+}
+
+/// A reqwest error's kind and causes (not its URL, whose query may hold user data).
+fn describe(error: &reqwest::Error) -> String {
+    let mut text = if error.is_connect() {
+        "connection failed"
+    } else if error.is_body() || error.is_decode() {
+        "reading the response failed"
+    } else {
+        "request failed"
+    }
+    .to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
