@@ -100,9 +100,18 @@ pub fn no_variant_message(
                 }
             }
         }
+        // A constant is worth naming when the object holds a wrong value for
+        // it, or when every variant needs it (`eventType`, not `eventSubtype`).
+        constants.retain(|(name, _)| {
+            object.contains_key(*name)
+                || rules
+                    .iter()
+                    .all(|(_, fields)| fields.iter().any(|(n, c)| n == name && c.is_some()))
+        });
         let parts: Vec<String> = constants
-            .iter()
+            .iter_mut()
             .map(|(name, values)| {
+                values.sort_unstable();
                 let got = match object.get(*name) {
                     None => "missing".to_string(),
                     Some(v) => format!(
