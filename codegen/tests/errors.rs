@@ -1,0 +1,225 @@
+//! A spec the generator cannot handle gets an error naming the JSON pointer
+//! and the reason — never a panic, never a silently skipped construct.
+
+use algolia_codegen::{generate, resolve::Loader, EmitOptions, Error};
+use serde_json::{json, Value};
+
+/// A minimal valid spec with `schemas` and `paths` spliced in.
+fn spec(schemas: Value, paths: Value) -> Value {
+    json!({
+        "openapi": "3.0.3",
+        "info": {"title": "T API", "version": "1"},
+        "servers": [{"url": "https://example.com"}],
+        "components": {"schemas": schemas},
+        "paths": paths
+    })
+}
+
+fn error_of(spec: Value) -> Error {
+    let loader = match Loader::from_json_str(&spec.to_string()) {
+        Ok(loader) => loader,
+        Err(error) => return error,
+    };
+    match generate(&loader, &EmitOptions::default()) {
+        Ok(_) => panic!("expected an error for {spec}"),
+        Err(error) => error,
+    }
+}
+
+fn assert_error(spec: Value, pointer: &str, reason_contains: &str) {
+    let error = error_of(spec);
+    assert_eq!(error.location.pointer, pointer, "{error}");
+    assert!(
+        error.reason.contains(reason_contains),
+        "reason `{}` lacks `{reason_contains}`",
+        error.reason
+    );
+    assert!(error.to_string().starts_with(pointer), "{error}");
+}
+
+#[test]
+fn unsupported_keywords_are_named_with_their_pointer() {
+    assert_error(
+        spec(
+            json!({"Foo": {"type": "object", "properties": {"bar": {"not": {"type": "string"}}}}}),
+            json!({}),
+        ),
+        "#/components/schemas/Foo/properties/bar/not",
+        "unsupported schema keyword `not`",
+    );
+}
+
+#[test]
+fn unknown_types_and_bad_patterns_are_refused() {
+    assert_error(
+        spec(json!({"Foo": {"type": "strin"}}), json!({})),
+        "#/components/schemas/Foo/type",
+        "unknown type `strin`",
+    );
+    assert_error(
+        spec(
+            json!({"Foo": {"type": "string", "pattern": "^(unclosed$"}}),
+            json!({}),
+        ),
+        "#/components/schemas/Foo/pattern",
+        "invalid regular expression",
+    );
+}
+
+#[test]
+fn required_properties_must_exist() {
+    assert_error(
+        spec(
+            json!({"Foo": {"type": "object", "required": ["a", "b"], "properties": {"a": {"type": "string"}}}}),
+            json!({}),
+        ),
+        "#/components/schemas/Foo/required/1",
+        "`b` is required but not among the properties",
+    );
+}
+
+#[test]
+fn broken_references_are_named() {
+    assert_error(
+        spec(
+            json!({"Foo": {"type": "object", "properties": {"a": {"$ref": "#/components/schemas/Nope"}}}}),
+            json!({}),
+        ),
+        "#/components/schemas/Foo/properties/a/$ref",
+        "points at nothing",
+    );
+    assert_error(
+        spec(
+            json!({"Foo": {"type": "object", "properties": {"a": {"$ref": "https://example.com/x.json"}}}}),
+            json!({}),
+        ),
+        "#/components/schemas/Foo/properties/a/$ref",
+        "not a local pointer",
+    );
+}
+
+#[test]
+fn operations_need_an_id_and_supported_parameters() {
+    assert_error(
+        spec(json!({}), json!({"/x": {"get": {"responses": {}}}})),
+        "#/paths/~1x/get",
+        "needs an `operationId`",
+    );
+    assert_error(
+        spec(
+            json!({}),
+            json!({"/x": {"get": {"operationId": "x", "parameters": [{"name": "c", "in": "cookie", "schema": {"type": "string"}}], "responses": {}}}}),
+        ),
+        "#/paths/~1x/get/parameters/0/in",
+        "`in: cookie` are not supported",
+    );
+    assert_error(
+        spec(
+            json!({}),
+            json!({"/x/{id}": {"get": {"operationId": "x", "responses": {}}}}),
+        ),
+        "#/paths/~1x~1{id}/get",
+        "no path parameter `id`",
+    );
+    assert_error(
+        spec(
+            json!({}),
+            json!({"/x": {"post": {"operationId": "x", "requestBody": {"content": {"application/xml": {}}}, "responses": {}}}}),
+        ),
+        "#/paths/~1x/post/requestBody/content",
+        "only `application/json` request bodies",
+    );
+}
+
+#[test]
+fn duplicate_method_names_are_refused() {
+    assert_error(
+        spec(
+            json!({}),
+            json!({"/a": {"get": {"operationId": "getThing", "responses": {}}}, "/b": {"get": {"operationId": "get_thing", "responses": {}}}}),
+        ),
+        "#/paths/~1b/get/operationId",
+        "names the same method",
+    );
+}
+
+#[test]
+fn wrong_types_in_the_document_are_located() {
+    assert_error(
+        spec(
+            json!({"Foo": {"type": "string", "minLength": "three"}}),
+            json!({}),
+        ),
+        "#/components/schemas/Foo/minLength",
+        "invalid type",
+    );
+    assert_error(
+        json!({"openapi": "3.1.0", "info": {"title": "T", "version": "1"}, "servers": [{"url": "https://x"}], "paths": {}}),
+        "#/openapi",
+        "expected 3.0.x",
+    );
+    assert_error(
+        json!({"openapi": "3.0.3", "info": {"title": "T", "version": "1"}, "paths": {}}),
+        "#/servers",
+        "names no server",
+    );
+}
+
+#[test]
+fn extensions_are_checked_too() {
+    assert_error(
+        spec(
+            json!({"Foo": {"type": "object", "properties": {"a": {"type": "string"}}, "x-discriminator-fields": ["b"]}}),
+            json!({}),
+        ),
+        "#/components/schemas/Foo/x-discriminator-fields/0",
+        "`b` is not a property",
+    );
+    assert_error(
+        spec(
+            json!({"Foo": {"type": "object", "properties": {"a": {"type": "string"}, "b": {"type": "array", "items": {"type": "string"}}}, "x-same-length": [["a", "b"]]}}),
+            json!({}),
+        ),
+        "#/components/schemas/Foo/x-same-length/0",
+        "`a` is not an array property",
+    );
+}
+
+#[test]
+fn arbitrary_json_never_panics() {
+    for text in [
+        "null",
+        "[]",
+        "{}",
+        "1",
+        r#"{"openapi": 3}"#,
+        r#"{"openapi": "3.0.0", "info": {}}"#,
+        r##"{"openapi":"3.0.0","info":{"title":"t","version":"1"},"servers":[{"url":"https://x"}],"paths":{"/a":{"get":{"operationId":"a","responses":{"200":{"content":{"application/json":{"schema":{"$ref":"#/components/schemas/A"}}}}}}}},"components":{"schemas":{"A":{"$ref":"#/components/schemas/A"}}}}"##,
+    ] {
+        let result = Loader::from_json_str(text)
+            .and_then(|loader| generate(&loader, &EmitOptions::default()));
+        assert!(result.is_err(), "{text} should not generate");
+    }
+}
+
+#[test]
+fn three_one_keys_are_warned_about_not_refused() {
+    let mut document = spec(
+        json!({"Foo": {"type": "string", "examples": ["a"]}}),
+        json!({}),
+    );
+    document["info"]["summary"] = json!("A 3.1 key");
+    let loader = Loader::from_json_str(&document.to_string()).unwrap();
+    let generated = generate(&loader, &EmitOptions::default()).unwrap();
+    let warnings: Vec<String> = generated.warnings.iter().map(ToString::to_string).collect();
+    assert!(
+        warnings.iter().any(|w| w.contains("#/info/summary")),
+        "{warnings:?}"
+    );
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("#/components/schemas/Foo/examples")),
+        "{warnings:?}"
+    );
+}
