@@ -6,7 +6,8 @@
 //! [`models`](crate::models)); this module holds the pieces they share.
 
 use std::fmt;
-use std::sync::OnceLock;
+
+pub use crate::pattern::Pattern;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Where a value is inside a request: `events[2].positions[0]`.
@@ -269,59 +270,15 @@ pub trait Validate {
     }
 }
 
-/// A regular expression from the spec, compiled on first use.
-#[derive(Debug)]
-pub struct Pattern {
-    source: &'static str,
-    regex: OnceLock<Option<regex::Regex>>,
-}
-
-impl Pattern {
-    /// A pattern (anchored in the spec with `^…$`).
-    pub const fn new(source: &'static str) -> Self {
-        Pattern {
-            source,
-            regex: OnceLock::new(),
-        }
-    }
-
-    /// The pattern as the spec writes it.
-    pub fn source(&self) -> &'static str {
-        self.source
-    }
-
-    /// Whether `value` matches (a pattern that does not compile matches nothing).
-    pub fn is_match(&self, value: &str) -> bool {
-        self.regex
-            .get_or_init(|| regex::Regex::new(self.source).ok())
-            .as_ref()
-            .is_some_and(|regex| regex.is_match(value))
-    }
-
-    /// `Ok` when `value` matches.
-    ///
-    /// # Errors
-    ///
-    /// Names the value (shortened) and the pattern.
-    pub fn check(&self, value: &str) -> Result<(), ConstraintError> {
-        if self.is_match(value) {
-            return Ok(());
-        }
-        Err(ConstraintError::new(format!(
-            "`{}` does not match the pattern `{}`",
-            shorten(value),
-            self.source
-        )))
-    }
-}
-
-fn shorten(value: &str) -> String {
-    const MAX: usize = 40;
-    if value.chars().count() <= MAX {
-        value.to_string()
-    } else {
-        let head: String = value.chars().take(MAX).collect();
-        format!("{head}…")
+/// A boxed value (a recursive schema's field) is checked as the value.
+impl<T: Validate + ?Sized> Validate for Box<T> {
+    fn validate_into(
+        &self,
+        path: &Path<'_>,
+        context: &ValidationContext,
+        out: &mut Vec<Violation>,
+    ) {
+        (**self).validate_into(path, context, out);
     }
 }
 
@@ -366,14 +323,28 @@ pub fn check_items(
     max: Option<u64>,
 ) -> Result<(), ConstraintError> {
     let n = count as u64;
-    let items = if n == 1 { "item" } else { "items" };
     if let Some(min) = min.filter(|&min| n < min) {
-        return Err(ConstraintError::new(format!("{n} {items}, at least {min}")));
+        return Err(ConstraintError::new(format!(
+            "{}, at least {min}",
+            items(count)
+        )));
     }
     if let Some(max) = max.filter(|&max| n > max) {
-        return Err(ConstraintError::new(format!("{n} {items}, at most {max}")));
+        return Err(ConstraintError::new(format!(
+            "{}, at most {max}",
+            items(count)
+        )));
     }
     Ok(())
+}
+
+/// `1 item`, `21 items`.
+fn items(count: usize) -> String {
+    if count == 1 {
+        "1 item".to_string()
+    } else {
+        format!("{count} items")
+    }
 }
 
 /// A number's bounds.
@@ -405,6 +376,67 @@ pub fn check_range(
         }
     }
     Ok(())
+}
+
+/// An integer's bounds, compared exactly (an `i64` does not always fit in an
+/// `f64`), and reported with the value as given.
+///
+/// # Errors
+///
+/// When the value is out of bounds (`must be >= 1, got -9007199254740993`).
+pub fn check_integer_range(
+    value: i64,
+    min: Option<f64>,
+    exclusive_min: bool,
+    max: Option<f64>,
+    exclusive_max: bool,
+) -> Result<(), ConstraintError> {
+    // For a whole number v: v >= m ⇔ v >= ceil(m), v > m ⇔ v > floor(m), and
+    // the same the other way; `as i128` saturates, so no bound overflows.
+    let v = i128::from(value);
+    if let Some(min) = min {
+        let fits = if exclusive_min {
+            v > min.floor() as i128
+        } else {
+            v >= min.ceil() as i128
+        };
+        if !fits {
+            let op = if exclusive_min { ">" } else { ">=" };
+            return Err(ConstraintError::new(format!(
+                "must be {op} {min}, got {value}"
+            )));
+        }
+    }
+    if let Some(max) = max {
+        let fits = if exclusive_max {
+            v < max.ceil() as i128
+        } else {
+            v <= max.floor() as i128
+        };
+        if !fits {
+            let op = if exclusive_max { "<" } else { "<=" };
+            return Err(ConstraintError::new(format!(
+                "must be {op} {max}, got {value}"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// A number JSON can carry: serde_json would write NaN and the infinities
+/// as `null`, so they are refused rather than silently dropped.
+///
+/// # Errors
+///
+/// When the value is NaN or infinite (`must be a finite number, got NaN`).
+pub fn check_finite(value: f64) -> Result<(), ConstraintError> {
+    if value.is_finite() {
+        Ok(())
+    } else {
+        Err(ConstraintError::new(format!(
+            "must be a finite number, got {value} (JSON has no such number)"
+        )))
+    }
 }
 
 /// Below this, a "milliseconds" timestamp is plainly in seconds: 10^11 ms is
@@ -449,9 +481,14 @@ pub fn check_unix_time(
     let age = context.now_millis.saturating_sub(millis);
     if age > max_age {
         let days = age / 86_400_000;
+        let old = if days > i64::try_from(max_age_days).unwrap_or(i64::MAX) {
+            format!("{days} days old")
+        } else {
+            format!("just over {max_age_days} days old")
+        };
         return Some(Violation::warning(
             path,
-            format!("{value} is {days} days old; the API ignores events older than {max_age_days} days (allow stale timestamps to send it anyway)"),
+            format!("{value} is {old}; the API ignores events more than {max_age_days} days old (allow stale timestamps to send it anyway)"),
         ));
     }
     None
@@ -468,7 +505,10 @@ pub fn check_same_length(
     match (first_len, second_len) {
         (Some(a), Some(b)) if a != b => Some(Violation::new(
             &path.field(first),
-            format!("{a} items, but `{second}` has {b}: they must have the same number of items"),
+            format!(
+                "{}, but `{second}` has {b}: they must have the same number of items",
+                items(a)
+            ),
         )),
         _ => None,
     }
@@ -559,6 +599,41 @@ mod tests {
         );
         assert!(check_range(1.0, Some(1.0), false, None, false).is_ok());
         assert!(check_range(1.0, Some(1.0), true, None, false).is_err());
+    }
+
+    #[test]
+    fn integers_are_compared_and_reported_exactly() {
+        assert!(check_integer_range(1, Some(1.0), false, None, false).is_ok());
+        assert_eq!(
+            check_integer_range(i64::MIN + 1, Some(1.0), false, None, false)
+                .unwrap_err()
+                .message(),
+            "must be >= 1, got -9223372036854775807"
+        );
+        // 2^53 + 1 is not an f64: as one, it would equal the bound.
+        let above = (1_i64 << 53) + 1;
+        assert!(
+            check_integer_range(above, None, false, Some((1_i64 << 53) as f64), false).is_err()
+        );
+        assert!(check_integer_range(above, Some((1_i64 << 53) as f64), true, None, false).is_ok());
+        // Fractional bounds of integers.
+        assert!(check_integer_range(1, Some(0.5), false, Some(1.5), false).is_ok());
+        assert!(check_integer_range(0, Some(0.5), false, None, false).is_err());
+        assert!(check_integer_range(2, None, false, Some(2.0), true).is_err());
+        assert!(check_integer_range(i64::MAX, None, false, Some(f64::MAX), false).is_ok());
+    }
+
+    #[test]
+    fn numbers_json_cannot_carry_are_refused() {
+        assert!(check_finite(-0.5).is_ok());
+        assert_eq!(
+            check_finite(f64::NAN).unwrap_err().message(),
+            "must be a finite number, got NaN (JSON has no such number)"
+        );
+        assert_eq!(
+            check_finite(f64::NEG_INFINITY).unwrap_err().message(),
+            "must be a finite number, got -inf (JSON has no such number)"
+        );
     }
 
     #[test]

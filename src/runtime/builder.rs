@@ -38,7 +38,7 @@ pub struct ClientBuilder<C = Transport> {
     api_key_header: &'static str,
     hosts: Option<Vec<String>>,
     region: Option<String>,
-    http: Option<reqwest::Client>,
+    http: Option<reqwest::ClientBuilder>,
     user_agent_segments: Vec<(String, Option<String>)>,
     config: TransportConfig,
     client: PhantomData<fn() -> C>,
@@ -148,9 +148,11 @@ impl<C: FromTransport> ClientBuilder<C> {
         self
     }
 
-    /// Uses this HTTP client (for proxies or custom TLS roots). Its own
-    /// timeouts apply too; the connect timeout set here does not.
-    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+    /// Builds the HTTP client from this builder (for proxies or custom TLS
+    /// roots). Its own timeouts apply too, and so does the connect timeout
+    /// set here; redirects are never followed, whatever it says, since a
+    /// redirect would carry the API key to the host it names.
+    pub fn http_client(mut self, client: reqwest::ClientBuilder) -> Self {
         self.http = Some(client);
         self
     }
@@ -204,13 +206,13 @@ impl<C: FromTransport> ClientBuilder<C> {
         let http = match self.http {
             Some(http) => http,
             None => reqwest::Client::builder()
-                .connect_timeout(self.config.connect_timeout)
                 .pool_idle_timeout(Duration::from_secs(90))
-                .tcp_nodelay(true)
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?,
-        };
+                .tcp_nodelay(true),
+        }
+        .connect_timeout(self.config.connect_timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
         let transport = Transport {
             inner: Arc::new(Inner {
                 api: self.api,

@@ -3,6 +3,9 @@
 //! helpers of generated types. Users rarely need more of it than
 //! [`ClientBuilder`] and [`RequestOptions`].
 
+mod arguments;
+#[cfg(feature = "blocking")]
+mod blocking;
 mod builder;
 mod encoding;
 mod hosts;
@@ -13,6 +16,9 @@ mod transport;
 mod user_agent;
 mod variants;
 
+pub use arguments::IntoList;
+#[cfg(feature = "blocking")]
+pub use blocking::block_on;
 pub use builder::{ClientBuilder, FromTransport, RegionHost};
 pub use encoding::{encode_path, encode_path_segment, query_string};
 pub use hosts::HostStatus;

@@ -6,16 +6,35 @@ use crate::validation::{serialized_size_violation, Path, ValidationErrors};
 use bytes::Bytes;
 use reqwest::Method;
 use serde::Serialize;
+use std::fmt;
 use std::time::Duration;
 
 /// Options that apply to one call, on top of the client's configuration.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct RequestOptions {
     pub(crate) headers: Vec<(String, String)>,
-    pub(crate) query: Vec<(String, String)>,
+    /// Query parameters by name; `None` leaves the parameter out.
+    pub(crate) query: Vec<(String, Option<String>)>,
     pub(crate) timeout: Option<Duration>,
-    pub(crate) connect_timeout: Option<Duration>,
     pub(crate) allow_stale_timestamps: Option<bool>,
+}
+
+/// Header values are left out: one may be a credential (the API key, set
+/// for one call).
+impl fmt::Debug for RequestOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let headers: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .map(|(name, _)| (name.as_str(), "<redacted>"))
+            .collect();
+        f.debug_struct("RequestOptions")
+            .field("headers", &headers)
+            .field("query", &self.query)
+            .field("timeout", &self.timeout)
+            .field("allow_stale_timestamps", &self.allow_stale_timestamps)
+            .finish()
+    }
 }
 
 impl RequestOptions {
@@ -32,17 +51,20 @@ impl RequestOptions {
         self
     }
 
-    /// Adds a query parameter; it replaces a parameter of the same name.
-    /// Lists are sent comma-joined and booleans as `true`/`false`.
+    /// Adds a query parameter; it replaces the request's parameter of the
+    /// same name (and an earlier option of that name). Lists are sent
+    /// comma-joined and booleans as `true`/`false`; `null` leaves the
+    /// parameter out.
     #[must_use]
     pub fn query_param(
         mut self,
         name: impl Into<String>,
         value: impl Into<serde_json::Value>,
     ) -> Self {
-        if let Some(text) = super::encoding::query_value_text(&value.into()) {
-            self.query.push((name.into(), text));
-        }
+        let name = name.into();
+        self.query.retain(|(n, _)| *n != name);
+        self.query
+            .push((name, super::encoding::query_value_text(&value.into())));
         self
     }
 
@@ -54,13 +76,6 @@ impl RequestOptions {
         self
     }
 
-    /// The connect timeout of this call.
-    #[must_use]
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = Some(timeout);
-        self
-    }
-
     /// Sends events older than the API keeps (a warning-level rule) anyway.
     #[must_use]
     pub fn allow_stale_timestamps(mut self, allow: bool) -> Self {
@@ -68,13 +83,15 @@ impl RequestOptions {
         self
     }
 
-    /// Adds every option of `other` (its timeouts win).
+    /// Adds every option of `other` (which wins where both set the same thing).
     #[must_use]
     pub fn merge(mut self, other: RequestOptions) -> Self {
         self.headers.extend(other.headers);
-        self.query.extend(other.query);
+        for (name, value) in other.query {
+            self.query.retain(|(n, _)| *n != name);
+            self.query.push((name, value));
+        }
         self.timeout = other.timeout.or(self.timeout);
-        self.connect_timeout = other.connect_timeout.or(self.connect_timeout);
         self.allow_stale_timestamps = other.allow_stale_timestamps.or(self.allow_stale_timestamps);
         self
     }
@@ -92,7 +109,8 @@ macro_rules! request_builder_methods {
             self
         }
 
-        /// Adds a query parameter to this call; it replaces a parameter of the same name.
+        /// Adds a query parameter to this call; it replaces a parameter of the
+        /// same name (`null` leaves it out).
         pub fn query_param(
             mut self,
             name: impl Into<String>,

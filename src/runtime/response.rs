@@ -16,6 +16,22 @@ pub struct Response {
 }
 
 impl Response {
+    /// A response as if `host` had answered it. The transport makes its own;
+    /// this is for testing and fuzzing the decoders without a server.
+    pub fn new(
+        host: impl Into<String>,
+        status: u16,
+        headers: HeaderMap,
+        body: impl Into<Bytes>,
+    ) -> Self {
+        Response {
+            host: host.into(),
+            status,
+            headers,
+            body: body.into(),
+        }
+    }
+
     /// The host that answered.
     pub fn host(&self) -> &str {
         &self.host
@@ -56,14 +72,26 @@ impl Response {
                 .map_err(|e| format!("empty body: {}", e.into_inner()))
         } else {
             let mut deserializer = serde_json::Deserializer::from_slice(&self.body);
-            serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+            let result = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
                 let path = e.path().to_string();
                 let inner = e.into_inner();
-                if path == "." {
+                // `?` is a key the input ended in before it was read: no place to name.
+                let path = match path.as_str() {
+                    "." | "?" => "",
+                    path => path.strip_suffix(".?").unwrap_or(path),
+                };
+                if path.is_empty() {
                     inner.to_string()
                 } else {
                     format!("{path}: {inner}")
                 }
+            });
+            // Whitespace may follow the value; anything else is not the JSON the spec says.
+            result.and_then(|value| {
+                deserializer
+                    .end()
+                    .map(|()| value)
+                    .map_err(|e| e.to_string())
             })
         };
         result.map_err(|message| self.decode_error(message))

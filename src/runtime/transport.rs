@@ -231,7 +231,8 @@ impl Transport {
         Ok(headers)
     }
 
-    /// The query string: the request's parameters, overridden by the options'.
+    /// The query string: the request's parameters, overridden by the options'
+    /// (an option without a value removes the parameter).
     fn query(request: &HttpRequest, options: &RequestOptions) -> String {
         let mut pairs: Vec<(String, String)> = request
             .query
@@ -239,7 +240,12 @@ impl Transport {
             .filter(|(name, _)| !options.query.iter().any(|(n, _)| n == name))
             .cloned()
             .collect();
-        pairs.extend(options.query.iter().cloned());
+        pairs.extend(
+            options
+                .query
+                .iter()
+                .filter_map(|(name, value)| Some((name.clone(), value.clone()?))),
+        );
         super::encoding::query_string(&pairs)
     }
 
