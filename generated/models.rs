@@ -479,6 +479,7 @@ impl<'de> ::serde::Deserialize<'de> for Currency {
 ///
 /// Accepted either as a JSON number or as a decimal string.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum Price {
@@ -514,12 +515,16 @@ impl From<&str> for Price {
 impl crate::validation::Validate for Price {
     fn validate_into(
         &self,
-        _path: &crate::validation::Path<'_>,
+        path: &crate::validation::Path<'_>,
         _context: &crate::validation::ValidationContext,
-        _out: &mut Vec<crate::validation::Violation>,
+        out: &mut Vec<crate::validation::Violation>,
     ) {
         match self {
-            Self::Number(_) => {}
+            Self::Number(value) => {
+                if let Err(error) = crate::validation::check_finite(*value) {
+                    out.push(crate::validation::Violation::new(path, error));
+                }
+            }
             Self::String(_) => {}
         }
     }
@@ -545,6 +550,7 @@ pub type Quantity = i32;
 ///
 /// This is an absolute amount, not a percentage. Accepted either as a JSON number or as a decimal string.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum Discount {
@@ -580,12 +586,16 @@ impl From<&str> for Discount {
 impl crate::validation::Validate for Discount {
     fn validate_into(
         &self,
-        _path: &crate::validation::Path<'_>,
+        path: &crate::validation::Path<'_>,
         _context: &crate::validation::ValidationContext,
-        _out: &mut Vec<crate::validation::Violation>,
+        out: &mut Vec<crate::validation::Violation>,
     ) {
         match self {
-            Self::Number(_) => {}
+            Self::Number(value) => {
+                if let Err(error) = crate::validation::check_finite(*value) {
+                    out.push(crate::validation::Violation::new(path, error));
+                }
+            }
             Self::String(_) => {}
         }
     }
@@ -607,6 +617,7 @@ impl Discount {
 ///
 /// It should match the sum of `price` times `quantity` over all records. Accepted either as a JSON number or as a decimal string of at most 16 characters.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum Value {
@@ -647,7 +658,11 @@ impl crate::validation::Validate for Value {
         out: &mut Vec<crate::validation::Violation>,
     ) {
         match self {
-            Self::Number(_) => {}
+            Self::Number(value) => {
+                if let Err(error) = crate::validation::check_finite(*value) {
+                    out.push(crate::validation::Violation::new(path, error));
+                }
+            }
             Self::String(value) => {
                 if let Err(error) = crate::validation::check_length(
                     value,
@@ -681,6 +696,7 @@ impl Value {
 /// {"price":19.99,"quantity":2}
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct ObjectData {
@@ -782,6 +798,7 @@ pub type ObjectDataList = Vec<ObjectData>;
 /// {"queryID":"7f3c2a9e51b04d6c8e2f1a0b9c8d7e6f","price":19.99,"quantity":2}
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct ObjectDataAfterSearch {
@@ -790,6 +807,10 @@ pub struct ObjectDataAfterSearch {
     /// Lets a single purchase credit records found through different searches. Exactly 32 lowercase hexadecimal characters.
     #[serde(rename = "queryID")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(length(min = 32u64, max = 32u64), regex(pattern = "^[0-9a-f]{32}$"))
+    )]
     pub query_id: Option<String>,
     /// Price of one unit of the product after discounts, in units of `currency`.
     ///
@@ -863,17 +884,16 @@ impl crate::validation::Validate for ObjectDataAfterSearch {
     ) {
         if let Some(value) = &self.query_id {
             let path = &path.field("queryID");
-            if let Err(error) = crate::validation::check_length(
-                value,
-                Some(32u64),
-                Some(32u64),
-            ) {
-                out.push(crate::validation::Violation::new(path, error));
-            }
             static PATTERN: crate::validation::Pattern = crate::validation::Pattern::new(
                 "^[0-9a-f]{32}$",
             );
-            if let Err(error) = PATTERN.check(value) {
+            if let Err(error) = crate::validation::check_length(
+                    value,
+                    Some(32u64),
+                    Some(32u64),
+                )
+                .and_then(|()| PATTERN.check(value))
+            {
                 out.push(crate::validation::Violation::new(path, error));
             }
         }
@@ -1204,6 +1224,7 @@ impl<'de> ::serde::Deserialize<'de> for PurchaseEvent {
 /// {"eventName":"Product Clicked","eventType":"click","index":"products","objectIDs":["sku-1001","sku-1002"],"positions":[3,7],"queryID":"7f3c2a9e51b04d6c8e2f1a0b9c8d7e6f","userToken":"anonymous-user-1","authenticatedUserToken":"user-1"}
 /// ```
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct ClickedObjectIDsAfterSearch {
@@ -1221,10 +1242,15 @@ pub struct ClickedObjectIDsAfterSearch {
     pub index: Index,
     /// Identifiers of the records the user interacted with, from 1 to 20 entries.
     #[serde(rename = "objectIDs")]
+    #[cfg_attr(feature = "schemars", schemars(length(min = 1u64, max = 20u64)))]
     pub object_ids: ObjectIDs,
     /// One-based rank of each clicked record in the result list, from 1 to 20 entries.
     ///
     /// Give exactly one position per entry of `objectIDs`, in the same order.
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(length(min = 1u64, max = 20u64), inner(range(min = 1f64)))
+    )]
     pub positions: Positions,
     /// Identifier of the search or browse request that led to this event.
     ///
@@ -1253,8 +1279,8 @@ impl ClickedObjectIDsAfterSearch {
     pub fn new(
         event_name: EventName,
         index: impl Into<String>,
-        object_ids: impl IntoIterator<Item = impl Into<String>>,
-        positions: impl IntoIterator<Item = i64>,
+        object_ids: impl crate::runtime::IntoList<String>,
+        positions: impl crate::runtime::IntoList<i64>,
         query_id: QueryID,
         user_token: UserToken,
     ) -> Self {
@@ -1262,8 +1288,8 @@ impl ClickedObjectIDsAfterSearch {
             event_name,
             event_type: ClickEvent,
             index: index.into(),
-            object_ids: object_ids.into_iter().map(Into::into).collect(),
-            positions: positions.into_iter().collect(),
+            object_ids: crate::runtime::IntoList::into_list(object_ids),
+            positions: crate::runtime::IntoList::into_list(positions),
             query_id,
             user_token,
             authenticated_user_token: None,
@@ -1322,8 +1348,8 @@ impl crate::validation::Validate for ClickedObjectIDsAfterSearch {
             }
             for (index0, item0) in value.iter().enumerate() {
                 let path = &path.index(index0);
-                if let Err(error) = crate::validation::check_range(
-                    *item0 as f64,
+                if let Err(error) = crate::validation::check_integer_range(
+                    *item0,
                     Some(1f64),
                     false,
                     None,
@@ -1379,6 +1405,7 @@ impl ClickedObjectIDsAfterSearch {
 /// {"eventName":"Product Added To Cart","eventType":"conversion","eventSubtype":"addToCart","index":"products","queryID":"7f3c2a9e51b04d6c8e2f1a0b9c8d7e6f","objectIDs":["sku-1001"],"userToken":"anonymous-user-1","authenticatedUserToken":"user-1","currency":"USD","objectData":[{"price":19.99,"quantity":2,"discount":0}],"value":39.98}
 /// ```
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct AddedToCartObjectIDsAfterSearch {
@@ -1404,6 +1431,7 @@ pub struct AddedToCartObjectIDsAfterSearch {
     pub query_id: QueryID,
     /// Identifiers of the records the user interacted with, from 1 to 20 entries.
     #[serde(rename = "objectIDs")]
+    #[cfg_attr(feature = "schemars", schemars(length(min = 1u64, max = 20u64)))]
     pub object_ids: ObjectIDs,
     /// Anonymous or pseudonymous identifier of the user who triggered the event.
     ///
@@ -1424,6 +1452,7 @@ pub struct AddedToCartObjectIDsAfterSearch {
     /// When present, it holds one entry per entry of `objectIDs`, in the same order.
     #[serde(rename = "objectData")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(length(min = 1u64, max = 20u64)))]
     pub object_data: Option<ObjectDataAfterSearchList>,
     /// Time the event occurred, as a Unix timestamp in milliseconds.
     ///
@@ -1442,7 +1471,7 @@ impl AddedToCartObjectIDsAfterSearch {
         event_name: EventName,
         index: impl Into<String>,
         query_id: QueryID,
-        object_ids: impl IntoIterator<Item = impl Into<String>>,
+        object_ids: impl crate::runtime::IntoList<String>,
         user_token: UserToken,
     ) -> Self {
         Self {
@@ -1451,7 +1480,7 @@ impl AddedToCartObjectIDsAfterSearch {
             event_subtype: AddToCartEvent,
             index: index.into(),
             query_id,
-            object_ids: object_ids.into_iter().map(Into::into).collect(),
+            object_ids: crate::runtime::IntoList::into_list(object_ids),
             user_token,
             authenticated_user_token: None,
             currency: None,
@@ -1592,6 +1621,7 @@ impl AddedToCartObjectIDsAfterSearch {
 /// {"eventName":"Order Completed","eventType":"conversion","eventSubtype":"purchase","index":"products","objectIDs":["sku-1001","sku-2002"],"userToken":"anonymous-user-1","authenticatedUserToken":"user-1","currency":"USD","objectData":[{"queryID":"7f3c2a9e51b04d6c8e2f1a0b9c8d7e6f","price":19.99,"quantity":2,"discount":5},{"queryID":"0a1b2c3d4e5f60718293a4b5c6d7e8f9","price":"4.50","quantity":1}],"value":44.48}
 /// ```
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct PurchasedObjectIDsAfterSearch {
@@ -1612,6 +1642,7 @@ pub struct PurchasedObjectIDsAfterSearch {
     pub index: Index,
     /// Identifiers of the records the user interacted with, from 1 to 20 entries.
     #[serde(rename = "objectIDs")]
+    #[cfg_attr(feature = "schemars", schemars(length(min = 1u64, max = 20u64)))]
     pub object_ids: ObjectIDs,
     /// Anonymous or pseudonymous identifier of the user who triggered the event.
     ///
@@ -1631,6 +1662,7 @@ pub struct PurchasedObjectIDsAfterSearch {
     ///
     /// When present, it holds one entry per entry of `objectIDs`, in the same order.
     #[serde(rename = "objectData")]
+    #[cfg_attr(feature = "schemars", schemars(length(min = 1u64, max = 20u64)))]
     pub object_data: ObjectDataAfterSearchList,
     /// Time the event occurred, as a Unix timestamp in milliseconds.
     ///
@@ -1648,7 +1680,7 @@ impl PurchasedObjectIDsAfterSearch {
     pub fn new(
         event_name: EventName,
         index: impl Into<String>,
-        object_ids: impl IntoIterator<Item = impl Into<String>>,
+        object_ids: impl crate::runtime::IntoList<String>,
         user_token: UserToken,
         object_data: impl IntoIterator<Item = ObjectDataAfterSearch>,
     ) -> Self {
@@ -1657,7 +1689,7 @@ impl PurchasedObjectIDsAfterSearch {
             event_type: ConversionEvent,
             event_subtype: PurchaseEvent,
             index: index.into(),
-            object_ids: object_ids.into_iter().map(Into::into).collect(),
+            object_ids: crate::runtime::IntoList::into_list(object_ids),
             user_token,
             authenticated_user_token: None,
             currency: None,
@@ -1787,6 +1819,7 @@ impl PurchasedObjectIDsAfterSearch {
 /// {"eventName":"Article Bookmarked","eventType":"conversion","index":"articles","objectIDs":["article-17"],"queryID":"7f3c2a9e51b04d6c8e2f1a0b9c8d7e6f","userToken":"anonymous-user-1"}
 /// ```
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct ConvertedObjectIDsAfterSearch {
@@ -1804,6 +1837,7 @@ pub struct ConvertedObjectIDsAfterSearch {
     pub index: Index,
     /// Identifiers of the records the user interacted with, from 1 to 20 entries.
     #[serde(rename = "objectIDs")]
+    #[cfg_attr(feature = "schemars", schemars(length(min = 1u64, max = 20u64)))]
     pub object_ids: ObjectIDs,
     /// Identifier of the search or browse request that led to this event.
     ///
@@ -1832,7 +1866,7 @@ impl ConvertedObjectIDsAfterSearch {
     pub fn new(
         event_name: EventName,
         index: impl Into<String>,
-        object_ids: impl IntoIterator<Item = impl Into<String>>,
+        object_ids: impl crate::runtime::IntoList<String>,
         query_id: QueryID,
         user_token: UserToken,
     ) -> Self {
@@ -1840,7 +1874,7 @@ impl ConvertedObjectIDsAfterSearch {
             event_name,
             event_type: ConversionEvent,
             index: index.into(),
-            object_ids: object_ids.into_iter().map(Into::into).collect(),
+            object_ids: crate::runtime::IntoList::into_list(object_ids),
             query_id,
             user_token,
             authenticated_user_token: None,
@@ -1924,6 +1958,7 @@ impl ConvertedObjectIDsAfterSearch {
 /// {"eventName":"Product Clicked","eventType":"click","index":"products","objectIDs":["sku-1001"],"userToken":"anonymous-user-1"}
 /// ```
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct ClickedObjectIDs {
@@ -1941,6 +1976,7 @@ pub struct ClickedObjectIDs {
     pub index: Index,
     /// Identifiers of the records the user interacted with, from 1 to 20 entries.
     #[serde(rename = "objectIDs")]
+    #[cfg_attr(feature = "schemars", schemars(length(min = 1u64, max = 20u64)))]
     pub object_ids: ObjectIDs,
     /// Anonymous or pseudonymous identifier of the user who triggered the event.
     ///
@@ -1964,14 +2000,14 @@ impl ClickedObjectIDs {
     pub fn new(
         event_name: EventName,
         index: impl Into<String>,
-        object_ids: impl IntoIterator<Item = impl Into<String>>,
+        object_ids: impl crate::runtime::IntoList<String>,
         user_token: UserToken,
     ) -> Self {
         Self {
             event_name,
             event_type: ClickEvent,
             index: index.into(),
-            object_ids: object_ids.into_iter().map(Into::into).collect(),
+            object_ids: crate::runtime::IntoList::into_list(object_ids),
             user_token,
             authenticated_user_token: None,
             timestamp: None,
@@ -2056,6 +2092,7 @@ impl ClickedObjectIDs {
 /// {"eventName":"Order Completed","eventType":"conversion","eventSubtype":"purchase","index":"products","objectIDs":["sku-1001","sku-2002"],"userToken":"anonymous-user-1","authenticatedUserToken":"user-1","currency":"EUR","value":"24.49"}
 /// ```
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct PurchasedObjectIDs {
@@ -2076,6 +2113,7 @@ pub struct PurchasedObjectIDs {
     pub index: Index,
     /// Identifiers of the records the user interacted with, from 1 to 20 entries.
     #[serde(rename = "objectIDs")]
+    #[cfg_attr(feature = "schemars", schemars(length(min = 1u64, max = 20u64)))]
     pub object_ids: ObjectIDs,
     /// Anonymous or pseudonymous identifier of the user who triggered the event.
     ///
@@ -2096,6 +2134,7 @@ pub struct PurchasedObjectIDs {
     /// When present, it holds one entry per entry of `objectIDs`, in the same order.
     #[serde(rename = "objectData")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(length(min = 1u64, max = 20u64)))]
     pub object_data: Option<ObjectDataList>,
     /// Time the event occurred, as a Unix timestamp in milliseconds.
     ///
@@ -2113,7 +2152,7 @@ impl PurchasedObjectIDs {
     pub fn new(
         event_name: EventName,
         index: impl Into<String>,
-        object_ids: impl IntoIterator<Item = impl Into<String>>,
+        object_ids: impl crate::runtime::IntoList<String>,
         user_token: UserToken,
     ) -> Self {
         Self {
@@ -2121,7 +2160,7 @@ impl PurchasedObjectIDs {
             event_type: ConversionEvent,
             event_subtype: PurchaseEvent,
             index: index.into(),
-            object_ids: object_ids.into_iter().map(Into::into).collect(),
+            object_ids: crate::runtime::IntoList::into_list(object_ids),
             user_token,
             authenticated_user_token: None,
             currency: None,
@@ -2262,6 +2301,7 @@ impl PurchasedObjectIDs {
 /// {"eventName":"Product Added To Cart","eventType":"conversion","eventSubtype":"addToCart","index":"products","objectIDs":["sku-3003"],"userToken":"anonymous-user-1","currency":"EUR","objectData":[{"price":"12.00","quantity":1}],"value":12}
 /// ```
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct AddedToCartObjectIDs {
@@ -2282,6 +2322,7 @@ pub struct AddedToCartObjectIDs {
     pub index: Index,
     /// Identifiers of the records the user interacted with, from 1 to 20 entries.
     #[serde(rename = "objectIDs")]
+    #[cfg_attr(feature = "schemars", schemars(length(min = 1u64, max = 20u64)))]
     pub object_ids: ObjectIDs,
     /// Anonymous or pseudonymous identifier of the user who triggered the event.
     ///
@@ -2302,6 +2343,7 @@ pub struct AddedToCartObjectIDs {
     /// When present, it holds one entry per entry of `objectIDs`, in the same order.
     #[serde(rename = "objectData")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(length(min = 1u64, max = 20u64)))]
     pub object_data: Option<ObjectDataList>,
     /// Time the event occurred, as a Unix timestamp in milliseconds.
     ///
@@ -2319,7 +2361,7 @@ impl AddedToCartObjectIDs {
     pub fn new(
         event_name: EventName,
         index: impl Into<String>,
-        object_ids: impl IntoIterator<Item = impl Into<String>>,
+        object_ids: impl crate::runtime::IntoList<String>,
         user_token: UserToken,
     ) -> Self {
         Self {
@@ -2327,7 +2369,7 @@ impl AddedToCartObjectIDs {
             event_type: ConversionEvent,
             event_subtype: AddToCartEvent,
             index: index.into(),
-            object_ids: object_ids.into_iter().map(Into::into).collect(),
+            object_ids: crate::runtime::IntoList::into_list(object_ids),
             user_token,
             authenticated_user_token: None,
             currency: None,
@@ -2468,6 +2510,7 @@ impl AddedToCartObjectIDs {
 /// {"eventName":"Article Shared","eventType":"conversion","index":"articles","objectIDs":["article-17"],"userToken":"anonymous-user-1"}
 /// ```
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct ConvertedObjectIDs {
@@ -2485,6 +2528,7 @@ pub struct ConvertedObjectIDs {
     pub index: Index,
     /// Identifiers of the records the user interacted with, from 1 to 20 entries.
     #[serde(rename = "objectIDs")]
+    #[cfg_attr(feature = "schemars", schemars(length(min = 1u64, max = 20u64)))]
     pub object_ids: ObjectIDs,
     /// Anonymous or pseudonymous identifier of the user who triggered the event.
     ///
@@ -2508,14 +2552,14 @@ impl ConvertedObjectIDs {
     pub fn new(
         event_name: EventName,
         index: impl Into<String>,
-        object_ids: impl IntoIterator<Item = impl Into<String>>,
+        object_ids: impl crate::runtime::IntoList<String>,
         user_token: UserToken,
     ) -> Self {
         Self {
             event_name,
             event_type: ConversionEvent,
             index: index.into(),
-            object_ids: object_ids.into_iter().map(Into::into).collect(),
+            object_ids: crate::runtime::IntoList::into_list(object_ids),
             user_token,
             authenticated_user_token: None,
             timestamp: None,
@@ -2596,6 +2640,7 @@ impl ConvertedObjectIDs {
 /// {"eventName":"Filter Clicked","eventType":"click","index":"products","filters":["brand:apple"],"userToken":"anonymous-user-1"}
 /// ```
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct ClickedFilters {
@@ -2614,6 +2659,7 @@ pub struct ClickedFilters {
     /// Facet filters involved in the event, from 1 to 20 entries.
     ///
     /// Each entry has the form `facet:value`, with the value URL-encoded; for example `discount:10%25` stands for a 10% discount.
+    #[cfg_attr(feature = "schemars", schemars(length(min = 1u64, max = 20u64)))]
     pub filters: Filters,
     /// Anonymous or pseudonymous identifier of the user who triggered the event.
     ///
@@ -2637,14 +2683,14 @@ impl ClickedFilters {
     pub fn new(
         event_name: EventName,
         index: impl Into<String>,
-        filters: impl IntoIterator<Item = impl Into<String>>,
+        filters: impl crate::runtime::IntoList<String>,
         user_token: UserToken,
     ) -> Self {
         Self {
             event_name,
             event_type: ClickEvent,
             index: index.into(),
-            filters: filters.into_iter().map(Into::into).collect(),
+            filters: crate::runtime::IntoList::into_list(filters),
             user_token,
             authenticated_user_token: None,
             timestamp: None,
@@ -2725,6 +2771,7 @@ impl ClickedFilters {
 /// {"eventName":"Filtered Purchase","eventType":"conversion","index":"products","filters":["category:books","format:paperback"],"userToken":"anonymous-user-1"}
 /// ```
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct ConvertedFilters {
@@ -2743,6 +2790,7 @@ pub struct ConvertedFilters {
     /// Facet filters involved in the event, from 1 to 20 entries.
     ///
     /// Each entry has the form `facet:value`, with the value URL-encoded; for example `discount:10%25` stands for a 10% discount.
+    #[cfg_attr(feature = "schemars", schemars(length(min = 1u64, max = 20u64)))]
     pub filters: Filters,
     /// Anonymous or pseudonymous identifier of the user who triggered the event.
     ///
@@ -2766,14 +2814,14 @@ impl ConvertedFilters {
     pub fn new(
         event_name: EventName,
         index: impl Into<String>,
-        filters: impl IntoIterator<Item = impl Into<String>>,
+        filters: impl crate::runtime::IntoList<String>,
         user_token: UserToken,
     ) -> Self {
         Self {
             event_name,
             event_type: ConversionEvent,
             index: index.into(),
-            filters: filters.into_iter().map(Into::into).collect(),
+            filters: crate::runtime::IntoList::into_list(filters),
             user_token,
             authenticated_user_token: None,
             timestamp: None,
@@ -2854,6 +2902,7 @@ impl ConvertedFilters {
 /// {"eventName":"Product Viewed","eventType":"view","index":"products","objectIDs":["sku-1001","sku-1002","sku-1003"],"userToken":"anonymous-user-1"}
 /// ```
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct ViewedObjectIDs {
@@ -2871,6 +2920,7 @@ pub struct ViewedObjectIDs {
     pub index: Index,
     /// Identifiers of the records the user interacted with, from 1 to 20 entries.
     #[serde(rename = "objectIDs")]
+    #[cfg_attr(feature = "schemars", schemars(length(min = 1u64, max = 20u64)))]
     pub object_ids: ObjectIDs,
     /// Anonymous or pseudonymous identifier of the user who triggered the event.
     ///
@@ -2894,14 +2944,14 @@ impl ViewedObjectIDs {
     pub fn new(
         event_name: EventName,
         index: impl Into<String>,
-        object_ids: impl IntoIterator<Item = impl Into<String>>,
+        object_ids: impl crate::runtime::IntoList<String>,
         user_token: UserToken,
     ) -> Self {
         Self {
             event_name,
             event_type: ViewEvent,
             index: index.into(),
-            object_ids: object_ids.into_iter().map(Into::into).collect(),
+            object_ids: crate::runtime::IntoList::into_list(object_ids),
             user_token,
             authenticated_user_token: None,
             timestamp: None,
@@ -2984,6 +3034,7 @@ impl ViewedObjectIDs {
 /// {"eventName":"Category Page Viewed","eventType":"view","index":"products","filters":["category:shoes"],"userToken":"anonymous-user-1"}
 /// ```
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct ViewedFilters {
@@ -3002,6 +3053,7 @@ pub struct ViewedFilters {
     /// Facet filters involved in the event, from 1 to 20 entries.
     ///
     /// Each entry has the form `facet:value`, with the value URL-encoded; for example `discount:10%25` stands for a 10% discount.
+    #[cfg_attr(feature = "schemars", schemars(length(min = 1u64, max = 20u64)))]
     pub filters: Filters,
     /// Anonymous or pseudonymous identifier of the user who triggered the event.
     ///
@@ -3025,14 +3077,14 @@ impl ViewedFilters {
     pub fn new(
         event_name: EventName,
         index: impl Into<String>,
-        filters: impl IntoIterator<Item = impl Into<String>>,
+        filters: impl crate::runtime::IntoList<String>,
         user_token: UserToken,
     ) -> Self {
         Self {
             event_name,
             event_type: ViewEvent,
             index: index.into(),
-            filters: filters.into_iter().map(Into::into).collect(),
+            filters: crate::runtime::IntoList::into_list(filters),
             user_token,
             authenticated_user_token: None,
             timestamp: None,
@@ -3115,6 +3167,7 @@ impl ViewedFilters {
 /// {"eventName":"Agent Session Started","eventType":"instantsearch","userToken":"anonymous-user-1","agentID":"agent-session-42"}
 /// ```
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct Instantsearch {
@@ -3568,12 +3621,14 @@ impl EventsItems {
 /// {"events":[{"eventName":"Product Clicked","eventType":"click","index":"products","objectIDs":["sku-1001","sku-1002"],"positions":[3,7],"queryID":"7f3c2a9e51b04d6c8e2f1a0b9c8d7e6f","userToken":"anonymous-user-1","authenticatedUserToken":"user-1"},{"eventName":"Category Page Viewed","eventType":"view","index":"products","filters":["category:shoes"],"userToken":"anonymous-user-1"}]}
 /// ```
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct InsightsEvents {
     /// Events to record, from 1 to 1,000.
     ///
     /// The batch is accepted or rejected as a whole: one invalid event makes the API reject the request.
+    #[cfg_attr(feature = "schemars", schemars(length(min = 1u64, max = 1000u64)))]
     pub events: Vec<EventsItems>,
 }
 impl InsightsEvents {
@@ -3638,6 +3693,7 @@ impl InsightsEvents {
 /// {"status":200,"message":"OK"}
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct EventsResponse {
     /// Human-readable result, such as `OK` or the reason a request was rejected.
@@ -3703,6 +3759,7 @@ impl EventsResponse {
 /// {"message":"Invalid Application-Id or API-Key"}
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct ErrorBase {
     /// Explanation of what went wrong.
@@ -3781,5 +3838,189 @@ impl DeleteUserTokenResponse {
                 "x-ratelimit-reset",
             )?,
         })
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EventName {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "EventName".into()
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        let _ = &generator;
+        let value: ::serde_json::Value = ::serde_json::json!(
+            { "type" : "string", "minLength" : 1u64, "maxLength" : 64u64, "pattern" :
+            "^[\\x20-\\x7E]{1,64}$" }
+        );
+        ::schemars::Schema::try_from(value).unwrap_or_default()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for QueryID {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "QueryID".into()
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        let _ = &generator;
+        let value: ::serde_json::Value = ::serde_json::json!(
+            { "type" : "string", "maxLength" : 128u64, "pattern" :
+            "^([0-9a-f]{32}|message_[!-~]+)$" }
+        );
+        ::schemars::Schema::try_from(value).unwrap_or_default()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UserToken {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "UserToken".into()
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        let _ = &generator;
+        let value: ::serde_json::Value = ::serde_json::json!(
+            { "type" : "string", "minLength" : 1u64, "maxLength" : 129u64, "pattern" :
+            "^[a-zA-Z0-9_=/+-]{1,129}$" }
+        );
+        ::schemars::Schema::try_from(value).unwrap_or_default()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AuthenticatedUserToken {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "AuthenticatedUserToken".into()
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        let _ = &generator;
+        let value: ::serde_json::Value = ::serde_json::json!(
+            { "type" : "string", "minLength" : 1u64, "maxLength" : 129u64, "pattern" :
+            "^[a-zA-Z0-9_=/+-]{1,129}$" }
+        );
+        ::schemars::Schema::try_from(value).unwrap_or_default()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Currency {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "Currency".into()
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        let _ = &generator;
+        let value: ::serde_json::Value = ::serde_json::json!(
+            { "type" : "string", "minLength" : 3u64, "maxLength" : 3u64, "pattern" :
+            "^[A-Za-z]{3}$" }
+        );
+        ::schemars::Schema::try_from(value).unwrap_or_default()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AgentID {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "AgentID".into()
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        let _ = &generator;
+        let value: ::serde_json::Value = ::serde_json::json!(
+            { "type" : "string", "minLength" : 1u64 }
+        );
+        ::schemars::Schema::try_from(value).unwrap_or_default()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ClickEvent {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "ClickEvent".into()
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        let _ = &generator;
+        let value: ::serde_json::Value = ::serde_json::json!(
+            { "type" : "string", "enum" : ["click"] }
+        );
+        ::schemars::Schema::try_from(value).unwrap_or_default()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ConversionEvent {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "ConversionEvent".into()
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        let _ = &generator;
+        let value: ::serde_json::Value = ::serde_json::json!(
+            { "type" : "string", "enum" : ["conversion"] }
+        );
+        ::schemars::Schema::try_from(value).unwrap_or_default()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ViewEvent {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "ViewEvent".into()
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        let _ = &generator;
+        let value: ::serde_json::Value = ::serde_json::json!(
+            { "type" : "string", "enum" : ["view"] }
+        );
+        ::schemars::Schema::try_from(value).unwrap_or_default()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for InstantsearchEvent {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "InstantsearchEvent".into()
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        let _ = &generator;
+        let value: ::serde_json::Value = ::serde_json::json!(
+            { "type" : "string", "enum" : ["instantsearch"] }
+        );
+        ::schemars::Schema::try_from(value).unwrap_or_default()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AddToCartEvent {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "AddToCartEvent".into()
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        let _ = &generator;
+        let value: ::serde_json::Value = ::serde_json::json!(
+            { "type" : "string", "enum" : ["addToCart"] }
+        );
+        ::schemars::Schema::try_from(value).unwrap_or_default()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PurchaseEvent {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "PurchaseEvent".into()
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        let _ = &generator;
+        let value: ::serde_json::Value = ::serde_json::json!(
+            { "type" : "string", "enum" : ["purchase"] }
+        );
+        ::schemars::Schema::try_from(value).unwrap_or_default()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EventsItems {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "EventsItems".into()
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        let _ = &generator;
+        let value: ::serde_json::Value = ::serde_json::json!(
+            { "oneOf" : [generator.subschema_for:: < ClickedObjectIDsAfterSearch > (),
+            generator.subschema_for:: < AddedToCartObjectIDsAfterSearch > (), generator
+            .subschema_for:: < PurchasedObjectIDsAfterSearch > (), generator
+            .subschema_for:: < ConvertedObjectIDsAfterSearch > (), generator
+            .subschema_for:: < ClickedObjectIDs > (), generator.subschema_for:: <
+            PurchasedObjectIDs > (), generator.subschema_for:: < AddedToCartObjectIDs >
+            (), generator.subschema_for:: < ConvertedObjectIDs > (), generator
+            .subschema_for:: < ClickedFilters > (), generator.subschema_for:: <
+            ConvertedFilters > (), generator.subschema_for:: < ViewedObjectIDs > (),
+            generator.subschema_for:: < ViewedFilters > (), generator.subschema_for:: <
+            Instantsearch > ()] }
+        );
+        ::schemars::Schema::try_from(value).unwrap_or_default()
     }
 }

@@ -24,9 +24,9 @@ pub const API_KEY_HEADER: &str = "x-algolia-api-key";
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Region {
-    /// `us`: https://insights.us.algolia.io
+    /// `us`: `https://insights.us.algolia.io`
     Us,
-    /// `de`: https://insights.de.algolia.io
+    /// `de`: `https://insights.de.algolia.io`
     De,
 }
 impl Region {
@@ -288,6 +288,15 @@ impl PushEvents {
         let response = client.transport.execute(request, options).await?;
         response.json()
     }
+    /// Like [`send`](Self::send), but blocks the current thread until the answer is decoded (feature `blocking`), for programs without an async runtime.
+    ///
+    /// # Errors
+    ///
+    /// See [`Client::push_events`]; [`Error::Config`](crate::Error::Config) when called inside an async runtime, where the request must be `.await`ed instead.
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<super::models::EventsResponse, crate::Error> {
+        crate::runtime::block_on(self.send())
+    }
 }
 impl ::std::future::IntoFuture for PushEvents {
     type Output = Result<super::models::EventsResponse, crate::Error>;
@@ -341,6 +350,17 @@ impl DeleteUserToken {
         let response = client.transport.execute(request, options).await?;
         response.decode_headers(super::models::DeleteUserTokenResponse::from_headers)
     }
+    /// Like [`send`](Self::send), but blocks the current thread until the answer is decoded (feature `blocking`), for programs without an async runtime.
+    ///
+    /// # Errors
+    ///
+    /// See [`Client::delete_user_token`]; [`Error::Config`](crate::Error::Config) when called inside an async runtime, where the request must be `.await`ed instead.
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<super::models::DeleteUserTokenResponse, crate::Error> {
+        crate::runtime::block_on(self.send())
+    }
 }
 impl ::std::future::IntoFuture for DeleteUserToken {
     type Output = Result<super::models::DeleteUserTokenResponse, crate::Error>;
@@ -391,6 +411,15 @@ impl CustomGet {
         request.query_pairs(parameters);
         let response = client.transport.execute(request, options).await?;
         response.json()
+    }
+    /// Like [`send`](Self::send), but blocks the current thread until the answer is decoded (feature `blocking`), for programs without an async runtime.
+    ///
+    /// # Errors
+    ///
+    /// See [`Client::custom_get`]; [`Error::Config`](crate::Error::Config) when called inside an async runtime, where the request must be `.await`ed instead.
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<::serde_json::Value, crate::Error> {
+        crate::runtime::block_on(self.send())
     }
 }
 impl ::std::future::IntoFuture for CustomGet {
@@ -452,6 +481,15 @@ impl CustomPut {
         let response = client.transport.execute(request, options).await?;
         response.json()
     }
+    /// Like [`send`](Self::send), but blocks the current thread until the answer is decoded (feature `blocking`), for programs without an async runtime.
+    ///
+    /// # Errors
+    ///
+    /// See [`Client::custom_put`]; [`Error::Config`](crate::Error::Config) when called inside an async runtime, where the request must be `.await`ed instead.
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<::serde_json::Value, crate::Error> {
+        crate::runtime::block_on(self.send())
+    }
 }
 impl ::std::future::IntoFuture for CustomPut {
     type Output = Result<::serde_json::Value, crate::Error>;
@@ -512,6 +550,15 @@ impl CustomPost {
         let response = client.transport.execute(request, options).await?;
         response.json()
     }
+    /// Like [`send`](Self::send), but blocks the current thread until the answer is decoded (feature `blocking`), for programs without an async runtime.
+    ///
+    /// # Errors
+    ///
+    /// See [`Client::custom_post`]; [`Error::Config`](crate::Error::Config) when called inside an async runtime, where the request must be `.await`ed instead.
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<::serde_json::Value, crate::Error> {
+        crate::runtime::block_on(self.send())
+    }
 }
 impl ::std::future::IntoFuture for CustomPost {
     type Output = Result<::serde_json::Value, crate::Error>;
@@ -562,6 +609,15 @@ impl CustomDelete {
         request.query_pairs(parameters);
         let response = client.transport.execute(request, options).await?;
         response.json()
+    }
+    /// Like [`send`](Self::send), but blocks the current thread until the answer is decoded (feature `blocking`), for programs without an async runtime.
+    ///
+    /// # Errors
+    ///
+    /// See [`Client::custom_delete`]; [`Error::Config`](crate::Error::Config) when called inside an async runtime, where the request must be `.await`ed instead.
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<::serde_json::Value, crate::Error> {
+        crate::runtime::block_on(self.send())
     }
 }
 impl ::std::future::IntoFuture for CustomDelete {

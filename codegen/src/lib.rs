@@ -21,6 +21,7 @@
 //! }
 //! ```
 
+pub mod diff;
 pub mod emit;
 pub mod error;
 pub mod model;
@@ -84,7 +85,17 @@ pub fn generate_from_path(path: &Path) -> Result<Generated, Error> {
 
 /// Runs every phase on a loaded spec.
 pub fn generate(loader: &resolve::Loader, options: &EmitOptions) -> Result<Generated, Error> {
-    let model = model::build(loader)?;
+    generate_with(loader, &model::ModelOptions::default(), options)
+}
+
+/// Runs every phase on a loaded spec, with the model phase's options too
+/// (`allow_unsupported` skips an unsupported operation with a warning).
+pub fn generate_with(
+    loader: &resolve::Loader,
+    model_options: &model::ModelOptions,
+    options: &EmitOptions,
+) -> Result<Generated, Error> {
+    let model = model::build_with(loader, model_options)?;
     let files = emit::emit(&model, options)?;
     Ok(Generated {
         files,

@@ -125,6 +125,8 @@ pub enum TypeKind {
     Alias(TypeRef, Constraints),
     /// A string enum that keeps values it does not know.
     Enum(Vec<String>),
+    /// An integer enum that keeps values it does not know.
+    IntEnum(Vec<i64>),
     /// A single-value string enum: a constant such as `eventType: "click"`.
     Const(String),
     Union(UnionDef),
@@ -158,6 +160,10 @@ pub struct Field {
     pub deprecated: bool,
     /// Refers (directly or through a chain) to a type being defined: boxed.
     pub boxed: bool,
+    /// `readOnly`: set by the server, never by the client.
+    pub read_only: bool,
+    /// `default`: the value the API assumes when the field is absent.
+    pub default: Option<Value>,
     pub location: Location,
 }
 
@@ -180,6 +186,12 @@ pub enum Discrimination {
     ByFields,
     /// The first variant whose shape fits wins (serde `untagged`).
     ByShape,
+    /// OpenAPI's `discriminator`: the value of `property` names the variant.
+    Tagged {
+        property: String,
+        /// (wire value, index of the variant) in the spec's order.
+        mapping: Vec<(String, usize)>,
+    },
 }
 
 /// One HTTP operation: a client method and its request builder.
@@ -271,8 +283,21 @@ const KNOWN_SCHEMA_KEYS: &[&str] = &[
     "exclusiveMaximum",
 ];
 
+/// Choices of the model phase.
+#[derive(Debug, Clone, Default)]
+pub struct ModelOptions {
+    /// Skip (with a warning) an operation that uses a construct the generator
+    /// cannot handle, instead of failing.
+    pub allow_unsupported: bool,
+}
+
 /// Builds the model of a loaded spec.
 pub fn build(loader: &Loader) -> Result<Model> {
+    build_with(loader, &ModelOptions::default())
+}
+
+/// Builds the model of a loaded spec with options.
+pub fn build_with(loader: &Loader, options: &ModelOptions) -> Result<Model> {
     let root = loader.root();
     let at = Location::root();
     let doc: openapi::Document = parse_at(root, &at)?;
@@ -332,14 +357,17 @@ pub fn build(loader: &Loader) -> Result<Model> {
         for method in METHODS {
             if let Some(op) = item.get(*method) {
                 let op_at = item_at.key(method);
-                operations.push(builder.operation(
-                    path,
-                    method,
-                    op,
-                    &op_at,
-                    &shared_params,
-                    &item_at,
-                )?);
+                match builder.operation(path, method, op, &op_at, &shared_params, &item_at) {
+                    Ok(operation) => operations.push(operation),
+                    Err(error) if options.allow_unsupported => {
+                        builder.forget_unfinished();
+                        builder.warn(
+                            &op_at,
+                            format!("operation skipped (--allow-unsupported): {error}"),
+                        );
+                    }
+                    Err(error) => return Err(error),
+                }
             }
         }
     }
@@ -397,6 +425,21 @@ struct Builder<'a> {
 }
 
 impl Builder<'_> {
+    /// Drops the names of definitions that failed half-way (a skipped operation's).
+    fn forget_unfinished(&mut self) {
+        let types = &self.types;
+        self.by_location
+            .retain(|_, (_, slot)| types[*slot].is_some());
+        let kept: BTreeSet<String> = self
+            .by_location
+            .values()
+            .map(|(name, _)| name.clone())
+            .collect();
+        self.taken
+            .retain(|name| kept.contains(name) || types.iter().flatten().any(|t| &t.name == name));
+        self.in_progress.clear();
+    }
+
     fn warn(&mut self, at: &Location, message: impl Into<String>) {
         self.warnings.push(Warning {
             location: at.clone(),
@@ -732,16 +775,37 @@ impl Builder<'_> {
             } else {
                 "anyOf"
             };
-            if schema.discriminator.is_some() {
-                return Err(Error::new(
+            let mut union = self.union(name, variants, &at.key(key))?;
+            if let Some(discriminator) = &schema.discriminator {
+                union.discrimination = self.tagged(
+                    discriminator,
+                    variants,
+                    &union,
+                    &at.key(key),
                     &at.key("discriminator"),
-                    "`discriminator` is not supported yet: state `x-discriminator-fields` on each variant",
-                ));
+                )?;
             }
-            let union = self.union(name, variants, &at.key(key))?;
             return Ok((TypeKind::Union(union), schema));
         }
         if let Some(values) = &schema.enumeration {
+            if schema.kind.as_deref() == Some("integer") {
+                let mut integers = Vec::new();
+                for (i, v) in values.iter().enumerate() {
+                    integers.push(v.as_i64().ok_or_else(|| {
+                        Error::new(
+                            &at.key("enum").index(i),
+                            "an integer enum value must be a whole number",
+                        )
+                    })?);
+                }
+                if integers.is_empty() {
+                    return Err(Error::new(
+                        &at.key("enum"),
+                        "an enum needs at least one value",
+                    ));
+                }
+                return Ok((TypeKind::IntEnum(integers), schema));
+            }
             let mut strings = Vec::new();
             for (i, v) in values.iter().enumerate() {
                 match v {
@@ -749,7 +813,7 @@ impl Builder<'_> {
                     _ => {
                         return Err(Error::new(
                             &at.key("enum").index(i),
-                            "only string enums are supported",
+                            "only string and integer enums are supported",
                         ))
                     }
                 }
@@ -850,19 +914,36 @@ impl Builder<'_> {
                 rust_name.push('_');
             }
             let boxed = matches!(&ty, TypeRef::Named(n) if self.in_progress.contains(n));
+            let read_only = inline.read_only || resolved_schema.read_only;
+            let mut doc = inline
+                .description
+                .clone()
+                .or(resolved_schema.description.clone());
+            let format = inline
+                .format
+                .as_deref()
+                .or(resolved_schema.format.as_deref());
+            if let Some(format @ ("date-time" | "date" | "uuid" | "uri" | "email")) = format {
+                // A documented choice: no date or UUID crate; the value is kept as the API sends it.
+                let note = format!("Format `{format}`, kept as the string the API sends.");
+                doc = Some(match doc {
+                    Some(d) => format!("{d}\n\n{note}"),
+                    None => note,
+                });
+            }
             fields.push(Field {
                 json_name: json_name.clone(),
                 rust_name,
-                required: schema.required.contains(json_name),
+                // A read-only property is required only in responses: optional in Rust.
+                required: schema.required.contains(json_name) && !read_only,
                 nullable: inline.nullable || resolved_schema.nullable,
-                doc: inline
-                    .description
-                    .clone()
-                    .or(resolved_schema.description.clone()),
+                doc,
                 deprecated: inline.deprecated || resolved_schema.deprecated,
                 ty,
                 constraints,
                 boxed,
+                read_only,
+                default: inline.default.clone().or(resolved_schema.default.clone()),
                 location: prop_at,
             });
         }
@@ -1008,6 +1089,86 @@ impl Builder<'_> {
                 Discrimination::ByShape
             },
         })
+    }
+
+    /// `discriminator: {propertyName, mapping}`: which value names which variant.
+    fn tagged(
+        &mut self,
+        discriminator: &Value,
+        variants: &[Value],
+        union: &UnionDef,
+        variants_at: &Location,
+        at: &Location,
+    ) -> Result<Discrimination> {
+        let property = discriminator
+            .get("propertyName")
+            .and_then(Value::as_str)
+            .ok_or_else(|| Error::new(at, "a `discriminator` needs a `propertyName`"))?
+            .to_string();
+        let mut mapping: Vec<(String, usize)> = Vec::new();
+        if let Some(explicit) = discriminator.get("mapping") {
+            let explicit = explicit.as_object().ok_or_else(|| {
+                Error::new(&at.key("mapping"), "`mapping` must map values to `$ref`s")
+            })?;
+            for (value, target) in explicit {
+                let target_at = at.key("mapping").key(value);
+                let target = target.as_str().ok_or_else(|| {
+                    Error::new(&target_at, "a mapping target must be a `$ref` string")
+                })?;
+                let target = self
+                    .loader
+                    .ref_target(target, at)
+                    .map_err(|e| Error::new(&target_at, e.reason))?;
+                let index = variants
+                    .iter()
+                    .position(|v| {
+                        ref_of(v).and_then(|r| self.loader.ref_target(r, variants_at).ok())
+                            == Some(target.clone())
+                    })
+                    .ok_or_else(|| {
+                        Error::new(
+                            &target_at,
+                            "the mapping names a schema that is not one of the variants",
+                        )
+                    })?;
+                mapping.push((value.clone(), index));
+            }
+        }
+        for (index, variant) in union.variants.iter().enumerate() {
+            if mapping.iter().any(|(_, i)| *i == index) {
+                continue;
+            }
+            // Without a mapping entry, a variant is named by its schema's name.
+            let Some(reference) = ref_of(&variants[index]) else {
+                return Err(Error::new(
+                    &variants_at.index(index),
+                    "a variant of a union with a `discriminator` must be a `$ref`",
+                ));
+            };
+            let name = reference
+                .rsplit('/')
+                .next()
+                .unwrap_or(&variant.name)
+                .to_string();
+            mapping.push((name, index));
+        }
+        for (index, variant) in union.variants.iter().enumerate() {
+            let has_property = match &variant.ty {
+                TypeRef::Named(n) => self.types.iter().flatten().any(|t| {
+                    &t.name == n && matches!(&t.kind, TypeKind::Struct(s) if s.fields.iter().any(|f| f.json_name == property))
+                }),
+                _ => false,
+            };
+            if !has_property {
+                return Err(Error::new(
+                    &variants_at.index(index),
+                    format!(
+                        "this variant has no `{property}` property, which the discriminator reads"
+                    ),
+                ));
+            }
+        }
+        Ok(Discrimination::Tagged { property, mapping })
     }
 
     fn param(&mut self, value: &Value, at: &Location, op_name: &str) -> Result<Param> {
@@ -1208,6 +1369,8 @@ impl Builder<'_> {
                         doc: parsed.description,
                         deprecated: false,
                         boxed: false,
+                        read_only: true,
+                        default: None,
                         location: header_at,
                     });
                 }

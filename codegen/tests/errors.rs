@@ -223,3 +223,39 @@ fn three_one_keys_are_warned_about_not_refused() {
         "{warnings:?}"
     );
 }
+
+#[test]
+fn allow_unsupported_skips_the_operation_with_a_warning() {
+    let document = spec(
+        json!({}),
+        json!({
+            "/ok": {"get": {"operationId": "fine", "responses": {"204": {"description": "ok"}}}},
+            "/bad": {"get": {"operationId": "cookies", "parameters": [{"name": "c", "in": "cookie", "schema": {"type": "string"}}], "responses": {}}}
+        }),
+    );
+    let loader = Loader::from_json_str(&document.to_string()).unwrap();
+    let strict = generate(&loader, &EmitOptions::default()).unwrap_err();
+    assert_eq!(strict.location.pointer, "#/paths/~1bad/get/parameters/0/in");
+    let options = algolia_codegen::model::ModelOptions {
+        allow_unsupported: true,
+    };
+    let model = algolia_codegen::model::build_with(&loader, &options).unwrap();
+    let warning = model
+        .warnings
+        .iter()
+        .map(ToString::to_string)
+        .find(|w| w.contains("skipped"))
+        .expect("a warning");
+    assert!(
+        warning.starts_with("warning: #/paths/~1bad/get: operation skipped"),
+        "{warning}"
+    );
+    let ids: Vec<&str> = model.operations.iter().map(|op| op.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        ["fine"],
+        "the supported operation is kept, the unsupported one skipped"
+    );
+    // And the rest still generates.
+    algolia_codegen::generate_with(&loader, &options, &EmitOptions::default()).unwrap();
+}

@@ -1,8 +1,11 @@
 //! Emit phase: writes the model out as Rust tokens (with `quote`), checks
 //! them with `syn`, and formats them with `prettyplease`.
 
+mod discriminator;
+mod int_enums;
 mod models;
 mod operations;
+mod schemars;
 mod validation;
 
 use crate::error::{Error, Location, Result};

@@ -17,10 +17,14 @@ pub(super) fn emit(cx: &Context) -> Result<TokenStream> {
             TypeKind::Newtype(c) => emit_newtype(cx, def, c),
             TypeKind::Alias(ty, _) => emit_alias(cx, def, ty),
             TypeKind::Enum(values) => emit_enum(def, values),
+            TypeKind::IntEnum(values) => super::int_enums::emit(def, values),
             TypeKind::Const(value) => emit_const(cx, def, value),
             TypeKind::Union(u) => emit_union(cx, def, u),
             TypeKind::Headers(fields) => emit_headers(cx, def, fields),
         });
+    }
+    for def in &cx.model.types {
+        items.push(super::schemars::manual_impl(cx, def));
     }
     Ok(quote!(#(#items)*))
 }
@@ -47,30 +51,43 @@ fn type_doc(def: &TypeDef) -> TokenStream {
     quote!(#doc #deprecated)
 }
 
-/// How a constructor or setter takes a value of a field's type, and how it
-/// turns the argument into the field's value.
-fn argument(cx: &Context, ty: &TypeRef) -> (TokenStream, TokenStream) {
+/// How a constructor or setter takes a value of a field's type: the
+/// parameter's type, and the expression that turns the argument `name` into
+/// the field's value (`None` when the argument is the value).
+///
+/// Lists of strings and numbers take `impl IntoList<T>`, whose compiler error
+/// says which list was expected where something else was passed; lists of
+/// models take their exact item type so that `[event.into()]` infers.
+fn argument(
+    cx: &Context,
+    ty: &TypeRef,
+    name: &proc_macro2::Ident,
+) -> (TokenStream, Option<TokenStream>) {
+    let rt = &cx.rt;
     let empty = TokenStream::new();
     match cx.unalias(ty) {
-        TypeRef::String => (quote!(impl Into<String>), quote!(.into())),
-        TypeRef::Array(item) if **item == TypeRef::String => (
-            quote!(impl IntoIterator<Item = impl Into<String>>),
-            quote!(.into_iter().map(Into::into).collect()),
-        ),
+        TypeRef::String => (quote!(impl Into<String>), Some(quote!(#name.into()))),
+        TypeRef::Array(item) if !matches!(**item, TypeRef::Named(_) | TypeRef::Any) => {
+            let item = cx.ty(item, &empty);
+            (
+                quote!(impl #rt::runtime::IntoList<#item>),
+                Some(quote!(#rt::runtime::IntoList::into_list(#name))),
+            )
+        }
         TypeRef::Array(item) => {
             let item = cx.ty(item, &empty);
             (
                 quote!(impl IntoIterator<Item = #item>),
-                quote!(.into_iter().collect()),
+                Some(quote!(#name.into_iter().collect())),
             )
         }
-        TypeRef::Named(name)
-            if matches!(cx.def(name).map(|d| &d.kind), Some(TypeKind::Union(_))) =>
+        TypeRef::Named(union)
+            if matches!(cx.def(union).map(|d| &d.kind), Some(TypeKind::Union(_))) =>
         {
-            let name = ident(name);
-            (quote!(impl Into<#name>), quote!(.into()))
+            let union = ident(union);
+            (quote!(impl Into<#union>), Some(quote!(#name.into())))
         }
-        _ => (cx.ty(ty, &empty), TokenStream::new()),
+        _ => (cx.ty(ty, &empty), None),
     }
 }
 
@@ -90,10 +107,16 @@ fn field_type(cx: &Context, field: &Field) -> TokenStream {
 }
 
 fn field_doc(field: &Field) -> TokenStream {
-    let text = field
+    let mut text = field
         .doc
         .clone()
         .unwrap_or_else(|| format!("The `{}` property.", field.json_name));
+    if let Some(default) = &field.default {
+        text.push_str(&format!("\n\nWhen absent, the API assumes `{default}`."));
+    }
+    if field.read_only {
+        text.push_str("\n\nSet by the server (read-only): it is never sent.");
+    }
     doc(Some(&text))
 }
 
@@ -132,11 +155,13 @@ fn emit_struct(cx: &Context, def: &TypeDef, s: &StructDef) -> TokenStream {
         } else {
             TokenStream::new()
         };
+        let schemars_attrs = super::schemars::field_attrs(cx, f);
         fields.push(quote! {
             #fdoc
             #deprecated
             #rename
             #skip
+            #schemars_attrs
             pub #fname: #ty,
         });
         if is_const(cx, &f.ty) {
@@ -148,14 +173,19 @@ fn emit_struct(cx: &Context, def: &TypeDef, s: &StructDef) -> TokenStream {
             });
             continue;
         }
-        let (arg, convert) = argument(cx, &f.ty);
-        let mut value = quote!(#fname #convert);
+        if f.read_only {
+            inits.push(quote!(#fname: None));
+            continue;
+        }
+        let (arg, convert) = argument(cx, &f.ty, &fname);
+        let converted = convert.is_some();
+        let mut value = convert.unwrap_or_else(|| quote!(#fname));
         if f.boxed {
             value = quote!(Box::new(#value));
         }
         if f.required && !f.nullable {
             params.push(quote!(#fname: #arg));
-            if convert.is_empty() && !f.boxed {
+            if !converted && !f.boxed {
                 inits.push(quote!(#fname));
             } else {
                 inits.push(quote!(#fname: #value));
@@ -223,15 +253,25 @@ fn emit_struct(cx: &Context, def: &TypeDef, s: &StructDef) -> TokenStream {
     } else {
         TokenStream::new()
     };
+    let schemars_derive = super::schemars::derive();
+    // The type's own code may use what the spec deprecates; its users get the warning.
+    let allow_deprecated = if def.deprecated || s.fields.iter().any(|f| f.deprecated) {
+        quote!(#[allow(deprecated)])
+    } else {
+        TokenStream::new()
+    };
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq, #derive_default ::serde::Serialize, ::serde::Deserialize)]
+        #schemars_derive
         #deny
         #[non_exhaustive]
+        #allow_deprecated
         pub struct #name {
             #(#fields)*
         }
 
+        #allow_deprecated
         impl #name {
             #new_doc
             #too_many
@@ -525,14 +565,21 @@ fn emit_union(cx: &Context, def: &TypeDef, u: &UnionDef) -> TokenStream {
         }
     }
     let validate = validation::emit_union(cx, def, u);
-    let (derive, deserialize) = match u.discrimination {
+    let (derive, deserialize) = match &u.discrimination {
         Discrimination::ByShape => (
-            quote!(#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]),
+            quote!(
+                #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+                #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+            ),
             TokenStream::new(),
         ),
         Discrimination::ByFields => (
             quote!(#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]),
             emit_by_fields_deserialize(cx, def, u),
+        ),
+        Discrimination::Tagged { property, mapping } => (
+            quote!(#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]),
+            super::discriminator::emit_deserialize(cx, def, u, property, mapping),
         ),
     };
     let names = u.variants.iter().map(|v| v.name.as_str());

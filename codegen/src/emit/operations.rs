@@ -95,7 +95,7 @@ fn emit_region(cx: &Context) -> TokenStream {
     let variants: Vec<_> = values.iter().map(|v| ident(&pascal_case(v))).collect();
     let variant_docs = values.iter().map(|v| {
         format!(
-            " `{v}`: {}",
+            " `{v}`: `{}`",
             regional
                 .template
                 .replace(&format!("{{{}}}", regional.variable), v)
@@ -165,6 +165,10 @@ fn emit_region(cx: &Context) -> TokenStream {
             }
         }
     }
+}
+
+fn is_newtype(cx: &Context, ty: &TypeRef) -> bool {
+    matches!(ty, TypeRef::Named(n) if matches!(cx.def(n).map(|d| &d.kind), Some(TypeKind::Newtype(_))))
 }
 
 fn builder_name(op: &Operation) -> proc_macro2::Ident {
@@ -412,8 +416,10 @@ fn emit_builder(cx: &Context, op: &Operation) -> TokenStream {
         format_string.push_str("{}");
         format_args.push(if p.allow_slashes {
             quote!(#rt::runtime::encode_path(#json, &#name)?)
-        } else {
+        } else if matches!(cx.unalias(&p.ty), TypeRef::String) || is_newtype(cx, &p.ty) {
             quote!(#rt::runtime::encode_path_segment(&#name)?)
+        } else {
+            quote!(#rt::runtime::encode_path_segment(&#name.to_string())?)
         });
         rest = &rest[(end + 1).min(rest.len())..];
     }
@@ -506,6 +512,9 @@ fn emit_builder(cx: &Context, op: &Operation) -> TokenStream {
     let send_doc = doc(Some(&format!(
         "Validates the request, sends it (with host failover and retries), and decodes the answer.\n\n# Errors\n\nSee [`Client::{method_name}`]."
     )));
+    let blocking_doc = doc(Some(&format!(
+        "Like [`send`](Self::send), but blocks the current thread until the answer is decoded (feature `blocking`), for programs without an async runtime.\n\n# Errors\n\nSee [`Client::{method_name}`]; [`Error::Config`](crate::Error::Config) when called inside an async runtime, where the request must be `.await`ed instead."
+    )));
     let destructure = quote!(let Self { client, #(#bindings,)* options } = self;);
     let mut_request = if query.is_empty() && headers.is_empty() && body_send.is_empty() {
         quote!(let request)
@@ -538,6 +547,12 @@ fn emit_builder(cx: &Context, op: &Operation) -> TokenStream {
                 #body_send
                 let response = client.transport.execute(request, options).await?;
                 #decode
+            }
+
+            #blocking_doc
+            #[cfg(feature = "blocking")]
+            pub fn send_blocking(self) -> Result<#output, #rt::Error> {
+                #rt::runtime::block_on(self.send())
             }
         }
 

@@ -114,34 +114,51 @@ fn value_checks(
             }
         }
         TypeRef::String => {
-            if c.min_length.is_some() || c.max_length.is_some() {
+            // One violation per value, as the newtypes report it: the pattern
+            // is only checked once the length is right.
+            let length = (c.min_length.is_some() || c.max_length.is_some()).then(|| {
                 let (min, max) = (opt_u64(c.min_length), opt_u64(c.max_length));
-                out.extend(push(
-                    quote!(#rt::validation::check_length(#value, #min, #max)),
-                ));
-            }
-            if let Some(pattern) = &c.pattern {
+                quote!(#rt::validation::check_length(#value, #min, #max))
+            });
+            let pattern = c.pattern.as_ref().map(|pattern| {
                 out.extend(quote!(static PATTERN: #rt::validation::Pattern = #rt::validation::Pattern::new(#pattern);));
-                out.extend(push(quote!(PATTERN.check(#value))));
+                quote!(PATTERN.check(#value))
+            });
+            match (length, pattern) {
+                (Some(length), Some(pattern)) => {
+                    out.extend(push(quote!(#length.and_then(|()| #pattern))));
+                }
+                (Some(check), None) | (None, Some(check)) => out.extend(push(check)),
+                (None, None) => {}
             }
         }
         TypeRef::Integer { .. } | TypeRef::Number => {
-            let as_f64 = match ty {
-                TypeRef::Number => quote!(*#value),
-                _ => quote!(*#value as f64),
-            };
+            // A `number` is checked as an `f64`, an `integer` as an `i64`.
+            let as_f64 = quote!(*#value);
             let as_i64 = match ty {
                 TypeRef::Integer { format } if format.as_deref() != Some("int32") => {
                     quote!(*#value)
                 }
                 _ => quote!(i64::from(*#value)),
             };
-            if c.minimum.is_some() || c.maximum.is_some() {
+            // JSON has no NaN or infinity (serde_json would write `null`):
+            // a float must be finite before its bounds mean anything.
+            let finite = matches!(ty, TypeRef::Number)
+                .then(|| quote!(#rt::validation::check_finite(#as_f64)));
+            let range = (c.minimum.is_some() || c.maximum.is_some()).then(|| {
                 let (min, max) = (opt_f64(c.minimum), opt_f64(c.maximum));
                 let (emin, emax) = (c.exclusive_minimum, c.exclusive_maximum);
-                out.extend(push(
-                    quote!(#rt::validation::check_range(#as_f64, #min, #emin, #max, #emax)),
-                ));
+                match ty {
+                    TypeRef::Number => quote!(#rt::validation::check_range(#as_f64, #min, #emin, #max, #emax)),
+                    _ => quote!(#rt::validation::check_integer_range(#as_i64, #min, #emin, #max, #emax)),
+                }
+            });
+            match (finite, range) {
+                (Some(finite), Some(range)) => {
+                    out.extend(push(quote!(#finite.and_then(|()| #range))));
+                }
+                (Some(check), None) | (None, Some(check)) => out.extend(push(check)),
+                (None, None) => {}
             }
             if matches!(ty, TypeRef::Integer { .. })
                 && (c.unix_time_unit.is_some() || c.max_age_days.is_some())
@@ -302,7 +319,13 @@ pub(super) fn emit_struct(cx: &Context, def: &TypeDef, s: &StructDef) -> TokenSt
     let validate_doc = super::doc(Some(&format!(
         "Checks every rule of the spec that the types cannot express{summary}.\n\n# Errors\n\nAll violations at once, each with its path."
     )));
+    let allow_deprecated = if s.fields.iter().any(|f| f.deprecated) {
+        quote!(#[allow(deprecated)])
+    } else {
+        TokenStream::new()
+    };
     quote! {
+        #allow_deprecated
         impl #rt::validation::Validate for #name {
             fn validate_into(
                 &self,

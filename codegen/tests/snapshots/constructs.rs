@@ -3,6 +3,7 @@ pub mod models {
 
 /// A thing with awkward property names.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct Widget {
@@ -11,6 +12,10 @@ pub struct Widget {
     pub type_: Kind,
     /// The `objectIDs` property.
     #[serde(rename = "objectIDs")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(length(min = 1u64, max = 3u64), inner(length(min = 2u64)))
+    )]
     pub object_ids: Vec<String>,
     /// A Rust keyword as a name.
     #[serde(rename = "self")]
@@ -18,6 +23,7 @@ pub struct Widget {
     /// The `x-rate-limit` property.
     #[serde(rename = "x-rate-limit")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(range(min = 0f64, max = 10f64)))]
     pub x_rate_limit: Option<i32>,
     /// The `grid` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -42,12 +48,12 @@ impl Widget {
     /// Creates a `Widget` from its required properties.
     pub fn new(
         type_: Kind,
-        object_ids: impl IntoIterator<Item = impl Into<String>>,
+        object_ids: impl ::algolia_insights::runtime::IntoList<String>,
         self_: bool,
     ) -> Self {
         Self {
             type_,
-            object_ids: object_ids.into_iter().map(Into::into).collect(),
+            object_ids: ::algolia_insights::runtime::IntoList::into_list(object_ids),
             self_,
             x_rate_limit: None,
             grid: None,
@@ -64,8 +70,11 @@ impl Widget {
         self
     }
     /// Sets `grid` (optional).
-    pub fn grid(mut self, grid: impl IntoIterator<Item = Vec<f64>>) -> Self {
-        self.grid = Some(grid.into_iter().collect());
+    pub fn grid(
+        mut self,
+        grid: impl ::algolia_insights::runtime::IntoList<Vec<f64>>,
+    ) -> Self {
+        self.grid = Some(::algolia_insights::runtime::IntoList::into_list(grid));
         self
     }
     /// Sets `labels` (optional).
@@ -129,14 +138,30 @@ impl ::algolia_insights::validation::Validate for Widget {
         }
         if let Some(value) = &self.x_rate_limit {
             let path = &path.field("x-rate-limit");
-            if let Err(error) = ::algolia_insights::validation::check_range(
-                *value as f64,
+            if let Err(error) = ::algolia_insights::validation::check_integer_range(
+                i64::from(*value),
                 Some(0f64),
                 false,
                 Some(10f64),
                 false,
             ) {
                 out.push(::algolia_insights::validation::Violation::new(path, error));
+            }
+        }
+        if let Some(value) = &self.grid {
+            let path = &path.field("grid");
+            for (index0, item0) in value.iter().enumerate() {
+                let path = &path.index(index0);
+                for (index1, item1) in item0.iter().enumerate() {
+                    let path = &path.index(index1);
+                    if let Err(error) = ::algolia_insights::validation::check_finite(
+                        *item1,
+                    ) {
+                        out.push(
+                            ::algolia_insights::validation::Violation::new(path, error),
+                        );
+                    }
+                }
             }
         }
         if let Some(value) = &self.size {
@@ -234,6 +259,7 @@ impl<'de> ::serde::Deserialize<'de> for Kind {
 }
 /// The `Size` schema.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum Size {
@@ -306,10 +332,12 @@ impl Size {
 }
 /// The `WidgetOwner` schema.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct WidgetOwner {
     /// The `name` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(regex(pattern = "^[A-Z][a-z]+$")))]
     pub name: Option<String>,
     /// Properties the spec does not name, kept as they came so that nothing is lost.
     #[serde(flatten)]
@@ -456,6 +484,7 @@ impl<'de> ::serde::Deserialize<'de> for Code {
 }
 /// The `Named` schema.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct Named {
     /// The `id` property.
@@ -477,8 +506,11 @@ impl Named {
         }
     }
     /// Sets `tags` (optional).
-    pub fn tags(mut self, tags: impl IntoIterator<Item = impl Into<String>>) -> Self {
-        self.tags = Some(tags.into_iter().map(Into::into).collect());
+    pub fn tags(
+        mut self,
+        tags: impl ::algolia_insights::runtime::IntoList<String>,
+    ) -> Self {
+        self.tags = Some(::algolia_insights::runtime::IntoList::into_list(tags));
         self
     }
 }
@@ -507,6 +539,7 @@ impl Named {
 }
 /// The `Receipt` schema.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct Receipt {
     /// The `id` property.
@@ -591,6 +624,33 @@ impl PingResponse {
         })
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Kind {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "Kind".into()
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        let _ = &generator;
+        let value: ::serde_json::Value = ::serde_json::json!(
+            { "type" : "string", "enum" : ["small-box", "big box", "Unknown"] }
+        );
+        ::schemars::Schema::try_from(value).unwrap_or_default()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Code {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "Code".into()
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        let _ = &generator;
+        let value: ::serde_json::Value = ::serde_json::json!(
+            { "type" : "string", "minLength" : 3u64, "maxLength" : 3u64, "pattern" :
+            "^[A-Z]{3}$" }
+        );
+        ::schemars::Schema::try_from(value).unwrap_or_default()
+    }
+}
 }
 pub mod operations {
 // @generated by algolia-codegen from the Constructs API spec, version 2.1.0. Do not edit: edit the spec and rebuild.
@@ -613,9 +673,9 @@ pub const API_KEY_HEADER: &str = "x-api-key";
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Region {
-    /// `eu`: https://api.eu.example.com
+    /// `eu`: `https://api.eu.example.com`
     Eu,
-    /// `us-east`: https://api.us-east.example.com
+    /// `us-east`: `https://api.us-east.example.com`
     UsEast,
 }
 impl Region {
@@ -786,6 +846,15 @@ impl GetWidgetText {
         let response = client.transport.execute(request, options).await?;
         response.text()
     }
+    /// Like [`send`](Self::send), but blocks the current thread until the answer is decoded (feature `blocking`), for programs without an async runtime.
+    ///
+    /// # Errors
+    ///
+    /// See [`Client::get_widget_text`]; [`Error::Config`](crate::Error::Config) when called inside an async runtime, where the request must be `.await`ed instead.
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<String, ::algolia_insights::Error> {
+        ::algolia_insights::runtime::block_on(self.send())
+    }
 }
 impl ::std::future::IntoFuture for GetWidgetText {
     type Output = Result<String, ::algolia_insights::Error>;
@@ -846,8 +915,8 @@ impl PutWidget {
             }
             if let Some(value) = Some(&limit) {
                 let path = &::algolia_insights::validation::Path::Root.field("limit");
-                if let Err(error) = ::algolia_insights::validation::check_range(
-                    *value as f64,
+                if let Err(error) = ::algolia_insights::validation::check_integer_range(
+                    *value,
                     Some(1f64),
                     false,
                     None,
@@ -883,6 +952,17 @@ impl PutWidget {
         request.json_body(&widget, None)?;
         let response = client.transport.execute(request, options).await?;
         response.json()
+    }
+    /// Like [`send`](Self::send), but blocks the current thread until the answer is decoded (feature `blocking`), for programs without an async runtime.
+    ///
+    /// # Errors
+    ///
+    /// See [`Client::put_widget`]; [`Error::Config`](crate::Error::Config) when called inside an async runtime, where the request must be `.await`ed instead.
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<super::models::Receipt, ::algolia_insights::Error> {
+        ::algolia_insights::runtime::block_on(self.send())
     }
 }
 impl ::std::future::IntoFuture for PutWidget {
@@ -940,6 +1020,15 @@ impl Named {
         let response = client.transport.execute(request, options).await?;
         response.empty()
     }
+    /// Like [`send`](Self::send), but blocks the current thread until the answer is decoded (feature `blocking`), for programs without an async runtime.
+    ///
+    /// # Errors
+    ///
+    /// See [`Client::named`]; [`Error::Config`](crate::Error::Config) when called inside an async runtime, where the request must be `.await`ed instead.
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(self) -> Result<(), ::algolia_insights::Error> {
+        ::algolia_insights::runtime::block_on(self.send())
+    }
 }
 impl ::std::future::IntoFuture for Named {
     type Output = Result<(), ::algolia_insights::Error>;
@@ -974,6 +1063,17 @@ impl Ping {
         );
         let response = client.transport.execute(request, options).await?;
         response.decode_headers(super::models::PingResponse::from_headers)
+    }
+    /// Like [`send`](Self::send), but blocks the current thread until the answer is decoded (feature `blocking`), for programs without an async runtime.
+    ///
+    /// # Errors
+    ///
+    /// See [`Client::ping`]; [`Error::Config`](crate::Error::Config) when called inside an async runtime, where the request must be `.await`ed instead.
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<super::models::PingResponse, ::algolia_insights::Error> {
+        ::algolia_insights::runtime::block_on(self.send())
     }
 }
 impl ::std::future::IntoFuture for Ping {

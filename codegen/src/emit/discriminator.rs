@@ -1,0 +1,47 @@
+//! Emits `Deserialize` for a union with an OpenAPI `discriminator`: the value
+//! of one property names the variant (through `mapping`, or the schema's name).
+
+use super::{ident, Context};
+use crate::model::{TypeDef, UnionDef};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+pub(super) fn emit_deserialize(
+    cx: &Context,
+    def: &TypeDef,
+    u: &UnionDef,
+    property: &str,
+    mapping: &[(String, usize)],
+) -> TokenStream {
+    let rt = &cx.rt;
+    let name = ident(&def.name);
+    let arms = mapping.iter().map(|(value, index)| {
+        let v = &u.variants[*index];
+        let variant = ident(&v.name);
+        let ty = cx.ty(&v.ty, &TokenStream::new());
+        quote!(Some(#value) => #rt::runtime::deserialize_variant::<#ty, D::Error>(object).map(Self::#variant),)
+    });
+    let mut expected: Vec<&str> = mapping.iter().map(|(value, _)| value.as_str()).collect();
+    expected.sort_unstable();
+    let expected = expected.join(", ");
+    let spec_name = &def.spec_name;
+    quote! {
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let object = <::serde_json::Map<String, ::serde_json::Value>>::deserialize(deserializer)?;
+                let tag = object.get(#property).and_then(::serde_json::Value::as_str).map(str::to_string);
+                match tag.as_deref() {
+                    #(#arms)*
+                    Some(other) => Err(::serde::de::Error::custom(format!(
+                        "not a valid {}: `{}` is `{}`, expected one of: {}",
+                        #spec_name, #property, other, #expected
+                    ))),
+                    None => Err(::serde::de::Error::custom(format!(
+                        "not a valid {}: `{}` is missing, expected one of: {}",
+                        #spec_name, #property, #expected
+                    ))),
+                }
+            }
+        }
+    }
+}

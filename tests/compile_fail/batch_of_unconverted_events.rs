@@ -1,0 +1,13 @@
+//! A batch holds `EventsItems`: an event goes in with `.into()`.
+use algolia_insights::models::*;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let event = ClickedObjectIDs::new(
+        EventName::new("Product Clicked")?,
+        "products",
+        ["sku-1"],
+        UserToken::new("user-1")?,
+    );
+    let _batch = InsightsEvents::new(vec![event]);
+    Ok(())
+}

@@ -1,0 +1,33 @@
+//! Any other conversion of records that were not found through a search.
+use algolia_insights::models::*;
+use serde_json::json;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let event = ConvertedObjectIDs::new(
+        EventName::new("Product Shared")?,
+        "products",
+        ["sku-1"],
+        UserToken::new("anonymous-user-1")?,
+    )
+    .timestamp(now_millis());
+    event.validate()?;
+
+    let item = EventsItems::from(event);
+    let wire = serde_json::to_value(&item)?;
+    assert_eq!(wire["eventType"], "conversion");
+    assert_eq!(wire["objectIDs"], json!(["sku-1"]));
+    assert!(wire.get("eventSubtype").is_none(), "no subtype: {wire}");
+
+    let back: EventsItems = serde_json::from_str(&serde_json::to_string(&item)?)?;
+    assert_eq!(back.variant_name(), "ConvertedObjectIDs");
+    assert_eq!(back, item);
+    InsightsEvents::new([item]).validate()?;
+    Ok(())
+}
+
+fn now_millis() -> i64 {
+    let since_epoch = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("the clock is after 1970");
+    i64::try_from(since_epoch.as_millis()).expect("fits in i64")
+}

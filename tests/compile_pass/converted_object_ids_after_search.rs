@@ -1,0 +1,35 @@
+//! Any other conversion of records found through a search.
+use algolia_insights::models::*;
+use serde_json::json;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let event = ConvertedObjectIDsAfterSearch::new(
+        EventName::new("Product Bookmarked")?,
+        "products",
+        ["sku-1"],
+        QueryID::new("message_agent-reply-7")?,
+        UserToken::new("anonymous-user-1")?,
+    )
+    .timestamp(now_millis());
+    event.validate()?;
+
+    let item = EventsItems::from(event);
+    let wire = serde_json::to_value(&item)?;
+    assert_eq!(wire["eventType"], "conversion");
+    assert_eq!(wire["queryID"], "message_agent-reply-7");
+    assert_eq!(wire["objectIDs"], json!(["sku-1"]));
+    assert!(wire.get("eventSubtype").is_none(), "no subtype: {wire}");
+
+    let back: EventsItems = serde_json::from_str(&serde_json::to_string(&item)?)?;
+    assert_eq!(back.variant_name(), "ConvertedObjectIDsAfterSearch");
+    assert_eq!(back, item);
+    InsightsEvents::new([item]).validate()?;
+    Ok(())
+}
+
+fn now_millis() -> i64 {
+    let since_epoch = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("the clock is after 1970");
+    i64::try_from(since_epoch.as_millis()).expect("fits in i64")
+}
