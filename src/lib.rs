@@ -22,8 +22,8 @@
 //!   exactly the required fields, setters for the optional ones, and
 //!   `validate()` for the rules types cannot express.
 //! - [`Client`]: one method per operation; each returns a request builder
-//!   that takes per-call options ([`RequestOptions`](runtime::RequestOptions))
-//!   and is sent by `.await`.
+//!   that takes per-call options ([`RequestOptions`]) and is sent by
+//!   `.await` (or, with the `blocking` feature, by `send_blocking()`).
 //! - [`Error`]: API errors (status, message, raw body), invalid requests
 //!   (every violation with its path), transport failures, timeouts and
 //!   undecodable responses.
@@ -46,10 +46,14 @@
 //! that timed out gets a longer timeout next time.
 
 pub mod error;
+#[cfg(feature = "local-server")]
+pub mod local;
 pub mod runtime;
+pub mod sender;
 pub mod validation;
 
 mod client;
+mod pattern;
 
 /// The models of the spec: events, request bodies and responses.
 #[allow(clippy::doc_markdown)]

@@ -1,0 +1,126 @@
+//! Checking one line of input: it must be one event in the wire format,
+//! read into the generated `EventsItems` type and passing its generated
+//! validation — the rules the client and the local server apply.
+
+use crate::batch::MAX_EVENT_BYTES;
+use algolia_insights::models::EventsItems;
+use algolia_insights::validation::{Validate, ValidationContext};
+use std::io;
+
+/// An event ready to send, with the size of its JSON.
+#[derive(Debug)]
+pub struct CheckedEvent {
+    pub event: EventsItems,
+    pub json_bytes: usize,
+}
+
+/// Checks one line (without its line ending); the error says what is wrong,
+/// with the path inside the event (`positions[0]: must be >= 1, got 0`).
+pub fn check_line(line: &[u8], context: &ValidationContext) -> Result<CheckedEvent, String> {
+    let text = std::str::from_utf8(line).map_err(|error| {
+        format!(
+            "not UTF-8 text (invalid byte at column {})",
+            error.valid_up_to() + 1
+        )
+    })?;
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let event = serde_path_to_error::deserialize::<_, EventsItems>(&mut deserializer)
+        .map_err(|error| describe(&error.path().to_string(), error.inner()))?;
+    deserializer.end().map_err(|error| describe("", &error))?;
+    event.validate_with(context).map_err(|errors| {
+        errors
+            .violations()
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("; ")
+    })?;
+    let json_bytes = json_size(&event);
+    if json_bytes > MAX_EVENT_BYTES {
+        return Err(format!(
+            "the event is {json_bytes} bytes of JSON, more than fits in a request ({MAX_EVENT_BYTES} at most)"
+        ));
+    }
+    Ok(CheckedEvent { event, json_bytes })
+}
+
+/// The reason for a JSON error: a syntax error with its column, a data
+/// error with its path.
+fn describe(path: &str, error: &serde_json::Error) -> String {
+    let text = error.to_string();
+    let position = format!(" at line {} column {}", error.line(), error.column());
+    let message = text.strip_suffix(&position).unwrap_or(&text);
+    if !error.is_data() {
+        return format!("not valid JSON: {message} (column {})", error.column());
+    }
+    match path {
+        "" | "." => message.to_string(),
+        path => format!("{path}: {message}"),
+    }
+}
+
+/// The size of the event's JSON as the client will send it, without keeping the bytes.
+fn json_size(event: &EventsItems) -> usize {
+    struct Count(usize);
+    impl io::Write for Count {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.0 += buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    // Writing to a counter cannot fail, and the generated types always serialize.
+    match serde_json::to_writer(&mut count, event) {
+        Ok(()) => count.0,
+        Err(_) => usize::MAX,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const VIEW: &str = r#"{"eventName":"Viewed","eventType":"view","index":"products","objectIDs":["a"],"userToken":"user-1"}"#;
+
+    fn reason(line: &str) -> String {
+        check_line(line.as_bytes(), &ValidationContext::now()).unwrap_err()
+    }
+
+    #[test]
+    fn a_valid_event_passes_with_its_size() {
+        let checked = check_line(VIEW.as_bytes(), &ValidationContext::now()).unwrap();
+        assert_eq!(checked.json_bytes, VIEW.len());
+        assert_eq!(checked.event.variant_name(), "ViewedObjectIDs");
+    }
+
+    #[test]
+    fn reasons_name_the_problem_and_its_path() {
+        assert_eq!(
+            reason("{"),
+            "not valid JSON: EOF while parsing an object (column 1)"
+        );
+        assert_eq!(
+            reason(&format!("{VIEW} {{}}")),
+            "not valid JSON: trailing characters (column 101)"
+        );
+        assert_eq!(
+            reason(&VIEW.replace(r#"["a"]"#, "[1]")),
+            "objectIDs[0]: invalid type: integer `1`, expected a string"
+        );
+        assert_eq!(
+            reason(&VIEW.replace(r#"["a"]"#, "[]")),
+            "objectIDs: 0 items, at least 1"
+        );
+        assert!(
+            reason("[1]").starts_with("invalid type: sequence"),
+            "{}",
+            reason("[1]")
+        );
+        assert_eq!(reason("\u{0}"), "not valid JSON: expected value (column 1)");
+        let not_utf8 = check_line(b"{\"a\xff\"}", &ValidationContext::now()).unwrap_err();
+        assert_eq!(not_utf8, "not UTF-8 text (invalid byte at column 4)");
+    }
+}

@@ -1,0 +1,137 @@
+//! Going through the input line by line: each non-blank line becomes a
+//! checked event or a rejection with its reason; rejected lines are copied,
+//! as they were, to the rejects file when there is one.
+
+use crate::check::{check_line, CheckedEvent};
+use crate::lines::{Input, Line, LineReader, MAX_LINE_BYTES};
+use algolia_insights::validation::ValidationContext;
+use std::fs::File;
+use std::io::{self, BufRead, BufWriter, Write};
+use std::path::Path;
+
+/// What one line of input held.
+// Events are the common case: boxing them would cost an allocation per line.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+pub enum Scanned {
+    /// A valid event.
+    Event { line: u64, checked: CheckedEvent },
+    /// A line that is not a valid event, and why.
+    Rejected { line: u64, reason: String },
+}
+
+/// The lines of an input, checked one after the other.
+pub struct Scan {
+    reader: LineReader<Box<dyn BufRead + Send>>,
+    line: Vec<u8>,
+    context: ValidationContext,
+    rejects: Option<RejectsFile>,
+    blank_lines: u64,
+}
+
+impl Scan {
+    pub fn new(input: Input, rejects: Option<RejectsFile>) -> Self {
+        Scan {
+            reader: LineReader::new(input.reader),
+            line: Vec::new(),
+            context: ValidationContext::now(),
+            rejects,
+            blank_lines: 0,
+        }
+    }
+
+    /// The next event or rejection; blank lines are counted and skipped.
+    pub fn next(&mut self) -> io::Result<Option<Scanned>> {
+        loop {
+            let rejects = &mut self.rejects;
+            let mut spill = |piece: &[u8]| match rejects {
+                Some(rejects) => rejects.write_piece(piece),
+                None => Ok(()),
+            };
+            let Some(read) = self.reader.next_line(&mut self.line, &mut spill)? else {
+                return Ok(None);
+            };
+            let line = self.reader.number();
+            let checked = match read {
+                Line::TooLong { bytes } => Err(format!(
+                    "the line is {bytes} bytes long; no event that long fits in a request \
+                     (lines are read up to {MAX_LINE_BYTES} bytes)"
+                )),
+                Line::Complete if self.line.iter().all(u8::is_ascii_whitespace) => {
+                    self.blank_lines += 1;
+                    continue;
+                }
+                Line::Complete => check_line(&self.line, &self.context),
+            };
+            return match checked {
+                Ok(checked) => Ok(Some(Scanned::Event { line, checked })),
+                Err(reason) => {
+                    if let Some(rejects) = &mut self.rejects {
+                        if matches!(read, Line::Complete) {
+                            rejects.write_piece(&self.line)?;
+                        }
+                        rejects.end_line()?;
+                    }
+                    Ok(Some(Scanned::Rejected { line, reason }))
+                }
+            };
+        }
+    }
+
+    /// Bytes of input read so far.
+    pub fn bytes_read(&self) -> u64 {
+        self.reader.bytes_read()
+    }
+
+    /// Lines read so far, blank ones included.
+    pub fn lines(&self) -> u64 {
+        self.reader.number()
+    }
+
+    /// Blank lines skipped so far.
+    pub fn blank_lines(&self) -> u64 {
+        self.blank_lines
+    }
+
+    /// Flushes the rejects file.
+    pub fn finish(mut self) -> io::Result<()> {
+        match &mut self.rejects {
+            Some(rejects) => rejects.out.flush(),
+            None => Ok(()),
+        }
+    }
+}
+
+/// The file rejected lines are copied to, one per line.
+pub struct RejectsFile {
+    out: BufWriter<File>,
+    at_line_start: bool,
+}
+
+impl RejectsFile {
+    pub fn create(path: &Path) -> Result<Self, String> {
+        let file = File::create(path)
+            .map_err(|error| format!("cannot create {}: {error}", path.display()))?;
+        Ok(RejectsFile {
+            out: BufWriter::new(file),
+            at_line_start: true,
+        })
+    }
+
+    fn write_piece(&mut self, piece: &[u8]) -> io::Result<()> {
+        if let Some(&last) = piece.last() {
+            self.out.write_all(piece)?;
+            self.at_line_start = last == b'\n';
+        }
+        Ok(())
+    }
+
+    /// Ends the line being written, unless its own line ending already did.
+    fn end_line(&mut self) -> io::Result<()> {
+        if !self.at_line_start {
+            self.out.write_all(b"\n")?;
+            self.at_line_start = true;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,333 @@
+//! `algolia-insights send` end to end, against a local server this test
+//! starts: exact counts of sent and rejected lines, the rejects file, batch
+//! limits, retries through injected faults, and the failed-events file.
+
+mod support;
+
+use algolia_insights::local::{Faults, LocalServer, StatusCode};
+use algolia_insights::models::EventsItems;
+use std::process::Stdio;
+use support::{bad_lines, cli, fixture, run, scratch_dir, stderr, stdout};
+use tokio::io::AsyncWriteExt;
+
+/// The events as sorted JSON texts, to compare what was sent with what arrived
+/// whatever the order of the batches.
+fn sorted_json(events: &[EventsItems]) -> Vec<String> {
+    let mut texts: Vec<String> = events
+        .iter()
+        .map(|event| serde_json::to_string(event).unwrap())
+        .collect();
+    texts.sort();
+    texts
+}
+
+fn sorted_lines(lines: &[String]) -> Vec<String> {
+    let mut texts: Vec<String> = lines
+        .iter()
+        .map(|line| {
+            let event: EventsItems = serde_json::from_str(line).unwrap();
+            serde_json::to_string(&event).unwrap()
+        })
+        .collect();
+    texts.sort();
+    texts
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn good_lines_are_sent_and_bad_ones_listed_and_kept() {
+    let server = LocalServer::builder()
+        .credentials("APP", "KEY")
+        .start()
+        .await
+        .unwrap();
+    let dir = scratch_dir("send-mixed");
+    let input = fixture(3_000, 13);
+    std::fs::write(dir.join("events.jsonl"), &input.bytes).unwrap();
+    let rejects = dir.join("rejects.jsonl");
+
+    let output = run(cli()
+        .arg("send")
+        .arg(dir.join("events.jsonl"))
+        .arg("--rejects")
+        .arg(&rejects)
+        .args(["--host", server.url()])
+        .env("ALGOLIA_APP_ID", "APP")
+        .env("ALGOLIA_API_KEY", "KEY"))
+    .await;
+    let out = stdout(&output);
+
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "rejected lines make it fail:\n{out}"
+    );
+    let valid = input.valid.len();
+    let rejected = input.rejected_lines.len();
+    assert_eq!((valid, rejected), (2764, 230), "the fixture itself");
+    assert!(
+        out.contains(&format!(
+            "sent: {valid} events in 3 requests to {}",
+            server.url()
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!(
+            "rejected: {rejected} lines (copied to {})",
+            rejects.display()
+        )),
+        "{out}"
+    );
+    assert!(out.contains("failed: 0 events in 0 requests"), "{out}");
+    assert!(
+        out.contains(&format!("blank lines skipped: {}", input.blank_lines)),
+        "{out}"
+    );
+
+    // Every rejected line is listed with its number and reason...
+    let bad = bad_lines();
+    for number in &input.rejected_lines {
+        let (_, reason) = &bad[(number / 13) as usize % bad.len()];
+        let listed = out
+            .lines()
+            .find(|l| l.starts_with(&format!("  line {number}: ")))
+            .unwrap_or_else(|| panic!("line {number} is not listed:\n{out}"));
+        assert!(listed.contains(reason), "{listed} does not say {reason}");
+    }
+    // ...and kept, byte for byte, in the rejects file.
+    assert_eq!(std::fs::read(&rejects).unwrap(), input.rejected_bytes);
+
+    // The server got exactly the valid events, in requests the API takes.
+    assert_eq!(sorted_json(&server.events()), sorted_lines(&input.valid));
+    let requests = server.requests();
+    assert_eq!(requests.len(), 3);
+    for request in &requests {
+        assert_eq!(request.status, Some(200), "{request}");
+        assert!(
+            request.events <= 1000 && request.body_bytes < 2_000_000,
+            "{request}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_clean_file_from_standard_input_exits_zero() {
+    let server = LocalServer::start().await.unwrap();
+    let input = fixture(2_100, 0);
+    let mut child = cli()
+        .args(["send", "-", "--batch-size", "500", "--host", server.url()])
+        .env("ALGOLIA_APP_ID", "app")
+        .env("ALGOLIA_API_KEY", "key")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(&input.bytes).await.unwrap();
+    drop(stdin);
+    let output = child.wait_with_output().await.unwrap();
+    let out = stdout(&output);
+    assert_eq!(output.status.code(), Some(0), "{out}{}", stderr(&output));
+    assert!(
+        out.contains(&format!("sent: {} events in 5 requests", input.valid.len())),
+        "{out}"
+    );
+    assert!(out.contains("rejected: 0 lines"), "{out}");
+    assert_eq!(server.event_count(), input.valid.len());
+    assert!(server.requests().iter().all(|r| r.events <= 500));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn large_events_are_batched_under_two_megabytes() {
+    let server = LocalServer::start().await.unwrap();
+    let dir = scratch_dir("send-large");
+    let big = |i: u32| {
+        serde_json::json!({"eventName": "Viewed", "eventType": "view", "index": "x".repeat(150_000), "objectIDs": [format!("o{i}")], "userToken": "u"})
+            .to_string()
+    };
+    let text: String = (0..30).map(|i| big(i) + "\n").collect();
+    std::fs::write(dir.join("big.jsonl"), text).unwrap();
+    let output = run(cli().arg("send").arg(dir.join("big.jsonl")).args([
+        "--host",
+        server.url(),
+        "--app-id",
+        "a",
+        "--api-key",
+        "k",
+    ]))
+    .await;
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    let requests = server.requests();
+    assert!(
+        requests.len() >= 3,
+        "30 events of 150 kB need 3 requests or more"
+    );
+    assert!(requests
+        .iter()
+        .all(|r| r.status == Some(200) && r.body_bytes < 2_000_000));
+    assert_eq!(server.event_count(), 30);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failures_that_may_pass_are_retried_until_everything_is_sent() {
+    let server = LocalServer::builder()
+        .faults(
+            Faults::seeded(11)
+                .fail(0.3, StatusCode::SERVICE_UNAVAILABLE)
+                .drop_connections(0.1),
+        )
+        .start()
+        .await
+        .unwrap();
+    let dir = scratch_dir("send-retries");
+    let input = fixture(2_000, 0);
+    std::fs::write(dir.join("events.jsonl"), &input.bytes).unwrap();
+    let output = run(cli()
+        .arg("send")
+        .arg(dir.join("events.jsonl"))
+        .args([
+            "--batch-size",
+            "100",
+            "--concurrency",
+            "1",
+            "--retries",
+            "10",
+        ])
+        .args(["--host", server.url(), "--app-id", "a", "--api-key", "k"]))
+    .await;
+    let out = stdout(&output);
+    assert_eq!(output.status.code(), Some(0), "{out}");
+    assert!(
+        out.contains(&format!(
+            "sent: {} events in 20 requests",
+            input.valid.len()
+        )),
+        "{out}"
+    );
+    assert_eq!(sorted_json(&server.events()), sorted_lines(&input.valid));
+    let faults = server
+        .requests()
+        .iter()
+        .filter(|r| r.fault.is_some())
+        .count();
+    assert!(faults > 0, "the seed injects faults");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_of_failed_requests_are_reported_and_written_out() {
+    let server = LocalServer::builder()
+        .faults(Faults::none().fail(1.0, StatusCode::INTERNAL_SERVER_ERROR))
+        .start()
+        .await
+        .unwrap();
+    let dir = scratch_dir("send-failed");
+    let input = fixture(250, 0);
+    std::fs::write(dir.join("events.jsonl"), &input.bytes).unwrap();
+    let failed = dir.join("failed.jsonl");
+    let output = run(cli()
+        .arg("send")
+        .arg(dir.join("events.jsonl"))
+        .arg("--failed")
+        .arg(&failed)
+        .args(["--batch-size", "100", "--retries", "0"])
+        .args(["--host", server.url(), "--app-id", "a", "--api-key", "k"]))
+    .await;
+    let out = stdout(&output);
+    assert_eq!(output.status.code(), Some(1), "{out}");
+    assert!(out.contains("sent: 0 events in 0 requests"), "{out}");
+    assert!(
+        out.contains(&format!(
+            "failed: {} events in 3 requests (written to",
+            input.valid.len()
+        )),
+        "{out}"
+    );
+    assert!(out.contains("lines 1-100 (100 events): "), "{out}");
+    assert!(out.contains("answered 500"), "{out}");
+    let written = std::fs::read_to_string(&failed).unwrap();
+    let written: Vec<String> = written.lines().map(str::to_string).collect();
+    assert_eq!(sorted_lines(&written), sorted_lines(&input.valid));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_credentials_fail_every_request_with_the_api_error() {
+    let server = LocalServer::builder()
+        .credentials("APP", "right-key")
+        .start()
+        .await
+        .unwrap();
+    let dir = scratch_dir("send-unauthorized");
+    std::fs::write(dir.join("events.jsonl"), fixture(10, 0).bytes).unwrap();
+    let output = run(cli()
+        .arg("send")
+        .arg(dir.join("events.jsonl"))
+        .args(["--host", server.url()])
+        .env("ALGOLIA_APP_ID", "APP")
+        .env("ALGOLIA_API_KEY", "wrong-key"))
+    .await;
+    let out = stdout(&output);
+    assert_eq!(output.status.code(), Some(1), "{out}");
+    assert!(out.contains("failed: 10 events in 1 requests"), "{out}");
+    assert!(
+        out.contains("answered 401 Unauthorized: Invalid credentials"),
+        "{out}"
+    );
+    let everything = format!("{out}{}", stderr(&output));
+    assert!(
+        !everything.contains("wrong-key"),
+        "the API key is never shown:\n{everything}"
+    );
+    assert_eq!(server.event_count(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn local_mode_needs_no_credentials() {
+    let dir = scratch_dir("send-local");
+    let input = fixture(1_200, 50);
+    std::fs::write(dir.join("events.jsonl"), &input.bytes).unwrap();
+    let output = run(cli()
+        .arg("send")
+        .arg(dir.join("events.jsonl"))
+        .arg("--local"))
+    .await;
+    let out = stdout(&output);
+    assert_eq!(output.status.code(), Some(1), "{out}");
+    let valid = input.valid.len();
+    assert!(
+        out.contains(&format!(
+            "sent: {valid} events in 2 requests to the local server at http://127.0.0.1:"
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("rejected: {} lines\n", input.rejected_lines.len())),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("the local server recorded {valid} events")),
+        "{out}"
+    );
+}
+
+#[tokio::test]
+async fn without_credentials_or_input_it_says_what_is_missing() {
+    let output = run(cli().args(["send", "-"]).stdin(Stdio::null())).await;
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("set ALGOLIA_APP_ID and ALGOLIA_API_KEY"),
+        "{}",
+        stderr(&output)
+    );
+
+    let output = run(cli().args(["send", "/no/such/file.jsonl", "--local"])).await;
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("cannot open /no/such/file.jsonl"),
+        "{}",
+        stderr(&output)
+    );
+
+    let output = run(cli().args(["send", "--batch-size", "1001", "--local"])).await;
+    assert_eq!(output.status.code(), Some(2), "clap refuses it");
+}
