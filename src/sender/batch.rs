@@ -1,0 +1,210 @@
+//! Batch bodies assembled from events that were serialized once, when they
+//! were enqueued: `{"events":[` + the events joined by `,` + `]}`. The
+//! events of a batch stay addressable as slices of its body, so that a
+//! batch can be split (to isolate an event the API rejects) or handed back
+//! event by event without serializing anything again.
+
+use bytes::{Bytes, BytesMut};
+use std::ops::Range;
+use tokio::time::Instant;
+
+const OPEN: &[u8] = b"{\"events\":[";
+const CLOSE: &[u8] = b"]}";
+
+/// The bytes a body adds around its events.
+pub(crate) const ENVELOPE_BYTES: usize = OPEN.len() + CLOSE.len();
+
+/// A batch being filled.
+#[derive(Debug)]
+pub(crate) struct BatchBuilder {
+    body: BytesMut,
+    events: Vec<Range<usize>>,
+    started: Option<Instant>,
+    max_events: usize,
+    max_bytes: usize,
+    /// The size of the last body built: the next one is likely alike.
+    size_hint: usize,
+}
+
+impl BatchBuilder {
+    /// A builder of batches of at most `max_events` events whose body stays
+    /// below `max_bytes` bytes.
+    pub fn new(max_events: usize, max_bytes: usize) -> Self {
+        BatchBuilder {
+            body: BytesMut::new(),
+            events: Vec::new(),
+            started: None,
+            max_events: max_events.max(1),
+            max_bytes,
+            size_hint: 0,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty()
+    }
+
+    /// When the first event was added.
+    pub fn started(&self) -> Option<Instant> {
+        self.started
+    }
+
+    /// Whether an event of `json_len` bytes can join without breaking a limit.
+    pub fn fits(&self, json_len: usize) -> bool {
+        if self.events.len() >= self.max_events {
+            return false;
+        }
+        let before = if self.is_empty() {
+            OPEN.len()
+        } else {
+            self.body.len() + 1
+        };
+        before + json_len + CLOSE.len() < self.max_bytes
+    }
+
+    /// Whether no further event can join.
+    pub fn is_full(&self) -> bool {
+        self.events.len() >= self.max_events
+    }
+
+    /// Adds an event. The caller checks [`fits`](Self::fits) first; an
+    /// event that fits no batch is refused before it is enqueued.
+    pub fn push(&mut self, json: &[u8]) {
+        if self.is_empty() {
+            self.body
+                .reserve(self.size_hint.max(OPEN.len() + json.len() + 1));
+            self.body.extend_from_slice(OPEN);
+            self.started = Some(Instant::now());
+        } else {
+            self.body.extend_from_slice(b",");
+        }
+        let start = self.body.len();
+        self.body.extend_from_slice(json);
+        self.events.push(start..self.body.len());
+    }
+
+    /// The batch so far, leaving the builder empty; `None` when it has no event.
+    pub fn take(&mut self) -> Option<Batch> {
+        if self.is_empty() {
+            return None;
+        }
+        self.body.extend_from_slice(CLOSE);
+        self.size_hint = self.body.len();
+        self.started = None;
+        Some(Batch {
+            body: self.body.split().freeze(),
+            events: std::mem::take(&mut self.events),
+        })
+    }
+}
+
+/// A full request body and where each of its events is in it.
+#[derive(Debug, Clone)]
+pub(crate) struct Batch {
+    body: Bytes,
+    events: Vec<Range<usize>>,
+}
+
+impl Batch {
+    /// A batch of these events (serialized JSON objects, in order).
+    pub fn from_events<'a>(events: impl IntoIterator<Item = &'a [u8]>) -> Option<Batch> {
+        let mut builder = BatchBuilder::new(usize::MAX, usize::MAX);
+        for event in events {
+            builder.push(event);
+        }
+        builder.take()
+    }
+
+    /// The number of events.
+    pub fn len(&self) -> usize {
+        self.events.len()
+    }
+
+    /// The request body (a cheap, shared copy).
+    pub fn body(&self) -> Bytes {
+        self.body.clone()
+    }
+
+    /// The events' JSON, each a slice of the body.
+    pub fn events(&self) -> impl Iterator<Item = Bytes> + '_ {
+        self.events
+            .iter()
+            .map(|range| self.body.slice(range.clone()))
+    }
+
+    /// The first and the second half (the first has the extra event of an
+    /// odd count); `None` for a single event.
+    pub fn split(&self) -> Option<(Batch, Batch)> {
+        if self.len() < 2 {
+            return None;
+        }
+        let middle = self.len().div_ceil(2);
+        let half = |ranges: &[Range<usize>]| {
+            Batch::from_events(ranges.iter().map(|range| &self.body[range.clone()]))
+        };
+        Some((half(&self.events[..middle])?, half(&self.events[middle..])?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(bytes: &Bytes) -> &str {
+        std::str::from_utf8(bytes).unwrap()
+    }
+
+    #[test]
+    fn a_body_is_the_events_joined_in_an_envelope() {
+        let mut builder = BatchBuilder::new(10, 1000);
+        assert!(builder.take().is_none());
+        builder.push(br#"{"a":1}"#);
+        builder.push(br#"{"b":2}"#);
+        let batch = builder.take().unwrap();
+        assert_eq!(text(&batch.body()), r#"{"events":[{"a":1},{"b":2}]}"#);
+        let events: Vec<Bytes> = batch.events().collect();
+        assert_eq!(events, [&br#"{"a":1}"#[..], &br#"{"b":2}"#[..]]);
+        assert!(builder.is_empty() && builder.started().is_none());
+        builder.push(br#"{"c":3}"#);
+        assert_eq!(
+            text(&builder.take().unwrap().body()),
+            r#"{"events":[{"c":3}]}"#
+        );
+    }
+
+    #[test]
+    fn limits_on_count_and_bytes_are_kept() {
+        let mut builder = BatchBuilder::new(2, 1000);
+        builder.push(b"{}");
+        assert!(builder.fits(2));
+        builder.push(b"{}");
+        assert!(builder.is_full() && !builder.fits(2));
+
+        // `{"events":[` (11) + 10 + `]}` (2) = 23 bytes: fits below 24, not below 23.
+        let json = b"{\"x\":\"ab\"}";
+        assert!(BatchBuilder::new(10, 24).fits(json.len()));
+        assert!(!BatchBuilder::new(10, 23).fits(json.len()));
+        let mut builder = BatchBuilder::new(10, 36);
+        builder.push(json);
+        // 22 + `,` + 10 + 2 = 35 < 36: a second fits, a third does not.
+        assert!(builder.fits(json.len()));
+        builder.push(json);
+        assert!(!builder.fits(json.len()));
+        assert!(builder.take().unwrap().body().len() < 36);
+    }
+
+    #[test]
+    fn halves_keep_every_event_in_order() {
+        let events: Vec<String> = (0..5).map(|i| format!(r#"{{"i":{i}}}"#)).collect();
+        let batch = Batch::from_events(events.iter().map(|e| e.as_bytes())).unwrap();
+        let (first, second) = batch.split().unwrap();
+        assert_eq!(
+            text(&first.body()),
+            r#"{"events":[{"i":0},{"i":1},{"i":2}]}"#
+        );
+        assert_eq!(text(&second.body()), r#"{"events":[{"i":3},{"i":4}]}"#);
+        let (one, _) = second.split().unwrap();
+        assert!(one.split().is_none());
+        assert_eq!(text(&one.body()), r#"{"events":[{"i":3}]}"#);
+    }
+}

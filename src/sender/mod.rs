@@ -1,0 +1,545 @@
+//! High-volume event sending: a [`Sender`] takes events one at a time from
+//! any number of tasks and delivers them in batches, losing none.
+//!
+//! ```no_run
+//! use algolia_insights::models::*;
+//! use algolia_insights::sender::SenderConfig;
+//! use algolia_insights::Client;
+//! use std::time::Duration;
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let client = Client::new("APP_ID", "API_KEY")?;
+//! let sender = client.sender(SenderConfig::new().on_failure(|failed| {
+//!     eprintln!("not delivered: {} ({})", failed.json(), failed.error());
+//! }));
+//! let event = ViewedObjectIDs::new(
+//!     EventName::new("Product Viewed")?,
+//!     "products",
+//!     ["product-1"],
+//!     UserToken::new("anonymous-user-1")?,
+//! );
+//! sender.send(event).await?; // waits only when the queue is full
+//! let report = sender.shutdown(Duration::from_secs(10)).await;
+//! assert!(report.undelivered.is_empty());
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! - **Nothing is lost silently.** An invalid event is refused by
+//!   [`send`](Sender::send) and handed back. An event the API still rejects
+//!   is isolated (its batch is split in halves until it is alone), so that
+//!   the rest of its batch is delivered, and goes to
+//!   [`on_failure`](SenderConfig::on_failure) with its error, as does an
+//!   event whose batch kept failing after every retry.
+//!   [`shutdown`](Sender::shutdown) returns the events it had to give up.
+//! - **Memory is bounded.** The sender holds at most
+//!   [`queue_capacity`](SenderConfig::queue_capacity) events, queued or in
+//!   flight; then `send` waits and [`try_send`](Sender::try_send) fails.
+//! - **Each event is serialized once**, by `send`, straight into the body
+//!   of the batch being filled; retries resend the same body, and the
+//!   halves of a rejected batch are cut from it.
+//! - Batches close at 1000 events, below 2 MB of JSON, or when their first
+//!   event has waited [`max_delay`](SenderConfig::max_delay). Several are in
+//!   flight at once, each through the client's host failover, with extra
+//!   retries and jittered exponential backoff on retryable failures.
+//! - [`stats`](Sender::stats) counts events enqueued, delivered, retried,
+//!   failed, abandoned, in flight and queued, and the requests made.
+//!
+//! Delivery is at least once: an event whose request timed out is sent
+//! again, and the API may have recorded it the first time.
+
+mod batch;
+mod clock;
+mod config;
+mod deliver;
+mod dispatch;
+mod queue;
+mod state;
+
+pub use config::{SenderConfig, MAX_BATCH_EVENTS, MAX_BODY_BYTES};
+
+use crate::error::Error;
+use crate::models::EventsItems;
+use crate::validation::{Path, Validate, ValidationErrors, Violation};
+use batch::ENVELOPE_BYTES;
+use bytes::Bytes;
+use queue::Queue;
+use state::{Cancel, Counters, Shared};
+use std::fmt;
+use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+use tokio::sync::{oneshot, watch, Notify, Semaphore, TryAcquireError};
+
+/// The most a thread keeps of its serialization buffer after a large event.
+const SCRATCH_KEPT: usize = 64 * 1024;
+
+thread_local! {
+    /// Where `send` serializes an event before copying it into the queue.
+    static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// How long a shutdown whose deadline passed waits for the sender's tasks
+/// to notice (they stop at their next step, so this is never reached in
+/// practice: it only bounds a runtime that no longer runs them).
+const STOP_GRACE: Duration = Duration::from_secs(1);
+
+impl crate::Client {
+    /// A batching sender for events, sending through this client (its
+    /// hosts, failover, timeouts and credentials). Must be called within a
+    /// Tokio runtime, where its tasks run.
+    ///
+    /// Outside a runtime the sender is closed from the start: every `send`
+    /// hands its event back with [`SendError::Closed`] (and an error is logged).
+    pub fn sender(&self, config: SenderConfig) -> Sender {
+        let runtime = tokio::runtime::Handle::try_current();
+        let mut queue = Queue::new(
+            config.max_batch_events.min(config.queue_capacity),
+            config.max_batch_bytes,
+            config.max_delay,
+        );
+        if runtime.is_err() {
+            queue.close();
+        }
+        let context = self.transport().validation_context(&config.options);
+        let shared = Arc::new(Shared {
+            client: self.clone(),
+            clock: clock::Clock::new(context),
+            capacity: Semaphore::new(config.queue_capacity),
+            config,
+            queue: Mutex::new(queue),
+            wake: Notify::new(),
+            closed: AtomicBool::new(runtime.is_err()),
+            cancel: Cancel::default(),
+            counters: Counters::default(),
+            undelivered: Mutex::new(Vec::new()),
+            stopped: watch::Sender::new(runtime.is_err()),
+        });
+        match runtime {
+            Ok(runtime) => {
+                runtime.spawn(dispatch::run(Arc::clone(&shared)));
+                runtime.spawn(clock::tick(Arc::downgrade(&shared)));
+            }
+            Err(_) => {
+                shared.capacity.close();
+                tracing::error!(
+                    "Client::sender was called outside a Tokio runtime: the sender refuses every event"
+                );
+            }
+        }
+        Sender {
+            handle: Arc::new(Handle { shared }),
+        }
+    }
+}
+
+/// Sends events in batches from any number of tasks; see the [module
+/// documentation](self). Cheap to clone: clones feed the same queue.
+///
+/// Dropping the last clone without [`shutdown`](Self::shutdown) logs a
+/// warning with the number of events still pending; those are still
+/// delivered in the background while the runtime runs, but nothing waits
+/// for them or reports on them.
+#[derive(Clone)]
+pub struct Sender {
+    handle: Arc<Handle>,
+}
+
+/// The part every clone shares; its drop is the last clone's.
+struct Handle {
+    shared: Arc<Shared>,
+}
+
+impl Drop for Handle {
+    fn drop(&mut self) {
+        let shared = &self.shared;
+        if shared.closed.swap(true, SeqCst) {
+            return;
+        }
+        let pending = shared.counters.snapshot().pending();
+        if pending > 0 {
+            tracing::warn!(
+                pending,
+                "an Insights event sender was dropped without shutdown() while {pending} events were pending: they are still sent in the background, but nothing waits for them"
+            );
+        }
+        shared.close();
+    }
+}
+
+impl fmt::Debug for Sender {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sender")
+            .field("stats", &self.stats())
+            .field("closed", &self.is_closed())
+            .field("config", &self.handle.shared.config)
+            .finish()
+    }
+}
+
+impl Sender {
+    /// Validates and serializes `event`, then queues it, waiting while the
+    /// sender holds [`queue_capacity`](SenderConfig::queue_capacity) events.
+    /// Returns once the event is queued, not delivered: see
+    /// [`flush`](Self::flush).
+    ///
+    /// The work is done when `send` is called: an event that finds room is
+    /// queued at once, even if the future is never awaited. Only waiting for
+    /// room happens in the future; dropping it then leaves the event out.
+    ///
+    /// # Errors
+    ///
+    /// The event, handed back: [`SendError::Invalid`] when it breaks the
+    /// spec's rules (it would make the API reject its whole batch), or
+    /// [`SendError::Closed`] once the sender is shut down.
+    pub fn send(
+        &self,
+        event: impl Into<EventsItems>,
+    ) -> impl Future<Output = Result<(), SendError>> + Send + '_ {
+        // Everything but the wait for room happens here, before the future
+        // exists: the event is moved into the future only when it must wait.
+        let event = event.into();
+        let ready = match self.prepare(&event) {
+            Prepared::Queued => Ok(Ok(())),
+            Prepared::Invalid(errors) => Ok(Err(SendError::invalid(event, errors))),
+            Prepared::Closed => Ok(Err(SendError::Closed(Box::new(event)))),
+            Prepared::Full(json) => Err((json, Box::new(event))),
+        };
+        async move {
+            match ready {
+                Ok(result) => result,
+                Err((json, event)) => self.wait_and_enqueue(json, event).await,
+            }
+        }
+    }
+
+    /// The slow path of `send`: waits for room in the queue.
+    async fn wait_and_enqueue(
+        &self,
+        json: Vec<u8>,
+        event: Box<EventsItems>,
+    ) -> Result<(), SendError> {
+        let shared = &self.handle.shared;
+        // The batch being filled may be all that holds the room: send it.
+        shared.wake.notify_one();
+        match shared.capacity.acquire().await {
+            Ok(permit) => permit.forget(),
+            Err(_closed) => return Err(SendError::Closed(event)),
+        }
+        if self.push(&json) {
+            Ok(())
+        } else {
+            Err(SendError::Closed(event))
+        }
+    }
+
+    /// Like [`send`](Self::send), but fails at once instead of waiting when
+    /// the queue is full.
+    ///
+    /// # Errors
+    ///
+    /// The event, handed back: [`SendError::Full`] when the sender holds
+    /// [`queue_capacity`](SenderConfig::queue_capacity) events, else as `send`.
+    pub fn try_send(&self, event: impl Into<EventsItems>) -> Result<(), SendError> {
+        let event = event.into();
+        match self.prepare(&event) {
+            Prepared::Queued => Ok(()),
+            Prepared::Invalid(errors) => Err(SendError::invalid(event, errors)),
+            Prepared::Closed => Err(SendError::Closed(Box::new(event))),
+            Prepared::Full(_) => Err(SendError::Full(Box::new(event))),
+        }
+    }
+
+    /// Checks the event as the client checks a request, serializes it once
+    /// (these bytes are what gets sent), and queues it if there is room.
+    fn prepare(&self, event: &EventsItems) -> Prepared {
+        let shared = &self.handle.shared;
+        if let Err(errors) = event.validate_with(&shared.clock.context()) {
+            return Prepared::Invalid(errors);
+        }
+        // Serialized into a buffer the thread keeps, then copied straight
+        // into the batch being filled: no allocation per event.
+        SCRATCH.with_borrow_mut(|scratch| {
+            scratch.clear();
+            let prepared = match serde_json::to_writer(&mut *scratch, event) {
+                Ok(()) => self.admit(scratch),
+                Err(e) => Prepared::Invalid(refusal(format!("cannot be serialized to JSON: {e}"))),
+            };
+            if scratch.capacity() > SCRATCH_KEPT {
+                *scratch = Vec::new();
+            }
+            prepared
+        })
+    }
+
+    /// Queues an event's JSON if it fits a batch and there is room.
+    fn admit(&self, json: &[u8]) -> Prepared {
+        let shared = &self.handle.shared;
+        let max = shared.config.max_batch_bytes;
+        if json.len() + ENVELOPE_BYTES >= max {
+            return Prepared::Invalid(refusal(format!(
+                "the event is {} bytes of JSON: a batch of it alone would not stay below {max} bytes",
+                json.len()
+            )));
+        }
+        match shared.capacity.try_acquire() {
+            Ok(permit) => {
+                permit.forget();
+                if self.push(json) {
+                    Prepared::Queued
+                } else {
+                    Prepared::Closed
+                }
+            }
+            Err(TryAcquireError::NoPermits) => Prepared::Full(json.to_vec()),
+            Err(TryAcquireError::Closed) => Prepared::Closed,
+        }
+    }
+
+    /// Appends an event whose capacity permit is taken to the batch being
+    /// filled; `false` (and the permit given back) when the sender is closed.
+    fn push(&self, json: &[u8]) -> bool {
+        let shared = &self.handle.shared;
+        let mut queue = shared.queue();
+        let Some(news) = queue.push(json) else {
+            drop(queue);
+            shared.capacity.add_permits(1);
+            return false;
+        };
+        // Counted under the lock: never behind the dispatcher's count.
+        shared.counters.enqueued.fetch_add(1, SeqCst);
+        drop(queue);
+        if news {
+            shared.wake.notify_one();
+        }
+        true
+    }
+
+    /// Returns once every event queued before the call is delivered or has
+    /// failed (and gone to the failure handler), or once a shutdown gave it
+    /// up. The batch being filled is sent at once.
+    pub async fn flush(&self) {
+        let shared = &self.handle.shared;
+        let (done, settled) = oneshot::channel();
+        shared.queue().flush(done);
+        shared.wake.notify_one();
+        // An error means the sender stopped: nothing is left to wait for.
+        let _ = settled.await;
+    }
+
+    /// Stops taking events, delivers those queued and in flight, and
+    /// returns once they are settled or `deadline` has passed. Then the
+    /// sender stops, giving up what is left: those events are in the
+    /// report. Every clone is shut down; calling it again returns at once.
+    pub async fn shutdown(&self, deadline: Duration) -> ShutdownReport {
+        let shared = &self.handle.shared;
+        shared.closed.store(true, SeqCst);
+        shared.close();
+        let mut stopped = shared.stopped.subscribe();
+        let settled = tokio::time::timeout(deadline, stopped.wait_for(|stopped| *stopped))
+            .await
+            .is_ok();
+        if !settled {
+            shared.cancel.cancel();
+            if tokio::time::timeout(STOP_GRACE, stopped.wait_for(|stopped| *stopped))
+                .await
+                .is_err()
+            {
+                tracing::warn!("the sender's tasks did not stop: is the runtime shutting down?");
+            }
+        }
+        let undelivered = std::mem::take(
+            &mut *shared
+                .undelivered
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner),
+        );
+        ShutdownReport {
+            deadline_passed: !settled,
+            undelivered,
+            stats: self.stats(),
+        }
+    }
+
+    /// The counters, now. Each is read on its own while events move, so
+    /// they add up exactly only when the sender is idle.
+    pub fn stats(&self) -> SenderStats {
+        self.handle.shared.counters.snapshot()
+    }
+
+    /// Whether the sender refuses new events (it was shut down).
+    pub fn is_closed(&self) -> bool {
+        self.handle.shared.closed.load(SeqCst)
+    }
+}
+
+/// Where `send` got with an event.
+enum Prepared {
+    Queued,
+    Invalid(ValidationErrors),
+    /// No room: the event's JSON, to queue once there is.
+    Full(Vec<u8>),
+    Closed,
+}
+
+fn refusal(message: String) -> ValidationErrors {
+    ValidationErrors::check(vec![Violation::new(&Path::Root, message)])
+        .expect_err("one violation is an error")
+}
+
+/// What a [`Sender`] has done with the events given to it, in events.
+///
+/// `enqueued = delivered + failed + abandoned + in_flight + queue_depth`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SenderStats {
+    /// Taken by `send` or `try_send`.
+    pub enqueued: u64,
+    /// Accepted by the API.
+    pub delivered: u64,
+    /// Sent again after a retryable failure (an event sent three times counts twice).
+    pub retried: u64,
+    /// Requests made: batches, their retries, and the halves of rejected
+    /// batches. Each goes through the client's host failover, which may
+    /// try more than one host.
+    pub requests: u64,
+    /// Given to the failure handler: rejected by the API, or out of retries.
+    pub failed: u64,
+    /// Given up by a shutdown whose deadline passed (in its report).
+    pub abandoned: u64,
+    /// In batches being sent.
+    pub in_flight: u64,
+    /// Queued, not yet in a batch being sent.
+    pub queue_depth: u64,
+}
+
+impl SenderStats {
+    /// Events neither delivered nor failed yet: queued or in flight.
+    pub fn pending(&self) -> u64 {
+        self.queue_depth + self.in_flight
+    }
+}
+
+/// An event the sender could not deliver, with the reason.
+#[derive(Debug, Clone)]
+pub struct FailedEvent {
+    json: Bytes,
+    error: Arc<Error>,
+}
+
+impl FailedEvent {
+    /// The event as it was sent (JSON).
+    pub fn json(&self) -> &str {
+        std::str::from_utf8(&self.json).unwrap_or_default()
+    }
+
+    /// The event, parsed back.
+    ///
+    /// # Errors
+    ///
+    /// Only if the JSON no longer reads as an event of the spec.
+    pub fn event(&self) -> Result<EventsItems, serde_json::Error> {
+        serde_json::from_slice(&self.json)
+    }
+
+    /// Why it failed: the API's answer to the request that held it alone
+    /// (for a rejected event), or the last failure of its batch.
+    pub fn error(&self) -> &Error {
+        &self.error
+    }
+
+    /// The error, shared by every event of the same failed request.
+    pub fn shared_error(&self) -> Arc<Error> {
+        Arc::clone(&self.error)
+    }
+}
+
+/// An event that a shutdown gave up at its deadline.
+#[derive(Debug, Clone)]
+pub struct UndeliveredEvent {
+    json: Bytes,
+    maybe_received: bool,
+}
+
+impl UndeliveredEvent {
+    /// The event (JSON).
+    pub fn json(&self) -> &str {
+        std::str::from_utf8(&self.json).unwrap_or_default()
+    }
+
+    /// The event, parsed back.
+    ///
+    /// # Errors
+    ///
+    /// Only if the JSON no longer reads as an event of the spec.
+    pub fn event(&self) -> Result<EventsItems, serde_json::Error> {
+        serde_json::from_slice(&self.json)
+    }
+
+    /// Whether a request with it went out without an answer: the API may
+    /// have recorded it, so sending it again may count it twice.
+    pub fn maybe_received(&self) -> bool {
+        self.maybe_received
+    }
+}
+
+/// What [`Sender::shutdown`] did.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct ShutdownReport {
+    /// Whether the deadline passed before everything was settled.
+    pub deadline_passed: bool,
+    /// The events given up at the deadline (empty when it did not pass).
+    pub undelivered: Vec<UndeliveredEvent>,
+    /// The counters at the end.
+    pub stats: SenderStats,
+}
+
+/// Why [`Sender::send`] or [`Sender::try_send`] did not take an event; the
+/// event is handed back.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SendError {
+    /// The event breaks the spec's rules: sent, it would make the API reject its whole batch.
+    #[error("invalid event, not queued: {errors}")]
+    Invalid {
+        /// The event.
+        event: Box<EventsItems>,
+        /// Every rule it breaks.
+        errors: ValidationErrors,
+    },
+    /// The queue is full (`try_send` only).
+    #[error("the sender's queue is full")]
+    Full(Box<EventsItems>),
+    /// The sender is shut down.
+    #[error("the sender is shut down")]
+    Closed(Box<EventsItems>),
+}
+
+impl SendError {
+    fn invalid(event: EventsItems, errors: ValidationErrors) -> Self {
+        SendError::Invalid {
+            event: Box::new(event),
+            errors,
+        }
+    }
+
+    /// The event that was not taken.
+    pub fn event(&self) -> &EventsItems {
+        match self {
+            SendError::Invalid { event, .. }
+            | SendError::Full(event)
+            | SendError::Closed(event) => event,
+        }
+    }
+
+    /// The event that was not taken, owned.
+    pub fn into_event(self) -> EventsItems {
+        match self {
+            SendError::Invalid { event, .. }
+            | SendError::Full(event)
+            | SendError::Closed(event) => *event,
+        }
+    }
+}
