@@ -26,21 +26,26 @@ enum Matcher {
 
 #[derive(Debug)]
 struct Alternative {
-    prefix: Vec<u8>,
-    /// Which ASCII bytes the repeated class holds.
-    class: [bool; 128],
+    prefix: Box<[u8]>,
+    /// Which bytes the repeated class holds (only ASCII ones can be).
+    class: [bool; 256],
     min: usize,
-    max: Option<usize>,
+    /// `usize::MAX` when unbounded.
+    max: usize,
 }
 
 impl Alternative {
+    #[inline]
     fn is_match(&self, value: &[u8]) -> bool {
-        let Some(rest) = value.strip_prefix(self.prefix.as_slice()) else {
+        // Byte by byte: the prefixes are short, and a `memcmp` call costs
+        // more than the whole check on this kind of machine.
+        if value.len() < self.prefix.len() || !self.prefix.iter().zip(value).all(|(a, b)| a == b) {
             return false;
-        };
+        }
+        let rest = &value[self.prefix.len()..];
         rest.len() >= self.min
-            && self.max.is_none_or(|max| rest.len() <= max)
-            && rest.iter().all(|&b| b < 128 && self.class[usize::from(b)])
+            && rest.len() <= self.max
+            && rest.iter().all(|&b| self.class[usize::from(b)])
     }
 }
 
@@ -58,6 +63,7 @@ impl Pattern {
         self.source
     }
 
+    #[inline]
     fn matcher(&self) -> &Matcher {
         self.matcher.get_or_init(|| match simple(self.source) {
             Some(alternatives) => Matcher::Simple(alternatives),
@@ -66,6 +72,7 @@ impl Pattern {
     }
 
     /// Whether `value` matches (a pattern that does not compile matches nothing).
+    #[inline]
     pub fn is_match(&self, value: &str) -> bool {
         match self.matcher() {
             Matcher::Simple(alternatives) => {
@@ -145,7 +152,7 @@ fn alternative(hir: &Hir) -> Option<Alternative> {
     let HirKind::Class(class) = sub.kind() else {
         return None;
     };
-    let mut table = [false; 128];
+    let mut table = [false; 256];
     let mut mark = |start: u32, end: u32| -> Option<()> {
         if end >= 128 {
             return None;
@@ -168,12 +175,12 @@ fn alternative(hir: &Hir) -> Option<Alternative> {
         }
     }
     Some(Alternative {
-        prefix,
+        prefix: prefix.into_boxed_slice(),
         class: table,
         min: usize::try_from(min).ok()?,
         max: match max {
-            Some(max) => Some(usize::try_from(max).ok()?),
-            None => None,
+            Some(max) => usize::try_from(max).ok()?,
+            None => usize::MAX,
         },
     })
 }
