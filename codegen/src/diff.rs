@@ -31,7 +31,7 @@ use crate::model::{
     Constraints, Discrimination, Field, Model, Operation, Param, ParamLocation, StructDef, Success,
     TypeDef, TypeKind, TypeRef, UnionDef,
 };
-use crate::names::{pascal_case, snake_case};
+use crate::names::snake_case;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
@@ -804,18 +804,13 @@ fn location_name(location: ParamLocation) -> &'static str {
 }
 
 /// The positional arguments of an operation's method, as the emitted method
-/// takes them: path parameters in path order, the other required parameters
-/// in the spec's order, then a required body.
+/// takes them: the required parameters, then a required body.
 fn arguments(op: &Operation) -> Vec<&str> {
-    let mut params: Vec<&Param> = op.params.iter().filter(|p| p.required).collect();
-    params.sort_by_key(|p| {
-        let position = op.path.find(&format!("{{{}}}", p.name));
-        (
-            p.location != ParamLocation::Path,
-            position.unwrap_or(usize::MAX),
-        )
-    });
-    let mut names: Vec<&str> = params.iter().map(|p| p.rust_name.as_str()).collect();
+    let mut names: Vec<&str> = op
+        .required_params()
+        .iter()
+        .map(|p| p.rust_name.as_str())
+        .collect();
     if let Some(body) = op.body.as_ref().filter(|b| b.required) {
         names.push(&body.rust_name);
     }
@@ -883,37 +878,19 @@ fn list(items: &[String]) -> String {
     format!("[{}]", items.join(", "))
 }
 
-/// The variants of a string enum, named as `emit` names them: `Unknown` is
-/// taken by the catch-all, and clashes get a trailing `_`.
+/// The variants of a string enum, named as `emit` names them.
 fn string_variants(values: &[String]) -> Vec<(String, String)> {
-    let mut taken: Vec<String> = Vec::new();
     values
         .iter()
-        .map(|value| {
-            let mut name = pascal_case(value);
-            if name == "Unknown" {
-                name.push('_');
-            }
-            while taken.contains(&name) {
-                name.push('_');
-            }
-            taken.push(name.clone());
-            (value.clone(), name)
-        })
+        .cloned()
+        .zip(crate::names::enum_variants(values))
         .collect()
 }
 
-/// The variants of an integer enum, named as `emit` names them (`V3`, `Minus1`).
+/// The variants of an integer enum, named as `emit` names them.
 fn int_variants(values: &[i64]) -> Vec<(i64, String)> {
     values
         .iter()
-        .map(|&v| {
-            let name = if v < 0 {
-                format!("Minus{}", v.unsigned_abs())
-            } else {
-                format!("V{v}")
-            };
-            (v, name)
-        })
+        .map(|&v| (v, crate::names::int_enum_variant(v)))
         .collect()
 }

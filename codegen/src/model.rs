@@ -211,6 +211,22 @@ pub struct Operation {
     pub location: Location,
 }
 
+impl Operation {
+    /// The parameters the operation's method takes as arguments, in order:
+    /// path parameters in path order, then the other required ones in the
+    /// spec's order (a required body comes after them).
+    pub fn required_params(&self) -> Vec<&Param> {
+        let path_order = |p: &Param| {
+            self.path
+                .find(&format!("{{{}}}", p.name))
+                .unwrap_or(usize::MAX)
+        };
+        let mut params: Vec<&Param> = self.params.iter().filter(|p| p.required).collect();
+        params.sort_by_key(|p| (p.location != ParamLocation::Path, path_order(p)));
+        params
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ParamLocation {
     Path,

@@ -78,6 +78,32 @@ pub fn shouty_snake_case(name: &str) -> String {
     snake_case(name).trim_end_matches('_').to_uppercase()
 }
 
+/// The Rust variant names of a string enum's values: `Unknown` is taken by
+/// the catch-all variant, and clashes get a trailing `_`.
+pub fn enum_variants(values: &[String]) -> Vec<String> {
+    let mut taken: Vec<String> = Vec::new();
+    for value in values {
+        let mut name = pascal_case(value);
+        if name == "Unknown" {
+            name.push('_');
+        }
+        while taken.contains(&name) {
+            name.push('_');
+        }
+        taken.push(name);
+    }
+    taken
+}
+
+/// The Rust variant name of an integer enum's value (`V3`, `Minus1`).
+pub fn int_enum_variant(value: i64) -> String {
+    if value < 0 {
+        format!("Minus{}", value.unsigned_abs())
+    } else {
+        format!("V{value}")
+    }
+}
+
 fn fix_ident(mut ident: String, empty: &str) -> String {
     if ident.is_empty() {
         return empty.to_string();

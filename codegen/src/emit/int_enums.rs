@@ -15,13 +15,7 @@ pub(super) fn emit(def: &TypeDef, values: &[i64]) -> TokenStream {
     let doc = doc(Some(&text));
     let variants: Vec<_> = values
         .iter()
-        .map(|v| {
-            ident(&if *v < 0 {
-                format!("Minus{}", v.unsigned_abs())
-            } else {
-                format!("V{v}")
-            })
-        })
+        .map(|v| ident(&crate::names::int_enum_variant(*v)))
         .collect();
     let variant_docs = values.iter().map(|v| format!(" `{v}`"));
     quote! {

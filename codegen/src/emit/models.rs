@@ -408,20 +408,9 @@ fn emit_alias(cx: &Context, def: &TypeDef, ty: &TypeRef) -> TokenStream {
 }
 
 fn variant_idents(values: &[String]) -> Vec<proc_macro2::Ident> {
-    let mut taken = Vec::<String>::new();
-    values
+    crate::names::enum_variants(values)
         .iter()
-        .map(|v| {
-            let mut name = crate::names::pascal_case(v);
-            if name == "Unknown" {
-                name.push('_');
-            }
-            while taken.contains(&name) {
-                name.push('_');
-            }
-            taken.push(name.clone());
-            ident(&name)
-        })
+        .map(|name| ident(name))
         .collect()
 }
 

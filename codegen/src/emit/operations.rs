@@ -175,17 +175,6 @@ fn builder_name(op: &Operation) -> proc_macro2::Ident {
     ident(&pascal_case(&op.id))
 }
 
-fn required_params(op: &Operation) -> impl Iterator<Item = &Param> {
-    let path_order = |p: &Param| {
-        op.path
-            .find(&format!("{{{}}}", p.name))
-            .unwrap_or(usize::MAX)
-    };
-    let mut params: Vec<&Param> = op.params.iter().filter(|p| p.required).collect();
-    params.sort_by_key(|p| (p.location != ParamLocation::Path, path_order(p)));
-    params.into_iter()
-}
-
 /// How a method takes a parameter, what it stores, and how it converts.
 fn param_argument(cx: &Context, p: &Param) -> (TokenStream, TokenStream, TokenStream) {
     let models = quote!(super::models::);
@@ -248,7 +237,7 @@ fn emit_method(cx: &Context, op: &Operation) -> TokenStream {
     let builder = builder_name(op);
     let mut args = Vec::new();
     let mut inits = Vec::new();
-    for p in required_params(op) {
+    for p in op.required_params() {
         let name = ident(&p.rust_name);
         let (arg, _, convert) = param_argument(cx, p);
         args.push(quote!(#name: #arg));
