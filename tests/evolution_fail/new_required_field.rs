@@ -4,7 +4,7 @@
 
 #[allow(dead_code)]
 mod api {
-    include!("../../codegen/tests/evolution/snapshots/new_required_field.rs");
+    include!("../../target/evolution-clients/new_required_field.rs");
 }
 
 use api::models::{EventName, PurchasedObjectIDs, UserToken};

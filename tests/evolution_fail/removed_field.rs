@@ -3,7 +3,7 @@
 
 #[allow(dead_code)]
 mod api {
-    include!("../../codegen/tests/evolution/snapshots/removed_field.rs");
+    include!("../../target/evolution-clients/removed_field.rs");
 }
 
 use api::models::{AgentID, EventName, Instantsearch, UserToken};

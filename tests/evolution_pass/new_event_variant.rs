@@ -4,7 +4,7 @@
 
 #[allow(dead_code)]
 mod api {
-    include!("../../codegen/tests/evolution/snapshots/new_event_variant.rs");
+    include!("../../target/evolution-clients/new_event_variant.rs");
 }
 
 use api::models::{AddedToWishlistObjectIDs, EventName, EventsItems, UserToken};

@@ -4,7 +4,7 @@
 
 #[allow(dead_code)]
 mod api {
-    include!("../../codegen/tests/evolution/snapshots/new_operation.rs");
+    include!("../../target/evolution-clients/new_operation.rs");
 }
 #[path = "support/loopback.rs"]
 mod loopback;

@@ -4,7 +4,7 @@
 
 #[allow(dead_code)]
 mod api {
-    include!("../../codegen/tests/evolution/snapshots/new_optional_field.rs");
+    include!("../../target/evolution-clients/new_optional_field.rs");
 }
 
 use api::models::{AgentID, ClickedObjectIDs, EventName, UserToken};

@@ -4,7 +4,7 @@
 
 #[allow(dead_code)]
 mod api {
-    include!("../../codegen/tests/evolution/snapshots/relaxed_constraint.rs");
+    include!("../../target/evolution-clients/relaxed_constraint.rs");
 }
 
 fn ids(n: usize) -> Vec<String> {

@@ -5,11 +5,11 @@
 
 #[allow(dead_code)]
 mod old_api {
-    include!("../../codegen/tests/evolution/snapshots/response_enum.rs");
+    include!("../../target/evolution-clients/response_enum.rs");
 }
 #[allow(dead_code)]
 mod new_api {
-    include!("../../codegen/tests/evolution/snapshots/response_enum_new_value.rs");
+    include!("../../target/evolution-clients/response_enum_new_value.rs");
 }
 #[path = "support/loopback.rs"]
 mod loopback;

@@ -4,7 +4,7 @@
 
 #[allow(dead_code)]
 mod api {
-    include!("../../codegen/tests/evolution/snapshots/tightened_constraint.rs");
+    include!("../../target/evolution-clients/tightened_constraint.rs");
 }
 
 use serde_json::json;
