@@ -3632,6 +3632,10 @@ pub struct InsightsEvents {
     pub events: Vec<EventsItems>,
 }
 impl InsightsEvents {
+    /// The most bytes this value's JSON may take (`x-max-serialized-bytes`: 2000000).
+    pub const MAX_SERIALIZED_BYTES: usize = 2000000;
+    /// The most items `events` may hold (`maxItems`: 1000).
+    pub const EVENTS_MAX_ITEMS: usize = 1000;
     /// Creates a `InsightsEvents` from its required properties.
     pub fn new(events: impl IntoIterator<Item = EventsItems>) -> Self {
         Self {

@@ -119,3 +119,21 @@ fn a_bad_value_in_wire_json_is_named_by_its_path() {
         "{message}"
     );
 }
+
+#[test]
+fn the_request_limits_are_the_spec_s() {
+    let spec = spec();
+    let events = &spec["components"]["schemas"]["InsightsEvents"];
+    assert_eq!(
+        InsightsEvents::EVENTS_MAX_ITEMS as u64,
+        events["properties"]["events"]["maxItems"].as_u64().unwrap()
+    );
+    assert_eq!(
+        InsightsEvents::MAX_SERIALIZED_BYTES as u64,
+        events["x-max-serialized-bytes"].as_u64().unwrap()
+    );
+    assert_eq!(
+        algolia_insights::sender::MAX_BATCH_EVENTS,
+        InsightsEvents::EVENTS_MAX_ITEMS
+    );
+}

@@ -1,12 +1,12 @@
 //! Grouping checked events into requests the API takes: at most 1,000
 //! events, and a body under 2 MB.
 
-use algolia_insights::models::EventsItems;
+use algolia_insights::models::{EventsItems, InsightsEvents};
 
-/// The most events one request may carry (`events`: 1 to 1,000 in the spec).
-pub const MAX_BATCH_EVENTS: usize = 1000;
-/// Bodies stay under this many bytes (the spec's 2,000,000 for `InsightsEvents`).
-pub const MAX_BATCH_BYTES: usize = 2_000_000;
+/// The most events one request may carry (the spec's `maxItems` of `events`).
+pub const MAX_BATCH_EVENTS: usize = InsightsEvents::EVENTS_MAX_ITEMS;
+/// Bodies stay under this many bytes (the spec's `x-max-serialized-bytes`).
+pub const MAX_BATCH_BYTES: usize = InsightsEvents::MAX_SERIALIZED_BYTES;
 /// `{"events":[` and `]}` around the events.
 const ENVELOPE_BYTES: usize = r#"{"events":[]}"#.len();
 /// The largest event that fits in a request on its own.

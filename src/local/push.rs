@@ -12,7 +12,7 @@ use std::io::Read;
 
 /// The largest body accepted, compressed or not: the spec's
 /// `x-max-serialized-bytes` of `InsightsEvents`, which the client enforces too.
-pub(crate) const MAX_BODY_BYTES: usize = 2_000_000;
+pub(crate) const MAX_BODY_BYTES: usize = crate::models::InsightsEvents::MAX_SERIALIZED_BYTES;
 
 /// The events of a body, checked; or why the body is refused.
 pub(crate) fn read_events(headers: &HeaderMap, body: &[u8]) -> Result<Vec<EventsItems>, Refusal> {

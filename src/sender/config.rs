@@ -7,11 +7,11 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// The most events the API takes in one request.
-pub const MAX_BATCH_EVENTS: usize = 1000;
+/// The most events the API takes in one request (the spec's `maxItems` of `events`).
+pub const MAX_BATCH_EVENTS: usize = crate::models::InsightsEvents::EVENTS_MAX_ITEMS;
 
-/// The API's body limit: a request body must stay below this many bytes.
-pub const MAX_BODY_BYTES: usize = 2_000_000;
+/// The API's body limit (the spec's `x-max-serialized-bytes` of `InsightsEvents`).
+pub const MAX_BODY_BYTES: usize = crate::models::InsightsEvents::MAX_SERIALIZED_BYTES;
 
 /// The most batches a sender keeps in flight.
 const MAX_IN_FLIGHT: usize = 256;

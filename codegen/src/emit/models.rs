@@ -247,6 +247,7 @@ fn emit_struct(cx: &Context, def: &TypeDef, s: &StructDef) -> TokenStream {
     } else {
         TokenStream::new()
     };
+    let limits = limit_consts(s);
     let validate = validation::emit_struct(cx, def, s);
     let derive_default = if params.is_empty() {
         quote!(Default,)
@@ -273,6 +274,8 @@ fn emit_struct(cx: &Context, def: &TypeDef, s: &StructDef) -> TokenStream {
 
         #allow_deprecated
         impl #name {
+            #(#limits)*
+
             #new_doc
             #too_many
             pub fn new(#(#params),*) -> Self {
@@ -284,6 +287,36 @@ fn emit_struct(cx: &Context, def: &TypeDef, s: &StructDef) -> TokenStream {
 
         #validate
     }
+}
+
+/// The spec's size limits of a struct as constants, so that code which
+/// batches or serves these values (the sender, the local server, the CLI)
+/// takes them from the spec: `MAX_SERIALIZED_BYTES`, and `<FIELD>_MAX_ITEMS`
+/// for each list property with an inline `maxItems`.
+fn limit_consts(s: &StructDef) -> Vec<TokenStream> {
+    let mut out = Vec::new();
+    if let Some(max) = s.max_serialized_bytes {
+        let doc = super::doc(Some(&format!(
+            "The most bytes this value's JSON may take (`x-max-serialized-bytes`: {max})."
+        )));
+        let max = proc_macro2::Literal::u64_unsuffixed(max);
+        out.push(quote!(#doc pub const MAX_SERIALIZED_BYTES: usize = #max;));
+    }
+    for f in &s.fields {
+        if let (TypeRef::Array(_), Some(max)) = (&f.ty, f.constraints.max_items) {
+            let name = ident(&format!(
+                "{}_MAX_ITEMS",
+                crate::names::shouty_snake_case(&f.json_name)
+            ));
+            let doc = super::doc(Some(&format!(
+                "The most items `{}` may hold (`maxItems`: {max}).",
+                f.json_name
+            )));
+            let max = proc_macro2::Literal::u64_unsuffixed(max);
+            out.push(quote!(#doc pub const #name: usize = #max;));
+        }
+    }
+    out
 }
 
 fn emit_newtype(cx: &Context, def: &TypeDef, c: &Constraints) -> TokenStream {

@@ -45,6 +45,8 @@ pub struct Widget {
     pub code: Option<Code>,
 }
 impl Widget {
+    /// The most items `objectIDs` may hold (`maxItems`: 3).
+    pub const OBJECT_IDS_MAX_ITEMS: usize = 3;
     /// Creates a `Widget` from its required properties.
     pub fn new(
         type_: Kind,
