@@ -8,7 +8,7 @@ use algolia_insights::local::{Fault, Faults, LocalServer, StatusCode};
 use algolia_insights::models::{
     ClickedObjectIDs, EventName, EventsItems, UserToken, ViewedObjectIDs,
 };
-use algolia_insights::sender::{FailedEvent, SendError, Sender, SenderConfig};
+use algolia_insights::sender::{Delivered, FailedEvent, SendError, Sender, SenderConfig};
 use algolia_insights::{Client, RequestOptions};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
@@ -183,12 +183,18 @@ async fn fifty_thousand_events_from_eight_tasks_all_arrive_through_faults() {
 async fn a_rejected_batch_delivers_its_valid_events_and_reports_the_bad_ones() {
     let server = LocalServer::start().await.unwrap();
     let (failures, on_failure) = collect_failures();
+    let delivered = Arc::new(Mutex::new(Vec::new()));
+    let on_delivered = {
+        let delivered = Arc::clone(&delivered);
+        move |done: Delivered| delivered.lock().unwrap().push(done.sequences())
+    };
     // Told to, the client sends events older than the API keeps; the server refuses them.
     let sender = client(&server, PATIENCE).sender(
         SenderConfig::new()
             .max_delay(FOREVER)
             .request_options(RequestOptions::new().allow_stale_timestamps(true))
-            .on_failure(on_failure),
+            .on_failure(on_failure)
+            .on_delivered(on_delivered),
     );
     let bad = ["e13", "e14", "e71"];
     for i in 0..100 {
@@ -214,6 +220,17 @@ async fn a_rejected_batch_delivers_its_valid_events_and_reports_the_bad_ones() {
         .collect();
     failed.sort();
     assert_eq!(failed, bad);
+    // Each event's number is its place in the order sent: `e13` is number 13.
+    for failure in failures.iter() {
+        let token = user_token(&failure.event().unwrap());
+        assert_eq!(format!("e{}", failure.sequence()), token);
+    }
+    // The accepted requests carried every other number, each exactly once.
+    let mut runs = std::mem::take(&mut *delivered.lock().unwrap());
+    runs.sort_by_key(|run| run.start);
+    let numbers: Vec<u64> = runs.into_iter().flatten().collect();
+    let expected: Vec<u64> = (0..100).filter(|n| ![13, 14, 71].contains(n)).collect();
+    assert_eq!(numbers, expected);
     for failure in failures.iter() {
         assert_eq!(failure.error().status(), Some(422), "{}", failure.error());
         assert!(failure.json().contains("\"timestamp\""));

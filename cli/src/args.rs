@@ -26,7 +26,9 @@ pub enum Command {
     ///
     /// Invalid lines are never sent: they are listed with their line number
     /// and reason (and written to --rejects). Valid events go out in batches
-    /// of up to 1,000 events and under 2 MB.
+    /// of up to 1,000 events and under 2 MB, through the library's batching
+    /// sender: a batch the API rejects is split until the events it refuses
+    /// are alone, so that the others still go through.
     Send(SendArgs),
     /// Check events from a JSON Lines file without sending anything.
     Validate(ValidateArgs),

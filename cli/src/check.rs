@@ -1,22 +1,32 @@
 //! Checking one line of input: it must be one event in the wire format,
 //! read into the generated `EventsItems` type and passing its generated
-//! validation — the rules the client and the local server apply.
+//! validation — the rules the client, the sender and the local server apply.
 
-use crate::batch::MAX_EVENT_BYTES;
 use algolia_insights::models::EventsItems;
-use algolia_insights::validation::{Validate, ValidationContext};
+use algolia_insights::sender::MAX_EVENT_BYTES;
+use algolia_insights::validation::{Validate, ValidationContext, ValidationErrors};
 use std::io;
 
-/// An event ready to send, with the size of its JSON.
-#[derive(Debug)]
-pub struct CheckedEvent {
-    pub event: EventsItems,
-    pub json_bytes: usize,
+/// Checks one line (without its line ending): it must read as an event
+/// that passes validation and fits in a request. The error says what is
+/// wrong, with the path inside the event (`positions[0]: must be >= 1, got 0`).
+pub fn check_line(line: &[u8], context: &ValidationContext) -> Result<EventsItems, String> {
+    let event = parse_line(line)?;
+    event
+        .validate_with(context)
+        .map_err(|errors| reason(&errors))?;
+    let json_bytes = json_size(&event);
+    if json_bytes > MAX_EVENT_BYTES {
+        return Err(format!(
+            "the event is {json_bytes} bytes of JSON, more than fits in a request ({MAX_EVENT_BYTES} at most)"
+        ));
+    }
+    Ok(event)
 }
 
-/// Checks one line (without its line ending); the error says what is wrong,
-/// with the path inside the event (`positions[0]: must be >= 1, got 0`).
-pub fn check_line(line: &[u8], context: &ValidationContext) -> Result<CheckedEvent, String> {
+/// Reads one line (without its line ending) as an event, without the
+/// checks of its values (the sender makes those when it takes the event).
+pub fn parse_line(line: &[u8]) -> Result<EventsItems, String> {
     let text = std::str::from_utf8(line).map_err(|error| {
         format!(
             "not UTF-8 text (invalid byte at column {})",
@@ -27,21 +37,17 @@ pub fn check_line(line: &[u8], context: &ValidationContext) -> Result<CheckedEve
     let event = serde_path_to_error::deserialize::<_, EventsItems>(&mut deserializer)
         .map_err(|error| describe(&error.path().to_string(), error.inner()))?;
     deserializer.end().map_err(|error| describe("", &error))?;
-    event.validate_with(context).map_err(|errors| {
-        errors
-            .violations()
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join("; ")
-    })?;
-    let json_bytes = json_size(&event);
-    if json_bytes > MAX_EVENT_BYTES {
-        return Err(format!(
-            "the event is {json_bytes} bytes of JSON, more than fits in a request ({MAX_EVENT_BYTES} at most)"
-        ));
-    }
-    Ok(CheckedEvent { event, json_bytes })
+    Ok(event)
+}
+
+/// Every rule an event breaks, as one line.
+pub fn reason(errors: &ValidationErrors) -> String {
+    errors
+        .violations()
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// The reason for a JSON error: a syntax error with its column, a data
@@ -90,10 +96,18 @@ mod tests {
     }
 
     #[test]
-    fn a_valid_event_passes_with_its_size() {
-        let checked = check_line(VIEW.as_bytes(), &ValidationContext::now()).unwrap();
-        assert_eq!(checked.json_bytes, VIEW.len());
-        assert_eq!(checked.event.variant_name(), "ViewedObjectIDs");
+    fn a_valid_event_passes_and_its_size_is_that_of_its_json() {
+        let event = check_line(VIEW.as_bytes(), &ValidationContext::now()).unwrap();
+        assert_eq!(json_size(&event), VIEW.len());
+        assert_eq!(event.variant_name(), "ViewedObjectIDs");
+    }
+
+    #[test]
+    fn an_event_too_large_for_a_request_is_refused() {
+        let index = "x".repeat(MAX_EVENT_BYTES);
+        let line = VIEW.replace(r#""products""#, &format!("\"{index}\""));
+        let reason = reason(&line);
+        assert!(reason.contains("more than fits in a request"), "{reason}");
     }
 
     #[test]

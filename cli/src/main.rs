@@ -2,10 +2,10 @@
 //! command line, or serve the Insights API locally. See `--help`.
 
 mod args;
-mod batch;
 mod check;
 mod connect;
 mod delete;
+mod line_map;
 mod lines;
 mod output;
 mod progress;

@@ -1,9 +1,10 @@
-//! Going through the input line by line: each non-blank line becomes a
-//! checked event or a rejection with its reason; rejected lines are copied,
-//! as they were, to the rejects file when there is one.
+//! Going through the input line by line: each non-blank line becomes an
+//! event or a rejection with its reason; rejected lines are copied, as they
+//! were, to the rejects file when there is one.
 
-use crate::check::{check_line, CheckedEvent};
+use crate::check::{check_line, parse_line};
 use crate::lines::{Input, Line, LineReader, MAX_LINE_BYTES};
+use algolia_insights::models::EventsItems;
 use algolia_insights::validation::ValidationContext;
 use std::fs::File;
 use std::io::{self, BufRead, BufWriter, Write};
@@ -14,27 +15,39 @@ use std::path::Path;
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Scanned {
-    /// A valid event.
-    Event { line: u64, checked: CheckedEvent },
+    /// An event (checked, unless the scan leaves that to the sender).
+    Event { line: u64, event: EventsItems },
     /// A line that is not a valid event, and why.
     Rejected { line: u64, reason: String },
 }
 
-/// The lines of an input, checked one after the other.
+/// The lines of an input, read one after the other.
 pub struct Scan {
     reader: LineReader<Box<dyn BufRead + Send>>,
     line: Vec<u8>,
-    context: ValidationContext,
+    /// The checks of each event's values; `None` when the sender makes them.
+    context: Option<ValidationContext>,
     rejects: Option<RejectsFile>,
     blank_lines: u64,
 }
 
 impl Scan {
-    pub fn new(input: Input, rejects: Option<RejectsFile>) -> Self {
+    /// A scan that checks every event as `send` would.
+    pub fn checking(input: Input, rejects: Option<RejectsFile>) -> Self {
+        Self::new(input, rejects, Some(ValidationContext::now()))
+    }
+
+    /// A scan that only reads events: the sender checks them, and a refusal
+    /// is reported with [`reject`](Self::reject).
+    pub fn reading(input: Input, rejects: Option<RejectsFile>) -> Self {
+        Self::new(input, rejects, None)
+    }
+
+    fn new(input: Input, rejects: Option<RejectsFile>, context: Option<ValidationContext>) -> Self {
         Scan {
             reader: LineReader::new(input.reader),
             line: Vec::new(),
-            context: ValidationContext::now(),
+            context,
             rejects,
             blank_lines: 0,
         }
@@ -61,10 +74,13 @@ impl Scan {
                     self.blank_lines += 1;
                     continue;
                 }
-                Line::Complete => check_line(&self.line, &self.context),
+                Line::Complete => match &self.context {
+                    Some(context) => check_line(&self.line, context),
+                    None => parse_line(&self.line),
+                },
             };
             return match checked {
-                Ok(checked) => Ok(Some(Scanned::Event { line, checked })),
+                Ok(event) => Ok(Some(Scanned::Event { line, event })),
                 Err(reason) => {
                     if let Some(rejects) = &mut self.rejects {
                         if matches!(read, Line::Complete) {
@@ -76,6 +92,16 @@ impl Scan {
                 }
             };
         }
+    }
+
+    /// Rejects the event [`next`](Self::next) just returned (the sender
+    /// refused it): its line is copied to the rejects file.
+    pub fn reject(&mut self) -> io::Result<()> {
+        if let Some(rejects) = &mut self.rejects {
+            rejects.write_piece(&self.line)?;
+            rejects.end_line()?;
+        }
+        Ok(())
     }
 
     /// Bytes of input read so far.

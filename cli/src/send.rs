@@ -1,42 +1,33 @@
-//! `send`: streams a JSON Lines file through the checks into batches and
-//! sends them with the client's `push_events`, a few at a time. A thread
-//! reads and checks the input while requests are in flight; a bounded
-//! channel between them keeps memory flat however long the input is.
+//! `send`: streams a JSON Lines file into the library's batching
+//! [`Sender`], which checks each event, batches, retries and isolates the
+//! events the API rejects. A thread reads the input while requests are in
+//! flight; the sender's queue capacity keeps memory flat however long the
+//! input is. The sender's callbacks say what became of each event, and the
+//! sequence numbers they carry lead back to input lines for the summary.
 
 use crate::args::SendArgs;
-use crate::batch::{Batch, Batcher};
+use crate::check::reason;
 use crate::connect::connect;
+use crate::line_map::LineMap;
 use crate::lines;
 use crate::output::outln;
 use crate::progress;
 use crate::scan::{RejectsFile, Scan, Scanned};
-use algolia_insights::models::InsightsEvents;
-use algolia_insights::{Client, Error};
+use algolia_insights::sender::{Delivered, FailedEvent, SendError, Sender, SenderConfig};
+use algolia_insights::Error;
 use indicatif::ProgressBar;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
-use tokio::sync::mpsc;
-use tokio::task::JoinSet;
 
 /// At most this many rejected lines and failed requests are listed in the
 /// summary; the rest are counted (and are in the rejects and failed files).
 const LISTED: usize = 1000;
 
-/// What the reading thread hands over.
-enum Item {
-    Batch(Batch),
-    Rejected { line: u64, reason: String },
-}
-
-/// How reading ended.
-struct ReadTotals {
-    lines: u64,
-    blank_lines: u64,
-    /// Why reading stopped early, if it did.
-    error: Option<String>,
-}
+/// The progress line is refreshed every this many input lines.
+const PROGRESS_EVERY: u64 = 256;
 
 pub async fn run(args: SendArgs) -> Result<bool, String> {
     let input = lines::open(&args.input)?;
@@ -46,7 +37,7 @@ pub async fn run(args: SendArgs) -> Result<bool, String> {
         .as_deref()
         .map(RejectsFile::create)
         .transpose()?;
-    let mut failed_file = args.failed.as_deref().map(FailedFile::create).transpose()?;
+    let failed_file = args.failed.as_deref().map(FailedFile::create).transpose()?;
     let gzip = args.gzip;
     let connection = connect(&args.connection, |builder| {
         if gzip {
@@ -57,237 +48,328 @@ pub async fn run(args: SendArgs) -> Result<bool, String> {
     })
     .await?;
 
+    let outcomes = Arc::new(Outcomes {
+        state: Mutex::new(State {
+            failed_file,
+            ..State::default()
+        }),
+    });
+    let sender = connection.client.sender(config(&args, &outcomes));
     let bar = progress::reading(input.size);
-    let (items, mut received) = mpsc::channel::<Item>(4);
-    let reader = std::thread::spawn({
-        let bar = bar.clone();
-        let batch_size = usize::from(args.batch_size);
-        move || read(Scan::new(input, rejects), batch_size, &items, &bar)
-    });
-
-    let mut report = Report::default();
-    let mut in_flight = JoinSet::new();
-    let concurrency = usize::from(args.concurrency);
-    while let Some(item) = received.recv().await {
-        match item {
-            Item::Rejected { line, reason } => report.reject(line, reason),
-            Item::Batch(batch) => {
-                while in_flight.len() >= concurrency {
-                    if let Some(done) = in_flight.join_next().await {
-                        report.sent(done, failed_file.as_mut())?;
-                    }
-                }
-                in_flight.spawn(send_batch(connection.client.clone(), batch, args.retries));
-            }
+    let reader = tokio::task::spawn_blocking({
+        let (sender, outcomes, bar) = (sender.clone(), Arc::clone(&outcomes), bar.clone());
+        let runtime = tokio::runtime::Handle::current();
+        move || {
+            read(
+                Scan::reading(input, rejects),
+                &sender,
+                &runtime,
+                &outcomes,
+                &bar,
+            )
         }
-        bar.set_message(report.progress());
-    }
-    while let Some(done) = in_flight.join_next().await {
-        report.sent(done, failed_file.as_mut())?;
-        bar.set_message(report.progress());
-    }
-    let totals = reader.join().unwrap_or_else(|_| ReadTotals {
-        lines: 0,
-        blank_lines: 0,
-        error: Some("the reading thread stopped unexpectedly".to_string()),
     });
+    let totals = reader.await.unwrap_or_else(|_| ReadTotals {
+        error: Some("the reading thread stopped unexpectedly".to_string()),
+        ..ReadTotals::default()
+    });
+    // Everything read is delivered or has failed before this returns.
+    let report = sender.shutdown(Duration::MAX).await;
     bar.finish_and_clear();
-    if let Some(failed) = &mut failed_file {
-        failed.finish()?;
-    }
 
-    report.print(&connection.target, &args, &totals);
-    if let Some(error) = &totals.error {
-        outln!(
-            "reading {input_name} stopped after line {}: {error}",
-            totals.lines
-        );
-    }
+    let all_sent = {
+        let mut state = outcomes.state();
+        state.close_group();
+        if !report.undelivered.is_empty() {
+            state.failures.push(format!(
+                "{} events were given up unsent",
+                report.undelivered.len()
+            ));
+        }
+        let file_error = state.finish_file();
+        print(&state, &connection.target, &args, &totals);
+        if let Some(error) = &totals.error {
+            outln!(
+                "reading {input_name} stopped after line {}: {error}",
+                totals.lines
+            );
+        }
+        if let Some(error) = &file_error {
+            outln!("{error}");
+        }
+        totals.rejected == 0
+            && state.failed_events == 0
+            && report.undelivered.is_empty()
+            && totals.error.is_none()
+            && file_error.is_none()
+    };
     if let Some(server) = connection.local {
         outln!("the local server recorded {} events", server.event_count());
         server.shutdown().await;
     }
-    Ok(report.rejected == 0 && report.failed == 0 && totals.error.is_none())
+    Ok(all_sent)
 }
 
-/// The reading thread: checks lines, fills batches, hands them over.
-fn read(
-    mut scan: Scan,
-    batch_size: usize,
-    items: &mpsc::Sender<Item>,
-    bar: &ProgressBar,
-) -> ReadTotals {
-    let mut batcher = Batcher::new(batch_size);
-    let mut error = None;
-    loop {
-        let item = match scan.next() {
-            Ok(None) => break,
-            Err(read_error) => {
-                error = Some(read_error.to_string());
-                break;
-            }
-            Ok(Some(Scanned::Rejected { line, reason })) => Some(Item::Rejected { line, reason }),
-            Ok(Some(Scanned::Event { line, checked })) => batcher
-                .push(checked.event, checked.json_bytes, line)
-                .map(Item::Batch),
-        };
-        bar.set_position(scan.bytes_read());
-        // A closed channel means the sending side gave up: stop reading.
-        if let Some(item) = item {
-            if items.blocking_send(item).is_err() {
-                break;
-            }
-        }
-    }
-    if let Some(last) = batcher.finish() {
-        let _ = items.blocking_send(Item::Batch(last));
-    }
-    let lines = scan.lines();
-    let blank_lines = scan.blank_lines();
-    if let Err(flush_error) = scan.finish() {
-        error.get_or_insert(format!("cannot write the rejects file: {flush_error}"));
-    }
-    ReadTotals {
-        lines,
-        blank_lines,
-        error,
-    }
+/// The sender's settings from the options, with callbacks that record each outcome.
+fn config(args: &SendArgs, outcomes: &Arc<Outcomes>) -> SenderConfig {
+    let batch = usize::from(args.batch_size);
+    let in_flight = usize::from(args.concurrency);
+    let delivered = Arc::clone(outcomes);
+    let failed = Arc::clone(outcomes);
+    SenderConfig::new()
+        .max_batch_events(batch)
+        .max_in_flight(in_flight)
+        // Room for a batch per request in flight, one ready and one filling:
+        // the reader never waits while a request could go out, and full
+        // batches never close early.
+        .queue_capacity(batch * (in_flight + 2))
+        .max_retries(args.retries)
+        .backoff(Duration::from_millis(200), Duration::from_secs(5))
+        .on_delivered(move |request| delivered.delivered(&request))
+        .on_failure(move |event| failed.failed(&event))
 }
 
-/// Sends one batch, trying again after failures that may pass.
-async fn send_batch(client: Client, batch: Batch, retries: u32) -> Result<Batch, (Batch, Error)> {
-    let mut attempt = 0;
-    loop {
-        match client
-            .push_events(InsightsEvents::new(batch.events.clone()))
-            .await
-        {
-            Ok(_) => return Ok(batch),
-            Err(error) if error.is_retryable() && attempt < retries => {
-                attempt += 1;
-                tokio::time::sleep(backoff(attempt)).await;
-            }
-            Err(error) => return Err((batch, error)),
-        }
-    }
-}
-
-/// 0.2 s, 0.4 s, 0.8 s, … at most 5 s.
-fn backoff(attempt: u32) -> Duration {
-    let millis = 200u64.saturating_mul(1 << attempt.saturating_sub(1).min(10));
-    Duration::from_millis(millis.min(5_000))
-}
-
+/// What the reading thread found.
 #[derive(Default)]
-struct Report {
-    sent: u64,
-    sent_requests: u64,
+struct ReadTotals {
+    lines: u64,
+    blank_lines: u64,
     rejected: u64,
     rejections: Vec<(u64, String)>,
-    failed: u64,
-    failed_requests: u64,
-    failures: Vec<String>,
+    /// Why reading stopped early, if it did.
+    error: Option<String>,
 }
 
-impl Report {
+impl ReadTotals {
     fn reject(&mut self, line: u64, reason: String) {
         self.rejected += 1;
         if self.rejections.len() < LISTED {
             self.rejections.push((line, reason));
         }
     }
+}
 
-    fn sent(
-        &mut self,
-        done: Result<Result<Batch, (Batch, Error)>, tokio::task::JoinError>,
-        failed_file: Option<&mut FailedFile>,
-    ) -> Result<(), String> {
-        match done {
-            Ok(Ok(batch)) => {
-                self.sent += batch.events.len() as u64;
-                self.sent_requests += 1;
+/// The reading thread: reads lines and hands each event to the sender,
+/// waiting while its queue is full.
+fn read(
+    mut scan: Scan,
+    sender: &Sender,
+    runtime: &tokio::runtime::Handle,
+    outcomes: &Outcomes,
+    bar: &ProgressBar,
+) -> ReadTotals {
+    let mut totals = ReadTotals::default();
+    // The sender numbers events in the order it takes them, from 0.
+    let mut next_sequence = 0u64;
+    let mut offset = None;
+    loop {
+        let (line, event) = match scan.next() {
+            Ok(None) => break,
+            Err(read_error) => {
+                totals.error = Some(read_error.to_string());
+                break;
             }
-            Ok(Err((batch, error))) => {
-                self.failed += batch.events.len() as u64;
-                self.failed_requests += 1;
-                if self.failures.len() < LISTED {
-                    self.failures.push(format!(
-                        "{} ({} events): {error}",
-                        batch.lines(),
-                        batch.events.len()
-                    ));
-                }
-                if let Some(file) = failed_file {
-                    file.write(&batch)?;
-                }
+            Ok(Some(Scanned::Rejected { line, reason })) => {
+                totals.reject(line, reason);
+                continue;
             }
-            Err(join_error) => {
-                self.failed_requests += 1;
-                self.failures
-                    .push(format!("a request stopped unexpectedly: {join_error}"));
-            }
-        }
-        Ok(())
-    }
-
-    fn progress(&self) -> String {
-        format!(
-            "{} sent, {} rejected, {} failed",
-            self.sent, self.rejected, self.failed
-        )
-    }
-
-    fn print(&self, target: &str, args: &SendArgs, totals: &ReadTotals) {
-        let copied = |path: &Option<std::path::PathBuf>, verb: &str| match path {
-            Some(path) => format!(" ({verb} {})", path.display()),
-            None => String::new(),
+            Ok(Some(Scanned::Event { line, event })) => (line, event),
         };
-        outln!(
-            "sent: {} events in {} requests to {target}",
-            self.sent,
-            self.sent_requests
-        );
-        outln!(
-            "rejected: {} lines{}",
-            self.rejected,
-            if self.rejected > 0 {
-                copied(&args.rejects, "copied to")
-            } else {
-                String::new()
-            }
-        );
-        outln!(
-            "failed: {} events in {} requests{}",
-            self.failed,
-            self.failed_requests,
-            if self.failed > 0 {
-                copied(&args.failed, "written to")
-            } else {
-                String::new()
-            }
-        );
-        if totals.blank_lines > 0 {
-            outln!("blank lines skipped: {}", totals.blank_lines);
+        // Known before the sender takes it: its outcome may come at once.
+        if offset != Some(line - next_sequence) {
+            offset = Some(line - next_sequence);
+            outcomes.state().lines.taken(next_sequence, line);
         }
-        if !self.rejections.is_empty() {
-            outln!("\nrejected lines (not sent):");
-            for (line, reason) in &self.rejections {
-                outln!("  line {line}: {reason}");
+        match runtime.block_on(sender.send(event)) {
+            Ok(()) => next_sequence += 1,
+            Err(SendError::Invalid { errors, .. }) => {
+                totals.reject(line, reason(&errors));
+                offset = None;
+                if let Err(error) = scan.reject() {
+                    totals.error = Some(format!("cannot write the rejects file: {error}"));
+                    break;
+                }
             }
-            let unlisted = self.rejected - self.rejections.len() as u64;
-            if unlisted > 0 {
-                outln!("  … and {unlisted} more; `algolia-insights validate` lists them all");
+            Err(error) => {
+                totals.error = Some(error.to_string());
+                break;
             }
         }
-        if !self.failures.is_empty() {
-            outln!("\nfailed requests:");
-            for failure in &self.failures {
-                outln!("  {failure}");
+        if line % PROGRESS_EVERY == 0 {
+            bar.set_position(scan.bytes_read());
+            let stats = sender.stats();
+            bar.set_message(format!(
+                "{} sent, {} rejected, {} failed",
+                stats.delivered, totals.rejected, stats.failed
+            ));
+        }
+    }
+    bar.set_position(scan.bytes_read());
+    totals.lines = scan.lines();
+    totals.blank_lines = scan.blank_lines();
+    if let Err(flush_error) = scan.finish() {
+        totals
+            .error
+            .get_or_insert(format!("cannot write the rejects file: {flush_error}"));
+    }
+    totals
+}
+
+/// What became of the events the sender took, recorded by its callbacks.
+struct Outcomes {
+    state: Mutex<State>,
+}
+
+#[derive(Default)]
+struct State {
+    lines: LineMap,
+    sent_events: u64,
+    sent_requests: u64,
+    failed_events: u64,
+    failed_requests: u64,
+    /// The failed request whose events are arriving.
+    group: Option<FailedGroup>,
+    failures: Vec<String>,
+    failed_file: Option<FailedFile>,
+    /// The first error writing the failed file.
+    file_error: Option<String>,
+}
+
+/// The events of one failed request: they arrive one after the other and
+/// share their error.
+struct FailedGroup {
+    error: Arc<Error>,
+    first_line: u64,
+    last_line: u64,
+    events: u64,
+}
+
+impl Outcomes {
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn delivered(&self, request: &Delivered) {
+        let mut state = self.state();
+        state.sent_events += request.events();
+        state.sent_requests += 1;
+        state.lines.settle(request.sequences());
+    }
+
+    fn failed(&self, event: &FailedEvent) {
+        let mut state = self.state();
+        let state = &mut *state;
+        let sequence = event.sequence();
+        let line = state.lines.line(sequence);
+        let error = event.shared_error();
+        match &mut state.group {
+            Some(group) if Arc::ptr_eq(&group.error, &error) => {
+                group.last_line = line;
+                group.events += 1;
             }
-            let unlisted = self.failed_requests - self.failures.len() as u64;
-            if unlisted > 0 {
-                outln!("  … and {unlisted} more");
+            _ => {
+                state.close_group();
+                state.group = Some(FailedGroup {
+                    error,
+                    first_line: line,
+                    last_line: line,
+                    events: 1,
+                });
             }
+        }
+        state.failed_events += 1;
+        state.lines.settle(sequence..sequence + 1);
+        if let (Some(file), None) = (&mut state.failed_file, &state.file_error) {
+            if let Err(error) = file.write(event.json()) {
+                state.file_error = Some(error);
+            }
+        }
+    }
+}
+
+impl State {
+    /// Counts the failed request whose events were arriving, and lists it.
+    fn close_group(&mut self) {
+        let Some(group) = self.group.take() else {
+            return;
+        };
+        self.failed_requests += 1;
+        if self.failures.len() < LISTED {
+            let lines = if group.first_line == group.last_line {
+                format!("line {}", group.first_line)
+            } else {
+                format!("lines {}-{}", group.first_line, group.last_line)
+            };
+            self.failures.push(format!(
+                "{lines} ({} events): {}",
+                group.events, group.error
+            ));
+        }
+    }
+
+    /// Flushes the failed file; the first error writing it, if any.
+    fn finish_file(&mut self) -> Option<String> {
+        if let (Some(file), None) = (&mut self.failed_file, &self.file_error) {
+            if let Err(error) = file.finish() {
+                self.file_error = Some(error);
+            }
+        }
+        self.file_error.clone()
+    }
+}
+
+fn print(state: &State, target: &str, args: &SendArgs, totals: &ReadTotals) {
+    let copied = |path: &Option<std::path::PathBuf>, verb: &str| match path {
+        Some(path) => format!(" ({verb} {})", path.display()),
+        None => String::new(),
+    };
+    outln!(
+        "sent: {} events in {} requests to {target}",
+        state.sent_events,
+        state.sent_requests
+    );
+    outln!(
+        "rejected: {} lines{}",
+        totals.rejected,
+        if totals.rejected > 0 {
+            copied(&args.rejects, "copied to")
+        } else {
+            String::new()
+        }
+    );
+    outln!(
+        "failed: {} events in {} requests{}",
+        state.failed_events,
+        state.failed_requests,
+        if state.failed_events > 0 {
+            copied(&args.failed, "written to")
+        } else {
+            String::new()
+        }
+    );
+    if totals.blank_lines > 0 {
+        outln!("blank lines skipped: {}", totals.blank_lines);
+    }
+    if !totals.rejections.is_empty() {
+        outln!("\nrejected lines (not sent):");
+        for (line, reason) in &totals.rejections {
+            outln!("  line {line}: {reason}");
+        }
+        let unlisted = totals.rejected - totals.rejections.len() as u64;
+        if unlisted > 0 {
+            outln!("  … and {unlisted} more; `algolia-insights validate` lists them all");
+        }
+    }
+    if !state.failures.is_empty() {
+        outln!("\nfailed requests:");
+        for failure in &state.failures {
+            outln!("  {failure}");
+        }
+        let unlisted = state
+            .failed_requests
+            .saturating_sub(state.failures.len() as u64);
+        if unlisted > 0 {
+            outln!("  … and {unlisted} more");
         }
     }
 }
@@ -308,29 +390,16 @@ impl FailedFile {
         })
     }
 
-    fn write(&mut self, batch: &Batch) -> Result<(), String> {
-        let fail = |error: &dyn std::fmt::Display| format!("cannot write {}: {error}", self.path);
-        for event in &batch.events {
-            serde_json::to_writer(&mut self.out, event).map_err(|e| fail(&e))?;
-            self.out.write_all(b"\n").map_err(|e| fail(&e))?;
-        }
-        Ok(())
+    fn write(&mut self, json: &str) -> Result<(), String> {
+        self.out
+            .write_all(json.as_bytes())
+            .and_then(|()| self.out.write_all(b"\n"))
+            .map_err(|error| format!("cannot write {}: {error}", self.path))
     }
 
     fn finish(&mut self) -> Result<(), String> {
         self.out
             .flush()
             .map_err(|error| format!("cannot write {}: {error}", self.path))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn backoff_doubles_up_to_a_cap() {
-        let waits: Vec<u64> = (1..=7).map(|a| backoff(a).as_millis() as u64).collect();
-        assert_eq!(waits, vec![200, 400, 800, 1600, 3200, 5000, 5000]);
     }
 }

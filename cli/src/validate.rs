@@ -11,7 +11,7 @@ pub fn run(args: &ValidateArgs) -> Result<bool, String> {
     let input = lines::open(&args.input)?;
     let name = input.name.clone();
     let bar = progress::reading(input.size);
-    let mut scan = Scan::new(input, None);
+    let mut scan = Scan::checking(input, None);
     let (mut valid, mut invalid) = (0u64, 0u64);
     loop {
         let scanned = scan.next().map_err(|error| {

@@ -2,7 +2,9 @@
 //! were enqueued: `{"events":[` + the events joined by `,` + `]}`. The
 //! events of a batch stay addressable as slices of its body, so that a
 //! batch can be split (to isolate an event the API rejects) or handed back
-//! event by event without serializing anything again.
+//! event by event without serializing anything again. Events are numbered
+//! in the order they were added (their sequence numbers), and a batch holds
+//! a run of consecutive numbers: its first event's and those that follow.
 
 use bytes::{Bytes, BytesMut};
 use std::ops::Range;
@@ -19,6 +21,8 @@ pub(crate) const ENVELOPE_BYTES: usize = OPEN.len() + CLOSE.len();
 pub(crate) struct BatchBuilder {
     body: BytesMut,
     events: Vec<Range<usize>>,
+    /// The sequence number of the next event added.
+    next_sequence: u64,
     started: Option<Instant>,
     max_events: usize,
     max_bytes: usize,
@@ -33,6 +37,7 @@ impl BatchBuilder {
         BatchBuilder {
             body: BytesMut::new(),
             events: Vec::new(),
+            next_sequence: 0,
             started: None,
             max_events: max_events.max(1),
             max_bytes,
@@ -81,6 +86,7 @@ impl BatchBuilder {
         let start = self.body.len();
         self.body.extend_from_slice(json);
         self.events.push(start..self.body.len());
+        self.next_sequence += 1;
     }
 
     /// The batch so far, leaving the builder empty; `None` when it has no event.
@@ -91,9 +97,11 @@ impl BatchBuilder {
         self.body.extend_from_slice(CLOSE);
         self.size_hint = self.body.len();
         self.started = None;
+        let events = std::mem::take(&mut self.events);
         Some(Batch {
             body: self.body.split().freeze(),
-            events: std::mem::take(&mut self.events),
+            first: self.next_sequence - events.len() as u64,
+            events,
         })
     }
 }
@@ -103,16 +111,28 @@ impl BatchBuilder {
 pub(crate) struct Batch {
     body: Bytes,
     events: Vec<Range<usize>>,
+    /// The sequence number of the first event; the others follow it.
+    first: u64,
 }
 
 impl Batch {
-    /// A batch of these events (serialized JSON objects, in order).
-    pub fn from_events<'a>(events: impl IntoIterator<Item = &'a [u8]>) -> Option<Batch> {
+    /// A batch of these events (serialized JSON objects, in order), the
+    /// first numbered `first`.
+    pub fn from_events<'a>(
+        first: u64,
+        events: impl IntoIterator<Item = &'a [u8]>,
+    ) -> Option<Batch> {
         let mut builder = BatchBuilder::new(usize::MAX, usize::MAX);
+        builder.next_sequence = first;
         for event in events {
             builder.push(event);
         }
         builder.take()
+    }
+
+    /// The sequence numbers of its events.
+    pub fn sequences(&self) -> Range<u64> {
+        self.first..self.first + self.events.len() as u64
     }
 
     /// The number of events.
@@ -125,11 +145,12 @@ impl Batch {
         self.body.clone()
     }
 
-    /// The events' JSON, each a slice of the body.
-    pub fn events(&self) -> impl Iterator<Item = Bytes> + '_ {
+    /// The events' sequence numbers and JSON, each a slice of the body.
+    pub fn events(&self) -> impl Iterator<Item = (u64, Bytes)> + '_ {
         self.events
             .iter()
-            .map(|range| self.body.slice(range.clone()))
+            .zip(self.first..)
+            .map(|(range, sequence)| (sequence, self.body.slice(range.clone())))
     }
 
     /// The first and the second half (the first has the extra event of an
@@ -139,10 +160,13 @@ impl Batch {
             return None;
         }
         let middle = self.len().div_ceil(2);
-        let half = |ranges: &[Range<usize>]| {
-            Batch::from_events(ranges.iter().map(|range| &self.body[range.clone()]))
+        let half = |first: u64, ranges: &[Range<usize>]| {
+            Batch::from_events(first, ranges.iter().map(|range| &self.body[range.clone()]))
         };
-        Some((half(&self.events[..middle])?, half(&self.events[middle..])?))
+        Some((
+            half(self.first, &self.events[..middle])?,
+            half(self.first + middle as u64, &self.events[middle..])?,
+        ))
     }
 }
 
@@ -162,14 +186,19 @@ mod tests {
         builder.push(br#"{"b":2}"#);
         let batch = builder.take().unwrap();
         assert_eq!(text(&batch.body()), r#"{"events":[{"a":1},{"b":2}]}"#);
-        let events: Vec<Bytes> = batch.events().collect();
-        assert_eq!(events, [&br#"{"a":1}"#[..], &br#"{"b":2}"#[..]]);
+        let events: Vec<(u64, Bytes)> = batch.events().collect();
+        assert_eq!(
+            events,
+            [
+                (0, Bytes::from_static(br#"{"a":1}"#)),
+                (1, Bytes::from_static(br#"{"b":2}"#))
+            ]
+        );
         assert!(builder.is_empty() && builder.started().is_none());
         builder.push(br#"{"c":3}"#);
-        assert_eq!(
-            text(&builder.take().unwrap().body()),
-            r#"{"events":[{"c":3}]}"#
-        );
+        let next = builder.take().unwrap();
+        assert_eq!(text(&next.body()), r#"{"events":[{"c":3}]}"#);
+        assert_eq!(next.sequences(), 2..3, "numbering goes on across batches");
     }
 
     #[test]
@@ -196,8 +225,9 @@ mod tests {
     #[test]
     fn halves_keep_every_event_in_order() {
         let events: Vec<String> = (0..5).map(|i| format!(r#"{{"i":{i}}}"#)).collect();
-        let batch = Batch::from_events(events.iter().map(|e| e.as_bytes())).unwrap();
+        let batch = Batch::from_events(10, events.iter().map(|e| e.as_bytes())).unwrap();
         let (first, second) = batch.split().unwrap();
+        assert_eq!((first.sequences(), second.sequences()), (10..13, 13..15));
         assert_eq!(
             text(&first.body()),
             r#"{"events":[{"i":0},{"i":1},{"i":2}]}"#
@@ -205,6 +235,7 @@ mod tests {
         assert_eq!(text(&second.body()), r#"{"events":[{"i":3},{"i":4}]}"#);
         let (one, _) = second.split().unwrap();
         assert!(one.split().is_none());
+        assert_eq!(one.sequences(), 13..14);
         assert_eq!(text(&one.body()), r#"{"events":[{"i":3}]}"#);
     }
 }

@@ -1,7 +1,7 @@
 //! How a [`Sender`](super::Sender) batches, how many batches it keeps in
 //! flight, how it retries, and where the events it cannot deliver go.
 
-use super::FailedEvent;
+use super::{Delivered, FailedEvent};
 use crate::runtime::RequestOptions;
 use std::fmt;
 use std::sync::Arc;
@@ -13,11 +13,18 @@ pub const MAX_BATCH_EVENTS: usize = crate::models::InsightsEvents::EVENTS_MAX_IT
 /// The API's body limit (the spec's `x-max-serialized-bytes` of `InsightsEvents`).
 pub const MAX_BODY_BYTES: usize = crate::models::InsightsEvents::MAX_SERIALIZED_BYTES;
 
+/// The largest event, in bytes of JSON, that fits in a request on its own
+/// (the body limit less the `{"events":[]}` around it): a larger one is refused by `send`.
+pub const MAX_EVENT_BYTES: usize = MAX_BODY_BYTES - 1 - super::batch::ENVELOPE_BYTES;
+
 /// The most batches a sender keeps in flight.
 const MAX_IN_FLIGHT: usize = 256;
 
 /// What the sender calls with each event it could not deliver.
 pub(crate) type FailureHandler = Arc<dyn Fn(FailedEvent) + Send + Sync>;
+
+/// What the sender calls with each request the API accepted.
+pub(crate) type DeliveryHandler = Arc<dyn Fn(Delivered) + Send + Sync>;
 
 /// The settings of a [`Sender`](super::Sender); every one has a default.
 ///
@@ -31,6 +38,7 @@ pub(crate) type FailureHandler = Arc<dyn Fn(FailedEvent) + Send + Sync>;
 /// | [`max_retries`](Self::max_retries): extra tries of a batch after a retryable failure | 5 |
 /// | backoff between those tries ([`backoff`](Self::backoff)) | 100 ms, doubling, at most 10 s, with jitter |
 /// | [`on_failure`](Self::on_failure) | none: failures are logged (`tracing` error) |
+/// | [`on_delivered`](Self::on_delivered) | none |
 #[derive(Clone)]
 pub struct SenderConfig {
     pub(crate) queue_capacity: usize,
@@ -43,6 +51,7 @@ pub struct SenderConfig {
     pub(crate) max_backoff: Duration,
     pub(crate) options: RequestOptions,
     pub(crate) on_failure: Option<FailureHandler>,
+    pub(crate) on_delivered: Option<DeliveryHandler>,
 }
 
 impl Default for SenderConfig {
@@ -58,6 +67,7 @@ impl Default for SenderConfig {
             max_backoff: Duration::from_secs(10),
             options: RequestOptions::default(),
             on_failure: None,
+            on_delivered: None,
         }
     }
 }
@@ -148,6 +158,16 @@ impl SenderConfig {
         self
     }
 
+    /// Called once for each request the API accepted, with the sequence
+    /// numbers of the events it carried (for progress, or to trace events
+    /// back to their source). Like [`on_failure`](Self::on_failure), it runs
+    /// on the sender's tasks and must be quick.
+    #[must_use]
+    pub fn on_delivered(mut self, handler: impl Fn(Delivered) + Send + Sync + 'static) -> Self {
+        self.on_delivered = Some(Arc::new(handler));
+        self
+    }
+
     /// The wait before retry number `attempt` (1 for the first), before jitter.
     pub(crate) fn backoff_cap(&self, attempt: u32) -> Duration {
         let factor = 2u32.saturating_pow(attempt.saturating_sub(1));
@@ -169,6 +189,10 @@ impl fmt::Debug for SenderConfig {
             .field("initial_backoff", &self.initial_backoff)
             .field("max_backoff", &self.max_backoff)
             .field("on_failure", &self.on_failure.as_ref().map(|_| "<handler>"))
+            .field(
+                "on_delivered",
+                &self.on_delivered.as_ref().map(|_| "<handler>"),
+            )
             // Not the request options: their headers may hold an API key.
             .finish_non_exhaustive()
     }

@@ -31,7 +31,7 @@ pub(crate) async fn deliver(shared: &Shared, batch: Batch) {
     let mut parts = vec![batch];
     while let Some(part) = parts.pop() {
         match send(shared, &part).await {
-            Outcome::Delivered => shared.delivered(part.len()),
+            Outcome::Delivered => shared.delivered(&part),
             Outcome::Failed(error) => match part.split() {
                 Some((first, second)) if rejects_events(&error) => {
                     tracing::debug!(

@@ -44,6 +44,13 @@
 //!   retries and jittered exponential backoff on retryable failures.
 //! - [`stats`](Sender::stats) counts events enqueued, delivered, retried,
 //!   failed, abandoned, in flight and queued, and the requests made.
+//! - **Every event has a number**, its sequence number: 0 for the first
+//!   event the sender takes, then 1, 2, ... in the order `send` and
+//!   `try_send` took them. [`on_delivered`](SenderConfig::on_delivered)
+//!   reports each accepted request as the run of numbers it carried, and
+//!   [`FailedEvent`] and [`UndeliveredEvent`] say theirs: a program that
+//!   sends from one task can trace each outcome back to its source (the
+//!   command-line tool maps them to input lines).
 //!
 //! Delivery is at least once: an event whose request timed out is sent
 //! again, and the API may have recorded it the first time.
@@ -56,7 +63,7 @@ mod dispatch;
 mod queue;
 mod state;
 
-pub use config::{SenderConfig, MAX_BATCH_EVENTS, MAX_BODY_BYTES};
+pub use config::{SenderConfig, MAX_BATCH_EVENTS, MAX_BODY_BYTES, MAX_EVENT_BYTES};
 
 use crate::error::Error;
 use crate::models::EventsItems;
@@ -67,6 +74,7 @@ use queue::Queue;
 use state::{Cancel, Counters, Shared};
 use std::fmt;
 use std::future::Future;
+use std::ops::Range;
 use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -114,6 +122,7 @@ impl crate::Client {
             cancel: Cancel::default(),
             counters: Counters::default(),
             undelivered: Mutex::new(Vec::new()),
+            failing: Mutex::new(()),
             stopped: watch::Sender::new(runtime.is_err()),
         });
         match runtime {
@@ -421,14 +430,41 @@ impl SenderStats {
     }
 }
 
+/// A request the API accepted: the events it carried, by sequence number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivered {
+    pub(crate) sequences: Range<u64>,
+}
+
+impl Delivered {
+    /// The sequence numbers of its events: consecutive, as every request's are.
+    pub fn sequences(&self) -> Range<u64> {
+        self.sequences.clone()
+    }
+
+    /// How many events it carried.
+    pub fn events(&self) -> u64 {
+        self.sequences.end - self.sequences.start
+    }
+}
+
 /// An event the sender could not deliver, with the reason.
+///
+/// The events of one failed request reach the failure handler one after
+/// the other, in order, sharing one error ([`shared_error`](Self::shared_error)).
 #[derive(Debug, Clone)]
 pub struct FailedEvent {
+    sequence: u64,
     json: Bytes,
     error: Arc<Error>,
 }
 
 impl FailedEvent {
+    /// Its sequence number: the order in which the sender took it (0 for the first).
+    pub fn sequence(&self) -> u64 {
+        self.sequence
+    }
+
     /// The event as it was sent (JSON).
     pub fn json(&self) -> &str {
         std::str::from_utf8(&self.json).unwrap_or_default()
@@ -458,11 +494,17 @@ impl FailedEvent {
 /// An event that a shutdown gave up at its deadline.
 #[derive(Debug, Clone)]
 pub struct UndeliveredEvent {
+    sequence: u64,
     json: Bytes,
     maybe_received: bool,
 }
 
 impl UndeliveredEvent {
+    /// Its sequence number: the order in which the sender took it (0 for the first).
+    pub fn sequence(&self) -> u64 {
+        self.sequence
+    }
+
     /// The event (JSON).
     pub fn json(&self) -> &str {
         std::str::from_utf8(&self.json).unwrap_or_default()

@@ -113,7 +113,7 @@ impl Queue {
 
     /// At a shutdown's deadline: takes every event not yet sent (settling
     /// the numbers of their batches).
-    pub fn abandon(&mut self) -> Vec<Bytes> {
+    pub fn abandon(&mut self) -> Vec<(u64, Bytes)> {
         self.closing = true;
         self.close_batch();
         let mut events = Vec::new();
@@ -248,6 +248,8 @@ mod tests {
         queue.flush(done);
         assert!(!answered(&mut flush));
         let events = queue.abandon();
+        let (sequences, events): (Vec<u64>, Vec<Bytes>) = events.into_iter().unzip();
+        assert_eq!(sequences, [0, 1, 2]);
         assert_eq!(events, [&b"{\"a\":1}"[..], b"{\"b\":2}", b"{\"c\":3}"]);
         assert!(answered(&mut flush));
         assert!(matches!(queue.next(Instant::now(), false), Next::Done));

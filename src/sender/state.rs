@@ -7,7 +7,7 @@ use super::batch::Batch;
 use super::clock::Clock;
 use super::config::SenderConfig;
 use super::queue::Queue;
-use super::{FailedEvent, SenderStats, UndeliveredEvent};
+use super::{Delivered, FailedEvent, SenderStats, UndeliveredEvent};
 use crate::error::Error;
 use crate::operations::Client;
 use bytes::Bytes;
@@ -34,6 +34,9 @@ pub(crate) struct Shared {
     pub counters: Counters,
     /// Events given up at shutdown, for its report.
     pub undelivered: Mutex<Vec<UndeliveredEvent>>,
+    /// Held while the events of one failed request go to the failure
+    /// handler, so that they reach it one after the other.
+    pub failing: Mutex<()>,
     /// Turns true when the dispatcher has stopped.
     pub stopped: watch::Sender<bool>,
 }
@@ -89,10 +92,20 @@ impl Shared {
         self.capacity.add_permits(n);
     }
 
-    /// The API accepted these events.
-    pub fn delivered(&self, n: usize) {
-        self.counters.delivered.fetch_add(count(n), SeqCst);
-        self.settle(n);
+    /// The API accepted the events of this batch.
+    pub fn delivered(&self, batch: &Batch) {
+        if let Some(handler) = &self.config.on_delivered {
+            let delivered = Delivered {
+                sequences: batch.sequences(),
+            };
+            if catch_unwind(AssertUnwindSafe(|| handler(delivered))).is_err() {
+                tracing::error!("the sender's delivery handler panicked");
+            }
+        }
+        self.counters
+            .delivered
+            .fetch_add(count(batch.len()), SeqCst);
+        self.settle(batch.len());
     }
 
     /// These events are being sent again.
@@ -105,8 +118,11 @@ impl Shared {
         let error = Arc::new(error);
         match &self.config.on_failure {
             Some(handler) => {
-                for json in batch.events() {
+                let _one_request_at_a_time =
+                    self.failing.lock().unwrap_or_else(PoisonError::into_inner);
+                for (sequence, json) in batch.events() {
                     let event = FailedEvent {
+                        sequence,
                         json,
                         error: Arc::clone(&error),
                     };
@@ -127,13 +143,14 @@ impl Shared {
 
     /// Events given up at shutdown; `maybe_received` when a request with
     /// them was sent and its answer never came.
-    pub fn abandoned(&self, events: impl IntoIterator<Item = Bytes>, maybe_received: bool) {
+    pub fn abandoned(&self, events: impl IntoIterator<Item = (u64, Bytes)>, maybe_received: bool) {
         let mut undelivered = self
             .undelivered
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
         let before = undelivered.len();
-        undelivered.extend(events.into_iter().map(|json| UndeliveredEvent {
+        undelivered.extend(events.into_iter().map(|(sequence, json)| UndeliveredEvent {
+            sequence,
             json,
             maybe_received,
         }));
@@ -144,7 +161,7 @@ impl Shared {
     }
 
     /// Events given up at shutdown before they left the queue.
-    pub fn abandoned_in_queue(&self, events: Vec<Bytes>) {
+    pub fn abandoned_in_queue(&self, events: Vec<(u64, Bytes)>) {
         self.counters
             .dispatched
             .fetch_add(count(events.len()), SeqCst);
