@@ -117,13 +117,21 @@ impl Error {
         }
     }
 
-    /// Whether another try (later, or on another host) might succeed.
+    /// Whether another try (later, or on another host) might succeed: a
+    /// timeout, a connection error, a 5xx or a 429, as the client's own
+    /// retry policy decides (see [`retry_after`](Self::retry_after) for a 429's wait).
     pub fn is_retryable(&self) -> bool {
-        match self {
-            Error::Api(api) => api.status == 429 || api.status >= 500,
-            Error::Transport { .. } | Error::Timeout { .. } => true,
-            Error::AllHostsFailed(failures) => failures.iter().any(|f| f.error.is_retryable()),
-            _ => false,
+        crate::runtime::retry::classify_error(self, std::time::SystemTime::now()).is_retryable()
+    }
+
+    /// How long the API asked to wait before trying again: the
+    /// `Retry-After` (seconds or an HTTP date) or `x-ratelimit-reset` of a
+    /// 429 answer; `None` for other errors, or a 429 that does not say.
+    pub fn retry_after(&self) -> Option<std::time::Duration> {
+        use crate::runtime::retry::{classify_error, Action};
+        match classify_error(self, std::time::SystemTime::now()) {
+            Action::RetryLater(wait) => wait,
+            _ => None,
         }
     }
 }

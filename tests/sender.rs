@@ -4,6 +4,10 @@
 //! count and size limits; a shutdown keeps its deadline and reports what it
 //! gave up; a stalled server holds the queue at its capacity.
 
+#[path = "support/scripted_server.rs"]
+#[allow(dead_code)] // The transport tests use the rest of it.
+mod scripted_server;
+
 use algolia_insights::local::{Fault, Faults, LocalServer, StatusCode};
 use algolia_insights::models::{
     ClickedObjectIDs, EventName, EventsItems, UserToken, ViewedObjectIDs,
@@ -504,6 +508,41 @@ async fn retries_are_bounded_and_the_last_error_is_reported() {
     let failures = std::mem::take(&mut *failures.lock().unwrap());
     assert!(failures.iter().all(|f| f.error().status() == Some(503)));
     server.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_429_is_sent_again_after_the_wait_it_asks_for() {
+    use scripted_server::{Journal, Reply, ScriptedHost};
+    let journal = Journal::default();
+    let limited = [Reply::RateLimited("retry-after", "1".into())];
+    let host = ScriptedHost::start(&journal, "a", limited, Reply::Ok).await;
+    // The client itself does not wait: the 429 reaches the sender at once.
+    let client = Client::builder("app", "key")
+        .hosts([host.url.clone()])
+        .max_rate_limit_wait(None)
+        .build()
+        .unwrap();
+    let sender = client.sender(
+        SenderConfig::new()
+            .max_retries(1)
+            .backoff(Duration::from_millis(1), Duration::from_millis(1)),
+    );
+    let started = Instant::now();
+    sender.send(view("w1")).await.unwrap();
+    sender.flush().await;
+
+    let stats = sender.stats();
+    assert_eq!(
+        (stats.delivered, stats.retried, stats.requests),
+        (1, 1, 2),
+        "{stats:?}"
+    );
+    assert_eq!(journal.hosts(), ["a", "a"]);
+    assert!(
+        started.elapsed() >= Duration::from_millis(950),
+        "the retry came before the second Retry-After asked for: {:?}",
+        started.elapsed()
+    );
 }
 
 /// Collects what `tracing` writes, for the test that reads a warning.

@@ -506,6 +506,27 @@ async fn a_429_waits_until_x_ratelimit_reset() {
 }
 
 #[tokio::test]
+async fn a_429_waits_until_the_http_date_of_retry_after() {
+    let journal = Journal::default();
+    // Three seconds from now in whole seconds (as HTTP dates are): at least
+    // one second of waiting, even if the 429 reaches the client a second late.
+    let date = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(3));
+    let a = host(&journal, "a", [Reply::RateLimited("retry-after", date)]).await;
+    let b = host(&journal, "b", []).await;
+    let client = builder(urls(&[&a, &b])).build().unwrap();
+
+    let started = Instant::now();
+    let value = client.custom_get("1/x").await.unwrap();
+
+    assert_eq!(answered_by(&value), "a");
+    assert_eq!(journal.hosts(), ["a", "a"], "the same host, after the wait");
+    assert!(
+        started.elapsed() >= Duration::from_millis(950),
+        "did not wait"
+    );
+}
+
+#[tokio::test]
 async fn a_429_fails_at_once_when_the_wait_is_not_allowed() {
     for max_wait in [None, Some(Duration::from_millis(500))] {
         let journal = Journal::default();
@@ -526,7 +547,8 @@ async fn a_429_fails_at_once_when_the_wait_is_not_allowed() {
         let api = error.api_error().unwrap_or_else(|| panic!("{error:?}"));
         assert_eq!(api.status, 429);
         assert_eq!(api.headers["retry-after"], "1");
-        assert!(error.is_retryable());
+        assert!(error.is_retryable(), "later, it may pass");
+        assert_eq!(error.retry_after(), Some(Duration::from_secs(1)));
         assert_eq!(journal.hosts(), ["a"], "max wait {max_wait:?}");
     }
 }

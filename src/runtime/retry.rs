@@ -1,171 +1,112 @@
-//! The retry strategy of the official Algolia clients, and a little more:
-//! 2xx succeeds; 4xx fails at once; a timeout, a connection error or any
-//! other status moves on to the next host. A 429 may wait (bounded) for the
-//! rate limit to reset and try the same host again.
+//! The retry policy, in one place: how each outcome of a try (a status, a
+//! timeout, a connection error, a 429 and the wait it asks for) turns into
+//! what to do next. The client's host loop ([`Transport::execute`]), the
+//! sender's delivery and [`Error::is_retryable`] all ask [`classify`], so
+//! they cannot disagree. The rules are those of the official Algolia
+//! clients, plus the rate limit:
+//!
+//! | outcome | action |
+//! | --- | --- |
+//! | 2xx | [`Action::Succeed`] |
+//! | 429 | [`Action::RetryLater`] with the wait of `Retry-After` (seconds or an HTTP date) or `x-ratelimit-reset`: the same host, once the limit resets |
+//! | other 4xx | [`Action::Fail`]: the request itself is wrong |
+//! | 5xx, 1xx, 3xx (redirects are never followed), a timeout, a connection error | [`Action::NextHost`] |
+//! | anything else (a body that cannot be read as the spec says, a bad configuration) | [`Action::Fail`] |
+//!
+//! [`Transport::execute`]: super::Transport::execute
 
-use super::hosts::HostOutcome;
-use super::request::{HttpRequest, RequestOptions};
-use super::transport::{Transport, TryOutcome};
-use super::Response;
-use crate::error::{ApiError, Error, HostFailure};
+use crate::error::Error;
 use reqwest::header::HeaderMap;
-use reqwest::Method;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
-use tracing::Instrument;
 
-/// How often one host is tried again after a 429 within one call.
-const MAX_RATE_LIMIT_RETRIES: u32 = 2;
+/// How one try ended, as the policy sees it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Outcome<'a> {
+    /// The host answered with this status and these headers.
+    Answer { status: u16, headers: &'a HeaderMap },
+    /// The host did not answer in time.
+    Timeout,
+    /// The host could not be reached, or the connection broke.
+    Connection,
+    /// Something trying again cannot change (a response that cannot be
+    /// read, a request that cannot be built).
+    Final,
+}
 
-/// What to do after an answer.
+/// What to do after an outcome.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Decision {
-    Success,
-    /// A client error: retrying cannot help.
+pub(crate) enum Action {
+    /// It worked.
+    Succeed,
+    /// Trying again cannot help.
     Fail,
-    /// A server error or anything unexpected: try the next host.
+    /// This host is in trouble: try the next one (and, once every host
+    /// failed, the whole request again later).
     NextHost,
+    /// Rate limited: try again after the wait the answer asked for (`None`
+    /// when it gave none). Other hosts share the same limit.
+    RetryLater(Option<Duration>),
 }
 
-pub(crate) fn decide(status: u16) -> Decision {
-    match status {
-        200..=299 => Decision::Success,
-        400..=499 => Decision::Fail,
-        _ => Decision::NextHost,
+impl Action {
+    /// Whether another try, later or elsewhere, might succeed.
+    pub fn is_retryable(self) -> bool {
+        matches!(self, Action::NextHost | Action::RetryLater(_))
     }
 }
 
-/// How long a 429 asks to wait: `Retry-After` (seconds) or `x-ratelimit-reset`
-/// (Unix seconds when the limit resets).
+/// The action for an outcome; `now` dates a `Retry-After` or reset time.
+pub(crate) fn classify(outcome: Outcome<'_>, now: SystemTime) -> Action {
+    match outcome {
+        Outcome::Answer { status, .. } if (200..300).contains(&status) => Action::Succeed,
+        Outcome::Answer {
+            status: 429,
+            headers,
+        } => Action::RetryLater(rate_limit_wait(headers, now)),
+        Outcome::Answer { status, .. } if (400..500).contains(&status) => Action::Fail,
+        Outcome::Answer { .. } | Outcome::Timeout | Outcome::Connection => Action::NextHost,
+        Outcome::Final => Action::Fail,
+    }
+}
+
+/// The action for a request that ended with `error`: the action of its
+/// last outcome, or, when every host failed, the most hopeful of theirs.
+pub(crate) fn classify_error(error: &Error, now: SystemTime) -> Action {
+    match error {
+        Error::Api(api) => classify(
+            Outcome::Answer {
+                status: api.status,
+                headers: &api.headers,
+            },
+            now,
+        ),
+        Error::Timeout { .. } => classify(Outcome::Timeout, now),
+        Error::Transport { .. } => classify(Outcome::Connection, now),
+        Error::AllHostsFailed(failures) => failures
+            .iter()
+            .map(|failure| classify_error(&failure.error, now))
+            .find(|action| action.is_retryable())
+            .unwrap_or(Action::Fail),
+        _ => classify(Outcome::Final, now),
+    }
+}
+
+/// How long a 429 asks to wait: `Retry-After` (seconds, or an HTTP date)
+/// or `x-ratelimit-reset` (Unix seconds when the limit resets). A time in
+/// the past means no wait.
 pub(crate) fn rate_limit_wait(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
-    let number = |name: &str| headers.get(name)?.to_str().ok()?.trim().parse::<u64>().ok();
-    if let Some(seconds) = number("retry-after") {
-        return Some(Duration::from_secs(seconds));
-    }
-    let reset = number("x-ratelimit-reset")?;
-    let now = now.duration_since(UNIX_EPOCH).ok()?.as_secs();
-    Some(Duration::from_secs(reset.saturating_sub(now)))
-}
-
-impl Transport {
-    /// Sends a request: each host in turn until one answers with a success
-    /// or a client error.
-    ///
-    /// # Errors
-    ///
-    /// The API error of a 4xx; when every host failed, each host's failure
-    /// ([`Error::AllHostsFailed`], or that one failure when only one host was tried).
-    pub async fn execute(
-        &self,
-        request: HttpRequest,
-        options: RequestOptions,
-    ) -> Result<Response, Error> {
-        let span =
-            tracing::info_span!("algolia.request", method = %request.method, path = %request.path);
-        self.execute_inner(request, options).instrument(span).await
-    }
-
-    async fn execute_inner(
-        &self,
-        request: HttpRequest,
-        options: RequestOptions,
-    ) -> Result<Response, Error> {
-        let prepared = self.prepare(&request, &options)?;
-        let config = &self.inner.config;
-        let base_timeout = options.timeout.unwrap_or(if request.method == Method::GET {
-            config.read_timeout
-        } else {
-            config.write_timeout
-        });
-        let mut failures: Vec<HostFailure> = Vec::new();
-        for host in self.inner.hosts.plan() {
-            let timeout = base_timeout.saturating_mul(host.timeouts.saturating_add(1));
-            let mut rate_limit_retries = 0;
-            loop {
-                let started = std::time::Instant::now();
-                let outcome = self
-                    .try_once(&host.url, &request, &prepared, timeout)
-                    .instrument(tracing::debug_span!("algolia.try", host = %host.url))
-                    .await;
-                let elapsed_ms = started.elapsed().as_millis() as u64;
-                let failure = match outcome {
-                    TryOutcome::Answer(response) => {
-                        tracing::debug!(host = %host.url, status = response.status, elapsed_ms, "answer");
-                        match decide(response.status) {
-                            Decision::Success => {
-                                self.inner.hosts.record(host.index, HostOutcome::Up);
-                                return Ok(response);
-                            }
-                            Decision::Fail if response.status == 429 => {
-                                let wait = rate_limit_wait(&response.headers, SystemTime::now());
-                                match (wait, config.max_rate_limit_wait) {
-                                    (Some(wait), Some(max))
-                                        if wait <= max
-                                            && rate_limit_retries < MAX_RATE_LIMIT_RETRIES =>
-                                    {
-                                        rate_limit_retries += 1;
-                                        tracing::debug!(host = %host.url, wait_ms = wait.as_millis() as u64, "rate limited: waiting");
-                                        tokio::time::sleep(wait).await;
-                                        continue;
-                                    }
-                                    _ => return Err(api_error(response)),
-                                }
-                            }
-                            Decision::Fail => return Err(api_error(response)),
-                            Decision::NextHost => {
-                                self.inner.hosts.record(host.index, HostOutcome::Down);
-                                api_error(response)
-                            }
-                        }
-                    }
-                    TryOutcome::Timeout(after) => {
-                        tracing::debug!(host = %host.url, elapsed_ms, "timeout");
-                        self.inner.hosts.record(host.index, HostOutcome::TimedOut);
-                        Error::Timeout {
-                            host: host.url.clone(),
-                            after,
-                        }
-                    }
-                    TryOutcome::Network(message, source) => {
-                        tracing::debug!(host = %host.url, elapsed_ms, error = %message, "network error");
-                        self.inner.hosts.record(host.index, HostOutcome::Down);
-                        Error::Transport {
-                            host: host.url.clone(),
-                            message,
-                            source,
-                        }
-                    }
-                    TryOutcome::TooLarge(status, max) => {
-                        return Err(Error::Decode {
-                            host: host.url.clone(),
-                            status,
-                            message: format!(
-                                "the response body is larger than the {max} bytes the client reads"
-                            ),
-                            body: bytes::Bytes::new(),
-                        })
-                    }
-                };
-                failures.push(HostFailure {
-                    host: host.url.clone(),
-                    error: failure,
-                });
-                break;
-            }
+    let text = |name: &str| headers.get(name)?.to_str().ok().map(str::trim);
+    let until = |then: SystemTime| then.duration_since(now).unwrap_or(Duration::ZERO);
+    if let Some(value) = text("retry-after") {
+        if let Ok(seconds) = value.parse::<u64>() {
+            return Some(Duration::from_secs(seconds));
         }
-        match failures.len() {
-            1 => Err(failures.remove(0).error),
-            _ => Err(Error::AllHostsFailed(failures)),
+        if let Ok(date) = httpdate::parse_http_date(value) {
+            return Some(until(date));
         }
     }
-}
-
-fn api_error(response: Response) -> Error {
-    Error::Api(Box::new(ApiError::new(
-        response.host,
-        response.status,
-        response.headers,
-        response.body,
-    )))
+    let reset = text("x-ratelimit-reset")?.parse::<u64>().ok()?;
+    Some(until(UNIX_EPOCH + Duration::from_secs(reset)))
 }
 
 #[cfg(test)]
@@ -173,16 +114,39 @@ mod tests {
     use super::*;
     use reqwest::header::HeaderValue;
 
+    fn answer(status: u16) -> Action {
+        classify(
+            Outcome::Answer {
+                status,
+                headers: &HeaderMap::new(),
+            },
+            SystemTime::now(),
+        )
+    }
+
     #[test]
-    fn statuses_are_decided_as_the_official_clients_do() {
-        assert_eq!(decide(200), Decision::Success);
-        assert_eq!(decide(204), Decision::Success);
-        assert_eq!(decide(400), Decision::Fail);
-        assert_eq!(decide(422), Decision::Fail);
-        assert_eq!(decide(500), Decision::NextHost);
-        assert_eq!(decide(503), Decision::NextHost);
-        assert_eq!(decide(302), Decision::NextHost);
-        assert_eq!(decide(101), Decision::NextHost);
+    fn statuses_are_classified_as_the_official_clients_do() {
+        assert_eq!(answer(200), Action::Succeed);
+        assert_eq!(answer(204), Action::Succeed);
+        assert_eq!(answer(400), Action::Fail);
+        assert_eq!(answer(422), Action::Fail);
+        assert_eq!(answer(500), Action::NextHost);
+        assert_eq!(answer(503), Action::NextHost);
+        assert_eq!(answer(302), Action::NextHost);
+        assert_eq!(answer(101), Action::NextHost);
+        assert_eq!(answer(429), Action::RetryLater(None));
+        let now = SystemTime::now();
+        assert_eq!(classify(Outcome::Timeout, now), Action::NextHost);
+        assert_eq!(classify(Outcome::Connection, now), Action::NextHost);
+        assert_eq!(classify(Outcome::Final, now), Action::Fail);
+    }
+
+    #[test]
+    fn only_failures_that_may_pass_are_retryable() {
+        assert!(!Action::Succeed.is_retryable());
+        assert!(!Action::Fail.is_retryable());
+        assert!(Action::NextHost.is_retryable());
+        assert!(Action::RetryLater(None).is_retryable());
     }
 
     #[test]
@@ -192,7 +156,44 @@ mod tests {
         assert_eq!(rate_limit_wait(&headers, now), None);
         headers.insert("x-ratelimit-reset", HeaderValue::from_static("1003"));
         assert_eq!(rate_limit_wait(&headers, now), Some(Duration::from_secs(3)));
-        headers.insert("retry-after", HeaderValue::from_static("1"));
+        headers.insert("x-ratelimit-reset", HeaderValue::from_static("900"));
+        assert_eq!(rate_limit_wait(&headers, now), Some(Duration::ZERO));
+        headers.insert("retry-after", HeaderValue::from_static(" 1 "));
         assert_eq!(rate_limit_wait(&headers, now), Some(Duration::from_secs(1)));
+    }
+
+    #[test]
+    fn retry_after_may_be_an_http_date() {
+        // 1994-11-06 08:49:37 UTC, in the three forms HTTP allows.
+        let now = UNIX_EPOCH + Duration::from_secs(784_111_777 - 30);
+        for date in [
+            "Sun, 06 Nov 1994 08:49:37 GMT",
+            "Sunday, 06-Nov-94 08:49:37 GMT",
+            "Sun Nov  6 08:49:37 1994",
+        ] {
+            let mut headers = HeaderMap::new();
+            headers.insert("retry-after", HeaderValue::from_static(date));
+            assert_eq!(
+                rate_limit_wait(&headers, now),
+                Some(Duration::from_secs(30)),
+                "{date}"
+            );
+        }
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "retry-after",
+            HeaderValue::from_static("Sun, 06 Nov 1994 08:49:00 GMT"),
+        );
+        assert_eq!(
+            rate_limit_wait(&headers, now),
+            Some(Duration::ZERO),
+            "a date in the past: no wait"
+        );
+        headers.insert("retry-after", HeaderValue::from_static("soon"));
+        assert_eq!(
+            rate_limit_wait(&headers, now),
+            None,
+            "unreadable: no wait known"
+        );
     }
 }

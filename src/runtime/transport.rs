@@ -1,6 +1,6 @@
 //! The transport: credentials, hosts and the HTTP client, shared by every
-//! clone of a client. One try on one host lives here; the retry strategy
-//! across hosts is in `retry.rs`.
+//! clone of a client. One try on one host lives here; the loop over the
+//! hosts is in `execute.rs`, and the rules it follows in `retry.rs`.
 
 use super::hosts::{HostPool, HostStatus};
 use super::request::{HttpRequest, RequestOptions};

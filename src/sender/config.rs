@@ -121,8 +121,9 @@ impl SenderConfig {
     }
 
     /// How many more times a batch is sent after a retryable failure (a
-    /// timeout, a connection error, a 5xx or a 429 on every host). Each try
-    /// goes through the client's own host failover.
+    /// timeout, a connection error or a 5xx on every host, or a 429), as
+    /// the client's retry policy classifies it ([`Error::is_retryable`](crate::Error::is_retryable)).
+    /// Each try goes through the client's own host failover.
     #[must_use]
     pub fn max_retries(mut self, retries: u32) -> Self {
         self.max_retries = retries;
@@ -131,7 +132,8 @@ impl SenderConfig {
 
     /// The wait before the first retry and the most any wait grows to; the
     /// wait doubles with each retry, and a random half of it is taken off
-    /// so that senders do not retry in step.
+    /// so that senders do not retry in step. A 429 that asks for a longer
+    /// wait (`Retry-After`, `x-ratelimit-reset`) gets it.
     #[must_use]
     pub fn backoff(mut self, initial: Duration, max: Duration) -> Self {
         self.initial_backoff = initial;

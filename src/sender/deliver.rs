@@ -1,16 +1,19 @@
 //! Delivering one batch. Each try goes through the client's host failover;
-//! a retryable failure (timeout, connection error, 5xx or 429 on every host)
-//! is tried again after a growing, jittered wait, a bounded number of times.
+//! a failure the client's retry policy calls retryable (a timeout, a
+//! connection error or a 5xx on every host, or a 429) is tried again after
+//! a growing, jittered wait, or the wait a 429 asked for if that is longer,
+//! a bounded number of times.
 //! A batch the API rejects as invalid is split in halves until each rejected
 //! event is alone, so that every other event of it is still delivered.
 
 use super::batch::Batch;
 use super::state::Shared;
 use crate::error::Error;
+use crate::runtime::retry::{classify_error, Action};
 use crate::runtime::{HttpRequest, Method};
 use std::hash::{BuildHasher, RandomState};
 use std::sync::atomic::Ordering::SeqCst;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 /// The operation the sender calls (`pushEvents`).
 const EVENTS_PATH: &str = "/1/events";
@@ -99,12 +102,18 @@ async fn send(shared: &Shared, batch: &Batch) -> Outcome {
             }
             Err(error) => error,
         };
-        if !error.is_retryable() || retries >= shared.config.max_retries {
+        let asked = match classify_error(&error, SystemTime::now()) {
+            Action::RetryLater(wait) => wait,
+            Action::NextHost => None,
+            Action::Succeed | Action::Fail => return Outcome::Failed(error),
+        };
+        if retries >= shared.config.max_retries {
             return Outcome::Failed(error);
         }
         retries += 1;
         shared.retried(batch.len());
-        let wait = jittered(shared.config.backoff_cap(retries));
+        let backoff = jittered(shared.config.backoff_cap(retries));
+        let wait = asked.map_or(backoff, |asked| asked.max(backoff));
         tracing::debug!(
             events = batch.len(),
             retry = retries,

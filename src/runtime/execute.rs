@@ -1,0 +1,155 @@
+//! [`Transport::execute`]: the loop that sends one request to the API's
+//! hosts in turn. Each try's outcome goes to the retry policy
+//! ([`retry::classify`](super::retry)), which says whether the request is
+//! done, failed, goes to the next host, or waits (a 429, within the
+//! configured bound) and tries the same host again. The hosts' state
+//! (down, timed out) is shared by every clone of the client.
+
+use super::hosts::HostOutcome;
+use super::request::{HttpRequest, RequestOptions};
+use super::retry::{classify, Action, Outcome};
+use super::transport::{Transport, TryOutcome};
+use super::Response;
+use crate::error::{ApiError, Error, HostFailure};
+use reqwest::Method;
+use std::time::{Instant, SystemTime};
+use tracing::Instrument;
+
+/// How often one host is tried again after a 429 within one call.
+const MAX_RATE_LIMIT_RETRIES: u32 = 2;
+
+impl Transport {
+    /// Sends a request: each host in turn until one answers with a success
+    /// or a client error.
+    ///
+    /// # Errors
+    ///
+    /// The API error of a 4xx; when every host failed, each host's failure
+    /// ([`Error::AllHostsFailed`], or that one failure when only one host was tried).
+    pub async fn execute(
+        &self,
+        request: HttpRequest,
+        options: RequestOptions,
+    ) -> Result<Response, Error> {
+        let span =
+            tracing::info_span!("algolia.request", method = %request.method, path = %request.path);
+        self.execute_inner(request, options).instrument(span).await
+    }
+
+    async fn execute_inner(
+        &self,
+        request: HttpRequest,
+        options: RequestOptions,
+    ) -> Result<Response, Error> {
+        let prepared = self.prepare(&request, &options)?;
+        let config = &self.inner.config;
+        let base_timeout = options.timeout.unwrap_or(if request.method == Method::GET {
+            config.read_timeout
+        } else {
+            config.write_timeout
+        });
+        let mut failures: Vec<HostFailure> = Vec::new();
+        for host in self.inner.hosts.plan() {
+            let timeout = base_timeout.saturating_mul(host.timeouts.saturating_add(1));
+            let mut rate_limit_retries = 0;
+            loop {
+                let started = Instant::now();
+                let outcome = self
+                    .try_once(&host.url, &request, &prepared, timeout)
+                    .instrument(tracing::debug_span!("algolia.try", host = %host.url))
+                    .await;
+                let elapsed_ms = started.elapsed().as_millis() as u64;
+                let now = SystemTime::now();
+                // What the policy makes of the try, and what the caller gets.
+                let (action, answer) = match outcome {
+                    TryOutcome::Answer(response) => {
+                        tracing::debug!(host = %host.url, status = response.status, elapsed_ms, "answer");
+                        let answer = Outcome::Answer {
+                            status: response.status,
+                            headers: &response.headers,
+                        };
+                        (classify(answer, now), Ok(response))
+                    }
+                    TryOutcome::Timeout(after) => {
+                        tracing::debug!(host = %host.url, elapsed_ms, "timeout");
+                        let error = Error::Timeout {
+                            host: host.url.clone(),
+                            after,
+                        };
+                        (classify(Outcome::Timeout, now), Err(error))
+                    }
+                    TryOutcome::Network(message, source) => {
+                        tracing::debug!(host = %host.url, elapsed_ms, error = %message, "network error");
+                        let error = Error::Transport {
+                            host: host.url.clone(),
+                            message,
+                            source,
+                        };
+                        (classify(Outcome::Connection, now), Err(error))
+                    }
+                    TryOutcome::TooLarge(status, max) => {
+                        let error = Error::Decode {
+                            host: host.url.clone(),
+                            status,
+                            message: format!(
+                                "the response body is larger than the {max} bytes the client reads"
+                            ),
+                            body: bytes::Bytes::new(),
+                        };
+                        (classify(Outcome::Final, now), Err(error))
+                    }
+                };
+                match action {
+                    Action::Succeed => {
+                        self.inner.hosts.record(host.index, HostOutcome::Up);
+                        return answer;
+                    }
+                    Action::RetryLater(Some(wait))
+                        if config.max_rate_limit_wait.is_some_and(|max| wait <= max)
+                            && rate_limit_retries < MAX_RATE_LIMIT_RETRIES =>
+                    {
+                        rate_limit_retries += 1;
+                        tracing::debug!(host = %host.url, wait_ms = wait.as_millis() as u64, "rate limited: waiting");
+                        tokio::time::sleep(wait).await;
+                    }
+                    // Every host shares the rate limit: the caller may try
+                    // again later (the error says it is retryable).
+                    Action::RetryLater(_) | Action::Fail => return Err(into_error(answer)),
+                    Action::NextHost => {
+                        let state = match answer {
+                            Err(Error::Timeout { .. }) => HostOutcome::TimedOut,
+                            _ => HostOutcome::Down,
+                        };
+                        self.inner.hosts.record(host.index, state);
+                        failures.push(HostFailure {
+                            host: host.url.clone(),
+                            error: into_error(answer),
+                        });
+                        break;
+                    }
+                }
+            }
+        }
+        match failures.len() {
+            1 => Err(failures.remove(0).error),
+            _ => Err(Error::AllHostsFailed(failures)),
+        }
+    }
+}
+
+/// The error of a try that did not succeed: an answer becomes an API error.
+fn into_error(answer: Result<Response, Error>) -> Error {
+    match answer {
+        Ok(response) => api_error(response),
+        Err(error) => error,
+    }
+}
+
+fn api_error(response: Response) -> Error {
+    Error::Api(Box::new(ApiError::new(
+        response.host,
+        response.status,
+        response.headers,
+        response.body,
+    )))
+}
