@@ -89,6 +89,12 @@ impl BatchBuilder {
         self.next_sequence += 1;
     }
 
+    /// Numbers the next event `next`; only between batches (when empty).
+    pub fn set_next_sequence(&mut self, next: u64) {
+        debug_assert!(self.is_empty(), "a batch holds consecutive numbers");
+        self.next_sequence = next;
+    }
+
     /// The batch so far, leaving the builder empty; `None` when it has no event.
     pub fn take(&mut self) -> Option<Batch> {
         if self.is_empty() {

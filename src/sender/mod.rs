@@ -50,7 +50,9 @@
 //!   reports each accepted request as the run of numbers it carried, and
 //!   [`FailedEvent`] and [`UndeliveredEvent`] say theirs: a program that
 //!   sends from one task can trace each outcome back to its source (the
-//!   command-line tool maps them to input lines).
+//!   command-line tool maps them to input lines). A spooled sender uses
+//!   the spool's numbers, which go on from one run to the next
+//!   ([`Recovery::next_sequence`]).
 //!
 //! Delivery is at least once: an event whose request timed out is sent
 //! again, and the API may have recorded it the first time.
@@ -61,9 +63,11 @@ mod config;
 mod deliver;
 mod dispatch;
 mod queue;
+mod spool;
 mod state;
 
 pub use config::{SenderConfig, MAX_BATCH_EVENTS, MAX_BODY_BYTES, MAX_EVENT_BYTES};
+pub use spool::{Recovery, Spool, SpoolConfig, SpoolError};
 
 use crate::error::Error;
 use crate::models::EventsItems;
@@ -71,6 +75,7 @@ use crate::validation::{Path, Validate, ValidationErrors, Violation};
 use batch::ENVELOPE_BYTES;
 use bytes::Bytes;
 use queue::Queue;
+use spool::{Admitted, Spooled};
 use state::{Cancel, Counters, Shared};
 use std::fmt;
 use std::future::Future;
@@ -101,6 +106,30 @@ impl crate::Client {
     /// Outside a runtime the sender is closed from the start: every `send`
     /// hands its event back with [`SendError::Closed`] (and an error is logged).
     pub fn sender(&self, config: SenderConfig) -> Sender {
+        Sender {
+            handle: Arc::new(Handle {
+                shared: self.start_sender(config),
+                spool: None,
+            }),
+        }
+    }
+
+    /// A batching sender whose events go through `spool`, a queue on disk:
+    /// `send` returns once its event is durable, and events left by an
+    /// earlier run are delivered first. See [`Spool`]. Must be called
+    /// within a Tokio runtime, as [`sender`](Self::sender).
+    pub fn spooled_sender(&self, config: SenderConfig, spool: Spool) -> Sender {
+        let shared = self.start_sender(spool.adapt(config));
+        let spool = spool.attach(&shared);
+        Sender {
+            handle: Arc::new(Handle {
+                shared,
+                spool: Some(spool),
+            }),
+        }
+    }
+
+    fn start_sender(&self, config: SenderConfig) -> Arc<Shared> {
         let runtime = tokio::runtime::Handle::try_current();
         let mut queue = Queue::new(
             config.max_batch_events.min(config.queue_capacity),
@@ -137,9 +166,7 @@ impl crate::Client {
                 );
             }
         }
-        Sender {
-            handle: Arc::new(Handle { shared }),
-        }
+        shared
     }
 }
 
@@ -158,6 +185,19 @@ pub struct Sender {
 /// The part every clone shares; its drop is the last clone's.
 struct Handle {
     shared: Arc<Shared>,
+    /// The queue on disk, for a spooled sender.
+    spool: Option<Arc<Spooled>>,
+}
+
+impl Handle {
+    /// Takes no more events; those taken are still delivered (with a
+    /// spool, the sender closes once the spool has fed it everything).
+    fn close(&self) {
+        match &self.spool {
+            Some(spool) => spool.close(),
+            None => self.shared.close(),
+        }
+    }
 }
 
 impl Drop for Handle {
@@ -173,7 +213,7 @@ impl Drop for Handle {
                 "an Insights event sender was dropped without shutdown() while {pending} events were pending: they are still sent in the background, but nothing waits for them"
             );
         }
-        shared.close();
+        self.close();
     }
 }
 
@@ -191,7 +231,8 @@ impl Sender {
     /// Validates and serializes `event`, then queues it, waiting while the
     /// sender holds [`queue_capacity`](SenderConfig::queue_capacity) events.
     /// Returns once the event is queued, not delivered: see
-    /// [`flush`](Self::flush).
+    /// [`flush`](Self::flush). With a [`Spool`], returns once the event is
+    /// durable in it, and waits while the spool is at its cap.
     ///
     /// The work is done when `send` is called: an event that finds room is
     /// queued at once, even if the future is never awaited. Only waiting for
@@ -201,7 +242,9 @@ impl Sender {
     ///
     /// The event, handed back: [`SendError::Invalid`] when it breaks the
     /// spec's rules (it would make the API reject its whole batch), or
-    /// [`SendError::Closed`] once the sender is shut down.
+    /// [`SendError::Closed`] once the sender is shut down (with a spool,
+    /// also when a shutdown gave up before the event was written: it is
+    /// then in the report's `undelivered` too).
     pub fn send(
         &self,
         event: impl Into<EventsItems>,
@@ -211,14 +254,19 @@ impl Sender {
         let event = event.into();
         let ready = match self.prepare(&event) {
             Prepared::Queued => Ok(Ok(())),
+            Prepared::Spooled(number) => Err(Wait::Durable(number, Box::new(event))),
             Prepared::Invalid(errors) => Ok(Err(SendError::invalid(event, errors))),
             Prepared::Closed => Ok(Err(SendError::Closed(Box::new(event)))),
-            Prepared::Full(json) => Err((json, Box::new(event))),
+            Prepared::Full(json) => Err(Wait::Room(json, Box::new(event))),
         };
         async move {
             match ready {
                 Ok(result) => result,
-                Err((json, event)) => self.wait_and_enqueue(json, event).await,
+                Err(Wait::Room(json, event)) => self.wait_and_enqueue(json, event).await,
+                Err(Wait::Durable(number, event)) => match &self.handle.spool {
+                    Some(spool) => spool.durable(number, event).await,
+                    None => Ok(()),
+                },
             }
         }
     }
@@ -230,6 +278,9 @@ impl Sender {
         event: Box<EventsItems>,
     ) -> Result<(), SendError> {
         let shared = &self.handle.shared;
+        if let Some(spool) = &self.handle.spool {
+            return spool.wait_and_append(json, event).await;
+        }
         // The batch being filled may be all that holds the room: send it.
         shared.wake.notify_one();
         match shared.capacity.acquire().await {
@@ -244,7 +295,10 @@ impl Sender {
     }
 
     /// Like [`send`](Self::send), but fails at once instead of waiting when
-    /// the queue is full.
+    /// the queue is full. With a [`Spool`], returns before the event is
+    /// durable (it is within the spool's
+    /// [`sync_interval`](SpoolConfig::sync_interval)): [`sync`](Self::sync)
+    /// waits for it.
     ///
     /// # Errors
     ///
@@ -253,7 +307,7 @@ impl Sender {
     pub fn try_send(&self, event: impl Into<EventsItems>) -> Result<(), SendError> {
         let event = event.into();
         match self.prepare(&event) {
-            Prepared::Queued => Ok(()),
+            Prepared::Queued | Prepared::Spooled(_) => Ok(()),
             Prepared::Invalid(errors) => Err(SendError::invalid(event, errors)),
             Prepared::Closed => Err(SendError::Closed(Box::new(event))),
             Prepared::Full(_) => Err(SendError::Full(Box::new(event))),
@@ -292,6 +346,13 @@ impl Sender {
                 json.len()
             )));
         }
+        if let Some(spool) = &self.handle.spool {
+            return match spool.admit(json) {
+                Admitted::Taken(number) => Prepared::Spooled(number),
+                Admitted::Full => Prepared::Full(json.to_vec()),
+                Admitted::Closed => Prepared::Closed,
+            };
+        }
         match shared.capacity.try_acquire() {
             Ok(permit) => {
                 permit.forget();
@@ -309,26 +370,18 @@ impl Sender {
     /// Appends an event whose capacity permit is taken to the batch being
     /// filled; `false` (and the permit given back) when the sender is closed.
     fn push(&self, json: &[u8]) -> bool {
-        let shared = &self.handle.shared;
-        let mut queue = shared.queue();
-        let Some(news) = queue.push(json) else {
-            drop(queue);
-            shared.capacity.add_permits(1);
-            return false;
-        };
-        // Counted under the lock: never behind the dispatcher's count.
-        shared.counters.enqueued.fetch_add(1, SeqCst);
-        drop(queue);
-        if news {
-            shared.wake.notify_one();
-        }
-        true
+        self.handle.shared.push(json)
     }
 
     /// Returns once every event queued before the call is delivered or has
     /// failed (and gone to the failure handler), or once a shutdown gave it
-    /// up. The batch being filled is sent at once.
+    /// up. The batch being filled is sent at once. With a [`Spool`]: once
+    /// every event taken before the call is settled, and that is recorded
+    /// in the spool.
     pub async fn flush(&self) {
+        if let Some(spool) = &self.handle.spool {
+            return spool.flush().await;
+        }
         let shared = &self.handle.shared;
         let (done, settled) = oneshot::channel();
         shared.queue().flush(done);
@@ -337,20 +390,38 @@ impl Sender {
         let _ = settled.await;
     }
 
+    /// With a [`Spool`]: returns once every event taken before the call is
+    /// durable, at once without one. `send` waits for this itself; it is
+    /// for events given to [`try_send`](Self::try_send).
+    pub async fn sync(&self) {
+        if let Some(spool) = &self.handle.spool {
+            spool.sync().await;
+        }
+    }
+
     /// Stops taking events, delivers those queued and in flight, and
     /// returns once they are settled or `deadline` has passed. Then the
     /// sender stops, giving up what is left: those events are in the
     /// report. Every clone is shut down; calling it again returns at once.
+    ///
+    /// With a [`Spool`], what it holds is delivered too, until the
+    /// deadline; what is left stays in the spool for the next start
+    /// ([`ShutdownReport::spooled`]), and `undelivered` only has the events
+    /// that could not be written at all (the disk refused them).
     pub async fn shutdown(&self, deadline: Duration) -> ShutdownReport {
         let shared = &self.handle.shared;
+        let started = tokio::time::Instant::now();
         shared.closed.store(true, SeqCst);
-        shared.close();
+        self.handle.close();
         let mut stopped = shared.stopped.subscribe();
         let settled = tokio::time::timeout(deadline, stopped.wait_for(|stopped| *stopped))
             .await
             .is_ok();
         if !settled {
             shared.cancel.cancel();
+            if let Some(spool) = &self.handle.spool {
+                spool.abandon();
+            }
             if tokio::time::timeout(STOP_GRACE, stopped.wait_for(|stopped| *stopped))
                 .await
                 .is_err()
@@ -358,15 +429,31 @@ impl Sender {
                 tracing::warn!("the sender's tasks did not stop: is the runtime shutting down?");
             }
         }
-        let undelivered = std::mem::take(
+        let mut undelivered = std::mem::take(
             &mut *shared
                 .undelivered
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner),
         );
+        let mut spooled = 0;
+        if let Some(spool) = &self.handle.spool {
+            // What the sender gave up is still in the spool.
+            let left = deadline.saturating_sub(started.elapsed()) + STOP_GRACE;
+            let (given_up, left) = spool.finish(left).await;
+            undelivered = given_up
+                .into_iter()
+                .map(|(sequence, json)| UndeliveredEvent {
+                    sequence,
+                    json,
+                    maybe_received: false,
+                })
+                .collect();
+            spooled = left;
+        }
         ShutdownReport {
             deadline_passed: !settled,
             undelivered,
+            spooled,
             stats: self.stats(),
         }
     }
@@ -374,7 +461,11 @@ impl Sender {
     /// The counters, now. Each is read on its own while events move, so
     /// they add up exactly only when the sender is idle.
     pub fn stats(&self) -> SenderStats {
-        self.handle.shared.counters.snapshot()
+        let mut stats = self.handle.shared.counters.snapshot();
+        if let Some(spool) = &self.handle.spool {
+            stats.spooled = spool.unsettled();
+        }
+        stats
     }
 
     /// Whether the sender refuses new events (it was shut down).
@@ -386,10 +477,20 @@ impl Sender {
 /// Where `send` got with an event.
 enum Prepared {
     Queued,
+    /// Taken by the spool, numbered; not yet durable.
+    Spooled(u64),
     Invalid(ValidationErrors),
     /// No room: the event's JSON, to queue once there is.
     Full(Vec<u8>),
     Closed,
+}
+
+/// What a `send` waits for.
+enum Wait {
+    /// Room: the event's JSON, to queue once there is.
+    Room(Vec<u8>, Box<EventsItems>),
+    /// The spool to make this event durable.
+    Durable(u64, Box<EventsItems>),
 }
 
 fn refusal(message: String) -> ValidationErrors {
@@ -421,6 +522,9 @@ pub struct SenderStats {
     pub in_flight: u64,
     /// Queued, not yet in a batch being sent.
     pub queue_depth: u64,
+    /// With a [`Spool`]: events in it, not yet settled (queued, in flight,
+    /// or on disk only).
+    pub spooled: u64,
 }
 
 impl SenderStats {
@@ -534,6 +638,9 @@ pub struct ShutdownReport {
     pub deadline_passed: bool,
     /// The events given up at the deadline (empty when it did not pass).
     pub undelivered: Vec<UndeliveredEvent>,
+    /// With a [`Spool`]: the events left in it, delivered by the next
+    /// sender opened on it.
+    pub spooled: u64,
     /// The counters at the end.
     pub stats: SenderStats,
 }

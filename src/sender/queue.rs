@@ -62,6 +62,14 @@ impl Queue {
         Some(news)
     }
 
+    /// Numbers the next event `next` (a spool's events keep their numbers
+    /// across restarts), closing the batch being filled when it changes
+    /// the order: a batch holds consecutive numbers.
+    pub fn renumber(&mut self, next: u64) {
+        self.close_batch();
+        self.builder.set_next_sequence(next);
+    }
+
     /// Closes the batch being filled, if it has events.
     fn close_batch(&mut self) -> bool {
         match self.builder.take() {

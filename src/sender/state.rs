@@ -75,6 +75,7 @@ impl Counters {
             abandoned,
             in_flight: dispatched.saturating_sub(delivered + failed + abandoned),
             queue_depth: enqueued.saturating_sub(dispatched),
+            spooled: 0,
         }
     }
 }
@@ -170,6 +171,24 @@ impl Shared {
 }
 
 impl Shared {
+    /// Appends an event whose capacity permit is taken to the batch being
+    /// filled; `false` (and the permit given back) when the sender is closed.
+    pub fn push(&self, json: &[u8]) -> bool {
+        let mut queue = self.queue();
+        let Some(news) = queue.push(json) else {
+            drop(queue);
+            self.capacity.add_permits(1);
+            return false;
+        };
+        // Counted under the lock: never behind the dispatcher's count.
+        self.counters.enqueued.fetch_add(1, SeqCst);
+        drop(queue);
+        if news {
+            self.wake.notify_one();
+        }
+        true
+    }
+
     /// Takes no more events; what is queued is still delivered.
     pub fn close(&self) {
         self.capacity.close();

@@ -1,0 +1,172 @@
+//! The state one spool shares between the senders that append events, the
+//! writer thread that makes them durable, the feeder that reads them back
+//! for delivery, and the task that records which are settled.
+
+use super::format;
+use std::collections::VecDeque;
+use std::fs::File;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
+use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+use tokio::sync::{watch, Notify};
+
+pub(crate) struct Log {
+    pub dir: PathBuf,
+    pub sync_interval: Duration,
+    pub max_bytes: u64,
+    pub segment_bytes: u64,
+    pub write_buffer_bytes: usize,
+    pub state: Mutex<LogState>,
+    /// Wakes the writer thread.
+    pub work: Condvar,
+    /// Every event numbered below it is durable.
+    pub durable: watch::Sender<u64>,
+    /// Every event numbered below it is settled, and that is durable too;
+    /// `u64::MAX` once the spool stopped settling events.
+    pub settled: watch::Sender<u64>,
+    /// The writer thread has stopped: events not durable by then never will be.
+    pub writer_stopped: AtomicBool,
+    /// Space was freed or the write buffer written: appenders may retry.
+    pub room: Notify,
+    /// Wakes the feeder: new durable events, a flush, or closing.
+    pub feeder: Notify,
+    /// Held while the spool is open; released when the writer stops.
+    pub lock: Mutex<Option<File>>,
+    /// The events the writer gave up at a shutdown's deadline (never written).
+    pub given_up: Mutex<Vec<(u64, bytes::Bytes)>>,
+}
+
+pub(crate) struct LogState {
+    /// Records taken, not yet written.
+    pub pending: Vec<u8>,
+    /// The number of the next event appended.
+    pub next: u64,
+    /// Bytes of the live segment files plus the pending records.
+    pub stored: u64,
+    /// The live segments, oldest first; the last is the one written to.
+    pub segments: VecDeque<Segment>,
+    /// Every event numbered below it is settled (not yet written, maybe).
+    pub settled: u64,
+    /// The settled mark last written.
+    pub settled_written: u64,
+    /// No more events are taken.
+    pub closing: bool,
+    /// No more settled marks will come: the writer stops once all is written.
+    pub finished: bool,
+    /// A shutdown's deadline passed: the writer gives up what it cannot write.
+    pub abandon: bool,
+    /// The writer waits for work.
+    pub writer_idle: bool,
+    /// A flush waits for every event numbered below this to be settled:
+    /// the feeder hands them over at once.
+    pub flush_target: u64,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Segment {
+    pub base: u64,
+    pub path: PathBuf,
+    /// Bytes written and synced.
+    pub durable_len: u64,
+}
+
+/// What [`Log::append`] did.
+pub(crate) enum Appended {
+    /// Taken, numbered.
+    Taken(u64),
+    /// The spool or its write buffer is at its cap.
+    Full,
+    Closed,
+}
+
+impl Log {
+    pub fn state(&self) -> MutexGuard<'_, LogState> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Takes an event (its JSON and [`format::event_crc`]) if there is room.
+    pub fn append(&self, json: &[u8], crc: u32) -> Appended {
+        let len = format::event_record_len(json.len());
+        let mut state = self.state();
+        if state.closing {
+            return Appended::Closed;
+        }
+        let over_cap = state.stored + len as u64 > self.max_bytes;
+        let over_buffer = state.pending.len() + len > self.write_buffer_bytes;
+        if over_cap || over_buffer {
+            return Appended::Full;
+        }
+        format::push_event(&mut state.pending, json, crc);
+        state.stored += len as u64;
+        let number = state.next;
+        state.next += 1;
+        let wake = std::mem::take(&mut state.writer_idle);
+        drop(state);
+        if wake {
+            self.work.notify_one();
+        }
+        Appended::Taken(number)
+    }
+
+    /// Waits until event `number` is durable: `false` when it never will be
+    /// (the writer stopped before writing it).
+    pub async fn durable(&self, number: u64) -> bool {
+        let mut durable = self.durable.subscribe();
+        let reached = durable
+            .wait_for(|&d| d > number || self.writer_stopped.load(SeqCst))
+            .await
+            .map(|d| *d > number);
+        reached.unwrap_or(false)
+    }
+
+    /// Records that every event numbered below `below` is settled.
+    pub fn settle(&self, below: u64) {
+        let mut state = self.state();
+        if below <= state.settled {
+            return;
+        }
+        state.settled = below;
+        let wake = std::mem::take(&mut state.writer_idle);
+        drop(state);
+        if wake {
+            self.work.notify_one();
+        }
+    }
+
+    /// Takes no more events; those taken are still written and delivered.
+    pub fn close(&self) {
+        let mut state = self.state();
+        state.closing = true;
+        let wake = std::mem::take(&mut state.writer_idle);
+        drop(state);
+        if wake {
+            self.work.notify_one();
+        }
+        self.feeder.notify_one();
+        self.room.notify_waiters();
+    }
+
+    /// No more settled marks: the writer stops once everything is written.
+    pub fn finish(&self) {
+        let mut state = self.state();
+        state.finished = true;
+        let wake = std::mem::take(&mut state.writer_idle);
+        drop(state);
+        if wake {
+            self.work.notify_one();
+        }
+    }
+
+    /// At a shutdown's deadline: the writer gives up what it cannot write.
+    pub fn abandon(&self) {
+        self.state().abandon = true;
+        self.work.notify_one();
+    }
+
+    /// Events taken and not yet settled.
+    pub fn unsettled(&self) -> u64 {
+        let state = self.state();
+        state.next - state.settled.min(state.next)
+    }
+}

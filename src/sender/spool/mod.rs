@@ -1,0 +1,387 @@
+//! An on-disk queue for the [`Sender`](super::Sender): events it has taken
+//! survive a crash, a kill or a restart, and are delivered by the next
+//! sender opened on the same directory.
+//!
+//! ```no_run
+//! use algolia_insights::sender::{SenderConfig, Spool, SpoolConfig};
+//! use algolia_insights::Client;
+//! use std::time::Duration;
+//!
+//! # async fn run(event: algolia_insights::models::EventsItems) -> Result<(), Box<dyn std::error::Error>> {
+//! let client = Client::new("APP_ID", "API_KEY")?;
+//! let spool = Spool::open(SpoolConfig::new("/var/lib/my-app/insights-spool"))?;
+//! println!("{} events left by the last run", spool.recovery().events);
+//! let sender = client.spooled_sender(SenderConfig::new(), spool);
+//! sender.send(event).await?; // returns once the event is on disk
+//! let report = sender.shutdown(Duration::from_secs(10)).await;
+//! println!("{} events stay in the spool for the next start", report.spooled);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! - **Acknowledged once durable.** [`send`](super::Sender::send) returns
+//!   once the event is written and `fsync`ed. The spool syncs in groups, at
+//!   most once per [`sync_interval`](SpoolConfig::sync_interval) (5 ms by
+//!   default): that, plus one `fsync`, is the longest `send` waits for the
+//!   disk. [`try_send`](super::Sender::try_send) cannot wait: its event is
+//!   durable within that window; [`sync`](super::Sender::sync) waits for it.
+//! - **At least once, across restarts.** An event leaves the spool once
+//!   the API accepted it, or rejected it (it goes to the failure handler
+//!   and, if set, to the [`dead_letter`](SpoolConfig::dead_letter) file).
+//!   Retryable failures (timeouts, 5xx, 429) are retried without a limit:
+//!   waiting out an outage is what the spool is for. Which events are
+//!   settled is written every batch or `max_delay`: after a crash, events
+//!   accepted since then are sent again.
+//! - **What the spool holds goes first.** A sender opened on a spool
+//!   delivers its events, oldest first, before those it is given.
+//! - **Bounded.** On disk by [`max_bytes`](SpoolConfig::max_bytes), in
+//!   memory by the sender's `queue_capacity` and the spool's write buffer:
+//!   at a bound, or while the disk refuses writes (full), `send` waits and
+//!   `try_send` fails with [`SendError::Full`](super::SendError::Full).
+//!   No event is dropped for room.
+//! - **One writer.** The directory is locked while a spool is open: a
+//!   second process gets [`SpoolError::Locked`].
+//! - **Damage is found, not read.** Every record has a CRC-32. A torn last
+//!   record (the machine stopped mid-write) is cut off at opening and
+//!   counted in [`Recovery`]; the records before it are delivered. The
+//!   format has a version: a spool of another version is refused with
+//!   [`SpoolError::UnsupportedVersion`], never misread.
+//!
+//! The files: append-only segments `<first event number>.seg`, deleted once
+//! every event in them is settled, and a `LOCK` file. README.md says why
+//! this and not an embedded database, with figures.
+
+mod config;
+mod error;
+mod feed;
+mod format;
+mod log;
+mod reader;
+mod recover;
+mod writer;
+
+pub use config::SpoolConfig;
+pub use error::SpoolError;
+pub use recover::Recovery;
+
+use super::state::Shared;
+use super::{FailedEvent, SendError, SenderConfig};
+use crate::models::EventsItems;
+use bytes::Bytes;
+use feed::DeadLetter;
+use log::{Appended, Log, LogState, Segment};
+use std::fmt;
+use std::path::Path;
+use std::pin::pin;
+use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::time::Duration;
+use tokio::sync::{mpsc, watch, Notify};
+
+/// An open spool directory, locked for this process, ready to be given to
+/// [`Client::spooled_sender`](crate::Client::spooled_sender); see the
+/// [module documentation](self).
+pub struct Spool {
+    log: Arc<Log>,
+    writer: Option<writer::Writer>,
+    recovery: Recovery,
+    dead_letter: Option<Arc<DeadLetter>>,
+}
+
+impl fmt::Debug for Spool {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Spool")
+            .field("dir", &self.log.dir)
+            .field("recovery", &self.recovery)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Spool {
+    /// Opens (or creates) the spool in `config`'s directory: locks it, and
+    /// reads what it holds, cutting off a torn last record.
+    ///
+    /// # Errors
+    ///
+    /// [`SpoolError::Locked`] when another spool has the directory,
+    /// [`SpoolError::UnsupportedVersion`] or [`SpoolError::NotASpool`] for
+    /// files this version cannot read, [`SpoolError::Io`] when the
+    /// directory or a file cannot be read or written.
+    pub fn open(config: SpoolConfig) -> Result<Spool, SpoolError> {
+        let dir = config.dir.clone();
+        let opened = recover::open(&dir)?;
+        let mut segments: std::collections::VecDeque<Segment> = opened
+            .segments
+            .iter()
+            .map(|found| Segment {
+                base: found.base,
+                path: found.path.clone(),
+                durable_len: found.len,
+            })
+            .collect();
+        // Writes go on at the end of the last segment, or a first one.
+        let (head, head_len) = match segments.back() {
+            Some(last) => {
+                let mut file = std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(&last.path)
+                    .map_err(SpoolError::io(&last.path, "opening"))?;
+                std::io::Seek::seek(&mut file, std::io::SeekFrom::Start(last.durable_len))
+                    .map_err(SpoolError::io(&last.path, "opening"))?;
+                (file, last.durable_len)
+            }
+            None => {
+                let path = dir.join(format::segment_name(opened.next));
+                let file = writer::create_segment(&path, opened.next, &dir)
+                    .map_err(SpoolError::io(&path, "creating"))?;
+                let len = format::HEADER_LEN as u64;
+                segments.push_back(Segment {
+                    base: opened.next,
+                    path,
+                    durable_len: len,
+                });
+                (file, len)
+            }
+        };
+        let dead_letter = match &config.dead_letter {
+            Some(path) => Some(Arc::new(
+                DeadLetter::open(path.clone())
+                    .map_err(SpoolError::io(path, "opening the dead-letter file"))?,
+            )),
+            None => None,
+        };
+        let stored = segments.iter().map(|s| s.durable_len).sum();
+        let log = Arc::new(Log {
+            dir,
+            sync_interval: config.sync_interval,
+            max_bytes: config.max_bytes,
+            segment_bytes: config.effective_segment_bytes(),
+            write_buffer_bytes: config.write_buffer_bytes,
+            state: Mutex::new(LogState {
+                pending: Vec::new(),
+                next: opened.next,
+                stored,
+                segments,
+                settled: opened.settled,
+                settled_written: opened.settled,
+                closing: false,
+                finished: false,
+                abandon: false,
+                writer_idle: false,
+                flush_target: 0,
+            }),
+            work: Condvar::new(),
+            durable: watch::Sender::new(opened.next),
+            settled: watch::Sender::new(opened.settled),
+            writer_stopped: AtomicBool::new(false),
+            room: Notify::new(),
+            feeder: Notify::new(),
+            lock: Mutex::new(Some(opened.lock)),
+            given_up: Mutex::new(Vec::new()),
+        });
+        Ok(Spool {
+            writer: Some(writer::Writer {
+                log: Arc::clone(&log),
+                head,
+                head_len,
+                spare: Vec::new(),
+                last_sync: None,
+            }),
+            log,
+            recovery: opened.recovery,
+            dead_letter,
+        })
+    }
+
+    /// What opening found: the events waiting for delivery, and any torn
+    /// records cut off.
+    pub fn recovery(&self) -> Recovery {
+        self.recovery
+    }
+
+    /// The spool's directory.
+    pub fn dir(&self) -> &Path {
+        &self.log.dir
+    }
+
+    /// The sender's settings as a spool needs them: retryable failures are
+    /// retried without a limit, and rejected events go to the dead-letter
+    /// file before the failure handler.
+    pub(crate) fn adapt(&self, mut config: SenderConfig) -> SenderConfig {
+        config.max_retries = u32::MAX;
+        if let Some(dead_letter) = &self.dead_letter {
+            let dead_letter = Arc::clone(dead_letter);
+            let handler = config.on_failure.take();
+            config.on_failure = Some(Arc::new(move |failed: FailedEvent| {
+                dead_letter.write(failed.json());
+                match &handler {
+                    Some(handler) => handler(failed),
+                    None => tracing::error!(
+                        error = %failed.error(),
+                        dead_letter = %dead_letter.path.display(),
+                        "an Insights event was rejected: it is in the dead-letter file"
+                    ),
+                }
+            }));
+        }
+        config
+    }
+
+    /// Starts the writer thread and the tasks that feed the sender.
+    pub(crate) fn attach(mut self, shared: &Arc<Shared>) -> Arc<Spooled> {
+        let log = Arc::clone(&self.log);
+        let writer = self.writer.take().expect("a spool is attached once");
+        let started = !shared.closed.load(SeqCst);
+        let started = started
+            && match writer.spawn() {
+                Ok(_) => true,
+                Err(error) => {
+                    tracing::error!(error = %error, "could not start the spool's writer thread: the sender refuses every event");
+                    false
+                }
+            };
+        if started {
+            let (marks, receive) = mpsc::unbounded_channel();
+            tokio::spawn(feed::feed(Arc::clone(shared), Arc::clone(&log), marks));
+            tokio::spawn(feed::settle(
+                Arc::clone(shared),
+                Arc::clone(&log),
+                self.dead_letter.take(),
+                receive,
+            ));
+        } else {
+            shared.closed.store(true, SeqCst);
+            shared.close();
+            log.close();
+            release(&log);
+        }
+        Arc::new(Spooled { log })
+    }
+}
+
+impl Drop for Spool {
+    fn drop(&mut self) {
+        // Never attached: nothing was started; let the directory go.
+        if self.writer.is_some() {
+            release(&self.log);
+        }
+    }
+}
+
+fn release(log: &Log) {
+    log.writer_stopped.store(true, SeqCst);
+    log.lock
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .take();
+}
+
+/// The spool side of a [`Sender`](super::Sender).
+pub(crate) struct Spooled {
+    log: Arc<Log>,
+}
+
+/// Where `send` got with an event, with a spool.
+pub(crate) enum Admitted {
+    Taken(u64),
+    Full,
+    Closed,
+}
+
+impl Spooled {
+    /// Takes an event's JSON, if there is room.
+    pub fn admit(&self, json: &[u8]) -> Admitted {
+        match self.log.append(json, format::event_crc(json)) {
+            Appended::Taken(number) => Admitted::Taken(number),
+            Appended::Full => Admitted::Full,
+            Appended::Closed => Admitted::Closed,
+        }
+    }
+
+    /// Waits for room, then takes the event and waits until it is durable.
+    pub async fn wait_and_append(
+        &self,
+        json: Vec<u8>,
+        event: Box<EventsItems>,
+    ) -> Result<(), SendError> {
+        let crc = format::event_crc(&json);
+        loop {
+            let mut room = pin!(self.log.room.notified());
+            room.as_mut().enable();
+            match self.log.append(&json, crc) {
+                Appended::Taken(number) => return self.durable(number, event).await,
+                Appended::Closed => return Err(SendError::Closed(event)),
+                Appended::Full if self.log.writer_stopped.load(SeqCst) => {
+                    return Err(SendError::Closed(event))
+                }
+                Appended::Full => room.await,
+            }
+        }
+    }
+
+    /// Waits until event `number` is durable.
+    pub async fn durable(&self, number: u64, event: Box<EventsItems>) -> Result<(), SendError> {
+        if self.log.durable(number).await {
+            Ok(())
+        } else {
+            Err(SendError::Closed(event))
+        }
+    }
+
+    /// Waits until every event taken so far is durable.
+    pub async fn sync(&self) {
+        let next = self.log.state().next;
+        if next > 0 {
+            self.log.durable(next - 1).await;
+        }
+    }
+
+    /// Waits until every event taken so far is settled (or the spool stopped).
+    pub async fn flush(&self) {
+        let target = {
+            let mut state = self.log.state();
+            state.flush_target = state.flush_target.max(state.next);
+            state.next
+        };
+        self.log.feeder.notify_one();
+        let mut settled = self.log.settled.subscribe();
+        let _ = settled
+            .wait_for(|&s| s >= target || self.log.writer_stopped.load(SeqCst))
+            .await;
+    }
+
+    /// Takes no more events; the sender closes once the spool is fed to it.
+    pub fn close(&self) {
+        self.log.close();
+    }
+
+    /// At a shutdown's deadline: the writer gives up what it cannot write.
+    pub fn abandon(&self) {
+        self.log.abandon();
+    }
+
+    /// Waits up to `deadline` for the writer to stop; the events it never
+    /// wrote, and those left in the spool.
+    pub async fn finish(&self, deadline: Duration) -> (Vec<(u64, Bytes)>, u64) {
+        let mut settled = self.log.settled.subscribe();
+        let stopped = settled.wait_for(|_| self.log.writer_stopped.load(SeqCst));
+        if tokio::time::timeout(deadline, stopped).await.is_err() {
+            tracing::warn!("the spool's writer did not stop in time");
+        }
+        let given_up = std::mem::take(
+            &mut *self
+                .log
+                .given_up
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner),
+        );
+        let state = self.log.state();
+        let left = state.next - state.settled_written.min(state.next);
+        (given_up, left)
+    }
+
+    /// Events taken and not yet settled.
+    pub fn unsettled(&self) -> u64 {
+        self.log.unsettled()
+    }
+}

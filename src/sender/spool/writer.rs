@@ -1,0 +1,247 @@
+//! The writer thread: takes the records appended since its last write,
+//! writes them to the current segment and `fsync`s them, at most once per
+//! sync interval (group commit: one `fsync` makes every event taken in the
+//! meantime durable). It starts a new segment when the current one is
+//! full, deletes segments whose events are all settled, and never drops a
+//! record it could not write: a failed write (a full disk) is cut off and
+//! tried again, while the write buffer fills up and senders wait.
+
+use super::format::{self, Decoded};
+use super::log::{Log, Segment};
+use bytes::Bytes;
+use std::fs::{File, OpenOptions};
+use std::io::{self, Seek, SeekFrom, Write};
+use std::path::Path;
+use std::sync::atomic::Ordering::SeqCst;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// How long the thread sleeps between checks that it is still wanted.
+const IDLE_CHECK: Duration = Duration::from_secs(1);
+const FIRST_RETRY: Duration = Duration::from_millis(50);
+const LAST_RETRY: Duration = Duration::from_secs(2);
+
+pub(crate) struct Writer {
+    pub log: Arc<Log>,
+    /// The segment written to, its length and first event's number.
+    pub head: File,
+    pub head_len: u64,
+    pub spare: Vec<u8>,
+    pub last_sync: Option<Instant>,
+}
+
+impl Writer {
+    /// Runs the writer on its own thread. The events it had to give up (a
+    /// shutdown's deadline passed while the disk refused writes) are left
+    /// in [`Log::given_up`].
+    pub fn spawn(self) -> io::Result<std::thread::JoinHandle<()>> {
+        std::thread::Builder::new()
+            .name("insights-spool-writer".into())
+            .spawn(move || self.run())
+    }
+
+    fn run(mut self) {
+        let mut retry = FIRST_RETRY;
+        loop {
+            let mut state = self.log.state();
+            loop {
+                if !state.pending.is_empty() || state.settled > state.settled_written {
+                    break;
+                }
+                if state.finished && state.closing {
+                    drop(state);
+                    return self.stop(Vec::new());
+                }
+                // Every sender and task is gone without a shutdown.
+                if Arc::strong_count(&self.log) == 1 {
+                    drop(state);
+                    return self.stop(Vec::new());
+                }
+                state.writer_idle = true;
+                state = self
+                    .log
+                    .work
+                    .wait_timeout(state, IDLE_CHECK)
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .0;
+            }
+            state.writer_idle = false;
+            if let Some(due) = self.last_sync.map(|last| last + self.log.sync_interval) {
+                if let Some(wait) = due.checked_duration_since(Instant::now()) {
+                    drop(state);
+                    std::thread::sleep(wait);
+                    state = self.log.state();
+                }
+            }
+            let mut buf = std::mem::replace(&mut state.pending, std::mem::take(&mut self.spare));
+            let end = state.next;
+            let settled = state.settled;
+            let writes_settled = settled > state.settled_written;
+            if writes_settled {
+                format::push_settled(&mut buf, settled);
+                state.stored += format::SETTLED_RECORD_LEN as u64;
+            }
+            drop(state);
+            let first = *self.log.durable.borrow();
+
+            match self.write(&buf, first) {
+                Ok(()) => {
+                    retry = FIRST_RETRY;
+                    self.last_sync = Some(Instant::now());
+                    self.written(end, writes_settled.then_some(settled));
+                }
+                Err(error) => {
+                    let mut state = self.log.state();
+                    if writes_settled {
+                        buf.truncate(buf.len() - format::SETTLED_RECORD_LEN);
+                        state.stored -= format::SETTLED_RECORD_LEN as u64;
+                    }
+                    // Put the records back in front of those taken since.
+                    buf.extend_from_slice(&state.pending);
+                    std::mem::swap(&mut state.pending, &mut buf);
+                    let abandon = state.abandon;
+                    drop(state);
+                    if abandon {
+                        let pending = std::mem::take(&mut self.log.state().pending);
+                        tracing::error!(
+                            error = %error,
+                            "the spool could not write its last events before the shutdown deadline"
+                        );
+                        return self.stop(events(&pending, first));
+                    }
+                    tracing::error!(
+                        error = %error,
+                        dir = %self.log.dir.display(),
+                        retry_ms = retry.as_millis() as u64,
+                        "the spool cannot write (is the disk full?): senders wait until it can"
+                    );
+                    let state = self.log.state();
+                    let _ = self.log.work.wait_timeout(state, retry);
+                    retry = (retry * 2).min(LAST_RETRY);
+                }
+            }
+            buf.clear();
+            self.spare = buf;
+        }
+    }
+
+    /// Writes and syncs `buf`, whose first event is numbered `first`,
+    /// starting a new segment first when the current one is full. On an
+    /// error the current segment is cut back to its last good length.
+    fn write(&mut self, buf: &[u8], first: u64) -> io::Result<()> {
+        if self.head_len >= self.log.segment_bytes {
+            self.roll(first)?;
+        }
+        let written = self
+            .head
+            .write_all(buf)
+            .and_then(|()| self.head.sync_data());
+        if let Err(error) = written {
+            let _ = self.head.set_len(self.head_len);
+            let _ = self.head.seek(SeekFrom::Start(self.head_len));
+            return Err(error);
+        }
+        self.head_len += buf.len() as u64;
+        Ok(())
+    }
+
+    /// Starts the segment whose first event is numbered `base`.
+    fn roll(&mut self, base: u64) -> io::Result<()> {
+        let path = self.log.dir.join(format::segment_name(base));
+        let head = create_segment(&path, base, &self.log.dir)?;
+        self.head = head;
+        self.head_len = format::HEADER_LEN as u64;
+        let mut state = self.log.state();
+        state.stored += format::HEADER_LEN as u64;
+        state.segments.push_back(Segment {
+            base,
+            path,
+            durable_len: format::HEADER_LEN as u64,
+        });
+        Ok(())
+    }
+
+    /// After a write: publishes what is durable and settled, and deletes
+    /// the segments whose events are all settled.
+    fn written(&mut self, end: u64, settled: Option<u64>) {
+        let mut state = self.log.state();
+        if let Some(head) = state.segments.back_mut() {
+            head.durable_len = self.head_len;
+        }
+        if let Some(settled) = settled {
+            state.settled_written = state.settled_written.max(settled);
+        }
+        let mut deleted = Vec::new();
+        while state.segments.len() > 1 && state.segments[1].base <= state.settled_written {
+            let segment = state.segments.pop_front().expect("two segments");
+            state.stored -= segment.durable_len;
+            deleted.push(segment.path);
+        }
+        drop(state);
+        for path in deleted {
+            if let Err(error) = std::fs::remove_file(&path) {
+                tracing::warn!(path = %path.display(), error = %error, "could not delete a settled spool file");
+            }
+        }
+        self.log.durable.send_replace(end);
+        if let Some(settled) = settled {
+            self.log.settled.send_replace(settled);
+        }
+        self.log.feeder.notify_one();
+        self.log.room.notify_waiters();
+    }
+
+    fn stop(self, given_up: Vec<(u64, Bytes)>) {
+        *self
+            .log
+            .given_up
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = given_up;
+        drop(self.head);
+        // The directory is free before anyone hears that the writer stopped.
+        self.log
+            .lock
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        self.log.writer_stopped.store(true, SeqCst);
+        // Wakes whoever waits for an event to be durable or settled.
+        self.log.durable.send_modify(|_| {});
+        self.log.settled.send_modify(|_| {});
+        self.log.room.notify_waiters();
+    }
+}
+
+/// Creates a segment with its header, durable (the file and its name).
+pub(crate) fn create_segment(path: &Path, base: u64, dir: &Path) -> io::Result<File> {
+    let mut file = OpenOptions::new().create_new(true).write(true).open(path)?;
+    file.write_all(&format::header(base))?;
+    file.sync_all()?;
+    sync_dir(dir)?;
+    Ok(file)
+}
+
+/// Makes the directory's entries durable (a new file's name).
+pub(crate) fn sync_dir(dir: &Path) -> io::Result<()> {
+    #[cfg(unix)]
+    File::open(dir)?.sync_all()?;
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
+}
+
+/// The events' numbers and JSON in a run of records, the first numbered `first`.
+fn events(mut records: &[u8], first: u64) -> Vec<(u64, Bytes)> {
+    let mut events = Vec::new();
+    while !records.is_empty() {
+        match format::decode(records) {
+            Decoded::Event { json, len } => {
+                events.push((first + events.len() as u64, Bytes::copy_from_slice(json)));
+                records = &records[len..];
+            }
+            Decoded::Settled { len, .. } => records = &records[len..],
+            Decoded::Incomplete { .. } | Decoded::Damaged(_) => break,
+        }
+    }
+    events
+}
