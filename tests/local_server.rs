@@ -680,3 +680,85 @@ async fn dropping_the_server_stops_it() {
         "{addr} still accepts connections after the server was dropped"
     );
 }
+
+/// Sends each list of user tokens as one batch of views.
+async fn push_views(server: &LocalServer, batches: &[&[&str]]) {
+    let client = server.client().unwrap();
+    for batch in batches {
+        let events = batch.iter().map(|user| view(user, "sku-1"));
+        client
+            .push_events(InsightsEvents::new(events))
+            .await
+            .unwrap();
+    }
+}
+
+fn user_tokens(events: &[EventsItems]) -> Vec<String> {
+    events
+        .iter()
+        .map(|event| {
+            serde_json::to_value(event).unwrap()["userToken"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn past_the_cap_the_oldest_events_are_dropped_and_counted() {
+    let server = LocalServer::builder()
+        .max_recorded_events(3)
+        .start()
+        .await
+        .unwrap();
+    push_views(&server, &[&["u1", "u2"], &["u3", "u4", "u5"]]).await;
+    assert_eq!(user_tokens(&server.events()), ["u3", "u4", "u5"]);
+    assert_eq!(server.event_count(), 3);
+    assert_eq!(server.accepted_event_count(), 5);
+    assert_eq!(server.dropped_event_count(), 2);
+    // Waiting counts every accepted event, kept or not.
+    let kept = server.wait_for_events(5, PATIENCE).await.unwrap();
+    assert_eq!(user_tokens(&kept), ["u3", "u4", "u5"]);
+    // A batch larger than the cap keeps only its newest events.
+    push_views(&server, &[&["u6", "u7", "u8", "u9"]]).await;
+    assert_eq!(user_tokens(&server.events()), ["u7", "u8", "u9"]);
+    assert_eq!(server.accepted_event_count(), 9);
+    assert_eq!(server.dropped_event_count(), 6);
+    server.clear();
+    assert_eq!(
+        (server.accepted_event_count(), server.dropped_event_count()),
+        (0, 0)
+    );
+}
+
+#[tokio::test]
+async fn a_cap_of_zero_only_counts_events() {
+    let server = LocalServer::builder()
+        .max_recorded_events(0)
+        .start()
+        .await
+        .unwrap();
+    push_views(&server, &[&["u1", "u2"], &["u3"]]).await;
+    assert!(server.events().is_empty());
+    assert_eq!(server.accepted_event_count(), 3);
+    assert_eq!(server.dropped_event_count(), 3);
+    assert_eq!(server.requests()[1].events, 1);
+}
+
+#[tokio::test]
+async fn past_the_cap_the_oldest_requests_are_dropped_and_counted() {
+    let server = LocalServer::builder()
+        .max_recorded_requests(2)
+        .start()
+        .await
+        .unwrap();
+    push_views(&server, &[&["u1"], &["u2", "u3"], &["u4", "u5", "u6"]]).await;
+    let requests = server.requests();
+    assert_eq!(
+        requests.iter().map(|r| r.events).collect::<Vec<_>>(),
+        [2, 3]
+    );
+    assert_eq!(server.dropped_request_count(), 1);
+    assert_eq!(server.event_count(), 6);
+}

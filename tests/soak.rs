@@ -50,12 +50,15 @@ async fn every_event_arrives_at_least_once_through_seeded_faults() {
     };
     // Host B: some 429s.
     let b_faults = || Faults::seeded(29).fail(0.10, StatusCode::TOO_MANY_REQUESTS);
+    // Every event must be found in the records: keep them all.
     let a = LocalServer::builder()
+        .max_recorded_events(usize::MAX)
         .faults(a_faults())
         .start()
         .await
         .unwrap();
     let b = LocalServer::builder()
+        .max_recorded_events(usize::MAX)
         .faults(b_faults())
         .start()
         .await

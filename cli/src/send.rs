@@ -104,7 +104,10 @@ pub async fn run(args: SendArgs) -> Result<bool, String> {
             && file_error.is_none()
     };
     if let Some(server) = connection.local {
-        outln!("the local server recorded {} events", server.event_count());
+        outln!(
+            "the local server recorded {} events",
+            server.accepted_event_count()
+        );
         server.shutdown().await;
     }
     Ok(all_sent)

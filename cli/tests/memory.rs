@@ -1,9 +1,11 @@
 //! `send` keeps memory flat however long its input: the peak resident size
-//! of the process for 200,000 lines stays that of 20,000 lines. Slow (it
-//! sends 220,000 events), so it only runs when asked:
+//! of the process for 200,000 lines stays that of 20,000 lines, and
+//! `send --local` of 1,000,000 lines (the local server in the same process)
+//! stays under 64 MB. Slow (they send 1.2 million events), so they only run
+//! when asked, best in release mode:
 //!
 //! ```text
-//! cargo test -p algolia-insights-cli --test memory -- --ignored --nocapture
+//! cargo test --release -p algolia-insights-cli --test memory -- --ignored --nocapture
 //! ```
 
 #![cfg(target_os = "linux")]
@@ -26,10 +28,16 @@ fn peak_rss_kb(pid: u32) -> Option<u64> {
 
 /// Sends `path` to `server` and returns the sender's peak RSS in kB.
 async fn send_and_measure(server: &LocalServer, path: &Path, lines: u64) -> u64 {
+    let target = ["--host", server.url(), "--app-id", "a", "--api-key", "k"];
+    run_and_measure(path, &target, lines).await
+}
+
+/// Runs `send path target...` and returns its peak RSS in kB.
+async fn run_and_measure(path: &Path, target: &[&str], lines: u64) -> u64 {
     let mut child = cli()
         .arg("send")
         .arg(path)
-        .args(["--host", server.url(), "--app-id", "a", "--api-key", "k"])
+        .args(target)
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
@@ -79,4 +87,21 @@ async fn send_memory_stays_flat_from_20k_to_200k_lines() {
         peak_large < peak_small + 8 * 1024,
         "memory grew with the input: {peak_small} kB for 20k lines, {peak_large} kB for 200k"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "slow: sends 1,000,000 events; run with --ignored (and --release) to measure"]
+async fn send_local_of_a_million_lines_stays_under_64_mb() {
+    let lines = 1_000_000;
+    let dir = scratch_dir("memory-local");
+    let path = dir.join("1m.jsonl");
+    std::fs::write(&path, fixture(lines, 0).bytes).unwrap();
+    let peak = run_and_measure(&path, &["--local"], lines).await;
+    println!(
+        "peak RSS of `send --local`: {:.1} MB for {lines} lines",
+        peak as f64 / 1024.0
+    );
+    assert!(peak > 0, "the peak was read");
+    // 64 MB is 62,500 KiB.
+    assert!(peak < 62_500, "{peak} KiB for {lines} lines");
 }

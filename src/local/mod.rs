@@ -90,4 +90,7 @@ mod server;
 pub use axum::http::StatusCode;
 pub use faults::{Fault, Faults};
 pub use recorder::{RecordedRequest, WaitTimeout};
-pub use server::{LocalServer, LocalServerBuilder, StartError};
+pub use server::{
+    LocalServer, LocalServerBuilder, StartError, DEFAULT_MAX_RECORDED_EVENTS,
+    DEFAULT_MAX_RECORDED_REQUESTS,
+};

@@ -1,9 +1,13 @@
-//! What the local server remembers: every accepted event, in arrival order,
-//! and a log of every request with the answer it got. Tests read both, and
+//! What the local server remembers: the accepted events, in arrival order,
+//! and a log of the requests with the answers they got. Tests read both, and
 //! wait for events that are still on their way.
+//!
+//! Both are bounded by what the server was configured to keep: past the cap,
+//! the oldest are dropped, and counted.
 
 use super::faults::Fault;
 use crate::models::EventsItems;
+use std::collections::VecDeque;
 use std::fmt;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
@@ -67,23 +71,44 @@ pub struct WaitTimeout {
     pub waited: Duration,
 }
 
+/// How much the recorder keeps (see [`LocalServerBuilder::max_recorded_events`](super::LocalServerBuilder::max_recorded_events)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Caps {
+    pub events: usize,
+    pub requests: usize,
+}
+
 #[derive(Debug, Default)]
 struct Records {
-    events: Vec<EventsItems>,
-    requests: Vec<RecordedRequest>,
+    events: VecDeque<EventsItems>,
+    requests: VecDeque<RecordedRequest>,
+    /// Events dropped from the front of `events` to stay within the cap.
+    dropped_events: usize,
+    /// Requests dropped from the front of `requests` to stay within the cap.
+    dropped_requests: usize,
+}
+
+impl Records {
+    /// Every event accepted since the start (or the last clear), less those
+    /// of forgotten users: the ones kept and the ones dropped.
+    fn accepted(&self) -> usize {
+        self.events.len() + self.dropped_events
+    }
 }
 
 /// The records, shared by the server's handlers and the [`LocalServer`](super::LocalServer).
 #[derive(Debug)]
 pub(crate) struct Recorder {
+    caps: Caps,
     records: Mutex<Records>,
-    /// The number of events recorded, for the waiters.
+    /// The number of events accepted, for the waiters.
     event_count: watch::Sender<usize>,
 }
 
 impl Recorder {
-    pub(crate) fn new() -> Self {
+    pub(crate) fn new(caps: Caps) -> Self {
         Recorder {
+            caps,
             records: Mutex::new(Records::default()),
             event_count: watch::Sender::new(0),
         }
@@ -96,31 +121,59 @@ impl Recorder {
     }
 
     pub(crate) fn add_events(&self, events: Vec<EventsItems>) {
+        let cap = self.caps.events;
         let mut records = self.records();
-        records.events.extend(events);
-        self.event_count.send_replace(records.events.len());
+        // Of a batch larger than the cap, only its newest events are kept.
+        let skip = events.len().saturating_sub(cap);
+        records.dropped_events += skip;
+        let overflow = (records.events.len() + events.len() - skip).saturating_sub(cap);
+        records.events.drain(..overflow);
+        records.dropped_events += overflow;
+        records.events.extend(events.into_iter().skip(skip));
+        self.event_count.send_replace(records.accepted());
     }
 
     pub(crate) fn add_request(&self, request: RecordedRequest) {
-        self.records().requests.push(request);
+        let cap = self.caps.requests;
+        let mut records = self.records();
+        if cap == 0 {
+            records.dropped_requests += 1;
+            return;
+        }
+        if records.requests.len() >= cap {
+            records.requests.pop_front();
+            records.dropped_requests += 1;
+        }
+        records.requests.push_back(request);
     }
 
     pub(crate) fn events(&self) -> Vec<EventsItems> {
-        self.records().events.clone()
+        self.records().events.iter().cloned().collect()
     }
 
     pub(crate) fn event_count(&self) -> usize {
         self.records().events.len()
     }
 
+    pub(crate) fn accepted_event_count(&self) -> usize {
+        self.records().accepted()
+    }
+
+    pub(crate) fn dropped_event_count(&self) -> usize {
+        self.records().dropped_events
+    }
+
     pub(crate) fn requests(&self) -> Vec<RecordedRequest> {
-        self.records().requests.clone()
+        self.records().requests.iter().cloned().collect()
+    }
+
+    pub(crate) fn dropped_request_count(&self) -> usize {
+        self.records().dropped_requests
     }
 
     pub(crate) fn clear(&self) {
         let mut records = self.records();
-        records.events.clear();
-        records.requests.clear();
+        *records = Records::default();
         self.event_count.send_replace(0);
     }
 
@@ -131,11 +184,11 @@ impl Recorder {
         let before = records.events.len();
         records.events.retain(|event| !belongs_to(event, token));
         let forgotten = before - records.events.len();
-        self.event_count.send_replace(records.events.len());
+        self.event_count.send_replace(records.accepted());
         forgotten
     }
 
-    /// The events, once at least `wanted` are recorded.
+    /// The events kept, once at least `wanted` are accepted.
     pub(crate) async fn wait_for_events(
         &self,
         wanted: usize,
@@ -148,7 +201,7 @@ impl Recorder {
             // The sender lives as long as `self`: a closed channel cannot happen, but is a timeout too.
             Ok(Err(_)) | Err(_) => Err(WaitTimeout {
                 wanted,
-                recorded: self.event_count(),
+                recorded: self.accepted_event_count(),
                 waited: timeout,
             }),
         }

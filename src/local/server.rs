@@ -5,7 +5,7 @@ use super::connection::{Connection, CuttableListener};
 use super::credentials::Credentials;
 use super::faults::{FaultPlan, Faults};
 use super::rate_limit::RateLimiter;
-use super::recorder::{RecordedRequest, Recorder, WaitTimeout};
+use super::recorder::{Caps, RecordedRequest, Recorder, WaitTimeout};
 use super::routes::{self, RequestHook, Shared};
 use crate::models::EventsItems;
 use crate::operations::Client;
@@ -24,6 +24,13 @@ const OPEN_API_KEY: &str = "local";
 
 /// Deletions of user tokens allowed per minute, unless set otherwise.
 const DEFAULT_DELETE_RATE_LIMIT: u32 = 100;
+
+/// Events kept for [`LocalServer::events`], unless set otherwise: enough for
+/// any test, and a bound (some 50 MB) on a server that runs for long.
+pub const DEFAULT_MAX_RECORDED_EVENTS: usize = 100_000;
+
+/// Requests kept for [`LocalServer::requests`], unless set otherwise.
+pub const DEFAULT_MAX_RECORDED_REQUESTS: usize = 10_000;
 
 /// Why a local server did not start.
 #[derive(Debug, thiserror::Error)]
@@ -55,6 +62,7 @@ pub struct LocalServerBuilder {
     credentials: Option<Credentials>,
     faults: Faults,
     delete_rate_limit: u32,
+    caps: Caps,
     on_request: Option<RequestHook>,
 }
 
@@ -65,6 +73,8 @@ impl fmt::Debug for LocalServerBuilder {
             .field("credentials", &self.credentials)
             .field("faults", &self.faults)
             .field("delete_rate_limit", &self.delete_rate_limit)
+            .field("max_recorded_events", &self.caps.events)
+            .field("max_recorded_requests", &self.caps.requests)
             .field("on_request", &self.on_request.as_ref().map(|_| "…"))
             .finish()
     }
@@ -77,6 +87,10 @@ impl Default for LocalServerBuilder {
             credentials: None,
             faults: Faults::none(),
             delete_rate_limit: DEFAULT_DELETE_RATE_LIMIT,
+            caps: Caps {
+                events: DEFAULT_MAX_RECORDED_EVENTS,
+                requests: DEFAULT_MAX_RECORDED_REQUESTS,
+            },
             on_request: None,
         }
     }
@@ -117,6 +131,23 @@ impl LocalServerBuilder {
         self
     }
 
+    /// Keeps at most this many events for [`LocalServer::events`] (default
+    /// [`DEFAULT_MAX_RECORDED_EVENTS`]): past it, the oldest are dropped and
+    /// counted ([`LocalServer::dropped_event_count`]). `0` keeps none and
+    /// only counts them, for a server that runs for long or takes millions.
+    pub fn max_recorded_events(mut self, events: usize) -> Self {
+        self.caps.events = events;
+        self
+    }
+
+    /// Keeps at most this many requests for [`LocalServer::requests`]
+    /// (default [`DEFAULT_MAX_RECORDED_REQUESTS`]): past it, the oldest are
+    /// dropped and counted ([`LocalServer::dropped_request_count`]).
+    pub fn max_recorded_requests(mut self, requests: usize) -> Self {
+        self.caps.requests = requests;
+        self
+    }
+
     /// Calls `hook` with every request once it is answered, to log it, for
     /// example. It runs on the server's task: keep it short.
     pub fn on_request(mut self, hook: impl Fn(&RecordedRequest) + Send + Sync + 'static) -> Self {
@@ -144,7 +175,7 @@ impl LocalServerBuilder {
         let addr = listener.local_addr().map_err(bind_error)?;
         let (shutdown, shutting_down) = watch::channel(false);
         let shared = Arc::new(Shared {
-            recorder: Recorder::new(),
+            recorder: Recorder::new(self.caps),
             credentials: self.credentials,
             faults: Mutex::new(FaultPlan::new(self.faults)),
             delete_rate_limit: RateLimiter::new(self.delete_rate_limit),
@@ -241,7 +272,9 @@ impl LocalServer {
             .build()
     }
 
-    /// Every event accepted so far, in arrival order (less those of deleted user tokens).
+    /// The events accepted so far, in arrival order (less those of deleted
+    /// user tokens), at most the newest
+    /// [`max_recorded_events`](LocalServerBuilder::max_recorded_events).
     pub fn events(&self) -> Vec<EventsItems> {
         self.shared.recorder.events()
     }
@@ -251,7 +284,19 @@ impl LocalServer {
         self.shared.recorder.event_count()
     }
 
-    /// Waits until at least `count` events are recorded, then returns them all.
+    /// How many events were accepted since the start (or the last
+    /// [`clear`](Self::clear)): those kept and those dropped past the cap.
+    pub fn accepted_event_count(&self) -> usize {
+        self.shared.recorder.accepted_event_count()
+    }
+
+    /// How many accepted events were dropped, oldest first, to keep at most
+    /// [`max_recorded_events`](LocalServerBuilder::max_recorded_events).
+    pub fn dropped_event_count(&self) -> usize {
+        self.shared.recorder.dropped_event_count()
+    }
+
+    /// Waits until at least `count` events are accepted, then returns those kept.
     ///
     /// # Errors
     ///
@@ -264,12 +309,20 @@ impl LocalServer {
         self.shared.recorder.wait_for_events(count, timeout).await
     }
 
-    /// Every request received so far, in the order they were answered.
+    /// The requests received so far, in the order they were answered, at
+    /// most the newest [`max_recorded_requests`](LocalServerBuilder::max_recorded_requests).
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.shared.recorder.requests()
     }
 
-    /// Forgets every event and request recorded so far.
+    /// How many requests were dropped from [`requests`](Self::requests),
+    /// oldest first, to keep at most
+    /// [`max_recorded_requests`](LocalServerBuilder::max_recorded_requests).
+    pub fn dropped_request_count(&self) -> usize {
+        self.shared.recorder.dropped_request_count()
+    }
+
+    /// Forgets every event and request recorded so far, and the counts.
     pub fn clear(&self) {
         self.shared.recorder.clear();
     }
