@@ -1,33 +1,46 @@
-//! Throughput of sending events: the plain baseline, the generated client's
-//! `push_events` and the batching sender, side by side in one run, to a
-//! loopback sink that counts what it receives.
+//! Throughput of sending events against the FLOOR: the same work written by
+//! hand at its cheapest (hand-written serde structs, a bare reqwest POST per
+//! batch of 1000), next to the generated client's `push_events` and the
+//! batching sender, in the same run, to a loopback sink that counts what it
+//! receives.
 //!
 //! ```text
-//! cargo bench --bench throughput                      # 100k and 1M events, 3 rounds
-//! cargo bench --bench throughput -- --sizes 100000 --rounds 1 --scenarios sender
+//! cargo bench --bench throughput                      # 100k and 1M events, 5 rounds
+//! cargo bench --bench throughput -- --sizes 100000 --rounds 1 --scenarios client
 //! ```
 //!
-//! Each run of a scenario is a child process of this one (the same binary
-//! with `--scenario`), so that its CPU time and peak memory (`getrusage`)
-//! are its own, not the sink's or another scenario's. The sink runs here.
-//! After every run the sink's count must equal the events sent.
+//! - The events are built before the clock starts and dropped after it stops
+//!   (for `push_events`, which takes its batch, freeing them is its work).
+//! - One request at a time for the floor and `push_events`; the sender keeps
+//!   its default of up to 4 requests in flight.
+//! - The sink (this process) is pinned to CPU 1; each measured scenario is a
+//!   child process (this binary with `--scenario`) started with
+//!   `taskset -c 0`, on a single-threaded runtime, so that its wall time,
+//!   CPU time and peak RSS (`getrusage`) are its own.
+//! - Each round runs every scenario once; a scenario's ratios are taken
+//!   against the floor of the same round, then the median and the range over
+//!   the rounds are reported.
+//! - After every run the sink's count must equal the events sent.
 
 mod events;
+mod pin;
 mod scenarios;
 mod sink;
 mod usage;
 
 use std::collections::BTreeMap;
 use std::process::Command;
-use std::time::Instant;
 
-const SCENARIOS: [&str; 3] = ["baseline", "client", "sender"];
+const SCENARIOS: [&str; 3] = ["floor", "client", "sender"];
 
 /// What one run of a scenario measured.
 #[derive(Debug, Clone, Copy)]
 struct Run {
+    /// Wall time of the timed section.
     seconds: f64,
+    /// CPU time (user + system) of the client process in the timed section.
     cpu_seconds: f64,
+    /// Peak RSS of the whole client process (its prepared events included).
     max_rss_kib: u64,
 }
 
@@ -58,7 +71,7 @@ fn main() {
         .collect();
     let rounds: usize = value("--rounds")
         .map(|r| r.parse().expect("--rounds: a number"))
-        .unwrap_or(3);
+        .unwrap_or(5);
     let scenarios: Vec<String> = value("--scenarios")
         .map(|s| s.split(',').map(str::to_string).collect())
         .unwrap_or_else(|| SCENARIOS.iter().map(|s| s.to_string()).collect());
@@ -67,37 +80,47 @@ fn main() {
 
 /// Runs one scenario and prints what it measured.
 fn child(scenario: &str, url: &str, n: u64) {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("a runtime");
-    let before = usage::now();
-    let started = Instant::now();
-    if let Err(error) = runtime.block_on(scenarios::run(scenario, url, n)) {
+    let prepared = scenarios::prepare(scenario, url, n).unwrap_or_else(|error| {
         eprintln!("{scenario}: {error}");
         std::process::exit(1);
-    }
-    let seconds = started.elapsed().as_secs_f64();
-    let after = usage::now();
+    });
+    let timed = runtime
+        .block_on(scenarios::run(prepared))
+        .unwrap_or_else(|error| {
+            eprintln!("{scenario}: {error}");
+            std::process::exit(1);
+        });
     println!(
-        "RESULT {seconds} {} {}",
-        (after.cpu - before.cpu).as_secs_f64(),
-        after.max_rss_kib
+        "RESULT {} {} {}",
+        timed.seconds,
+        timed.cpu_seconds,
+        usage::now().max_rss_kib
     );
 }
 
-fn run_child(scenario: &str, url: &str, n: u64) -> Run {
+fn run_child(scenario: &str, url: &str, n: u64, taskset: bool) -> Run {
     let exe = std::env::current_exe().expect("the benchmark's own path");
-    let output = Command::new(exe)
-        .args([
-            "--scenario",
-            scenario,
-            "--url",
-            url,
-            "--events",
-            &n.to_string(),
-        ])
+    let args = [
+        "--scenario".to_string(),
+        scenario.to_string(),
+        "--url".to_string(),
+        url.to_string(),
+        "--events".to_string(),
+        n.to_string(),
+    ];
+    let mut command = if taskset {
+        let mut command = Command::new("taskset");
+        command.args(["-c", &pin::CLIENT_CORE.to_string()]).arg(exe);
+        command
+    } else {
+        Command::new(exe)
+    };
+    let output = command
+        .args(args)
         .output()
         .expect("the benchmark runs itself");
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -122,10 +145,22 @@ fn run_child(scenario: &str, url: &str, n: u64) -> Run {
 
 fn parent(sizes: &[u64], rounds: usize, scenarios: &[String]) {
     events::check_same_json();
+    let pinned = pin::pin_current_thread(pin::SINK_CORE);
+    let taskset = pin::have_taskset();
     let sink = sink::Sink::start();
     println!(
-        "throughput: {scenarios:?} x {sizes:?} events x {rounds} rounds; sink at {}",
-        sink.url
+        "throughput: {scenarios:?} x {sizes:?} events x {rounds} rounds; sink at {} {}; clients {}",
+        sink.url,
+        if pinned {
+            format!("pinned to CPU {}", pin::SINK_CORE)
+        } else {
+            "NOT pinned".to_string()
+        },
+        if taskset {
+            format!("started with taskset -c {}", pin::CLIENT_CORE)
+        } else {
+            "NOT pinned (no taskset)".to_string()
+        },
     );
     let mut runs: BTreeMap<(u64, &str), Vec<Run>> = BTreeMap::new();
     for &n in sizes {
@@ -134,7 +169,7 @@ fn parent(sizes: &[u64], rounds: usize, scenarios: &[String]) {
                 let before = sink.events();
                 let requests = sink.requests();
                 let sink_cpu = usage::now().cpu;
-                let run = run_child(scenario, &sink.url, n);
+                let run = run_child(scenario, &sink.url, n, taskset);
                 let sink_cpu = (usage::now().cpu - sink_cpu).as_secs_f64();
                 let received = sink.events() - before;
                 assert_eq!(
@@ -142,7 +177,7 @@ fn parent(sizes: &[u64], rounds: usize, scenarios: &[String]) {
                     "{scenario}: the sink received {received} of {n} events"
                 );
                 println!(
-                    "  {n:>8} events  round {round}  {scenario:<8}  {:>9.0} events/s  {:.2} s  CPU {:.2} s  peak RSS {:.1} MiB  {} requests  (sink CPU {sink_cpu:.2} s)",
+                    "  {n:>8} events  round {round}  {scenario:<7} {:>9.0} events/s  {:.3} s  CPU {:.3} s  peak RSS {:.1} MiB  {} requests  (sink CPU {sink_cpu:.2} s)",
                     n as f64 / run.seconds,
                     run.seconds,
                     run.cpu_seconds,
@@ -154,41 +189,76 @@ fn parent(sizes: &[u64], rounds: usize, scenarios: &[String]) {
         }
     }
     println!();
-    println!("events/s and CPU: median of the rounds; vs baseline: median of each round's ratio to that round's baseline; RSS: highest of the rounds.");
+    println!("Median (min-max) over {rounds} rounds. Ratios: each round against the floor of the same round.");
+    println!("events/s and CPU cover the timed section only; peak RSS is the whole client process, prepared events included.");
     println!();
-    println!("| events | scenario | events/s | vs baseline | CPU s per 100k events | peak RSS |");
-    println!("| ---: | --- | ---: | ---: | ---: | ---: |");
+    println!("| events | scenario | events/s | vs floor, events/s | CPU µs per event | vs floor, CPU per event | peak RSS |");
+    println!("| ---: | --- | ---: | ---: | ---: | ---: | ---: |");
     for &n in sizes {
-        let baseline = runs.get(&(n, "baseline"));
+        let floor = runs.get(&(n, "floor"));
         for scenario in scenarios.iter().map(String::as_str) {
             let these = &runs[&(n, scenario)];
-            let rate = median(these.iter().map(|r| n as f64 / r.seconds));
-            // The same round's baseline ran just before: drift on a shared
-            // machine affects both alike.
-            let ratio = baseline.map_or(f64::NAN, |baseline| {
-                median(
-                    these
-                        .iter()
-                        .zip(baseline)
-                        .map(|(run, base)| base.seconds / run.seconds),
-                )
-            });
-            let cpu = median(these.iter().map(|r| r.cpu_seconds * 100_000.0 / n as f64));
-            let rss = these.iter().map(|r| r.max_rss_kib).max().unwrap_or(0);
+            let rate = Stat::of(these.iter().map(|r| n as f64 / r.seconds));
+            let cpu = Stat::of(these.iter().map(|r| r.cpu_seconds * 1e6 / n as f64));
+            let (rate_ratio, cpu_ratio) = match floor {
+                Some(floor) => (
+                    Stat::of(these.iter().zip(floor).map(|(r, f)| f.seconds / r.seconds)),
+                    Stat::of(
+                        these
+                            .iter()
+                            .zip(floor)
+                            .map(|(r, f)| r.cpu_seconds / f.cpu_seconds),
+                    ),
+                ),
+                None => (Stat::NONE, Stat::NONE),
+            };
+            let rss = Stat::of(these.iter().map(|r| r.max_rss_kib as f64 / 1024.0));
             println!(
-                "| {n} | {scenario} | {rate:.0} | {ratio:.2}x | {cpu:.3} | {:.1} MiB |",
-                rss as f64 / 1024.0
+                "| {n} | {scenario} | {} | {} | {} | {} | {} MiB |",
+                rate.show(0, ""),
+                rate_ratio.show(2, "×"),
+                cpu.show(3, ""),
+                cpu_ratio.show(2, "×"),
+                rss.show(1, ""),
             );
         }
     }
 }
 
-fn median(values: impl Iterator<Item = f64>) -> f64 {
-    let mut values: Vec<f64> = values.collect();
-    values.sort_by(f64::total_cmp);
-    match values.len() {
-        0 => f64::NAN,
-        len if len % 2 == 1 => values[len / 2],
-        len => (values[len / 2 - 1] + values[len / 2]) / 2.0,
+/// The median and range of a few measurements.
+#[derive(Debug, Clone, Copy)]
+struct Stat {
+    median: f64,
+    min: f64,
+    max: f64,
+}
+
+impl Stat {
+    const NONE: Stat = Stat {
+        median: f64::NAN,
+        min: f64::NAN,
+        max: f64::NAN,
+    };
+
+    fn of(values: impl Iterator<Item = f64>) -> Stat {
+        let mut values: Vec<f64> = values.collect();
+        values.sort_by(f64::total_cmp);
+        let median = match values.len() {
+            0 => return Stat::NONE,
+            len if len % 2 == 1 => values[len / 2],
+            len => (values[len / 2 - 1] + values[len / 2]) / 2.0,
+        };
+        Stat {
+            median,
+            min: values[0],
+            max: values[values.len() - 1],
+        }
+    }
+
+    fn show(&self, decimals: usize, unit: &str) -> String {
+        format!(
+            "{:.*}{unit} ({:.*}–{:.*})",
+            decimals, self.median, decimals, self.min, decimals, self.max
+        )
     }
 }

@@ -1,96 +1,93 @@
-//! The three ways of sending `n` events that the benchmark compares, each
-//! with the same number of requests in flight:
+//! The ways of sending `n` events that the benchmark compares. In each, the
+//! events are built before the clock starts (and, where the API lets the
+//! caller keep them, dropped after it stops): only sending is timed.
 //!
-//! 1. `baseline`: hand-written serde structs, `serde_json::to_vec`, and a
-//!    bare reqwest POST per batch of 1000;
-//! 2. `client`: the generated types and `push_events` per batch of 1000
-//!    (validation on, host failover and retries in place);
-//! 3. `sender`: the batching sender, fed one event at a time from several
-//!    producer tasks.
+//! 1. `floor`: the same work written by hand at its cheapest: hand-written
+//!    serde structs, `serde_json::to_vec` of each batch of 1000, a bare
+//!    reqwest POST, one request at a time;
+//! 2. `client`: the generated types and `client.push_events(batch)` per
+//!    batch of 1000, one request at a time (validation on, host failover and
+//!    retries in place; `push_events` takes the batch, so freeing the events
+//!    is part of its time);
+//! 3. `sender`: the batching sender with its default settings (up to 4
+//!    requests in flight), fed one event at a time by one task, then
+//!    `shutdown`, which waits until every event is delivered.
 //!
-//! Building the events is part of each run: it is work a program does.
+//! Every scenario runs on a single-threaded Tokio runtime on one pinned core.
 
-use crate::events::{plain, typed, PlainBatch};
-use algolia_insights::models::InsightsEvents;
+use crate::events::{plain, typed, PlainBatchRef, PlainEvent};
+use algolia_insights::models::{EventsItems, InsightsEvents};
 use algolia_insights::sender::SenderConfig;
 use algolia_insights::Client;
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
-use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-pub const BATCH: u64 = 1000;
-/// Requests in flight at once, in every scenario.
-pub const IN_FLIGHT: usize = 4;
-/// Tasks feeding the sender.
-pub const PRODUCERS: u64 = 8;
+pub const BATCH: usize = 1000;
 
 const APP_ID: &str = "bench-app";
 const API_KEY: &str = "bench-key";
 
-pub async fn run(scenario: &str, url: &str, n: u64) -> Result<(), String> {
-    match scenario {
-        "baseline" => baseline(url, n).await,
-        "client" => client(url, n).await,
-        "sender" => sender(url, n).await,
-        other => Err(format!("unknown scenario `{other}`")),
-    }
+/// What was measured around the timed section only.
+pub struct Timed {
+    pub seconds: f64,
+    pub cpu_seconds: f64,
 }
 
-/// Runs `send(first, end)` for each batch of `[0, n)`, `IN_FLIGHT` at a time.
-async fn batches<F, Fut>(n: u64, send: F) -> Result<(), String>
-where
-    F: Fn(u64, u64) -> Fut + Clone + Send + 'static,
-    Fut: std::future::Future<Output = Result<(), String>> + Send,
-{
-    let next = Arc::new(AtomicU64::new(0));
-    let mut workers = Vec::new();
-    for _ in 0..IN_FLIGHT {
-        let (next, send) = (Arc::clone(&next), send.clone());
-        workers.push(tokio::spawn(async move {
-            loop {
-                let first = next.fetch_add(BATCH, Relaxed);
-                if first >= n {
-                    return Ok::<_, String>(());
-                }
-                send(first, (first + BATCH).min(n)).await?;
-            }
-        }));
-    }
-    for worker in workers {
-        worker.await.map_err(|e| e.to_string())??;
-    }
-    Ok(())
+/// The events of one scenario, built before the clock starts.
+pub enum Prepared {
+    Floor(reqwest::Client, String, Vec<PlainEvent>),
+    Client(Client, Vec<InsightsEvents>),
+    Sender(Client, Vec<EventsItems>),
 }
 
-async fn baseline(url: &str, n: u64) -> Result<(), String> {
-    let http = reqwest::Client::new();
-    let url = format!("{url}/1/events");
-    batches(n, move |first, end| {
-        let (http, url) = (http.clone(), url.clone());
-        async move {
-            let batch = PlainBatch {
-                events: (first..end).map(plain).collect(),
-            };
-            let body = serde_json::to_vec(&batch).map_err(|e| e.to_string())?;
-            let response = http
-                .post(&url)
-                .header("x-algolia-application-id", APP_ID)
-                .header("x-algolia-api-key", API_KEY)
-                .header("content-type", "application/json")
-                .body(body)
-                .send()
-                .await
-                .map_err(|e| e.to_string())?;
-            let status = response.status();
-            response.bytes().await.map_err(|e| e.to_string())?;
-            if status.is_success() {
-                Ok(())
-            } else {
-                Err(format!("the sink answered {status}"))
+pub fn prepare(scenario: &str, url: &str, n: u64) -> Result<Prepared, String> {
+    Ok(match scenario {
+        "floor" => Prepared::Floor(
+            reqwest::Client::new(),
+            format!("{url}/1/events"),
+            (0..n).map(plain).collect(),
+        ),
+        "client" => {
+            let mut batches = Vec::with_capacity(n as usize / BATCH + 1);
+            let mut first = 0;
+            while first < n {
+                let end = (first + BATCH as u64).min(n);
+                batches.push(InsightsEvents::new((first..end).map(typed)));
+                first = end;
             }
+            Prepared::Client(our_client(url)?, batches)
         }
+        "sender" => Prepared::Sender(our_client(url)?, (0..n).map(typed).collect()),
+        other => return Err(format!("unknown scenario `{other}`")),
     })
-    .await
+}
+
+/// Sends the prepared events and times it (wall clock and this process's CPU).
+pub async fn run(prepared: Prepared) -> Result<Timed, String> {
+    let cpu = crate::usage::now().cpu;
+    let started = Instant::now();
+    // What the scenario leaves to drop is dropped after the clock stops.
+    let leftover = match prepared {
+        Prepared::Floor(http, url, events) => {
+            floor(&http, &url, &events).await?;
+            Some(events)
+        }
+        Prepared::Client(client, batches) => {
+            for batch in batches {
+                client.push_events(batch).await.map_err(|e| e.to_string())?;
+            }
+            None
+        }
+        Prepared::Sender(client, events) => {
+            sender(&client, events).await?;
+            None
+        }
+    };
+    let timed = Timed {
+        seconds: started.elapsed().as_secs_f64(),
+        cpu_seconds: (crate::usage::now().cpu - cpu).as_secs_f64(),
+    };
+    drop(leftover);
+    Ok(timed)
 }
 
 fn our_client(url: &str) -> Result<Client, String> {
@@ -100,36 +97,33 @@ fn our_client(url: &str) -> Result<Client, String> {
         .map_err(|e| e.to_string())
 }
 
-async fn client(url: &str, n: u64) -> Result<(), String> {
-    let client = our_client(url)?;
-    batches(n, move |first, end| {
-        let client = client.clone();
-        async move {
-            let events = InsightsEvents::new((first..end).map(typed));
-            client
-                .push_events(events)
-                .await
-                .map(drop)
-                .map_err(|e| e.to_string())
+async fn floor(http: &reqwest::Client, url: &str, events: &[PlainEvent]) -> Result<(), String> {
+    for batch in events.chunks(BATCH) {
+        let body =
+            serde_json::to_vec(&PlainBatchRef { events: batch }).map_err(|e| e.to_string())?;
+        let response = http
+            .post(url)
+            .header("x-algolia-application-id", APP_ID)
+            .header("x-algolia-api-key", API_KEY)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        let status = response.status();
+        response.bytes().await.map_err(|e| e.to_string())?;
+        if !status.is_success() {
+            return Err(format!("the sink answered {status}"));
         }
-    })
-    .await
+    }
+    Ok(())
 }
 
-async fn sender(url: &str, n: u64) -> Result<(), String> {
-    let sender = our_client(url)?.sender(SenderConfig::new().max_in_flight(IN_FLIGHT));
-    let mut producers = Vec::new();
-    for producer in 0..PRODUCERS {
-        let sender = sender.clone();
-        producers.push(tokio::spawn(async move {
-            for i in (producer..n).step_by(PRODUCERS as usize) {
-                sender.send(typed(i)).await.map_err(|e| e.to_string())?;
-            }
-            Ok::<_, String>(())
-        }));
-    }
-    for producer in producers {
-        producer.await.map_err(|e| e.to_string())??;
+async fn sender(client: &Client, events: Vec<EventsItems>) -> Result<(), String> {
+    let n = events.len() as u64;
+    let sender = client.sender(SenderConfig::new());
+    for event in events {
+        sender.send(event).await.map_err(|e| e.to_string())?;
     }
     let report = sender.shutdown(Duration::from_secs(600)).await;
     let stats = report.stats;

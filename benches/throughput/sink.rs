@@ -24,14 +24,14 @@ pub struct Sink {
 }
 
 impl Sink {
-    /// Starts a sink on a free port of 127.0.0.1, on its own runtime and threads.
+    /// Starts a sink on a free port of 127.0.0.1, on its own thread and
+    /// single-threaded runtime (pinned with the thread that calls this).
     pub fn start() -> Sink {
         let counts = Arc::new(Counts::default());
         let (ready, address) = std::sync::mpsc::channel();
         let state = Arc::clone(&counts);
         std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
+            let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
                 .expect("a runtime for the sink");
