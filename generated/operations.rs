@@ -475,8 +475,9 @@ impl CustomPut {
             format!("/{}", crate ::runtime::encode_path("path", & path) ?),
         );
         request.query_pairs(parameters);
-        if let Some(body) = &body {
-            request.json_body(body, None)?;
+        match &body {
+            Some(body) => request.json_body(body, None)?,
+            None => request.empty_json_object_body(),
         }
         let response = client.transport.execute(request, options).await?;
         response.json()
@@ -544,8 +545,9 @@ impl CustomPost {
             format!("/{}", crate ::runtime::encode_path("path", & path) ?),
         );
         request.query_pairs(parameters);
-        if let Some(body) = &body {
-            request.json_body(body, None)?;
+        match &body {
+            Some(body) => request.json_body(body, None)?,
+            None => request.empty_json_object_body(),
         }
         let response = client.transport.execute(request, options).await?;
         response.json()

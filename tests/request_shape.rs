@@ -303,6 +303,33 @@ async fn custom_requests_send_their_path_query_and_body() {
     assert_eq!(&log[3].body[..], b"[1]");
 }
 
+/// The official clients' shared tests ("minimal parameters"): a custom POST
+/// or PUT without a body sends `{}`; GET and DELETE send nothing.
+#[tokio::test]
+async fn custom_post_and_put_without_a_body_send_an_empty_object() {
+    let (url, log) = server(ok_json()).await;
+    let client = client(&url);
+    client.custom_post("test/minimal").await.unwrap();
+    client.custom_put("test/minimal").await.unwrap();
+    client.custom_get("test/minimal").await.unwrap();
+    client.custom_delete("test/minimal").await.unwrap();
+    let log = log.lock().unwrap();
+    let sent: Vec<(Method, &[u8], Option<&str>)> = log
+        .iter()
+        .map(|r| {
+            let content_type = r.headers.get("content-type").map(|v| v.to_str().unwrap());
+            (r.method.clone(), &r.body[..], content_type)
+        })
+        .collect();
+    assert_eq!(
+        sent[0],
+        (Method::POST, &b"{}"[..], Some("application/json"))
+    );
+    assert_eq!(sent[1], (Method::PUT, &b"{}"[..], Some("application/json")));
+    assert_eq!((sent[2].0.clone(), sent[2].1), (Method::GET, &b""[..]));
+    assert_eq!((sent[3].0.clone(), sent[3].1), (Method::DELETE, &b""[..]));
+}
+
 #[tokio::test]
 async fn a_success_body_of_the_wrong_shape_is_a_decode_error_keeping_the_bytes() {
     let answer: Answer =

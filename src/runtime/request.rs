@@ -216,6 +216,12 @@ impl HttpRequest {
         Ok(())
     }
 
+    /// Sends `{}`: the body of a POST or PUT whose optional body was not
+    /// given, as the official clients send it.
+    pub fn empty_json_object_body(&mut self) {
+        self.body = Some(Bytes::from_static(b"{}"));
+    }
+
     /// The method.
     pub fn method(&self) -> &Method {
         &self.method

@@ -443,7 +443,18 @@ fn emit_builder(cx: &Context, op: &Operation) -> TokenStream {
                 if validates {
                     body_validate = quote!(if let Some(body) = &#name { #rt::validation::Validate::validate_into(body, &#rt::validation::Path::Root, &context, out); });
                 }
-                body_send = quote!(if let Some(body) = &#name { request.json_body(body, #max)?; });
+                // As the official clients do, a POST or PUT without its
+                // optional body sends an empty JSON object.
+                body_send = if matches!(op.method.as_str(), "POST" | "PUT") {
+                    quote! {
+                        match &#name {
+                            Some(body) => request.json_body(body, #max)?,
+                            None => request.empty_json_object_body(),
+                        }
+                    }
+                } else {
+                    quote!(if let Some(body) = &#name { request.json_body(body, #max)?; })
+                };
                 let (arg, convert) = match &body.ty {
                     TypeRef::Any => (quote!(impl Into<::serde_json::Value>), quote!(.into())),
                     _ => (ty.clone(), TokenStream::new()),

@@ -1016,8 +1016,9 @@ impl Named {
             ::algolia_insights::runtime::Method::POST,
             "/v2/ping".to_string(),
         );
-        if let Some(body) = &named {
-            request.json_body(body, None)?;
+        match &named {
+            Some(body) => request.json_body(body, None)?,
+            None => request.empty_json_object_body(),
         }
         let response = client.transport.execute(request, options).await?;
         response.empty()
