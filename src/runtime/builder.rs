@@ -203,6 +203,16 @@ impl<C: FromTransport> ClientBuilder<C> {
                 .add(name, version.as_deref())
                 .map_err(Error::Config)?;
         }
+        if !super::tls::AVAILABLE {
+            if let Some(host) = hosts.iter().find(|host| host.starts_with("https:")) {
+                return Err(Error::Config(format!(
+                    "host `{host}` needs TLS, but algolia-insights was built without a TLS \
+                     feature (`default-tls`, `rustls-ring`, `rustls`, `rustls-no-provider` \
+                     or `native-tls`)"
+                )));
+            }
+        }
+        super::tls::prepare();
         let http = match self.http {
             Some(http) => http,
             None => default_http_client(&hosts),
@@ -238,7 +248,7 @@ fn default_http_client(hosts: &[String]) -> reqwest::ClientBuilder {
         .tcp_nodelay(true);
     if hosts.iter().all(|host| host.starts_with("http://")) {
         // No roots: an `https://` URL could not be verified, and none is used.
-        builder.tls_certs_only([])
+        super::tls::without_roots(builder)
     } else {
         builder
     }

@@ -13,6 +13,7 @@ mod hosts;
 mod request;
 mod response;
 pub(crate) mod retry;
+mod tls;
 mod transport;
 mod user_agent;
 mod variants;
