@@ -8,6 +8,8 @@
 //! record   = len:u32 crc:u32 kind:u8 payload[len]                      (9 + len bytes)
 //! kind 1   = an event: its JSON, as it is sent
 //! kind 2   = settled: payload is a u64, every event numbered below it is settled
+//! kind 3   = settled run: payload is two u64s, the events numbered from the
+//!            first up to (not including) the second are settled
 //! ```
 //!
 //! Integers are little-endian; each `crc` is CRC-32 (IEEE) of the bytes
@@ -29,6 +31,7 @@ pub(crate) const MAX_PAYLOAD: usize = MAX_BODY_BYTES;
 
 pub(crate) const KIND_EVENT: u8 = 1;
 pub(crate) const KIND_SETTLED: u8 = 2;
+pub(crate) const KIND_SETTLED_RUN: u8 = 3;
 
 /// The header of a segment whose first event is numbered `base`.
 pub(crate) fn header(base: u64) -> [u8; HEADER_LEN] {
@@ -99,11 +102,29 @@ pub(crate) fn push_settled(out: &mut Vec<u8>, below: u64) {
     out.extend_from_slice(&payload);
 }
 
+/// Appends a record saying the events numbered `run` are settled.
+pub(crate) fn push_settled_run(out: &mut Vec<u8>, run: std::ops::Range<u64>) {
+    let mut payload = [0; 16];
+    payload[..8].copy_from_slice(&run.start.to_le_bytes());
+    payload[8..].copy_from_slice(&run.end.to_le_bytes());
+    let mut hasher = crc32fast::Hasher::new();
+    hasher.update(&[KIND_SETTLED_RUN]);
+    hasher.update(&payload);
+    out.extend_from_slice(&16u32.to_le_bytes());
+    out.extend_from_slice(&hasher.finalize().to_le_bytes());
+    out.push(KIND_SETTLED_RUN);
+    out.extend_from_slice(&payload);
+}
+
+#[cfg(test)]
+pub(crate) const SETTLED_RUN_RECORD_LEN: usize = RECORD_HEADER_LEN + 16;
+
 /// The bytes an event record of this JSON takes.
 pub(crate) fn event_record_len(json_len: usize) -> usize {
     RECORD_HEADER_LEN + json_len
 }
 
+#[cfg(test)]
 pub(crate) const SETTLED_RECORD_LEN: usize = RECORD_HEADER_LEN + 8;
 
 /// One record read from the front of some bytes.
@@ -115,6 +136,10 @@ pub(crate) enum Decoded<'a> {
     },
     Settled {
         below: u64,
+        len: usize,
+    },
+    SettledRun {
+        run: std::ops::Range<u64>,
         len: usize,
     },
     /// The bytes end inside the record, which needs `needed` bytes in all.
@@ -156,6 +181,11 @@ pub(crate) fn decode(bytes: &[u8]) -> Decoded<'_> {
             below: u64::from_le_bytes(payload.try_into().expect("8 bytes")),
             len: total,
         },
+        KIND_SETTLED_RUN if payload.len() == 16 => Decoded::SettledRun {
+            run: u64::from_le_bytes(payload[..8].try_into().expect("8 bytes"))
+                ..u64::from_le_bytes(payload[8..].try_into().expect("8 bytes")),
+            len: total,
+        },
         _ => Decoded::Damaged("a record of an unknown kind"),
     }
 }
@@ -183,6 +213,14 @@ mod tests {
         let mut bytes = Vec::new();
         push_event(&mut bytes, br#"{"a":1}"#, event_crc(br#"{"a":1}"#));
         push_settled(&mut bytes, 42);
+        push_settled_run(&mut bytes, 50..60);
+        assert_eq!(
+            decode(&bytes[16 + SETTLED_RECORD_LEN..]),
+            Decoded::SettledRun {
+                run: 50..60,
+                len: SETTLED_RUN_RECORD_LEN
+            }
+        );
         assert_eq!(
             decode(&bytes),
             Decoded::Event {
@@ -197,7 +235,10 @@ mod tests {
                 len: SETTLED_RECORD_LEN
             }
         );
-        assert_eq!(bytes.len(), event_record_len(7) + SETTLED_RECORD_LEN);
+        assert_eq!(
+            bytes.len(),
+            event_record_len(7) + SETTLED_RECORD_LEN + SETTLED_RUN_RECORD_LEN
+        );
     }
 
     #[test]

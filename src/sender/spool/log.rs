@@ -2,12 +2,15 @@
 //! writer thread that makes them durable, the feeder that reads them back
 //! for delivery, and the task that records which are settled.
 
+use super::dead_letter::DeadLetter;
 use super::format;
+use super::settled::Settled;
 use std::collections::VecDeque;
 use std::fs::File;
+use std::ops::Range;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
-use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 use tokio::sync::{watch, Notify};
 
@@ -33,6 +36,8 @@ pub(crate) struct Log {
     pub feeder: Notify,
     /// Held while the spool is open; released when the writer stops.
     pub lock: Mutex<Option<File>>,
+    /// Where rejected events go; synced before their settling is written.
+    pub dead_letter: Option<Arc<DeadLetter>>,
     /// The events the writer gave up at a shutdown's deadline (never written).
     pub given_up: Mutex<Vec<(u64, bytes::Bytes)>>,
 }
@@ -46,10 +51,12 @@ pub(crate) struct LogState {
     pub stored: u64,
     /// The live segments, oldest first; the last is the one written to.
     pub segments: VecDeque<Segment>,
-    /// Every event numbered below it is settled (not yet written, maybe).
-    pub settled: u64,
+    /// The events settled (not all written yet, maybe).
+    pub settled: Settled,
     /// The settled mark last written.
     pub settled_written: u64,
+    /// Runs settled since the last write.
+    pub unwritten_runs: Vec<Range<u64>>,
     /// No more events are taken.
     pub closing: bool,
     /// No more settled marks will come: the writer stops once all is written.
@@ -120,13 +127,11 @@ impl Log {
         reached.unwrap_or(false)
     }
 
-    /// Records that every event numbered below `below` is settled.
-    pub fn settle(&self, below: u64) {
+    /// Records that the events numbered `run` are settled.
+    pub fn settle(&self, run: Range<u64>) {
         let mut state = self.state();
-        if below <= state.settled {
-            return;
-        }
-        state.settled = below;
+        state.settled.settle(run.clone());
+        state.unwritten_runs.push(run);
         let wake = std::mem::take(&mut state.writer_idle);
         drop(state);
         if wake {
@@ -167,6 +172,6 @@ impl Log {
     /// Events taken and not yet settled.
     pub fn unsettled(&self) -> u64 {
         let state = self.state();
-        state.next - state.settled.min(state.next)
+        state.settled.unsettled_in(0..state.next)
     }
 }

@@ -29,9 +29,10 @@
 //!   the API accepted it, or rejected it (it goes to the failure handler
 //!   and, if set, to the [`dead_letter`](SpoolConfig::dead_letter) file).
 //!   Retryable failures (timeouts, 5xx, 429) are retried without a limit:
-//!   waiting out an outage is what the spool is for. Which events are
-//!   settled is written every batch or `max_delay`: after a crash, events
-//!   accepted since then are sent again.
+//!   waiting out an outage is what the spool is for. Each accepted request
+//!   and each rejected event is recorded in the spool with the next sync:
+//!   after a crash, only the events whose request was in flight or whose
+//!   answer came within that last sync window are sent again.
 //! - **What the spool holds goes first.** A sender opened on a spool
 //!   delivers its events, oldest first, before those it is given.
 //! - **Bounded.** On disk by [`max_bytes`](SpoolConfig::max_bytes), in
@@ -52,12 +53,14 @@
 //! this and not an embedded database, with figures.
 
 mod config;
+mod dead_letter;
 mod error;
 mod feed;
 mod format;
 mod log;
 mod reader;
 mod recover;
+mod settled;
 mod writer;
 
 pub use config::SpoolConfig;
@@ -65,10 +68,10 @@ pub use error::SpoolError;
 pub use recover::Recovery;
 
 use super::state::Shared;
-use super::{FailedEvent, SendError, SenderConfig};
+use super::{Delivered, FailedEvent, SendError, SenderConfig};
 use crate::models::EventsItems;
 use bytes::Bytes;
-use feed::DeadLetter;
+use dead_letter::DeadLetter;
 use log::{Appended, Log, LogState, Segment};
 use std::fmt;
 use std::path::Path;
@@ -76,7 +79,7 @@ use std::pin::pin;
 use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::Duration;
-use tokio::sync::{mpsc, watch, Notify};
+use tokio::sync::{watch, Notify};
 
 /// An open spool directory, locked for this process, ready to be given to
 /// [`Client::spooled_sender`](crate::Client::spooled_sender); see the
@@ -151,6 +154,7 @@ impl Spool {
             None => None,
         };
         let stored = segments.iter().map(|s| s.durable_len).sum();
+        let settled_below = opened.settled.below();
         let log = Arc::new(Log {
             dir,
             sync_interval: config.sync_interval,
@@ -162,8 +166,9 @@ impl Spool {
                 next: opened.next,
                 stored,
                 segments,
+                settled_written: settled_below,
+                unwritten_runs: Vec::new(),
                 settled: opened.settled,
-                settled_written: opened.settled,
                 closing: false,
                 finished: false,
                 abandon: false,
@@ -172,12 +177,13 @@ impl Spool {
             }),
             work: Condvar::new(),
             durable: watch::Sender::new(opened.next),
-            settled: watch::Sender::new(opened.settled),
+            settled: watch::Sender::new(settled_below),
             writer_stopped: AtomicBool::new(false),
             room: Notify::new(),
             feeder: Notify::new(),
             lock: Mutex::new(Some(opened.lock)),
             given_up: Mutex::new(Vec::new()),
+            dead_letter: dead_letter.clone(),
         });
         Ok(Spool {
             writer: Some(writer::Writer {
@@ -205,25 +211,44 @@ impl Spool {
     }
 
     /// The sender's settings as a spool needs them: retryable failures are
-    /// retried without a limit, and rejected events go to the dead-letter
-    /// file before the failure handler.
+    /// retried without a limit; each accepted request and each rejected
+    /// event is settled in the spool, a rejected event after it went to the
+    /// dead-letter file, and then to the caller's handlers.
     pub(crate) fn adapt(&self, mut config: SenderConfig) -> SenderConfig {
         config.max_retries = u32::MAX;
-        if let Some(dead_letter) = &self.dead_letter {
-            let dead_letter = Arc::clone(dead_letter);
-            let handler = config.on_failure.take();
-            config.on_failure = Some(Arc::new(move |failed: FailedEvent| {
+        let log = Arc::clone(&self.log);
+        let on_delivered = config.on_delivered.take();
+        config.on_delivered = Some(Arc::new(move |delivered: Delivered| {
+            log.settle(delivered.sequences());
+            if let Some(handler) = &on_delivered {
+                handler(delivered);
+            }
+        }));
+        let log = Arc::clone(&self.log);
+        let dead_letter = self.dead_letter.clone();
+        let on_failure = config.on_failure.take();
+        config.on_failure = Some(Arc::new(move |failed: FailedEvent| {
+            if let Some(dead_letter) = &dead_letter {
                 dead_letter.write(failed.json());
-                match &handler {
-                    Some(handler) => handler(failed),
-                    None => tracing::error!(
+            }
+            let number = failed.sequence();
+            match &on_failure {
+                Some(handler) => handler(failed),
+                None => match &dead_letter {
+                    Some(dead_letter) => tracing::error!(
                         error = %failed.error(),
                         dead_letter = %dead_letter.path.display(),
                         "an Insights event was rejected: it is in the dead-letter file"
                     ),
-                }
-            }));
-        }
+                    None => tracing::error!(
+                        error = %failed.error(),
+                        event = failed.json(),
+                        "an Insights event could not be delivered (set SenderConfig::on_failure to handle it)"
+                    ),
+                },
+            }
+            log.settle(number..number + 1);
+        }));
         config
     }
 
@@ -241,14 +266,9 @@ impl Spool {
                 }
             };
         if started {
-            let (marks, receive) = mpsc::unbounded_channel();
-            tokio::spawn(feed::feed(Arc::clone(shared), Arc::clone(&log), marks));
-            tokio::spawn(feed::settle(
-                Arc::clone(shared),
-                Arc::clone(&log),
-                self.dead_letter.take(),
-                receive,
-            ));
+            let settled = log.state().settled.clone();
+            let reader = reader::Reader::new(&log, settled);
+            tokio::spawn(feed::feed(Arc::clone(shared), Arc::clone(&log), reader));
         } else {
             shared.closed.store(true, SeqCst);
             shared.close();
@@ -363,6 +383,8 @@ impl Spooled {
     /// Waits up to `deadline` for the writer to stop; the events it never
     /// wrote, and those left in the spool.
     pub async fn finish(&self, deadline: Duration) -> (Vec<(u64, Bytes)>, u64) {
+        // The sender has stopped: nothing more will be settled.
+        self.log.finish();
         let mut settled = self.log.settled.subscribe();
         let stopped = settled.wait_for(|_| self.log.writer_stopped.load(SeqCst));
         if tokio::time::timeout(deadline, stopped).await.is_err() {
@@ -375,8 +397,7 @@ impl Spooled {
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner),
         );
-        let state = self.log.state();
-        let left = state.next - state.settled_written.min(state.next);
+        let left = self.log.unsettled();
         (given_up, left)
     }
 

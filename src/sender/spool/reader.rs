@@ -3,6 +3,7 @@
 
 use super::format::{self, Decoded};
 use super::log::Log;
+use super::settled::Settled;
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::ops::Range;
@@ -20,8 +21,8 @@ pub(crate) struct Reader {
     offset: u64,
     /// The number of the next event read.
     pub next: u64,
-    /// Events numbered below this are settled already: skipped.
-    skip_below: u64,
+    /// Events settled already (when the spool was opened): skipped.
+    skip: Settled,
 }
 
 /// Events read: their numbers and JSON, each a range of `buf`.
@@ -34,8 +35,8 @@ pub(crate) struct Chunk {
 }
 
 impl Reader {
-    /// A reader from the oldest segment, skipping events below `settled`.
-    pub fn new(log: &Log, settled: u64) -> Self {
+    /// A reader from the oldest segment, skipping the events `settled`.
+    pub fn new(log: &Log, settled: Settled) -> Self {
         let state = log.state();
         let first = state.segments.front().expect("a spool has a segment");
         Reader {
@@ -44,7 +45,7 @@ impl Reader {
             file: None,
             offset: format::HEADER_LEN as u64,
             next: first.base,
-            skip_below: settled,
+            skip: settled,
         }
     }
 
@@ -81,14 +82,14 @@ impl Reader {
         loop {
             match format::decode(&chunk.buf[at..]) {
                 Decoded::Event { len, .. } => {
-                    if self.next >= self.skip_below {
+                    if !self.skip.contains(self.next) {
                         let start = at + format::RECORD_HEADER_LEN;
                         chunk.events.push((self.next, start..at + len));
                     }
                     self.next += 1;
                     at += len;
                 }
-                Decoded::Settled { len, .. } => at += len,
+                Decoded::Settled { len, .. } | Decoded::SettledRun { len, .. } => at += len,
                 Decoded::Incomplete { needed } => {
                     if at == 0 && needed <= want {
                         // One event larger than a chunk: read all of it.

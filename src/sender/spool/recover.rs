@@ -5,6 +5,7 @@
 
 use super::error::SpoolError;
 use super::format::{self, Decoded, Header, HEADER_LEN, RECORD_HEADER_LEN};
+use super::settled::Settled;
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
@@ -50,8 +51,8 @@ pub(crate) struct Found {
 pub(crate) struct Opened {
     pub lock: File,
     pub segments: Vec<Found>,
-    /// Every event numbered below this is settled.
-    pub settled: u64,
+    /// The events settled.
+    pub settled: Settled,
     /// The number of the next event.
     pub next: u64,
     pub recovery: Recovery,
@@ -96,11 +97,15 @@ pub(crate) fn open(dir: &Path) -> Result<Opened, SpoolError> {
 
     let mut recovery = Recovery::default();
     let mut segments = Vec::new();
-    let mut settled = 0;
+    let mut settled = Settled::new(0);
     let mut next = 0;
     let last = names.len().saturating_sub(1);
     for (i, (base, path)) in names.into_iter().enumerate() {
-        let Some(scan) = scan(&path, i == last)? else {
+        if i == 0 {
+            // Segments are deleted once settled: what precedes the oldest is.
+            settled.settle_below(base);
+        }
+        let Some(scan) = scan(&path, i == last, &mut settled)? else {
             // The last segment, torn before its header was complete: it
             // held no event.
             recovery.torn_records += 1;
@@ -127,11 +132,6 @@ pub(crate) fn open(dir: &Path) -> Result<Opened, SpoolError> {
                 .and_then(|()| file.sync_all())
                 .map_err(SpoolError::io(&path, "cutting off a torn record"))?;
         }
-        settled = settled.max(scan.settled);
-        if i == 0 {
-            // Segments are deleted once settled: what precedes the oldest is.
-            settled = settled.max(base);
-        }
         next = next.max(base + scan.events);
         recovery.segments += 1;
         segments.push(Found {
@@ -141,10 +141,9 @@ pub(crate) fn open(dir: &Path) -> Result<Opened, SpoolError> {
             events: scan.events,
         });
     }
-    let settled = settled.min(next);
     recovery.events = segments
         .iter()
-        .map(|s| (s.base + s.events).saturating_sub(settled.max(s.base)))
+        .map(|s| settled.unsettled_in(s.base..s.base + s.events))
         .sum();
     recovery.next_sequence = next;
     Ok(Opened {
@@ -159,7 +158,6 @@ pub(crate) fn open(dir: &Path) -> Result<Opened, SpoolError> {
 struct Scan {
     base: u64,
     events: u64,
-    settled: u64,
     valid_len: u64,
     torn_bytes: u64,
     torn_reason: &'static str,
@@ -167,7 +165,7 @@ struct Scan {
 
 /// Reads one segment, record by record (never more than one record in
 /// memory). `None` when it is the last segment and its header is torn.
-fn scan(path: &Path, last: bool) -> Result<Option<Scan>, SpoolError> {
+fn scan(path: &Path, last: bool, settled: &mut Settled) -> Result<Option<Scan>, SpoolError> {
     let mut file = File::open(path).map_err(SpoolError::io(path, "opening"))?;
     let file_len = file
         .metadata()
@@ -203,7 +201,6 @@ fn scan(path: &Path, last: bool) -> Result<Option<Scan>, SpoolError> {
     let mut scan = Scan {
         base,
         events: 0,
-        settled: 0,
         valid_len: HEADER_LEN as u64,
         torn_bytes: 0,
         torn_reason: "",
@@ -238,7 +235,11 @@ fn scan(path: &Path, last: bool) -> Result<Option<Scan>, SpoolError> {
                 scan.valid_len += len as u64;
             }
             Decoded::Settled { below, len } => {
-                scan.settled = scan.settled.max(below);
+                settled.settle_below(below);
+                scan.valid_len += len as u64;
+            }
+            Decoded::SettledRun { run, len } => {
+                settled.settle(run);
                 scan.valid_len += len as u64;
             }
             Decoded::Incomplete { .. } => {

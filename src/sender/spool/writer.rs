@@ -45,7 +45,10 @@ impl Writer {
         loop {
             let mut state = self.log.state();
             loop {
-                if !state.pending.is_empty() || state.settled > state.settled_written {
+                if !state.pending.is_empty()
+                    || state.settled.below() > state.settled_written
+                    || !state.unwritten_runs.is_empty()
+                {
                     break;
                 }
                 if state.finished && state.closing {
@@ -75,14 +78,28 @@ impl Writer {
             }
             let mut buf = std::mem::replace(&mut state.pending, std::mem::take(&mut self.spare));
             let end = state.next;
-            let settled = state.settled;
+            // What is settled goes after the events: runs still above the
+            // mark, and the mark when it moved.
+            let records_len = buf.len();
+            let settled = state.settled.below();
+            let runs = std::mem::take(&mut state.unwritten_runs);
+            for run in runs.iter().filter(|run| run.end > settled) {
+                format::push_settled_run(&mut buf, run.clone());
+            }
             let writes_settled = settled > state.settled_written;
             if writes_settled {
                 format::push_settled(&mut buf, settled);
-                state.stored += format::SETTLED_RECORD_LEN as u64;
             }
+            let settling = (buf.len() - records_len) as u64;
+            state.stored += settling;
             drop(state);
             let first = *self.log.durable.borrow();
+            if settling > 0 {
+                if let Some(dead_letter) = &self.log.dead_letter {
+                    // The rejected events are in it before they leave the spool.
+                    dead_letter.sync();
+                }
+            }
 
             match self.write(&buf, first) {
                 Ok(()) => {
@@ -92,10 +109,9 @@ impl Writer {
                 }
                 Err(error) => {
                     let mut state = self.log.state();
-                    if writes_settled {
-                        buf.truncate(buf.len() - format::SETTLED_RECORD_LEN);
-                        state.stored -= format::SETTLED_RECORD_LEN as u64;
-                    }
+                    buf.truncate(records_len);
+                    state.stored -= settling;
+                    state.unwritten_runs.extend(runs);
                     // Put the records back in front of those taken since.
                     buf.extend_from_slice(&state.pending);
                     std::mem::swap(&mut state.pending, &mut buf);
@@ -239,7 +255,9 @@ fn events(mut records: &[u8], first: u64) -> Vec<(u64, Bytes)> {
                 events.push((first + events.len() as u64, Bytes::copy_from_slice(json)));
                 records = &records[len..];
             }
-            Decoded::Settled { len, .. } => records = &records[len..],
+            Decoded::Settled { len, .. } | Decoded::SettledRun { len, .. } => {
+                records = &records[len..]
+            }
             Decoded::Incomplete { .. } | Decoded::Damaged(_) => break,
         }
     }
