@@ -83,6 +83,9 @@ async fn killed_at_random_and_restarted_the_spool_loses_nothing() {
                 .fail(0.20, StatusCode::SERVICE_UNAVAILABLE)
                 .drop_connections(0.05),
         )
+        // Every copy of every event is kept, to count them.
+        .max_recorded_events(usize::MAX)
+        .max_recorded_requests(usize::MAX)
         .start()
         .await
         .unwrap();
@@ -187,6 +190,7 @@ async fn killed_at_random_and_restarted_the_spool_loses_nothing() {
         requests.len(),
     );
     assert_eq!(unknown, 0);
+    assert_eq!(server.dropped_event_count(), 0);
     assert!(
         lost.is_empty(),
         "lost events, the first: {:?}",

@@ -111,7 +111,7 @@ mod tests {
         settled.settle(30..35);
         assert_eq!(settled.runs().collect::<Vec<_>>(), [20..35, 40..50]);
         settled.settle(34..41);
-        assert_eq!(settled.runs().collect::<Vec<_>>(), [20..50]);
+        assert_eq!(settled.runs().collect::<Vec<_>>(), vec![(20..50)]);
         assert!(settled.contains(5) && settled.contains(20) && settled.contains(49));
         assert!(!settled.contains(10) && !settled.contains(19) && !settled.contains(50));
         assert_eq!(settled.unsettled_in(0..60), 10 + 10);
