@@ -62,6 +62,13 @@ pub struct SendArgs {
     /// Gzip-compresses the request bodies.
     #[arg(long)]
     pub gzip: bool,
+    /// Keeps the events in a queue on disk in DIR until the API accepted or
+    /// rejected them, which makes a long import resumable: killed or
+    /// stopped, the same command run again delivers what the spool holds
+    /// first, then goes on after the last line it had spooled. Failures
+    /// that may pass are then retried without a limit (not --retries).
+    #[arg(long, value_name = "DIR")]
+    pub spool: Option<PathBuf>,
     #[command(flatten)]
     pub connection: ConnectionArgs,
 }

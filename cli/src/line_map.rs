@@ -24,7 +24,8 @@ impl LineMap {
     /// number given again (the sender refused the event that had it)
     /// replaces its line.
     pub fn taken(&mut self, sequence: u64, line: u64) {
-        let offset = line - sequence;
+        // Modulo 2^64: a spool's numbers may run ahead of the lines.
+        let offset = line.wrapping_sub(sequence);
         if self
             .runs
             .back()
@@ -41,7 +42,7 @@ impl LineMap {
     pub fn line(&self, sequence: u64) -> u64 {
         let run = self.runs.partition_point(|&(start, _)| start <= sequence);
         let offset = run.checked_sub(1).map_or(0, |run| self.runs[run].1);
-        sequence + offset
+        sequence.wrapping_add(offset)
     }
 
     /// These events are settled: their lines are no longer needed.

@@ -9,6 +9,7 @@ mod line_map;
 mod lines;
 mod output;
 mod progress;
+mod resume;
 mod scan;
 mod send;
 mod serve;

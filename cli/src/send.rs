@@ -12,8 +12,11 @@ use crate::line_map::LineMap;
 use crate::lines;
 use crate::output::outln;
 use crate::progress;
+use crate::resume::Progress;
 use crate::scan::{RejectsFile, Scan, Scanned};
-use algolia_insights::sender::{Delivered, FailedEvent, SendError, Sender, SenderConfig};
+use algolia_insights::sender::{
+    Delivered, FailedEvent, SendError, Sender, SenderConfig, Spool, SpoolConfig,
+};
 use algolia_insights::Error;
 use indicatif::ProgressBar;
 use std::fs::File;
@@ -38,6 +41,14 @@ pub async fn run(args: SendArgs) -> Result<bool, String> {
         .map(RejectsFile::create)
         .transpose()?;
     let failed_file = args.failed.as_deref().map(FailedFile::create).transpose()?;
+    let spool = match &args.spool {
+        Some(dir) => {
+            let spool = Spool::open(SpoolConfig::new(dir)).map_err(|error| error.to_string())?;
+            let progress = Progress::load(dir, &args.input);
+            Some((spool, progress))
+        }
+        None => None,
+    };
     let gzip = args.gzip;
     let connection = connect(&args.connection, |builder| {
         if gzip {
@@ -48,13 +59,54 @@ pub async fn run(args: SendArgs) -> Result<bool, String> {
     })
     .await?;
 
+    let first_sequence = spool
+        .as_ref()
+        .map_or(0, |(spool, _)| spool.recovery().next_sequence);
+    let mut lines = LineMap::default();
+    // Numbers below are events of earlier runs: they have no line here.
+    lines.settle(0..first_sequence);
     let outcomes = Arc::new(Outcomes {
         state: Mutex::new(State {
             failed_file,
+            lines,
+            first_sequence,
             ..State::default()
         }),
     });
-    let sender = connection.client.sender(config(&args, &outcomes));
+    let config = config(&args, &outcomes);
+    let (sender, mut progress) = match spool {
+        Some((spool, progress)) => {
+            let recovery = spool.recovery();
+            if recovery.events > 0 || recovery.torn_records > 0 {
+                outln!(
+                    "spool {}: {} events left by an earlier run are sent first{}",
+                    spool.dir().display(),
+                    recovery.events,
+                    if recovery.torn_records > 0 {
+                        format!(
+                            " ({} torn records cut off, {} bytes)",
+                            recovery.torn_records, recovery.torn_bytes
+                        )
+                    } else {
+                        String::new()
+                    }
+                );
+            }
+            if progress.done_through > 0 {
+                outln!(
+                    "resuming {input_name} after line {}: the lines before are in the spool or sent",
+                    progress.done_through
+                );
+            } else if !progress.resumable() {
+                outln!("standard input cannot be resumed: the spool keeps the events, not where the input got to");
+            }
+            (
+                connection.client.spooled_sender(config, spool),
+                Some(progress),
+            )
+        }
+        None => (connection.client.sender(config), None),
+    };
     let bar = progress::reading(input.size);
     let reader = tokio::task::spawn_blocking({
         let (sender, outcomes, bar) = (sender.clone(), Arc::clone(&outcomes), bar.clone());
@@ -66,6 +118,8 @@ pub async fn run(args: SendArgs) -> Result<bool, String> {
                 &runtime,
                 &outcomes,
                 &bar,
+                progress.as_mut(),
+                first_sequence,
             )
         }
     });
@@ -153,17 +207,23 @@ impl ReadTotals {
 }
 
 /// The reading thread: reads lines and hands each event to the sender,
-/// waiting while its queue is full.
+/// waiting while its queue is full. With a spool, lines through
+/// `progress.done_through` are only checked (an earlier run spooled them),
+/// and the progress is saved as the events become durable.
 fn read(
     mut scan: Scan,
     sender: &Sender,
     runtime: &tokio::runtime::Handle,
     outcomes: &Outcomes,
     bar: &ProgressBar,
+    mut progress: Option<&mut Progress>,
+    first_sequence: u64,
 ) -> ReadTotals {
     let mut totals = ReadTotals::default();
-    // The sender numbers events in the order it takes them, from 0.
-    let mut next_sequence = 0u64;
+    // The sender numbers events in the order it takes them, from 0 (from
+    // where the spool's numbering got to, with a spool).
+    let mut next_sequence = first_sequence;
+    let skip_through = progress.as_ref().map_or(0, |p| p.done_through);
     let mut offset = None;
     loop {
         let (line, event) = match scan.next() {
@@ -176,14 +236,23 @@ fn read(
                 totals.reject(line, reason);
                 continue;
             }
+            Ok(Some(Scanned::Event { line, .. })) if line <= skip_through => continue,
             Ok(Some(Scanned::Event { line, event })) => (line, event),
         };
         // Known before the sender takes it: its outcome may come at once.
-        if offset != Some(line - next_sequence) {
-            offset = Some(line - next_sequence);
+        if offset != Some(line.wrapping_sub(next_sequence)) {
+            offset = Some(line.wrapping_sub(next_sequence));
             outcomes.state().lines.taken(next_sequence, line);
         }
-        match runtime.block_on(sender.send(event)) {
+        let taken = match &progress {
+            // `send` would wait for the disk: the progress saves sync instead.
+            Some(_) => match sender.try_send(event) {
+                Err(SendError::Full(event)) => runtime.block_on(sender.send(*event)),
+                taken => taken,
+            },
+            None => runtime.block_on(sender.send(event)),
+        };
+        match taken {
             Ok(()) => next_sequence += 1,
             Err(SendError::Invalid { errors, .. }) => {
                 totals.reject(line, reason(&errors));
@@ -199,6 +268,13 @@ fn read(
             }
         }
         if line % PROGRESS_EVERY == 0 {
+            if let Some(progress) = progress.as_deref_mut().filter(|p| p.due()) {
+                runtime.block_on(sender.sync());
+                if let Err(error) = progress.save(line) {
+                    totals.error = Some(error);
+                    break;
+                }
+            }
             bar.set_position(scan.bytes_read());
             let stats = sender.stats();
             bar.set_message(format!(
@@ -208,6 +284,12 @@ fn read(
         }
     }
     bar.set_position(scan.bytes_read());
+    if let (Some(progress), None) = (progress, &totals.error) {
+        runtime.block_on(sender.sync());
+        if let Err(error) = progress.save(scan.lines()) {
+            totals.error = Some(error);
+        }
+    }
     totals.lines = scan.lines();
     totals.blank_lines = scan.blank_lines();
     if let Err(flush_error) = scan.finish() {
@@ -226,6 +308,8 @@ struct Outcomes {
 #[derive(Default)]
 struct State {
     lines: LineMap,
+    /// Events numbered below are from an earlier run (with a spool).
+    first_sequence: u64,
     sent_events: u64,
     sent_requests: u64,
     failed_events: u64,
@@ -263,7 +347,12 @@ impl Outcomes {
         let mut state = self.state();
         let state = &mut *state;
         let sequence = event.sequence();
-        let line = state.lines.line(sequence);
+        // Line 0: an event an earlier run left in the spool.
+        let line = if sequence < state.first_sequence {
+            0
+        } else {
+            state.lines.line(sequence)
+        };
         let error = event.shared_error();
         match &mut state.group {
             Some(group) if Arc::ptr_eq(&group.error, &error) => {
@@ -298,7 +387,9 @@ impl State {
         };
         self.failed_requests += 1;
         if self.failures.len() < LISTED {
-            let lines = if group.first_line == group.last_line {
+            let lines = if group.first_line == 0 {
+                "events of an earlier run".to_string()
+            } else if group.first_line == group.last_line {
                 format!("line {}", group.first_line)
             } else {
                 format!("lines {}-{}", group.first_line, group.last_line)

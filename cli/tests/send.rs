@@ -331,3 +331,82 @@ async fn without_credentials_or_input_it_says_what_is_missing() {
     let output = run(cli().args(["send", "--batch-size", "1001", "--local"])).await;
     assert_eq!(output.status.code(), Some(2), "clap refuses it");
 }
+
+/// `send --spool`: an import killed half way (SIGKILL) and run again with
+/// the same spool delivers every event, resumes after the lines the first
+/// run had spooled instead of reading them again, and sends again only what
+/// was in flight or spooled after its last progress save.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_import_resumes_from_its_spool() {
+    // Slow answers, so that the kill lands in the middle of the import.
+    let server = LocalServer::builder()
+        .faults(Faults::seeded(3).delay(1.0, std::time::Duration::from_millis(40)))
+        .start()
+        .await
+        .unwrap();
+    let dir = scratch_dir("send-spool");
+    let input = fixture(30_000, 0);
+    let events = dir.join("events.jsonl");
+    std::fs::write(&events, &input.bytes).unwrap();
+    let send = || {
+        let mut command = cli();
+        command
+            .arg("send")
+            .arg(&events)
+            .arg("--spool")
+            .arg(dir.join("spool"))
+            .args(["--batch-size", "100", "--concurrency", "2"])
+            .args(["--host", server.url(), "--app-id", "a", "--api-key", "k"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        command
+    };
+
+    let mut first = send().spawn().unwrap();
+    let started = std::time::Instant::now();
+    while server.event_count() < 3_000 {
+        assert!(
+            started.elapsed().as_secs() < 60,
+            "the first run sends nothing"
+        );
+        assert!(
+            first.try_wait().unwrap().is_none(),
+            "the first run ended early"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    first.start_kill().unwrap(); // SIGKILL
+    first.wait().await.unwrap();
+    let after_kill = server.event_count();
+    assert!(after_kill < input.valid.len(), "killed before the end");
+
+    server.set_faults(Faults::none());
+    let output = run(&mut send()).await;
+    let out = stdout(&output);
+    assert_eq!(output.status.code(), Some(0), "{out}\n{}", stderr(&output));
+    assert!(out.contains("resuming"), "{out}");
+    assert!(
+        out.contains("left by an earlier run are sent first"),
+        "{out}"
+    );
+
+    let mut received: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
+    for event in server.events() {
+        *received
+            .entry(serde_json::to_string(&event).unwrap())
+            .or_default() += 1;
+    }
+    let wanted = sorted_lines(&input.valid);
+    let lost = wanted.iter().filter(|e| !received.contains_key(*e)).count();
+    let duplicates: u32 = received.values().map(|n| n - 1).sum();
+    println!(
+        "{} events, {after_kill} received before the kill, {lost} lost, {duplicates} duplicates",
+        wanted.len()
+    );
+    assert_eq!(lost, 0);
+    assert_eq!(received.len(), wanted.len());
+    assert!(
+        (duplicates as usize) < wanted.len() / 2,
+        "the second run sent most events again: {duplicates} duplicates"
+    );
+}

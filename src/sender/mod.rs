@@ -438,7 +438,9 @@ impl Sender {
         let mut spooled = 0;
         if let Some(spool) = &self.handle.spool {
             // What the sender gave up is still in the spool.
-            let left = deadline.saturating_sub(started.elapsed()) + STOP_GRACE;
+            let left = deadline
+                .saturating_sub(started.elapsed())
+                .saturating_add(STOP_GRACE);
             let (given_up, left) = spool.finish(left).await;
             undelivered = given_up
                 .into_iter()
