@@ -292,7 +292,7 @@ impl PushEvents {
     ///
     /// # Errors
     ///
-    /// See [`Client::push_events`]; [`Error::Config`](crate::Error::Config) when called inside an async runtime, where the request must be `.await`ed instead.
+    /// See [`Client::push_events`]; [`Error::BlockingInsideRuntime`](crate::Error::BlockingInsideRuntime) when called inside an async runtime, where the request must be `.await`ed instead.
     #[cfg(feature = "blocking")]
     pub fn send_blocking(self) -> Result<super::models::EventsResponse, crate::Error> {
         crate::runtime::block_on(self.send())
@@ -354,7 +354,7 @@ impl DeleteUserToken {
     ///
     /// # Errors
     ///
-    /// See [`Client::delete_user_token`]; [`Error::Config`](crate::Error::Config) when called inside an async runtime, where the request must be `.await`ed instead.
+    /// See [`Client::delete_user_token`]; [`Error::BlockingInsideRuntime`](crate::Error::BlockingInsideRuntime) when called inside an async runtime, where the request must be `.await`ed instead.
     #[cfg(feature = "blocking")]
     pub fn send_blocking(
         self,
@@ -416,7 +416,7 @@ impl CustomGet {
     ///
     /// # Errors
     ///
-    /// See [`Client::custom_get`]; [`Error::Config`](crate::Error::Config) when called inside an async runtime, where the request must be `.await`ed instead.
+    /// See [`Client::custom_get`]; [`Error::BlockingInsideRuntime`](crate::Error::BlockingInsideRuntime) when called inside an async runtime, where the request must be `.await`ed instead.
     #[cfg(feature = "blocking")]
     pub fn send_blocking(self) -> Result<::serde_json::Value, crate::Error> {
         crate::runtime::block_on(self.send())
@@ -486,7 +486,7 @@ impl CustomPut {
     ///
     /// # Errors
     ///
-    /// See [`Client::custom_put`]; [`Error::Config`](crate::Error::Config) when called inside an async runtime, where the request must be `.await`ed instead.
+    /// See [`Client::custom_put`]; [`Error::BlockingInsideRuntime`](crate::Error::BlockingInsideRuntime) when called inside an async runtime, where the request must be `.await`ed instead.
     #[cfg(feature = "blocking")]
     pub fn send_blocking(self) -> Result<::serde_json::Value, crate::Error> {
         crate::runtime::block_on(self.send())
@@ -556,7 +556,7 @@ impl CustomPost {
     ///
     /// # Errors
     ///
-    /// See [`Client::custom_post`]; [`Error::Config`](crate::Error::Config) when called inside an async runtime, where the request must be `.await`ed instead.
+    /// See [`Client::custom_post`]; [`Error::BlockingInsideRuntime`](crate::Error::BlockingInsideRuntime) when called inside an async runtime, where the request must be `.await`ed instead.
     #[cfg(feature = "blocking")]
     pub fn send_blocking(self) -> Result<::serde_json::Value, crate::Error> {
         crate::runtime::block_on(self.send())
@@ -616,7 +616,7 @@ impl CustomDelete {
     ///
     /// # Errors
     ///
-    /// See [`Client::custom_delete`]; [`Error::Config`](crate::Error::Config) when called inside an async runtime, where the request must be `.await`ed instead.
+    /// See [`Client::custom_delete`]; [`Error::BlockingInsideRuntime`](crate::Error::BlockingInsideRuntime) when called inside an async runtime, where the request must be `.await`ed instead.
     #[cfg(feature = "blocking")]
     pub fn send_blocking(self) -> Result<::serde_json::Value, crate::Error> {
         crate::runtime::block_on(self.send())

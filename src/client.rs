@@ -10,7 +10,7 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`Error::Config`] when the credentials have bytes a header cannot carry.
+    /// [`Error::InvalidHeaderValue`] when the credentials have bytes a header cannot carry.
     pub fn new(app_id: impl Into<String>, api_key: impl Into<String>) -> Result<Self, Error> {
         Self::builder(app_id, api_key).build()
     }
@@ -25,7 +25,7 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`Error::Config`] when the key has bytes a header cannot carry; the old key stays.
+    /// [`Error::InvalidHeaderValue`] when the key has bytes a header cannot carry; the old key stays.
     pub fn set_api_key(&self, api_key: impl AsRef<str>) -> Result<(), Error> {
         self.transport().set_api_key(api_key)
     }
@@ -34,7 +34,7 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`Error::Config`] when the segment has bytes a header cannot carry.
+    /// [`Error::InvalidHeaderValue`] when the segment has bytes a header cannot carry.
     pub fn add_user_agent_segment(&self, name: &str, version: Option<&str>) -> Result<(), Error> {
         self.transport().add_user_agent_segment(name, version)
     }

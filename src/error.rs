@@ -52,10 +52,62 @@ pub enum Error {
         /// The body as received.
         body: Bytes,
     },
-    /// The client is configured wrongly (a bad host URL, a header value with
-    /// bytes HTTP does not allow, ...).
+    /// A value meant for a header (the application ID, the API key, a user
+    /// agent segment, a header option) has bytes HTTP does not allow there,
+    /// such as CR or LF: sent, it could end its header and start another.
+    /// The value is never shown, since it may be a credential.
+    #[error(
+        "invalid configuration: {what} contains bytes a header cannot carry (such as CR or LF)"
+    )]
+    InvalidHeaderValue {
+        /// What the value is for (`the API key`, ``header `x-foo` ``).
+        what: String,
+    },
+    /// A header name that is not an HTTP token.
+    #[error("invalid configuration: `{}` is not a valid header name", .name.escape_debug())]
+    InvalidHeaderName {
+        /// The name given.
+        name: String,
+    },
+    /// A host to send to is not a base URL the client accepts.
+    #[error("invalid configuration: host `{host}` {reason}")]
+    InvalidHost {
+        /// The host given.
+        host: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The list of hosts to send to is empty.
+    #[error("invalid configuration: no host to send to: the host list is empty")]
+    NoHosts,
+    /// A region name that is not one of the API's.
     #[error("invalid configuration: {0}")]
-    Config(String),
+    InvalidRegion(#[from] crate::runtime::ParseRegionError),
+    /// A `send_blocking` call inside an async runtime, where blocking would
+    /// stall the runtime: `.await` the request there instead.
+    #[error(
+        "`send_blocking` was called inside an async runtime; `.await` the request there instead"
+    )]
+    BlockingInsideRuntime,
+    /// The runtime of the blocking client could not start.
+    #[error("cannot start the blocking client's runtime: {message}")]
+    BlockingRuntime {
+        /// Why, as the system said.
+        message: String,
+    },
+    /// The HTTP client could not be built (its TLS setup, a proxy setting, ...).
+    #[error("cannot build the HTTP client: {0}")]
+    HttpClient(#[source] reqwest::Error),
+    /// A value of the request cannot be written as JSON (a map with
+    /// non-string keys in a custom body, for example).
+    #[error("cannot serialize {what}: {source}")]
+    Serialize {
+        /// Which value (`the body`, ``query parameter `x` ``).
+        what: String,
+        /// serde_json's error.
+        #[source]
+        source: serde_json::Error,
+    },
 }
 
 /// A failure of one host, kept in [`Error::AllHostsFailed`].

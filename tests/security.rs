@@ -4,7 +4,8 @@
 //! - the API key (the first, a rotated one, one given per call) never shows
 //!   in `Debug` output, error messages, panics or `tracing` output at TRACE;
 //! - header values and names that could split a request (CR, LF, NUL, ...)
-//!   are refused with [`Error::Config`] and nothing is sent;
+//!   are refused with [`Error::InvalidHeaderValue`] (or
+//!   [`Error::InvalidHeaderName`]) and nothing is sent;
 //! - user data in the path (a user token, a custom request's `path`) cannot
 //!   change the request's target, nor send it to another host or scheme;
 //! - the built-in hosts are HTTPS only, and redirects are never followed.
@@ -382,7 +383,7 @@ async fn errors_of_every_kind_never_show_the_api_key() {
             .unwrap_err(),
     ));
     errors.push((
-        "Config (a per-call key with CR LF)",
+        "InvalidHeaderValue (a per-call key with CR LF)",
         with_hosts(vec![unauthorized.url.clone()])
             .custom_get("1/x")
             .header(KEY_HEADER, format!("{CALL_KEY}\r\nx-evil: 1"))
@@ -390,19 +391,19 @@ async fn errors_of_every_kind_never_show_the_api_key() {
             .unwrap_err(),
     ));
     errors.push((
-        "Config (a rotated key with LF)",
+        "InvalidHeaderValue (a rotated key with LF)",
         with_hosts(vec![unauthorized.url.clone()])
             .set_api_key(format!("{NEW_KEY}\n"))
             .unwrap_err(),
     ));
     errors.push((
-        "Config (a built key with CR)",
+        "InvalidHeaderValue (a built key with CR)",
         Client::builder(APP_ID, format!("{OLD_KEY}\r"))
             .build()
             .unwrap_err(),
     ));
     errors.push((
-        "Config (an unknown host scheme)",
+        "InvalidHost (an unknown host scheme)",
         Client::builder(APP_ID, OLD_KEY)
             .hosts(["ftp://127.0.0.1"])
             .build()
@@ -418,7 +419,8 @@ async fn errors_of_every_kind_never_show_the_api_key() {
             Error::Timeout { .. } => "Timeout",
             Error::AllHostsFailed(_) => "AllHostsFailed",
             Error::Decode { .. } => "Decode",
-            Error::Config(_) => "Config",
+            Error::InvalidHeaderValue { .. } => "InvalidHeaderValue",
+            Error::InvalidHost { .. } => "InvalidHost",
             _ => "another kind",
         })
         .collect();
@@ -431,10 +433,10 @@ async fn errors_of_every_kind_never_show_the_api_key() {
             "Timeout",
             "AllHostsFailed",
             "Decode",
-            "Config",
-            "Config",
-            "Config",
-            "Config"
+            "InvalidHeaderValue",
+            "InvalidHeaderValue",
+            "InvalidHeaderValue",
+            "InvalidHost"
         ],
         "each kind of error is provoked"
     );
@@ -515,10 +517,18 @@ const SPLITTERS: [&str; 6] = [
     "v\x7f",
 ];
 
+/// The message of a configuration error (a bad header value or name, a bad
+/// host), after its `invalid configuration: `.
 fn config_message(error: Error) -> String {
-    match error {
-        Error::Config(message) => message,
-        other => panic!("expected Error::Config, got {other:?}"),
+    match &error {
+        Error::InvalidHeaderValue { .. }
+        | Error::InvalidHeaderName { .. }
+        | Error::InvalidHost { .. } => {
+            let text = error.to_string();
+            let message = text.strip_prefix("invalid configuration: ");
+            message.unwrap_or_else(|| panic!("{text}")).to_string()
+        }
+        other => panic!("expected a configuration error, got {other:?}"),
     }
 }
 
@@ -640,7 +650,7 @@ async fn user_agent_segments_that_could_split_a_request_are_refused() {
         assert_eq!(
             config_message(error),
             format!(
-                "user agent segment `{}` has bytes a header cannot carry",
+                "the user agent segment `{}` contains bytes a header cannot carry (such as CR or LF)",
                 bad.escape_debug()
             )
         );
@@ -649,18 +659,27 @@ async fn user_agent_segments_that_could_split_a_request_are_refused() {
             .user_agent_segment("MyApp", Some(bad))
             .build()
             .unwrap_err();
-        assert!(matches!(error, Error::Config(_)), "{error:?}");
+        assert!(
+            matches!(error, Error::InvalidHeaderValue { .. }),
+            "{error:?}"
+        );
     }
 
     let client = server.client();
     let agent = client.transport().user_agent();
     for bad in SPLITTERS {
         let error = client.add_user_agent_segment(bad, None).unwrap_err();
-        assert!(matches!(error, Error::Config(_)), "{error:?}");
+        assert!(
+            matches!(error, Error::InvalidHeaderValue { .. }),
+            "{error:?}"
+        );
         let error = client
             .add_user_agent_segment("MyApp", Some(bad))
             .unwrap_err();
-        assert!(matches!(error, Error::Config(_)), "{error:?}");
+        assert!(
+            matches!(error, Error::InvalidHeaderValue { .. }),
+            "{error:?}"
+        );
     }
     assert_eq!(
         client.transport().user_agent(),
@@ -862,7 +881,7 @@ fn a_region_host_must_be_https_and_named_hosts_http_or_https() {
         .unwrap_err();
     assert_eq!(
         config_message(error),
-        "host `http://insights.plain.example`: the scheme must be https (or http for hosts you name)"
+        "host `http://insights.plain.example` has a scheme other than https (or http, for hosts you name)"
     );
     for host in [
         "ftp://127.0.0.1",
@@ -875,7 +894,10 @@ fn a_region_host_must_be_https_and_named_hosts_http_or_https() {
             .hosts([host])
             .build()
             .unwrap_err();
-        assert!(matches!(error, Error::Config(_)), "{host}: {error:?}");
+        assert!(
+            matches!(&error, Error::InvalidHost { host: given, .. } if given == host),
+            "{host}: {error:?}"
+        );
         assert!(error.to_string().contains(host), "{error}");
     }
     for host in [
@@ -889,7 +911,9 @@ fn a_region_host_must_be_https_and_named_hosts_http_or_https() {
             .unwrap_err();
         assert_eq!(
             config_message(error),
-            format!("host `{host}` must be a base URL such as https://example.com:8080")
+            format!(
+                "host `{host}` is not a base URL such as https://example.com:8080 (no user, query or fragment)"
+            )
         );
     }
 }

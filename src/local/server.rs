@@ -261,7 +261,7 @@ impl LocalServer {
     ///
     /// # Errors
     ///
-    /// [`Error::Config`](crate::Error::Config) when the credentials cannot be sent as headers.
+    /// [`Error::InvalidHeaderValue`](crate::Error::InvalidHeaderValue) when the credentials cannot be sent as headers.
     pub fn client(&self) -> Result<Client, crate::Error> {
         let (app_id, api_key) = match &self.shared.credentials {
             Some(credentials) => (credentials.app_id(), credentials.api_key()),

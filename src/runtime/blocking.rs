@@ -22,7 +22,9 @@ fn shared_runtime() -> Result<&'static Runtime, Error> {
                 .map_err(|e| e.to_string())
         })
         .as_ref()
-        .map_err(|e| Error::Config(format!("cannot start the blocking client's runtime: {e}")))
+        .map_err(|message| Error::BlockingRuntime {
+            message: message.clone(),
+        })
 }
 
 /// Runs a request to the end on the shared runtime (what the generated
@@ -30,16 +32,14 @@ fn shared_runtime() -> Result<&'static Runtime, Error> {
 ///
 /// # Errors
 ///
-/// The request's own error; [`Error::Config`] when called inside an async
-/// runtime (blocking there would stall it, and tokio refuses to nest
-/// runtimes), or when the runtime cannot start.
+/// The request's own error; [`Error::BlockingInsideRuntime`] when called
+/// inside an async runtime (blocking there would stall it, and tokio
+/// refuses to nest runtimes); [`Error::BlockingRuntime`] when the runtime
+/// cannot start.
 #[doc(hidden)]
 pub fn block_on<T>(request: impl Future<Output = Result<T, Error>>) -> Result<T, Error> {
     if Handle::try_current().is_ok() {
-        return Err(Error::Config(
-            "`send_blocking` was called inside an async runtime; `.await` the request there instead"
-                .into(),
-        ));
+        return Err(Error::BlockingInsideRuntime);
     }
     shared_runtime()?.block_on(request)
 }

@@ -179,9 +179,7 @@ impl<C: FromTransport> ClientBuilder<C> {
                 .collect::<Result<Vec<_>, _>>()?,
         };
         if hosts.is_empty() {
-            return Err(Error::Config(
-                "no host to send to: the host list is empty".into(),
-            ));
+            return Err(Error::NoHosts);
         }
         Ok(hosts)
     }
@@ -190,8 +188,10 @@ impl<C: FromTransport> ClientBuilder<C> {
     ///
     /// # Errors
     ///
-    /// [`Error::Config`] for a bad host URL, credentials with bytes a header
-    /// cannot carry, or an HTTP client that cannot be built.
+    /// [`Error::InvalidHost`] or [`Error::NoHosts`] for hosts it cannot send
+    /// to, [`Error::InvalidHeaderValue`] for credentials or a user agent
+    /// segment with bytes a header cannot carry, [`Error::HttpClient`] for an
+    /// HTTP client that cannot be built.
     pub fn build(self) -> Result<C, Error> {
         let hosts = self.host_urls()?;
         let app_id = header_value("the application ID", &self.app_id)?;
@@ -199,9 +199,7 @@ impl<C: FromTransport> ClientBuilder<C> {
         api_key.set_sensitive(true);
         let mut user_agent = UserAgent::new(self.api.name);
         for (name, version) in &self.user_agent_segments {
-            user_agent
-                .add(name, version.as_deref())
-                .map_err(Error::Config)?;
+            user_agent.add(name, version.as_deref())?;
         }
         if !super::tls::AVAILABLE {
             if let Some(host) = hosts.iter().find(|host| host.starts_with("https:")) {
@@ -220,7 +218,7 @@ impl<C: FromTransport> ClientBuilder<C> {
         .connect_timeout(self.config.connect_timeout)
         .redirect(reqwest::redirect::Policy::none())
         .build()
-        .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
+        .map_err(Error::HttpClient)?;
         let transport = Transport {
             inner: Arc::new(Inner {
                 api: self.api,
@@ -257,26 +255,30 @@ fn default_http_client(hosts: &[String]) -> reqwest::ClientBuilder {
 /// A host's base URL: `http` or `https` only (built-in hosts: `https` only),
 /// no query or fragment, no trailing slash.
 fn check_host(host: &str, user_given: bool) -> Result<String, Error> {
-    let url = reqwest::Url::parse(host)
-        .map_err(|e| Error::Config(format!("host `{host}` is not a URL: {e}")))?;
+    let invalid = |reason: String| Error::InvalidHost {
+        host: host.to_string(),
+        reason,
+    };
+    let url = reqwest::Url::parse(host).map_err(|e| invalid(format!("is not a URL: {e}")))?;
     let scheme_ok = match url.scheme() {
         "https" => true,
         "http" => user_given,
         _ => false,
     };
     if !scheme_ok {
-        return Err(Error::Config(format!(
-            "host `{host}`: the scheme must be https (or http for hosts you name)"
-        )));
+        return Err(invalid(
+            "has a scheme other than https (or http, for hosts you name)".into(),
+        ));
     }
     if url.host_str().is_none()
         || url.query().is_some()
         || url.fragment().is_some()
         || !url.username().is_empty()
     {
-        return Err(Error::Config(format!(
-            "host `{host}` must be a base URL such as https://example.com:8080"
-        )));
+        return Err(invalid(
+            "is not a base URL such as https://example.com:8080 (no user, query or fragment)"
+                .into(),
+        ));
     }
     Ok(url.as_str().trim_end_matches('/').to_string())
 }

@@ -162,8 +162,10 @@ impl HttpRequest {
     ///
     /// When the value cannot be turned into JSON.
     pub fn query<T: Serialize + ?Sized>(&mut self, name: &str, value: &T) -> Result<(), Error> {
-        let value = serde_json::to_value(value)
-            .map_err(|e| Error::Config(format!("query parameter `{name}`: {e}")))?;
+        let value = serde_json::to_value(value).map_err(|source| Error::Serialize {
+            what: format!("query parameter `{name}`"),
+            source,
+        })?;
         if let Some(text) = super::encoding::query_value_text(&value) {
             self.query.push((name.to_string(), text));
         }
@@ -185,8 +187,10 @@ impl HttpRequest {
     ///
     /// When the value cannot be turned into JSON.
     pub fn header<T: Serialize + ?Sized>(&mut self, name: &str, value: &T) -> Result<(), Error> {
-        let value = serde_json::to_value(value)
-            .map_err(|e| Error::Config(format!("header `{name}`: {e}")))?;
+        let value = serde_json::to_value(value).map_err(|source| Error::Serialize {
+            what: format!("header `{name}`"),
+            source,
+        })?;
         if let Some(text) = super::encoding::query_value_text(&value) {
             self.headers.push((name.to_string(), text));
         }
@@ -203,8 +207,10 @@ impl HttpRequest {
         body: &T,
         max_bytes: Option<u64>,
     ) -> Result<(), Error> {
-        let bytes = serde_json::to_vec(body)
-            .map_err(|e| Error::Config(format!("cannot serialize the body: {e}")))?;
+        let bytes = serde_json::to_vec(body).map_err(|source| Error::Serialize {
+            what: "the body".into(),
+            source,
+        })?;
         if let Some(violation) = max_bytes
             .and_then(|max| serialized_size_violation(bytes.len() as u64, max, &Path::Root))
         {

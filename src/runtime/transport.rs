@@ -111,19 +111,14 @@ pub(crate) enum TryOutcome {
 
 /// Checks a header value given by the user: no CR, LF or other bytes HTTP forbids.
 pub(crate) fn header_value(what: &str, value: &str) -> Result<HeaderValue, Error> {
-    HeaderValue::from_str(value).map_err(|_| {
-        Error::Config(format!(
-            "{what} contains bytes a header cannot carry (such as CR or LF)"
-        ))
+    HeaderValue::from_str(value).map_err(|_| Error::InvalidHeaderValue {
+        what: what.to_string(),
     })
 }
 
 pub(crate) fn header_name(name: &str) -> Result<HeaderName, Error> {
-    HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
-        Error::Config(format!(
-            "`{}` is not a valid header name",
-            name.escape_debug()
-        ))
+    HeaderName::from_bytes(name.as_bytes()).map_err(|_| Error::InvalidHeaderName {
+        name: name.to_string(),
     })
 }
 
@@ -133,8 +128,8 @@ impl Transport {
     ///
     /// # Errors
     ///
-    /// [`Error::Config`] when the key has bytes a header cannot carry; the
-    /// old key stays.
+    /// [`Error::InvalidHeaderValue`] when the key has bytes a header cannot
+    /// carry; the old key stays.
     pub fn set_api_key(&self, api_key: impl AsRef<str>) -> Result<(), Error> {
         let mut value = header_value("the API key", api_key.as_ref())?;
         value.set_sensitive(true);
@@ -150,14 +145,13 @@ impl Transport {
     ///
     /// # Errors
     ///
-    /// [`Error::Config`] when the segment has bytes a header cannot carry.
+    /// [`Error::InvalidHeaderValue`] when the segment has bytes a header cannot carry.
     pub fn add_user_agent_segment(&self, name: &str, version: Option<&str>) -> Result<(), Error> {
         self.inner
             .user_agent
             .write()
             .unwrap_or_else(PoisonError::into_inner)
             .add(name, version)
-            .map_err(Error::Config)
     }
 
     /// The user agent sent with every request.
@@ -250,9 +244,10 @@ impl Transport {
     }
 
     /// The body to send, gzip-compressed when configured and large enough.
-    fn body(&self, request: &HttpRequest) -> Result<(Option<Bytes>, bool), Error> {
+    /// Compressing into memory cannot fail; were it to, the body goes as it is.
+    fn body(&self, request: &HttpRequest) -> (Option<Bytes>, bool) {
         let Some(body) = &request.body else {
-            return Ok((None, false));
+            return (None, false);
         };
         match self.inner.config.gzip_threshold {
             Some(threshold) if body.len() >= threshold => {
@@ -260,13 +255,12 @@ impl Transport {
                     Vec::with_capacity(body.len() / 4),
                     flate2::Compression::fast(),
                 );
-                encoder
-                    .write_all(body)
-                    .and_then(|()| encoder.finish())
-                    .map(|bytes| (Some(Bytes::from(bytes)), true))
-                    .map_err(|e| Error::Config(format!("cannot compress the body: {e}")))
+                match encoder.write_all(body).and_then(|()| encoder.finish()) {
+                    Ok(bytes) => (Some(Bytes::from(bytes)), true),
+                    Err(_) => (Some(body.clone()), false),
+                }
             }
-            _ => Ok((Some(body.clone()), false)),
+            _ => (Some(body.clone()), false),
         }
     }
 
@@ -276,7 +270,7 @@ impl Transport {
         request: &HttpRequest,
         options: &RequestOptions,
     ) -> Result<Prepared, Error> {
-        let (body, gzip) = self.body(request)?;
+        let (body, gzip) = self.body(request);
         Ok(Prepared {
             headers: self.headers(request, options, gzip)?,
             query: Self::query(request, options),

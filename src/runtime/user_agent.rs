@@ -19,7 +19,7 @@ impl UserAgent {
     }
 
     /// Appends `; name (version)` unless that segment is already there.
-    pub fn add(&mut self, name: &str, version: Option<&str>) -> Result<(), String> {
+    pub fn add(&mut self, name: &str, version: Option<&str>) -> Result<(), crate::Error> {
         let segment = match version {
             Some(version) => format!("{name} ({version})"),
             None => name.to_string(),
@@ -28,12 +28,10 @@ impl UserAgent {
             return Ok(());
         }
         let text = format!("{}; {segment}", self.text);
-        let header = HeaderValue::from_str(&text).map_err(|_| {
-            format!(
-                "user agent segment `{}` has bytes a header cannot carry",
-                segment.escape_debug()
-            )
-        })?;
+        let header =
+            HeaderValue::from_str(&text).map_err(|_| crate::Error::InvalidHeaderValue {
+                what: format!("the user agent segment `{}`", segment.escape_debug()),
+            })?;
         self.text = text;
         self.header = header;
         Ok(())

@@ -9,7 +9,7 @@ fn retry(error: &Error) -> bool {
         Error::Timeout { .. } => true,
         Error::AllHostsFailed(_) => true,
         Error::Decode { .. } => false,
-        Error::Config(_) => false,
+        Error::NoHosts => false,
     }
 }
 

@@ -513,7 +513,7 @@ fn emit_builder(cx: &Context, op: &Operation) -> TokenStream {
         "Validates the request, sends it (with host failover and retries), and decodes the answer.\n\n# Errors\n\nSee [`Client::{method_name}`]."
     )));
     let blocking_doc = doc(Some(&format!(
-        "Like [`send`](Self::send), but blocks the current thread until the answer is decoded (feature `blocking`), for programs without an async runtime.\n\n# Errors\n\nSee [`Client::{method_name}`]; [`Error::Config`](crate::Error::Config) when called inside an async runtime, where the request must be `.await`ed instead."
+        "Like [`send`](Self::send), but blocks the current thread until the answer is decoded (feature `blocking`), for programs without an async runtime.\n\n# Errors\n\nSee [`Client::{method_name}`]; [`Error::BlockingInsideRuntime`](crate::Error::BlockingInsideRuntime) when called inside an async runtime, where the request must be `.await`ed instead."
     )));
     let destructure = quote!(let Self { client, #(#bindings,)* options } = self;);
     let mut_request = if query.is_empty() && headers.is_empty() && body_send.is_empty() {

@@ -852,7 +852,7 @@ impl GetWidgetText {
     ///
     /// # Errors
     ///
-    /// See [`Client::get_widget_text`]; [`Error::Config`](crate::Error::Config) when called inside an async runtime, where the request must be `.await`ed instead.
+    /// See [`Client::get_widget_text`]; [`Error::BlockingInsideRuntime`](crate::Error::BlockingInsideRuntime) when called inside an async runtime, where the request must be `.await`ed instead.
     #[cfg(feature = "blocking")]
     pub fn send_blocking(self) -> Result<String, ::algolia_insights::Error> {
         ::algolia_insights::runtime::block_on(self.send())
@@ -959,7 +959,7 @@ impl PutWidget {
     ///
     /// # Errors
     ///
-    /// See [`Client::put_widget`]; [`Error::Config`](crate::Error::Config) when called inside an async runtime, where the request must be `.await`ed instead.
+    /// See [`Client::put_widget`]; [`Error::BlockingInsideRuntime`](crate::Error::BlockingInsideRuntime) when called inside an async runtime, where the request must be `.await`ed instead.
     #[cfg(feature = "blocking")]
     pub fn send_blocking(
         self,
@@ -1027,7 +1027,7 @@ impl Named {
     ///
     /// # Errors
     ///
-    /// See [`Client::named`]; [`Error::Config`](crate::Error::Config) when called inside an async runtime, where the request must be `.await`ed instead.
+    /// See [`Client::named`]; [`Error::BlockingInsideRuntime`](crate::Error::BlockingInsideRuntime) when called inside an async runtime, where the request must be `.await`ed instead.
     #[cfg(feature = "blocking")]
     pub fn send_blocking(self) -> Result<(), ::algolia_insights::Error> {
         ::algolia_insights::runtime::block_on(self.send())
@@ -1071,7 +1071,7 @@ impl Ping {
     ///
     /// # Errors
     ///
-    /// See [`Client::ping`]; [`Error::Config`](crate::Error::Config) when called inside an async runtime, where the request must be `.await`ed instead.
+    /// See [`Client::ping`]; [`Error::BlockingInsideRuntime`](crate::Error::BlockingInsideRuntime) when called inside an async runtime, where the request must be `.await`ed instead.
     #[cfg(feature = "blocking")]
     pub fn send_blocking(
         self,

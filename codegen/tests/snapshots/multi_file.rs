@@ -315,7 +315,7 @@ impl CreateOrder {
     ///
     /// # Errors
     ///
-    /// See [`Client::create_order`]; [`Error::Config`](crate::Error::Config) when called inside an async runtime, where the request must be `.await`ed instead.
+    /// See [`Client::create_order`]; [`Error::BlockingInsideRuntime`](crate::Error::BlockingInsideRuntime) when called inside an async runtime, where the request must be `.await`ed instead.
     #[cfg(feature = "blocking")]
     pub fn send_blocking(
         self,

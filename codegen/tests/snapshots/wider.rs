@@ -644,7 +644,7 @@ impl GetPet {
     ///
     /// # Errors
     ///
-    /// See [`Client::get_pet`]; [`Error::Config`](crate::Error::Config) when called inside an async runtime, where the request must be `.await`ed instead.
+    /// See [`Client::get_pet`]; [`Error::BlockingInsideRuntime`](crate::Error::BlockingInsideRuntime) when called inside an async runtime, where the request must be `.await`ed instead.
     #[cfg(feature = "blocking")]
     pub fn send_blocking(self) -> Result<super::models::Pet, ::algolia_insights::Error> {
         ::algolia_insights::runtime::block_on(self.send())
