@@ -77,6 +77,15 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
+    /// An `https` host, but the crate was built without a TLS feature.
+    #[error(
+        "invalid configuration: host `{host}` needs TLS, but algolia-insights was built without \
+         a TLS feature (`default-tls`, `rustls-ring`, `rustls`, `rustls-no-provider` or `native-tls`)"
+    )]
+    TlsUnavailable {
+        /// The first `https` host.
+        host: String,
+    },
     /// The list of hosts to send to is empty.
     #[error("invalid configuration: no host to send to: the host list is empty")]
     NoHosts,

@@ -133,12 +133,16 @@ fn a_bad_region_name_converts_into_an_error_listing_the_regions() {
     );
 }
 
+#[cfg(any(
+    feature = "rustls-ring",
+    feature = "rustls",
+    feature = "rustls-no-provider",
+    feature = "native-tls",
+))]
 #[test]
 fn an_http_client_that_cannot_be_built_keeps_the_reason() {
-    use reqwest::tls::Version;
-    let http = reqwest::Client::builder()
-        .min_tls_version(Version::TLS_1_3)
-        .max_tls_version(Version::TLS_1_2);
+    // A TLS configuration of a kind no backend knows.
+    let http = reqwest::Client::builder().tls_backend_preconfigured(42u8);
     let error = Client::builder("app", SECRET)
         .http_client(http)
         .build()

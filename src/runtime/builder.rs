@@ -190,8 +190,9 @@ impl<C: FromTransport> ClientBuilder<C> {
     ///
     /// [`Error::InvalidHost`] or [`Error::NoHosts`] for hosts it cannot send
     /// to, [`Error::InvalidHeaderValue`] for credentials or a user agent
-    /// segment with bytes a header cannot carry, [`Error::HttpClient`] for an
-    /// HTTP client that cannot be built.
+    /// segment with bytes a header cannot carry, [`Error::TlsUnavailable`]
+    /// for an `https` host without a TLS feature, [`Error::HttpClient`] for
+    /// an HTTP client that cannot be built.
     pub fn build(self) -> Result<C, Error> {
         let hosts = self.host_urls()?;
         let app_id = header_value("the application ID", &self.app_id)?;
@@ -201,15 +202,7 @@ impl<C: FromTransport> ClientBuilder<C> {
         for (name, version) in &self.user_agent_segments {
             user_agent.add(name, version.as_deref())?;
         }
-        if !super::tls::AVAILABLE {
-            if let Some(host) = hosts.iter().find(|host| host.starts_with("https:")) {
-                return Err(Error::Config(format!(
-                    "host `{host}` needs TLS, but algolia-insights was built without a TLS \
-                     feature (`default-tls`, `rustls-ring`, `rustls`, `rustls-no-provider` \
-                     or `native-tls`)"
-                )));
-            }
-        }
+        require_tls(&hosts, super::tls::AVAILABLE)?;
         super::tls::prepare();
         let http = match self.http {
             Some(http) => http,
@@ -252,6 +245,14 @@ fn default_http_client(hosts: &[String]) -> reqwest::ClientBuilder {
     }
 }
 
+/// Refuses an `https` host when the build has no TLS (`tls_available`).
+fn require_tls(hosts: &[String], tls_available: bool) -> Result<(), Error> {
+    match hosts.iter().find(|host| host.starts_with("https:")) {
+        Some(host) if !tls_available => Err(Error::TlsUnavailable { host: host.clone() }),
+        _ => Ok(()),
+    }
+}
+
 /// A host's base URL: `http` or `https` only (built-in hosts: `https` only),
 /// no query or fragment, no trailing slash.
 fn check_host(host: &str, user_given: bool) -> Result<String, Error> {
@@ -286,6 +287,28 @@ fn check_host(host: &str, user_given: bool) -> Result<String, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn https_hosts_need_a_build_with_tls() {
+        let hosts = [
+            "http://127.0.0.1:9".to_string(),
+            "https://a.example".to_string(),
+        ];
+        assert!(require_tls(&hosts, true).is_ok());
+        assert!(
+            require_tls(&hosts[..1], false).is_ok(),
+            "plain http needs no TLS"
+        );
+        let error = require_tls(&hosts, false).unwrap_err();
+        assert!(
+            matches!(&error, Error::TlsUnavailable { host } if host == "https://a.example"),
+            "{error:?}"
+        );
+        assert!(
+            error.to_string().contains("built without a TLS feature"),
+            "{error}"
+        );
+    }
 
     #[test]
     fn hosts_must_be_plain_base_urls() {
