@@ -45,8 +45,26 @@
 //! else (5xx, timeout, connection error) moves on to the next host; a host
 //! that timed out gets a longer timeout next time.
 
+//!
+//! # Features
+//!
+//! TLS as with reqwest: `default-tls` (on by default: rustls with ring),
+//! `rustls` (aws-lc-rs), `rustls-no-provider`, `native-tls`. Then
+//! `blocking` (`send_blocking()`), `local-server` ([`local`]) and `schemars`
+//! (`JsonSchema` for every model). Items that need a feature say so.
+//!
+//! More in the [README](https://docs.rs/crate/algolia-insights/latest) and
+//! the crate's `examples/`: a web service sharing one
+//! [`Sender`](sender::Sender), a blocking program, tests with `LocalServer`,
+//! custom requests.
+
+#![deny(missing_docs)]
+// docs.rs (`--cfg docsrs`, nightly): a badge on each item that needs a feature.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 pub mod error;
 #[cfg(feature = "local-server")]
+#[cfg_attr(docsrs, doc(cfg(feature = "local-server")))]
 pub mod local;
 pub mod runtime;
 pub mod sender;
@@ -56,6 +74,10 @@ mod client;
 mod pattern;
 
 /// The models of the spec: events, request bodies and responses.
+///
+/// With the feature `schemars`, every model implements
+/// `schemars::JsonSchema` (a derived impl, which rustdoc cannot mark with
+/// its feature).
 #[allow(clippy::doc_markdown)]
 pub mod models {
     include!(concat!(env!("OUT_DIR"), "/models.rs"));
@@ -70,3 +92,8 @@ pub use error::{ApiError, Error, HostFailure};
 pub use operations::{Client, Region};
 pub use runtime::{ClientBuilder, RequestOptions};
 pub use validation::{ValidationErrors, Violation};
+
+/// The README's Rust examples, compiled by `cargo test --doc`.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

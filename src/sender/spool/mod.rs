@@ -83,7 +83,7 @@ use tokio::sync::{watch, Notify};
 
 /// An open spool directory, locked for this process, ready to be given to
 /// [`Client::spooled_sender`](crate::Client::spooled_sender); see the
-/// [module documentation](self).
+/// [`sender` module](crate::sender).
 pub struct Spool {
     log: Arc<Log>,
     writer: Option<writer::Writer>,
