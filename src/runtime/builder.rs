@@ -58,6 +58,7 @@ impl<C> fmt::Debug for ClientBuilder<C> {
 }
 
 impl<C: FromTransport> ClientBuilder<C> {
+    #[doc(hidden)]
     /// A builder for `api` with these credentials and header names.
     pub fn new(
         api: ApiInfo,

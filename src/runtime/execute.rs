@@ -19,6 +19,7 @@ use tracing::Instrument;
 const MAX_RATE_LIMIT_RETRIES: u32 = 2;
 
 impl Transport {
+    #[doc(hidden)]
     /// Sends a request: each host in turn until one answers with a success
     /// or a client error.
     ///

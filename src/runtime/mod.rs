@@ -19,19 +19,35 @@ mod user_agent;
 mod variants;
 
 pub use arguments::IntoList;
+pub use builder::{ClientBuilder, RegionHost};
+pub use hosts::HostStatus;
+pub use request::RequestOptions;
+pub use transport::{Transport, TransportConfig};
+
+// The generated code's plumbing: public so that clients generated outside
+// this crate (`runtime_crate` in the generator) can use it, hidden from the
+// docs and from the public API list (`public-api.txt`): not covered by semver.
+#[doc(hidden)]
 #[cfg(feature = "blocking")]
 pub use blocking::block_on;
-pub use builder::{ClientBuilder, FromTransport, RegionHost};
+#[doc(hidden)]
+pub use builder::FromTransport;
+#[doc(hidden)]
 pub use encoding::{encode_path, encode_path_segment, query_string};
-pub use hosts::HostStatus;
-pub use request::{HttpRequest, RequestOptions};
+#[doc(hidden)]
+pub use request::HttpRequest;
+#[doc(hidden)]
 pub use response::{header_value, Response};
-pub use transport::{ApiInfo, Transport, TransportConfig};
+#[doc(hidden)]
+pub use transport::ApiInfo;
+#[doc(hidden)]
 pub use variants::{
     deserialize_constant, deserialize_variant, no_variant_message, pick_variant, VariantRule,
 };
 
+#[doc(hidden)]
 pub use reqwest::header::HeaderMap;
+#[doc(hidden)]
 pub use reqwest::Method;
 
 use std::fmt;

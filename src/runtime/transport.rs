@@ -174,6 +174,7 @@ impl Transport {
         &self.inner.config
     }
 
+    #[doc(hidden)]
     /// The validation context for a call: now, sizes checked on the real bytes.
     pub fn validation_context(&self, options: &RequestOptions) -> ValidationContext {
         let allow = options
