@@ -4,7 +4,6 @@
 //! all of a typical event's checks (41 ns against 15 ns, see BENCHMARKS.md).
 //! The API's rule is about days, so a tenth of a second makes no difference.
 
-use super::state::Shared;
 use crate::validation::ValidationContext;
 use std::sync::atomic::{AtomicI64, Ordering::Relaxed};
 use std::sync::Weak;
@@ -41,19 +40,20 @@ impl Clock {
     }
 }
 
-/// Keeps the sender's clock fresh until the sender is gone or stopped.
-pub(crate) async fn tick(shared: Weak<Shared>) {
+/// Keeps a clock fresh until its owner is gone, or `clock` (which finds
+/// the clock in its owner) gives none: the owner has stopped.
+pub(crate) async fn tick<T>(owner: Weak<T>, clock: fn(&T) -> Option<&Clock>) {
     let mut interval = tokio::time::interval(TICK);
     interval.set_missed_tick_behavior(MissedTickBehavior::Delay);
     loop {
         interval.tick().await;
-        let Some(shared) = shared.upgrade() else {
+        let Some(owner) = owner.upgrade() else {
             return;
         };
-        if *shared.stopped.borrow() {
-            return;
+        match clock(&owner) {
+            Some(clock) => clock.refresh(),
+            None => return,
         }
-        shared.clock.refresh();
     }
 }
 

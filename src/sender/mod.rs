@@ -157,7 +157,7 @@ impl crate::Client {
         match runtime {
             Ok(runtime) => {
                 runtime.spawn(dispatch::run(Arc::clone(&shared)));
-                runtime.spawn(clock::tick(Arc::downgrade(&shared)));
+                runtime.spawn(clock::tick(Arc::downgrade(&shared), Shared::running_clock));
             }
             Err(_) => {
                 shared.capacity.close();

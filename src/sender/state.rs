@@ -85,6 +85,11 @@ fn count(n: usize) -> u64 {
 }
 
 impl Shared {
+    /// The clock events are checked against, while the sender runs.
+    pub fn running_clock(&self) -> Option<&Clock> {
+        (!*self.stopped.borrow()).then_some(&self.clock)
+    }
+
     pub fn queue(&self) -> MutexGuard<'_, Queue> {
         self.queue.lock().unwrap_or_else(PoisonError::into_inner)
     }
