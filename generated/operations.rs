@@ -260,6 +260,10 @@ pub struct PushEvents {
     options: crate::runtime::RequestOptions,
 }
 impl PushEvents {
+    /// The HTTP method of the operation.
+    pub(crate) const METHOD: crate::runtime::Method = crate::runtime::Method::POST;
+    /// The path of `pushEvents` (`POST /1/events`).
+    pub(crate) const PATH: &str = "/1/events";
     crate::request_builder_methods!();
     /// Validates the request, sends it (with host failover and retries), and decodes the answer.
     ///
@@ -281,8 +285,8 @@ impl PushEvents {
         }
         crate::validation::ValidationErrors::check(violations)?;
         let mut request = crate::runtime::HttpRequest::new(
-            crate::runtime::Method::POST,
-            "/1/events".to_string(),
+            Self::METHOD,
+            Self::PATH.to_string(),
         );
         request.json_body(&insights_events, Some(2000000u64))?;
         let response = client.transport.execute(request, options).await?;
@@ -316,6 +320,8 @@ pub struct DeleteUserToken {
     options: crate::runtime::RequestOptions,
 }
 impl DeleteUserToken {
+    /// The HTTP method of the operation.
+    pub(crate) const METHOD: crate::runtime::Method = crate::runtime::Method::DELETE;
     crate::request_builder_methods!();
     /// Validates the request, sends it (with host failover and retries), and decodes the answer.
     ///
@@ -342,7 +348,7 @@ impl DeleteUserToken {
         }
         crate::validation::ValidationErrors::check(violations)?;
         let request = crate::runtime::HttpRequest::new(
-            crate::runtime::Method::DELETE,
+            Self::METHOD,
             format!(
                 "/1/usertokens/{}", crate ::runtime::encode_path_segment(& user_token) ?
             ),
@@ -381,6 +387,8 @@ pub struct CustomGet {
     options: crate::runtime::RequestOptions,
 }
 impl CustomGet {
+    /// The HTTP method of the operation.
+    pub(crate) const METHOD: crate::runtime::Method = crate::runtime::Method::GET;
     /// Sets the `parameters` query parameter.
     ///
     /// Extra query parameters to append to the request URL, as name-value pairs.
@@ -405,7 +413,7 @@ impl CustomGet {
     pub async fn send(self) -> Result<::serde_json::Value, crate::Error> {
         let Self { client, path, parameters, options } = self;
         let mut request = crate::runtime::HttpRequest::new(
-            crate::runtime::Method::GET,
+            Self::METHOD,
             format!("/{}", crate ::runtime::encode_path("path", & path) ?),
         );
         request.query_pairs(parameters);
@@ -442,6 +450,8 @@ pub struct CustomPut {
     options: crate::runtime::RequestOptions,
 }
 impl CustomPut {
+    /// The HTTP method of the operation.
+    pub(crate) const METHOD: crate::runtime::Method = crate::runtime::Method::PUT;
     /// Sets the `parameters` query parameter.
     ///
     /// Extra query parameters to append to the request URL, as name-value pairs.
@@ -471,7 +481,7 @@ impl CustomPut {
     pub async fn send(self) -> Result<::serde_json::Value, crate::Error> {
         let Self { client, path, parameters, body, options } = self;
         let mut request = crate::runtime::HttpRequest::new(
-            crate::runtime::Method::PUT,
+            Self::METHOD,
             format!("/{}", crate ::runtime::encode_path("path", & path) ?),
         );
         request.query_pairs(parameters);
@@ -512,6 +522,8 @@ pub struct CustomPost {
     options: crate::runtime::RequestOptions,
 }
 impl CustomPost {
+    /// The HTTP method of the operation.
+    pub(crate) const METHOD: crate::runtime::Method = crate::runtime::Method::POST;
     /// Sets the `parameters` query parameter.
     ///
     /// Extra query parameters to append to the request URL, as name-value pairs.
@@ -541,7 +553,7 @@ impl CustomPost {
     pub async fn send(self) -> Result<::serde_json::Value, crate::Error> {
         let Self { client, path, parameters, body, options } = self;
         let mut request = crate::runtime::HttpRequest::new(
-            crate::runtime::Method::POST,
+            Self::METHOD,
             format!("/{}", crate ::runtime::encode_path("path", & path) ?),
         );
         request.query_pairs(parameters);
@@ -581,6 +593,8 @@ pub struct CustomDelete {
     options: crate::runtime::RequestOptions,
 }
 impl CustomDelete {
+    /// The HTTP method of the operation.
+    pub(crate) const METHOD: crate::runtime::Method = crate::runtime::Method::DELETE;
     /// Sets the `parameters` query parameter.
     ///
     /// Extra query parameters to append to the request URL, as name-value pairs.
@@ -605,7 +619,7 @@ impl CustomDelete {
     pub async fn send(self) -> Result<::serde_json::Value, crate::Error> {
         let Self { client, path, parameters, options } = self;
         let mut request = crate::runtime::HttpRequest::new(
-            crate::runtime::Method::DELETE,
+            Self::METHOD,
             format!("/{}", crate ::runtime::encode_path("path", & path) ?),
         );
         request.query_pairs(parameters);

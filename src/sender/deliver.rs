@@ -9,14 +9,12 @@
 use super::batch::Batch;
 use super::state::Shared;
 use crate::error::Error;
+use crate::operations::PushEvents;
 use crate::runtime::retry::{classify_error, Action};
-use crate::runtime::{HttpRequest, Method};
+use crate::runtime::HttpRequest;
 use std::hash::{BuildHasher, RandomState};
 use std::sync::atomic::Ordering::SeqCst;
 use std::time::{Duration, Instant, SystemTime};
-
-/// The operation the sender calls (`pushEvents`).
-const EVENTS_PATH: &str = "/1/events";
 
 enum Outcome {
     Delivered,
@@ -86,7 +84,9 @@ async fn send(shared: &Shared, batch: &Batch) -> Outcome {
         if shared.cancel.is_cancelled() {
             return Outcome::Cancelled { sent };
         }
-        let mut request = HttpRequest::new(Method::POST, EVENTS_PATH.to_string());
+        // The generated `pushEvents` operation's request, with the body
+        // assembled from events serialized once by `send`.
+        let mut request = HttpRequest::new(PushEvents::METHOD, PushEvents::PATH.to_string());
         request.body = Some(batch.body());
         sent = true;
         shared.counters.requests.fetch_add(1, SeqCst);

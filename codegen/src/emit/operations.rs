@@ -485,10 +485,23 @@ fn emit_builder(cx: &Context, op: &Operation) -> TokenStream {
     let struct_doc = doc(Some(&format!(
         "A request to [`Client::{method_name}`]: set options, then `.await` it (or call [`send`](Self::send))."
     )));
-    let path_expr = if format_args.is_empty() {
-        quote!(#format_string.to_string())
+    // A path without parameters is a constant of the operation, which code
+    // sending pre-serialized bodies (the batching sender) goes through.
+    let (path_const, path_expr) = if format_args.is_empty() {
+        let doc = doc(Some(&format!(
+            "The path of `{}` (`{} {}`).",
+            op.id, op.method, op.path
+        )));
+        let path_const = quote! {
+            #doc
+            pub(crate) const PATH: &str = #format_string;
+        };
+        (path_const, quote!(Self::PATH.to_string()))
     } else {
-        quote!(format!(#format_string, #(#format_args),*))
+        (
+            TokenStream::new(),
+            quote!(format!(#format_string, #(#format_args),*)),
+        )
     };
     let checks = quote!(#(#checks)* #body_validate);
     let validate_block = if checks.is_empty() {
@@ -533,6 +546,10 @@ fn emit_builder(cx: &Context, op: &Operation) -> TokenStream {
         }
 
         impl #builder {
+            /// The HTTP method of the operation.
+            pub(crate) const METHOD: #rt::runtime::Method = #rt::runtime::Method::#method;
+            #path_const
+
             #(#setters)*
 
             #rt::request_builder_methods!();
@@ -541,7 +558,7 @@ fn emit_builder(cx: &Context, op: &Operation) -> TokenStream {
             pub async fn send(self) -> Result<#output, #rt::Error> {
                 #destructure
                 #validate_block
-                #mut_request = #rt::runtime::HttpRequest::new(#rt::runtime::Method::#method, #path_expr);
+                #mut_request = #rt::runtime::HttpRequest::new(Self::METHOD, #path_expr);
                 #(#query)*
                 #(#headers)*
                 #body_send

@@ -814,6 +814,8 @@ pub struct GetWidgetText {
     options: ::algolia_insights::runtime::RequestOptions,
 }
 impl GetWidgetText {
+    /// The HTTP method of the operation.
+    pub(crate) const METHOD: ::algolia_insights::runtime::Method = ::algolia_insights::runtime::Method::GET;
     ::algolia_insights::request_builder_methods!();
     /// Validates the request, sends it (with host failover and retries), and decodes the answer.
     ///
@@ -839,7 +841,7 @@ impl GetWidgetText {
         }
         ::algolia_insights::validation::ValidationErrors::check(violations)?;
         let request = ::algolia_insights::runtime::HttpRequest::new(
-            ::algolia_insights::runtime::Method::GET,
+            Self::METHOD,
             format!(
                 "/v2/widgets/{}", ::algolia_insights::runtime::encode_path_segment(&
                 widget_id) ?
@@ -880,6 +882,8 @@ pub struct PutWidget {
     options: ::algolia_insights::runtime::RequestOptions,
 }
 impl PutWidget {
+    /// The HTTP method of the operation.
+    pub(crate) const METHOD: ::algolia_insights::runtime::Method = ::algolia_insights::runtime::Method::PUT;
     /// Sets the `dry-run` query parameter.
     pub fn dry_run(mut self, dry_run: bool) -> Self {
         self.dry_run = Some(dry_run);
@@ -938,7 +942,7 @@ impl PutWidget {
         }
         ::algolia_insights::validation::ValidationErrors::check(violations)?;
         let mut request = ::algolia_insights::runtime::HttpRequest::new(
-            ::algolia_insights::runtime::Method::PUT,
+            Self::METHOD,
             format!(
                 "/v2/widgets/{}", ::algolia_insights::runtime::encode_path_segment(&
                 widget_id) ?
@@ -985,6 +989,10 @@ pub struct Named {
     options: ::algolia_insights::runtime::RequestOptions,
 }
 impl Named {
+    /// The HTTP method of the operation.
+    pub(crate) const METHOD: ::algolia_insights::runtime::Method = ::algolia_insights::runtime::Method::POST;
+    /// The path of `named` (`POST /v2/ping`).
+    pub(crate) const PATH: &str = "/v2/ping";
     /// Sets the JSON request body.
     pub fn body(mut self, body: super::models::Named) -> Self {
         self.named = Some(body);
@@ -1013,8 +1021,8 @@ impl Named {
         }
         ::algolia_insights::validation::ValidationErrors::check(violations)?;
         let mut request = ::algolia_insights::runtime::HttpRequest::new(
-            ::algolia_insights::runtime::Method::POST,
-            "/v2/ping".to_string(),
+            Self::METHOD,
+            Self::PATH.to_string(),
         );
         match &named {
             Some(body) => request.json_body(body, None)?,
@@ -1050,6 +1058,10 @@ pub struct Ping {
     options: ::algolia_insights::runtime::RequestOptions,
 }
 impl Ping {
+    /// The HTTP method of the operation.
+    pub(crate) const METHOD: ::algolia_insights::runtime::Method = ::algolia_insights::runtime::Method::DELETE;
+    /// The path of `ping` (`DELETE /v2/ping`).
+    pub(crate) const PATH: &str = "/v2/ping";
     ::algolia_insights::request_builder_methods!();
     /// Validates the request, sends it (with host failover and retries), and decodes the answer.
     ///
@@ -1061,8 +1073,8 @@ impl Ping {
     ) -> Result<super::models::PingResponse, ::algolia_insights::Error> {
         let Self { client, options } = self;
         let request = ::algolia_insights::runtime::HttpRequest::new(
-            ::algolia_insights::runtime::Method::DELETE,
-            "/v2/ping".to_string(),
+            Self::METHOD,
+            Self::PATH.to_string(),
         );
         let response = client.transport.execute(request, options).await?;
         response.decode_headers(super::models::PingResponse::from_headers)

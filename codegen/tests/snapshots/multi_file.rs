@@ -281,6 +281,10 @@ pub struct CreateOrder {
     options: ::algolia_insights::runtime::RequestOptions,
 }
 impl CreateOrder {
+    /// The HTTP method of the operation.
+    pub(crate) const METHOD: ::algolia_insights::runtime::Method = ::algolia_insights::runtime::Method::POST;
+    /// The path of `createOrder` (`POST /orders`).
+    pub(crate) const PATH: &str = "/orders";
     ::algolia_insights::request_builder_methods!();
     /// Validates the request, sends it (with host failover and retries), and decodes the answer.
     ///
@@ -304,8 +308,8 @@ impl CreateOrder {
         }
         ::algolia_insights::validation::ValidationErrors::check(violations)?;
         let mut request = ::algolia_insights::runtime::HttpRequest::new(
-            ::algolia_insights::runtime::Method::POST,
-            "/orders".to_string(),
+            Self::METHOD,
+            Self::PATH.to_string(),
         );
         request.json_body(&order, None)?;
         let response = client.transport.execute(request, options).await?;

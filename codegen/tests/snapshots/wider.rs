@@ -614,6 +614,8 @@ pub struct GetPet {
     options: ::algolia_insights::runtime::RequestOptions,
 }
 impl GetPet {
+    /// The HTTP method of the operation.
+    pub(crate) const METHOD: ::algolia_insights::runtime::Method = ::algolia_insights::runtime::Method::GET;
     /// Sets the `x-request-id` header parameter.
     pub fn x_request_id(mut self, x_request_id: impl Into<String>) -> Self {
         self.x_request_id = Some(x_request_id.into());
@@ -628,7 +630,7 @@ impl GetPet {
     pub async fn send(self) -> Result<super::models::Pet, ::algolia_insights::Error> {
         let Self { client, id, x_request_id, options } = self;
         let mut request = ::algolia_insights::runtime::HttpRequest::new(
-            ::algolia_insights::runtime::Method::GET,
+            Self::METHOD,
             format!(
                 "/pets/{}", ::algolia_insights::runtime::encode_path_segment(& id
                 .to_string()) ?
