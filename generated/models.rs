@@ -7,7 +7,7 @@
 /// A value of this type always meets the spec's constraints: build it
 /// with [`new`](Self::new) or [`str::parse`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct EventName(String);
+pub struct EventName(::std::string::String);
 impl EventName {
     /// Checks `value` (1 to 64 characters, matching `^[\x20-\x7E]{1,64}$`) and wraps it.
     ///
@@ -15,35 +15,41 @@ impl EventName {
     ///
     /// When the value breaks one of those rules; the error says which.
     pub fn new(
-        value: impl Into<String>,
-    ) -> Result<Self, crate::validation::ConstraintError> {
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> ::std::result::Result<Self, crate::validation::ConstraintError> {
         let value = value.into();
         Self::check(&value)?;
-        Ok(Self(value))
+        ::std::result::Result::Ok(Self(value))
     }
     /// Checks a value against this type's constraints without building it.
     ///
     /// # Errors
     ///
     /// When the value breaks a constraint.
-    pub fn check(value: &str) -> Result<(), crate::validation::ConstraintError> {
-        crate::validation::check_length(value, Some(1u64), Some(64u64))?;
+    pub fn check(
+        value: &str,
+    ) -> ::std::result::Result<(), crate::validation::ConstraintError> {
+        crate::validation::check_length(
+            value,
+            ::std::option::Option::Some(1u64),
+            ::std::option::Option::Some(64u64),
+        )?;
         static PATTERN: crate::validation::Pattern = crate::validation::Pattern::new(
             "^[\\x20-\\x7E]{1,64}$",
         );
         PATTERN.check(value)?;
-        Ok(())
+        ::std::result::Result::Ok(())
     }
     /// The value as a string slice.
     pub fn as_str(&self) -> &str {
         &self.0
     }
     /// The value as an owned string.
-    pub fn into_inner(self) -> String {
+    pub fn into_inner(self) -> ::std::string::String {
         self.0
     }
 }
-impl AsRef<str> for EventName {
+impl ::std::convert::AsRef<str> for EventName {
     fn as_ref(&self) -> &str {
         &self.0
     }
@@ -55,23 +61,25 @@ impl ::std::fmt::Display for EventName {
 }
 impl ::std::str::FromStr for EventName {
     type Err = crate::validation::ConstraintError;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Self::new(value)
     }
 }
-impl TryFrom<String> for EventName {
+impl TryFrom<::std::string::String> for EventName {
     type Error = crate::validation::ConstraintError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, Self::Error> {
         Self::new(value)
     }
 }
 impl TryFrom<&str> for EventName {
     type Error = crate::validation::ConstraintError;
-    fn try_from(value: &str) -> Result<Self, Self::Error> {
+    fn try_from(value: &str) -> ::std::result::Result<Self, Self::Error> {
         Self::new(value)
     }
 }
-impl From<EventName> for String {
+impl ::std::convert::From<EventName> for ::std::string::String {
     fn from(value: EventName) -> Self {
         value.0
     }
@@ -80,30 +88,30 @@ impl ::serde::Serialize for EventName {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> Result<S::Ok, S::Error> {
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.0)
     }
 }
 impl<'de> ::serde::Deserialize<'de> for EventName {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = ::std::string::String::deserialize(deserializer)?;
         Self::new(value).map_err(::serde::de::Error::custom)
     }
 }
 /// Name of the Algolia index that holds the records this event refers to.
 ///
 /// Index names are case-sensitive. The API only checks the format, not whether the index exists.
-pub type Index = String;
+pub type Index = ::std::string::String;
 /// Identifiers of the records the user interacted with, from 1 to 20 entries.
 /// Rules checked by `validate()` where this type is used: 1 to 20 items.
-pub type ObjectIDs = Vec<String>;
+pub type ObjectIDs = ::std::vec::Vec<::std::string::String>;
 /// One-based rank of each clicked record in the result list, from 1 to 20 entries.
 ///
 /// Give exactly one position per entry of `objectIDs`, in the same order.
 /// Rules checked by `validate()` where this type is used: 1 to 20 items, each item >= 1.
-pub type Positions = Vec<i64>;
+pub type Positions = ::std::vec::Vec<i64>;
 /// Identifier of the search or browse request that led to this event.
 ///
 /// Search responses include it when the request sets `clickAnalytics: true`. It is either 32 lowercase hexadecimal characters or, for agentic analytics, `message_` followed by printable ASCII characters (128 characters at most in total).
@@ -111,7 +119,7 @@ pub type Positions = Vec<i64>;
 /// A value of this type always meets the spec's constraints: build it
 /// with [`new`](Self::new) or [`str::parse`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct QueryID(String);
+pub struct QueryID(::std::string::String);
 impl QueryID {
     /// Checks `value` (at most 128 characters, matching `^([0-9a-f]{32}|message_[!-~]+)$`) and wraps it.
     ///
@@ -119,35 +127,41 @@ impl QueryID {
     ///
     /// When the value breaks one of those rules; the error says which.
     pub fn new(
-        value: impl Into<String>,
-    ) -> Result<Self, crate::validation::ConstraintError> {
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> ::std::result::Result<Self, crate::validation::ConstraintError> {
         let value = value.into();
         Self::check(&value)?;
-        Ok(Self(value))
+        ::std::result::Result::Ok(Self(value))
     }
     /// Checks a value against this type's constraints without building it.
     ///
     /// # Errors
     ///
     /// When the value breaks a constraint.
-    pub fn check(value: &str) -> Result<(), crate::validation::ConstraintError> {
-        crate::validation::check_length(value, None, Some(128u64))?;
+    pub fn check(
+        value: &str,
+    ) -> ::std::result::Result<(), crate::validation::ConstraintError> {
+        crate::validation::check_length(
+            value,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(128u64),
+        )?;
         static PATTERN: crate::validation::Pattern = crate::validation::Pattern::new(
             "^([0-9a-f]{32}|message_[!-~]+)$",
         );
         PATTERN.check(value)?;
-        Ok(())
+        ::std::result::Result::Ok(())
     }
     /// The value as a string slice.
     pub fn as_str(&self) -> &str {
         &self.0
     }
     /// The value as an owned string.
-    pub fn into_inner(self) -> String {
+    pub fn into_inner(self) -> ::std::string::String {
         self.0
     }
 }
-impl AsRef<str> for QueryID {
+impl ::std::convert::AsRef<str> for QueryID {
     fn as_ref(&self) -> &str {
         &self.0
     }
@@ -159,23 +173,25 @@ impl ::std::fmt::Display for QueryID {
 }
 impl ::std::str::FromStr for QueryID {
     type Err = crate::validation::ConstraintError;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Self::new(value)
     }
 }
-impl TryFrom<String> for QueryID {
+impl TryFrom<::std::string::String> for QueryID {
     type Error = crate::validation::ConstraintError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, Self::Error> {
         Self::new(value)
     }
 }
 impl TryFrom<&str> for QueryID {
     type Error = crate::validation::ConstraintError;
-    fn try_from(value: &str) -> Result<Self, Self::Error> {
+    fn try_from(value: &str) -> ::std::result::Result<Self, Self::Error> {
         Self::new(value)
     }
 }
-impl From<QueryID> for String {
+impl ::std::convert::From<QueryID> for ::std::string::String {
     fn from(value: QueryID) -> Self {
         value.0
     }
@@ -184,15 +200,15 @@ impl ::serde::Serialize for QueryID {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> Result<S::Ok, S::Error> {
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.0)
     }
 }
 impl<'de> ::serde::Deserialize<'de> for QueryID {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = ::std::string::String::deserialize(deserializer)?;
         Self::new(value).map_err(::serde::de::Error::custom)
     }
 }
@@ -203,7 +219,7 @@ impl<'de> ::serde::Deserialize<'de> for QueryID {
 /// A value of this type always meets the spec's constraints: build it
 /// with [`new`](Self::new) or [`str::parse`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct UserToken(String);
+pub struct UserToken(::std::string::String);
 impl UserToken {
     /// Checks `value` (1 to 129 characters, matching `^[a-zA-Z0-9_=/+-]{1,129}$`) and wraps it.
     ///
@@ -211,35 +227,41 @@ impl UserToken {
     ///
     /// When the value breaks one of those rules; the error says which.
     pub fn new(
-        value: impl Into<String>,
-    ) -> Result<Self, crate::validation::ConstraintError> {
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> ::std::result::Result<Self, crate::validation::ConstraintError> {
         let value = value.into();
         Self::check(&value)?;
-        Ok(Self(value))
+        ::std::result::Result::Ok(Self(value))
     }
     /// Checks a value against this type's constraints without building it.
     ///
     /// # Errors
     ///
     /// When the value breaks a constraint.
-    pub fn check(value: &str) -> Result<(), crate::validation::ConstraintError> {
-        crate::validation::check_length(value, Some(1u64), Some(129u64))?;
+    pub fn check(
+        value: &str,
+    ) -> ::std::result::Result<(), crate::validation::ConstraintError> {
+        crate::validation::check_length(
+            value,
+            ::std::option::Option::Some(1u64),
+            ::std::option::Option::Some(129u64),
+        )?;
         static PATTERN: crate::validation::Pattern = crate::validation::Pattern::new(
             "^[a-zA-Z0-9_=/+-]{1,129}$",
         );
         PATTERN.check(value)?;
-        Ok(())
+        ::std::result::Result::Ok(())
     }
     /// The value as a string slice.
     pub fn as_str(&self) -> &str {
         &self.0
     }
     /// The value as an owned string.
-    pub fn into_inner(self) -> String {
+    pub fn into_inner(self) -> ::std::string::String {
         self.0
     }
 }
-impl AsRef<str> for UserToken {
+impl ::std::convert::AsRef<str> for UserToken {
     fn as_ref(&self) -> &str {
         &self.0
     }
@@ -251,23 +273,25 @@ impl ::std::fmt::Display for UserToken {
 }
 impl ::std::str::FromStr for UserToken {
     type Err = crate::validation::ConstraintError;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Self::new(value)
     }
 }
-impl TryFrom<String> for UserToken {
+impl TryFrom<::std::string::String> for UserToken {
     type Error = crate::validation::ConstraintError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, Self::Error> {
         Self::new(value)
     }
 }
 impl TryFrom<&str> for UserToken {
     type Error = crate::validation::ConstraintError;
-    fn try_from(value: &str) -> Result<Self, Self::Error> {
+    fn try_from(value: &str) -> ::std::result::Result<Self, Self::Error> {
         Self::new(value)
     }
 }
-impl From<UserToken> for String {
+impl ::std::convert::From<UserToken> for ::std::string::String {
     fn from(value: UserToken) -> Self {
         value.0
     }
@@ -276,15 +300,15 @@ impl ::serde::Serialize for UserToken {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> Result<S::Ok, S::Error> {
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.0)
     }
 }
 impl<'de> ::serde::Deserialize<'de> for UserToken {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = ::std::string::String::deserialize(deserializer)?;
         Self::new(value).map_err(::serde::de::Error::custom)
     }
 }
@@ -295,7 +319,7 @@ impl<'de> ::serde::Deserialize<'de> for UserToken {
 /// A value of this type always meets the spec's constraints: build it
 /// with [`new`](Self::new) or [`str::parse`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct AuthenticatedUserToken(String);
+pub struct AuthenticatedUserToken(::std::string::String);
 impl AuthenticatedUserToken {
     /// Checks `value` (1 to 129 characters, matching `^[a-zA-Z0-9_=/+-]{1,129}$`) and wraps it.
     ///
@@ -303,35 +327,41 @@ impl AuthenticatedUserToken {
     ///
     /// When the value breaks one of those rules; the error says which.
     pub fn new(
-        value: impl Into<String>,
-    ) -> Result<Self, crate::validation::ConstraintError> {
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> ::std::result::Result<Self, crate::validation::ConstraintError> {
         let value = value.into();
         Self::check(&value)?;
-        Ok(Self(value))
+        ::std::result::Result::Ok(Self(value))
     }
     /// Checks a value against this type's constraints without building it.
     ///
     /// # Errors
     ///
     /// When the value breaks a constraint.
-    pub fn check(value: &str) -> Result<(), crate::validation::ConstraintError> {
-        crate::validation::check_length(value, Some(1u64), Some(129u64))?;
+    pub fn check(
+        value: &str,
+    ) -> ::std::result::Result<(), crate::validation::ConstraintError> {
+        crate::validation::check_length(
+            value,
+            ::std::option::Option::Some(1u64),
+            ::std::option::Option::Some(129u64),
+        )?;
         static PATTERN: crate::validation::Pattern = crate::validation::Pattern::new(
             "^[a-zA-Z0-9_=/+-]{1,129}$",
         );
         PATTERN.check(value)?;
-        Ok(())
+        ::std::result::Result::Ok(())
     }
     /// The value as a string slice.
     pub fn as_str(&self) -> &str {
         &self.0
     }
     /// The value as an owned string.
-    pub fn into_inner(self) -> String {
+    pub fn into_inner(self) -> ::std::string::String {
         self.0
     }
 }
-impl AsRef<str> for AuthenticatedUserToken {
+impl ::std::convert::AsRef<str> for AuthenticatedUserToken {
     fn as_ref(&self) -> &str {
         &self.0
     }
@@ -343,23 +373,25 @@ impl ::std::fmt::Display for AuthenticatedUserToken {
 }
 impl ::std::str::FromStr for AuthenticatedUserToken {
     type Err = crate::validation::ConstraintError;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Self::new(value)
     }
 }
-impl TryFrom<String> for AuthenticatedUserToken {
+impl TryFrom<::std::string::String> for AuthenticatedUserToken {
     type Error = crate::validation::ConstraintError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, Self::Error> {
         Self::new(value)
     }
 }
 impl TryFrom<&str> for AuthenticatedUserToken {
     type Error = crate::validation::ConstraintError;
-    fn try_from(value: &str) -> Result<Self, Self::Error> {
+    fn try_from(value: &str) -> ::std::result::Result<Self, Self::Error> {
         Self::new(value)
     }
 }
-impl From<AuthenticatedUserToken> for String {
+impl ::std::convert::From<AuthenticatedUserToken> for ::std::string::String {
     fn from(value: AuthenticatedUserToken) -> Self {
         value.0
     }
@@ -368,15 +400,15 @@ impl ::serde::Serialize for AuthenticatedUserToken {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> Result<S::Ok, S::Error> {
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.0)
     }
 }
 impl<'de> ::serde::Deserialize<'de> for AuthenticatedUserToken {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = ::std::string::String::deserialize(deserializer)?;
         Self::new(value).map_err(::serde::de::Error::custom)
     }
 }
@@ -390,7 +422,7 @@ pub type Timestamp = i64;
 /// A value of this type always meets the spec's constraints: build it
 /// with [`new`](Self::new) or [`str::parse`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Currency(String);
+pub struct Currency(::std::string::String);
 impl Currency {
     /// Checks `value` (exactly 3 characters, matching `^[A-Za-z]{3}$`) and wraps it.
     ///
@@ -398,35 +430,41 @@ impl Currency {
     ///
     /// When the value breaks one of those rules; the error says which.
     pub fn new(
-        value: impl Into<String>,
-    ) -> Result<Self, crate::validation::ConstraintError> {
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> ::std::result::Result<Self, crate::validation::ConstraintError> {
         let value = value.into();
         Self::check(&value)?;
-        Ok(Self(value))
+        ::std::result::Result::Ok(Self(value))
     }
     /// Checks a value against this type's constraints without building it.
     ///
     /// # Errors
     ///
     /// When the value breaks a constraint.
-    pub fn check(value: &str) -> Result<(), crate::validation::ConstraintError> {
-        crate::validation::check_length(value, Some(3u64), Some(3u64))?;
+    pub fn check(
+        value: &str,
+    ) -> ::std::result::Result<(), crate::validation::ConstraintError> {
+        crate::validation::check_length(
+            value,
+            ::std::option::Option::Some(3u64),
+            ::std::option::Option::Some(3u64),
+        )?;
         static PATTERN: crate::validation::Pattern = crate::validation::Pattern::new(
             "^[A-Za-z]{3}$",
         );
         PATTERN.check(value)?;
-        Ok(())
+        ::std::result::Result::Ok(())
     }
     /// The value as a string slice.
     pub fn as_str(&self) -> &str {
         &self.0
     }
     /// The value as an owned string.
-    pub fn into_inner(self) -> String {
+    pub fn into_inner(self) -> ::std::string::String {
         self.0
     }
 }
-impl AsRef<str> for Currency {
+impl ::std::convert::AsRef<str> for Currency {
     fn as_ref(&self) -> &str {
         &self.0
     }
@@ -438,23 +476,25 @@ impl ::std::fmt::Display for Currency {
 }
 impl ::std::str::FromStr for Currency {
     type Err = crate::validation::ConstraintError;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Self::new(value)
     }
 }
-impl TryFrom<String> for Currency {
+impl TryFrom<::std::string::String> for Currency {
     type Error = crate::validation::ConstraintError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, Self::Error> {
         Self::new(value)
     }
 }
 impl TryFrom<&str> for Currency {
     type Error = crate::validation::ConstraintError;
-    fn try_from(value: &str) -> Result<Self, Self::Error> {
+    fn try_from(value: &str) -> ::std::result::Result<Self, Self::Error> {
         Self::new(value)
     }
 }
-impl From<Currency> for String {
+impl ::std::convert::From<Currency> for ::std::string::String {
     fn from(value: Currency) -> Self {
         value.0
     }
@@ -463,15 +503,15 @@ impl ::serde::Serialize for Currency {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> Result<S::Ok, S::Error> {
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.0)
     }
 }
 impl<'de> ::serde::Deserialize<'de> for Currency {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = ::std::string::String::deserialize(deserializer)?;
         Self::new(value).map_err(::serde::de::Error::custom)
     }
 }
@@ -486,7 +526,7 @@ pub enum Price {
     /// The value as a number.
     Number(f64),
     /// The value as a string.
-    String(String),
+    String(::std::string::String),
 }
 impl Price {
     /// The name of the variant this value holds, as the spec names it.
@@ -497,17 +537,17 @@ impl Price {
         }
     }
 }
-impl From<f64> for Price {
+impl ::std::convert::From<f64> for Price {
     fn from(value: f64) -> Self {
         Self::Number(value)
     }
 }
-impl From<String> for Price {
-    fn from(value: String) -> Self {
+impl ::std::convert::From<::std::string::String> for Price {
+    fn from(value: ::std::string::String) -> Self {
         Self::String(value)
     }
 }
-impl From<&str> for Price {
+impl ::std::convert::From<&str> for Price {
     fn from(value: &str) -> Self {
         Self::String(value.to_string())
     }
@@ -517,11 +557,13 @@ impl crate::validation::Validate for Price {
         &self,
         path: &crate::validation::Path<'_>,
         _context: &crate::validation::ValidationContext,
-        out: &mut Vec<crate::validation::Violation>,
+        out: &mut ::std::vec::Vec<crate::validation::Violation>,
     ) {
         match self {
             Self::Number(value) => {
-                if let Err(error) = crate::validation::check_finite(*value) {
+                if let ::std::result::Result::Err(error) = crate::validation::check_finite(
+                    *value,
+                ) {
                     out.push(crate::validation::Violation::new(path, error));
                 }
             }
@@ -535,7 +577,9 @@ impl Price {
     /// # Errors
     ///
     /// All violations at once, each with its path.
-    pub fn validate(&self) -> Result<(), crate::validation::ValidationErrors> {
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), crate::validation::ValidationErrors> {
         crate::validation::Validate::validate_with(
             self,
             &crate::validation::ValidationContext::now(),
@@ -557,7 +601,7 @@ pub enum Discount {
     /// The value as a number.
     Number(f64),
     /// The value as a string.
-    String(String),
+    String(::std::string::String),
 }
 impl Discount {
     /// The name of the variant this value holds, as the spec names it.
@@ -568,17 +612,17 @@ impl Discount {
         }
     }
 }
-impl From<f64> for Discount {
+impl ::std::convert::From<f64> for Discount {
     fn from(value: f64) -> Self {
         Self::Number(value)
     }
 }
-impl From<String> for Discount {
-    fn from(value: String) -> Self {
+impl ::std::convert::From<::std::string::String> for Discount {
+    fn from(value: ::std::string::String) -> Self {
         Self::String(value)
     }
 }
-impl From<&str> for Discount {
+impl ::std::convert::From<&str> for Discount {
     fn from(value: &str) -> Self {
         Self::String(value.to_string())
     }
@@ -588,11 +632,13 @@ impl crate::validation::Validate for Discount {
         &self,
         path: &crate::validation::Path<'_>,
         _context: &crate::validation::ValidationContext,
-        out: &mut Vec<crate::validation::Violation>,
+        out: &mut ::std::vec::Vec<crate::validation::Violation>,
     ) {
         match self {
             Self::Number(value) => {
-                if let Err(error) = crate::validation::check_finite(*value) {
+                if let ::std::result::Result::Err(error) = crate::validation::check_finite(
+                    *value,
+                ) {
                     out.push(crate::validation::Violation::new(path, error));
                 }
             }
@@ -606,7 +652,9 @@ impl Discount {
     /// # Errors
     ///
     /// All violations at once, each with its path.
-    pub fn validate(&self) -> Result<(), crate::validation::ValidationErrors> {
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), crate::validation::ValidationErrors> {
         crate::validation::Validate::validate_with(
             self,
             &crate::validation::ValidationContext::now(),
@@ -624,7 +672,7 @@ pub enum Value {
     /// The value as a number.
     Number(f64),
     /// The value as a string.
-    String(String),
+    String(::std::string::String),
 }
 impl Value {
     /// The name of the variant this value holds, as the spec names it.
@@ -635,17 +683,17 @@ impl Value {
         }
     }
 }
-impl From<f64> for Value {
+impl ::std::convert::From<f64> for Value {
     fn from(value: f64) -> Self {
         Self::Number(value)
     }
 }
-impl From<String> for Value {
-    fn from(value: String) -> Self {
+impl ::std::convert::From<::std::string::String> for Value {
+    fn from(value: ::std::string::String) -> Self {
         Self::String(value)
     }
 }
-impl From<&str> for Value {
+impl ::std::convert::From<&str> for Value {
     fn from(value: &str) -> Self {
         Self::String(value.to_string())
     }
@@ -655,19 +703,21 @@ impl crate::validation::Validate for Value {
         &self,
         path: &crate::validation::Path<'_>,
         _context: &crate::validation::ValidationContext,
-        out: &mut Vec<crate::validation::Violation>,
+        out: &mut ::std::vec::Vec<crate::validation::Violation>,
     ) {
         match self {
             Self::Number(value) => {
-                if let Err(error) = crate::validation::check_finite(*value) {
+                if let ::std::result::Result::Err(error) = crate::validation::check_finite(
+                    *value,
+                ) {
                     out.push(crate::validation::Violation::new(path, error));
                 }
             }
             Self::String(value) => {
-                if let Err(error) = crate::validation::check_length(
+                if let ::std::result::Result::Err(error) = crate::validation::check_length(
                     value,
-                    None,
-                    Some(16u64),
+                    ::std::option::Option::None,
+                    ::std::option::Option::Some(16u64),
                 ) {
                     out.push(crate::validation::Violation::new(path, error));
                 }
@@ -681,7 +731,9 @@ impl Value {
     /// # Errors
     ///
     /// All violations at once, each with its path.
-    pub fn validate(&self) -> Result<(), crate::validation::ValidationErrors> {
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), crate::validation::ValidationErrors> {
         crate::validation::Validate::validate_with(
             self,
             &crate::validation::ValidationContext::now(),
@@ -695,7 +747,14 @@ impl Value {
 /// ```json
 /// {"price":19.99,"quantity":2}
 /// ```
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
@@ -703,26 +762,26 @@ pub struct ObjectData {
     /// Price of one unit of the product after discounts, in units of `currency`.
     ///
     /// Accepted either as a JSON number or as a decimal string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub price: Option<Price>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub price: ::std::option::Option<Price>,
     /// Number of units of the product bought or added to the cart.
     ///
     /// The event's total is the sum over all records of `price` times `quantity`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub quantity: Option<Quantity>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub quantity: ::std::option::Option<Quantity>,
     /// Amount taken off the price of one unit of the product, in units of `currency`.
     ///
     /// This is an absolute amount, not a percentage. Accepted either as a JSON number or as a decimal string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub discount: Option<Discount>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub discount: ::std::option::Option<Discount>,
 }
 impl ObjectData {
     /// Creates a `ObjectData` from its required properties.
     pub fn new() -> Self {
         Self {
-            price: None,
-            quantity: None,
-            discount: None,
+            price: ::std::option::Option::None,
+            quantity: ::std::option::Option::None,
+            discount: ::std::option::Option::None,
         }
     }
     /// Sets `price` (optional).
@@ -730,8 +789,8 @@ impl ObjectData {
     /// Price of one unit of the product after discounts, in units of `currency`.
     ///
     /// Accepted either as a JSON number or as a decimal string.
-    pub fn price(mut self, price: impl Into<Price>) -> Self {
-        self.price = Some(price.into());
+    pub fn price(mut self, price: impl ::std::convert::Into<Price>) -> Self {
+        self.price = ::std::option::Option::Some(price.into());
         self
     }
     /// Sets `quantity` (optional).
@@ -740,7 +799,7 @@ impl ObjectData {
     ///
     /// The event's total is the sum over all records of `price` times `quantity`.
     pub fn quantity(mut self, quantity: Quantity) -> Self {
-        self.quantity = Some(quantity);
+        self.quantity = ::std::option::Option::Some(quantity);
         self
     }
     /// Sets `discount` (optional).
@@ -748,8 +807,8 @@ impl ObjectData {
     /// Amount taken off the price of one unit of the product, in units of `currency`.
     ///
     /// This is an absolute amount, not a percentage. Accepted either as a JSON number or as a decimal string.
-    pub fn discount(mut self, discount: impl Into<Discount>) -> Self {
-        self.discount = Some(discount.into());
+    pub fn discount(mut self, discount: impl ::std::convert::Into<Discount>) -> Self {
+        self.discount = ::std::option::Option::Some(discount.into());
         self
     }
 }
@@ -758,13 +817,13 @@ impl crate::validation::Validate for ObjectData {
         &self,
         path: &crate::validation::Path<'_>,
         context: &crate::validation::ValidationContext,
-        out: &mut Vec<crate::validation::Violation>,
+        out: &mut ::std::vec::Vec<crate::validation::Violation>,
     ) {
-        if let Some(value) = &self.price {
+        if let ::std::option::Option::Some(value) = &self.price {
             let path = &path.field("price");
             crate::validation::Validate::validate_into(value, path, context, out);
         }
-        if let Some(value) = &self.discount {
+        if let ::std::option::Option::Some(value) = &self.discount {
             let path = &path.field("discount");
             crate::validation::Validate::validate_into(value, path, context, out);
         }
@@ -776,7 +835,9 @@ impl ObjectData {
     /// # Errors
     ///
     /// All violations at once, each with its path.
-    pub fn validate(&self) -> Result<(), crate::validation::ValidationErrors> {
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), crate::validation::ValidationErrors> {
         crate::validation::Validate::validate_with(
             self,
             &crate::validation::ValidationContext::now(),
@@ -787,7 +848,7 @@ impl ObjectData {
 ///
 /// When present, it holds one entry per entry of `objectIDs`, in the same order.
 /// Rules checked by `validate()` where this type is used: 1 to 20 items.
-pub type ObjectDataList = Vec<ObjectData>;
+pub type ObjectDataList = ::std::vec::Vec<ObjectData>;
 /// Commerce details for one record of a purchase or add-to-cart event that follows a search.
 ///
 /// Unlike `ObjectData`, each entry can name the search that the record came from.
@@ -797,7 +858,14 @@ pub type ObjectDataList = Vec<ObjectData>;
 /// ```json
 /// {"queryID":"7f3c2a9e51b04d6c8e2f1a0b9c8d7e6f","price":19.99,"quantity":2}
 /// ```
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
@@ -806,36 +874,36 @@ pub struct ObjectDataAfterSearch {
     ///
     /// Lets a single purchase credit records found through different searches. Exactly 32 lowercase hexadecimal characters.
     #[serde(rename = "queryID")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     #[cfg_attr(
         feature = "schemars",
         schemars(length(min = 32u64, max = 32u64), regex(pattern = "^[0-9a-f]{32}$"))
     )]
-    pub query_id: Option<String>,
+    pub query_id: ::std::option::Option<::std::string::String>,
     /// Price of one unit of the product after discounts, in units of `currency`.
     ///
     /// Accepted either as a JSON number or as a decimal string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub price: Option<Price>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub price: ::std::option::Option<Price>,
     /// Number of units of the product bought or added to the cart.
     ///
     /// The event's total is the sum over all records of `price` times `quantity`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub quantity: Option<Quantity>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub quantity: ::std::option::Option<Quantity>,
     /// Amount taken off the price of one unit of the product, in units of `currency`.
     ///
     /// This is an absolute amount, not a percentage. Accepted either as a JSON number or as a decimal string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub discount: Option<Discount>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub discount: ::std::option::Option<Discount>,
 }
 impl ObjectDataAfterSearch {
     /// Creates a `ObjectDataAfterSearch` from its required properties.
     pub fn new() -> Self {
         Self {
-            query_id: None,
-            price: None,
-            quantity: None,
-            discount: None,
+            query_id: ::std::option::Option::None,
+            price: ::std::option::Option::None,
+            quantity: ::std::option::Option::None,
+            discount: ::std::option::Option::None,
         }
     }
     /// Sets `queryID` (optional).
@@ -843,8 +911,11 @@ impl ObjectDataAfterSearch {
     /// Identifier of the search request this particular record came from.
     ///
     /// Lets a single purchase credit records found through different searches. Exactly 32 lowercase hexadecimal characters.
-    pub fn query_id(mut self, query_id: impl Into<String>) -> Self {
-        self.query_id = Some(query_id.into());
+    pub fn query_id(
+        mut self,
+        query_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.query_id = ::std::option::Option::Some(query_id.into());
         self
     }
     /// Sets `price` (optional).
@@ -852,8 +923,8 @@ impl ObjectDataAfterSearch {
     /// Price of one unit of the product after discounts, in units of `currency`.
     ///
     /// Accepted either as a JSON number or as a decimal string.
-    pub fn price(mut self, price: impl Into<Price>) -> Self {
-        self.price = Some(price.into());
+    pub fn price(mut self, price: impl ::std::convert::Into<Price>) -> Self {
+        self.price = ::std::option::Option::Some(price.into());
         self
     }
     /// Sets `quantity` (optional).
@@ -862,7 +933,7 @@ impl ObjectDataAfterSearch {
     ///
     /// The event's total is the sum over all records of `price` times `quantity`.
     pub fn quantity(mut self, quantity: Quantity) -> Self {
-        self.quantity = Some(quantity);
+        self.quantity = ::std::option::Option::Some(quantity);
         self
     }
     /// Sets `discount` (optional).
@@ -870,8 +941,8 @@ impl ObjectDataAfterSearch {
     /// Amount taken off the price of one unit of the product, in units of `currency`.
     ///
     /// This is an absolute amount, not a percentage. Accepted either as a JSON number or as a decimal string.
-    pub fn discount(mut self, discount: impl Into<Discount>) -> Self {
-        self.discount = Some(discount.into());
+    pub fn discount(mut self, discount: impl ::std::convert::Into<Discount>) -> Self {
+        self.discount = ::std::option::Option::Some(discount.into());
         self
     }
 }
@@ -880,28 +951,28 @@ impl crate::validation::Validate for ObjectDataAfterSearch {
         &self,
         path: &crate::validation::Path<'_>,
         context: &crate::validation::ValidationContext,
-        out: &mut Vec<crate::validation::Violation>,
+        out: &mut ::std::vec::Vec<crate::validation::Violation>,
     ) {
-        if let Some(value) = &self.query_id {
+        if let ::std::option::Option::Some(value) = &self.query_id {
             let path = &path.field("queryID");
             static PATTERN: crate::validation::Pattern = crate::validation::Pattern::new(
                 "^[0-9a-f]{32}$",
             );
-            if let Err(error) = crate::validation::check_length(
+            if let ::std::result::Result::Err(error) = crate::validation::check_length(
                     value,
-                    Some(32u64),
-                    Some(32u64),
+                    ::std::option::Option::Some(32u64),
+                    ::std::option::Option::Some(32u64),
                 )
                 .and_then(|()| PATTERN.check(value))
             {
                 out.push(crate::validation::Violation::new(path, error));
             }
         }
-        if let Some(value) = &self.price {
+        if let ::std::option::Option::Some(value) = &self.price {
             let path = &path.field("price");
             crate::validation::Validate::validate_into(value, path, context, out);
         }
-        if let Some(value) = &self.discount {
+        if let ::std::option::Option::Some(value) = &self.discount {
             let path = &path.field("discount");
             crate::validation::Validate::validate_into(value, path, context, out);
         }
@@ -913,7 +984,9 @@ impl ObjectDataAfterSearch {
     /// # Errors
     ///
     /// All violations at once, each with its path.
-    pub fn validate(&self) -> Result<(), crate::validation::ValidationErrors> {
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), crate::validation::ValidationErrors> {
         crate::validation::Validate::validate_with(
             self,
             &crate::validation::ValidationContext::now(),
@@ -924,18 +997,18 @@ impl ObjectDataAfterSearch {
 ///
 /// When present, it holds one entry per entry of `objectIDs`, in the same order.
 /// Rules checked by `validate()` where this type is used: 1 to 20 items.
-pub type ObjectDataAfterSearchList = Vec<ObjectDataAfterSearch>;
+pub type ObjectDataAfterSearchList = ::std::vec::Vec<ObjectDataAfterSearch>;
 /// Facet filters involved in the event, from 1 to 20 entries.
 ///
 /// Each entry has the form `facet:value`, with the value URL-encoded; for example `discount:10%25` stands for a 10% discount.
 /// Rules checked by `validate()` where this type is used: 1 to 20 items.
-pub type Filters = Vec<String>;
+pub type Filters = ::std::vec::Vec<::std::string::String>;
 /// Session identifier of an AI agent; groups the `instantsearch` events that belong to one agent conversation.
 ///
 /// A value of this type always meets the spec's constraints: build it
 /// with [`new`](Self::new) or [`str::parse`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct AgentID(String);
+pub struct AgentID(::std::string::String);
 impl AgentID {
     /// Checks `value` (at least 1 characters) and wraps it.
     ///
@@ -943,31 +1016,37 @@ impl AgentID {
     ///
     /// When the value breaks one of those rules; the error says which.
     pub fn new(
-        value: impl Into<String>,
-    ) -> Result<Self, crate::validation::ConstraintError> {
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> ::std::result::Result<Self, crate::validation::ConstraintError> {
         let value = value.into();
         Self::check(&value)?;
-        Ok(Self(value))
+        ::std::result::Result::Ok(Self(value))
     }
     /// Checks a value against this type's constraints without building it.
     ///
     /// # Errors
     ///
     /// When the value breaks a constraint.
-    pub fn check(value: &str) -> Result<(), crate::validation::ConstraintError> {
-        crate::validation::check_length(value, Some(1u64), None)?;
-        Ok(())
+    pub fn check(
+        value: &str,
+    ) -> ::std::result::Result<(), crate::validation::ConstraintError> {
+        crate::validation::check_length(
+            value,
+            ::std::option::Option::Some(1u64),
+            ::std::option::Option::None,
+        )?;
+        ::std::result::Result::Ok(())
     }
     /// The value as a string slice.
     pub fn as_str(&self) -> &str {
         &self.0
     }
     /// The value as an owned string.
-    pub fn into_inner(self) -> String {
+    pub fn into_inner(self) -> ::std::string::String {
         self.0
     }
 }
-impl AsRef<str> for AgentID {
+impl ::std::convert::AsRef<str> for AgentID {
     fn as_ref(&self) -> &str {
         &self.0
     }
@@ -979,23 +1058,25 @@ impl ::std::fmt::Display for AgentID {
 }
 impl ::std::str::FromStr for AgentID {
     type Err = crate::validation::ConstraintError;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Self::new(value)
     }
 }
-impl TryFrom<String> for AgentID {
+impl TryFrom<::std::string::String> for AgentID {
     type Error = crate::validation::ConstraintError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, Self::Error> {
         Self::new(value)
     }
 }
 impl TryFrom<&str> for AgentID {
     type Error = crate::validation::ConstraintError;
-    fn try_from(value: &str) -> Result<Self, Self::Error> {
+    fn try_from(value: &str) -> ::std::result::Result<Self, Self::Error> {
         Self::new(value)
     }
 }
-impl From<AgentID> for String {
+impl ::std::convert::From<AgentID> for ::std::string::String {
     fn from(value: AgentID) -> Self {
         value.0
     }
@@ -1004,22 +1085,22 @@ impl ::serde::Serialize for AgentID {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> Result<S::Ok, S::Error> {
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.0)
     }
 }
 impl<'de> ::serde::Deserialize<'de> for AgentID {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = ::std::string::String::deserialize(deserializer)?;
         Self::new(value).map_err(::serde::de::Error::custom)
     }
 }
 /// Event type of click events.
 ///
 /// Always `click` on the wire.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, ::std::default::Default, PartialEq, Eq, Hash)]
 pub struct ClickEvent;
 impl ClickEvent {
     /// The one value of this type, as sent on the wire.
@@ -1038,21 +1119,21 @@ impl ::serde::Serialize for ClickEvent {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> Result<S::Ok, S::Error> {
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         serializer.serialize_str(Self::VALUE)
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ClickEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> Result<Self, D::Error> {
+    ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::deserialize_constant(deserializer, Self::VALUE).map(|()| Self)
     }
 }
 /// Event type of conversion events, including purchases and add-to-cart actions.
 ///
 /// Always `conversion` on the wire.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, ::std::default::Default, PartialEq, Eq, Hash)]
 pub struct ConversionEvent;
 impl ConversionEvent {
     /// The one value of this type, as sent on the wire.
@@ -1071,21 +1152,21 @@ impl ::serde::Serialize for ConversionEvent {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> Result<S::Ok, S::Error> {
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         serializer.serialize_str(Self::VALUE)
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ConversionEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> Result<Self, D::Error> {
+    ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::deserialize_constant(deserializer, Self::VALUE).map(|()| Self)
     }
 }
 /// Event type of view events.
 ///
 /// Always `view` on the wire.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, ::std::default::Default, PartialEq, Eq, Hash)]
 pub struct ViewEvent;
 impl ViewEvent {
     /// The one value of this type, as sent on the wire.
@@ -1104,21 +1185,21 @@ impl ::serde::Serialize for ViewEvent {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> Result<S::Ok, S::Error> {
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         serializer.serialize_str(Self::VALUE)
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ViewEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> Result<Self, D::Error> {
+    ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::deserialize_constant(deserializer, Self::VALUE).map(|()| Self)
     }
 }
 /// Event type of telemetry events sent by InstantSearch for agentic analytics.
 ///
 /// Always `instantsearch` on the wire.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, ::std::default::Default, PartialEq, Eq, Hash)]
 pub struct InstantsearchEvent;
 impl InstantsearchEvent {
     /// The one value of this type, as sent on the wire.
@@ -1137,21 +1218,21 @@ impl ::serde::Serialize for InstantsearchEvent {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> Result<S::Ok, S::Error> {
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         serializer.serialize_str(Self::VALUE)
     }
 }
 impl<'de> ::serde::Deserialize<'de> for InstantsearchEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> Result<Self, D::Error> {
+    ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::deserialize_constant(deserializer, Self::VALUE).map(|()| Self)
     }
 }
 /// Event subtype marking a conversion as an add-to-cart action.
 ///
 /// Always `addToCart` on the wire.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, ::std::default::Default, PartialEq, Eq, Hash)]
 pub struct AddToCartEvent;
 impl AddToCartEvent {
     /// The one value of this type, as sent on the wire.
@@ -1170,21 +1251,21 @@ impl ::serde::Serialize for AddToCartEvent {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> Result<S::Ok, S::Error> {
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         serializer.serialize_str(Self::VALUE)
     }
 }
 impl<'de> ::serde::Deserialize<'de> for AddToCartEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> Result<Self, D::Error> {
+    ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::deserialize_constant(deserializer, Self::VALUE).map(|()| Self)
     }
 }
 /// Event subtype marking a conversion as a purchase.
 ///
 /// Always `purchase` on the wire.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, ::std::default::Default, PartialEq, Eq, Hash)]
 pub struct PurchaseEvent;
 impl PurchaseEvent {
     /// The one value of this type, as sent on the wire.
@@ -1203,14 +1284,14 @@ impl ::serde::Serialize for PurchaseEvent {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> Result<S::Ok, S::Error> {
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         serializer.serialize_str(Self::VALUE)
     }
 }
 impl<'de> ::serde::Deserialize<'de> for PurchaseEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> Result<Self, D::Error> {
+    ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::deserialize_constant(deserializer, Self::VALUE).map(|()| Self)
     }
 }
@@ -1266,20 +1347,20 @@ pub struct ClickedObjectIDsAfterSearch {
     ///
     /// Send it alongside `userToken` so that activity from before and after sign-in, and across sessions and devices, can be linked to the same person. Same character rules as `userToken`; never put personal data in it.
     #[serde(rename = "authenticatedUserToken")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub authenticated_user_token: Option<AuthenticatedUserToken>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub authenticated_user_token: ::std::option::Option<AuthenticatedUserToken>,
     /// Time the event occurred, as a Unix timestamp in milliseconds.
     ///
     /// Events dated more than 30 days back are rejected. Leave it out to let the API use the moment the request arrives.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub timestamp: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub timestamp: ::std::option::Option<Timestamp>,
 }
 impl ClickedObjectIDsAfterSearch {
     /// Creates a `ClickedObjectIDsAfterSearch` from its required properties. `eventType` is `click` (set for you).
     pub fn new(
         event_name: EventName,
-        index: impl Into<String>,
-        object_ids: impl crate::runtime::IntoList<String>,
+        index: impl ::std::convert::Into<::std::string::String>,
+        object_ids: impl crate::runtime::IntoList<::std::string::String>,
         positions: impl crate::runtime::IntoList<i64>,
         query_id: QueryID,
         user_token: UserToken,
@@ -1292,8 +1373,8 @@ impl ClickedObjectIDsAfterSearch {
             positions: crate::runtime::IntoList::into_list(positions),
             query_id,
             user_token,
-            authenticated_user_token: None,
-            timestamp: None,
+            authenticated_user_token: ::std::option::Option::None,
+            timestamp: ::std::option::Option::None,
         }
     }
     /// Sets `authenticatedUserToken` (optional).
@@ -1305,7 +1386,9 @@ impl ClickedObjectIDsAfterSearch {
         mut self,
         authenticated_user_token: AuthenticatedUserToken,
     ) -> Self {
-        self.authenticated_user_token = Some(authenticated_user_token);
+        self.authenticated_user_token = ::std::option::Option::Some(
+            authenticated_user_token,
+        );
         self
     }
     /// Sets `timestamp` (optional).
@@ -1314,7 +1397,7 @@ impl ClickedObjectIDsAfterSearch {
     ///
     /// Events dated more than 30 days back are rejected. Leave it out to let the API use the moment the request arrives.
     pub fn timestamp(mut self, timestamp: Timestamp) -> Self {
-        self.timestamp = Some(timestamp);
+        self.timestamp = ::std::option::Option::Some(timestamp);
         self
     }
 }
@@ -1323,15 +1406,15 @@ impl crate::validation::Validate for ClickedObjectIDsAfterSearch {
         &self,
         path: &crate::validation::Path<'_>,
         context: &crate::validation::ValidationContext,
-        out: &mut Vec<crate::validation::Violation>,
+        out: &mut ::std::vec::Vec<crate::validation::Violation>,
     ) {
         {
             let value = &self.object_ids;
             let path = &path.field("objectIDs");
-            if let Err(error) = crate::validation::check_items(
+            if let ::std::result::Result::Err(error) = crate::validation::check_items(
                 value.len(),
-                Some(1u64),
-                Some(20u64),
+                ::std::option::Option::Some(1u64),
+                ::std::option::Option::Some(20u64),
             ) {
                 out.push(crate::validation::Violation::new(path, error));
             }
@@ -1339,44 +1422,44 @@ impl crate::validation::Validate for ClickedObjectIDsAfterSearch {
         {
             let value = &self.positions;
             let path = &path.field("positions");
-            if let Err(error) = crate::validation::check_items(
+            if let ::std::result::Result::Err(error) = crate::validation::check_items(
                 value.len(),
-                Some(1u64),
-                Some(20u64),
+                ::std::option::Option::Some(1u64),
+                ::std::option::Option::Some(20u64),
             ) {
                 out.push(crate::validation::Violation::new(path, error));
             }
             for (index0, item0) in value.iter().enumerate() {
                 let path = &path.index(index0);
-                if let Err(error) = crate::validation::check_integer_range(
+                if let ::std::result::Result::Err(error) = crate::validation::check_integer_range(
                     *item0,
-                    Some(1f64),
+                    ::std::option::Option::Some(1f64),
                     false,
-                    None,
+                    ::std::option::Option::None,
                     false,
                 ) {
                     out.push(crate::validation::Violation::new(path, error));
                 }
             }
         }
-        if let Some(value) = &self.timestamp {
+        if let ::std::option::Option::Some(value) = &self.timestamp {
             let path = &path.field("timestamp");
-            if let Some(violation) = crate::validation::check_unix_time(
+            if let ::std::option::Option::Some(violation) = crate::validation::check_unix_time(
                 *value,
                 true,
-                Some(30u64),
+                ::std::option::Option::Some(30u64),
                 path,
                 context,
             ) {
                 out.push(violation);
             }
         }
-        if let Some(violation) = crate::validation::check_same_length(
+        if let ::std::option::Option::Some(violation) = crate::validation::check_same_length(
             path,
             "positions",
-            Some(self.positions.len()),
+            ::std::option::Option::Some(self.positions.len()),
             "objectIDs",
-            Some(self.object_ids.len()),
+            ::std::option::Option::Some(self.object_ids.len()),
         ) {
             out.push(violation);
         }
@@ -1388,7 +1471,9 @@ impl ClickedObjectIDsAfterSearch {
     /// # Errors
     ///
     /// All violations at once, each with its path.
-    pub fn validate(&self) -> Result<(), crate::validation::ValidationErrors> {
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), crate::validation::ValidationErrors> {
         crate::validation::Validate::validate_with(
             self,
             &crate::validation::ValidationContext::now(),
@@ -1442,36 +1527,36 @@ pub struct AddedToCartObjectIDsAfterSearch {
     ///
     /// Send it alongside `userToken` so that activity from before and after sign-in, and across sessions and devices, can be linked to the same person. Same character rules as `userToken`; never put personal data in it.
     #[serde(rename = "authenticatedUserToken")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub authenticated_user_token: Option<AuthenticatedUserToken>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub authenticated_user_token: ::std::option::Option<AuthenticatedUserToken>,
     /// ISO 4217 code of the currency used for `price`, `discount` and `value`, such as `USD`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency: Option<Currency>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub currency: ::std::option::Option<Currency>,
     /// Commerce details for the records of a purchase or add-to-cart event that follows a search, from 1 to 20 entries.
     ///
     /// When present, it holds one entry per entry of `objectIDs`, in the same order.
     #[serde(rename = "objectData")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     #[cfg_attr(feature = "schemars", schemars(length(min = 1u64, max = 20u64)))]
-    pub object_data: Option<ObjectDataAfterSearchList>,
+    pub object_data: ::std::option::Option<ObjectDataAfterSearchList>,
     /// Time the event occurred, as a Unix timestamp in milliseconds.
     ///
     /// Events dated more than 30 days back are rejected. Leave it out to let the API use the moment the request arrives.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub timestamp: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub timestamp: ::std::option::Option<Timestamp>,
     /// Total amount of money involved in the event, in units of `currency`.
     ///
     /// It should match the sum of `price` times `quantity` over all records. Accepted either as a JSON number or as a decimal string of at most 16 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<Value>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub value: ::std::option::Option<Value>,
 }
 impl AddedToCartObjectIDsAfterSearch {
     /// Creates a `AddedToCartObjectIDsAfterSearch` from its required properties. `eventType` is `conversion`, `eventSubtype` is `addToCart` (set for you).
     pub fn new(
         event_name: EventName,
-        index: impl Into<String>,
+        index: impl ::std::convert::Into<::std::string::String>,
         query_id: QueryID,
-        object_ids: impl crate::runtime::IntoList<String>,
+        object_ids: impl crate::runtime::IntoList<::std::string::String>,
         user_token: UserToken,
     ) -> Self {
         Self {
@@ -1482,11 +1567,11 @@ impl AddedToCartObjectIDsAfterSearch {
             query_id,
             object_ids: crate::runtime::IntoList::into_list(object_ids),
             user_token,
-            authenticated_user_token: None,
-            currency: None,
-            object_data: None,
-            timestamp: None,
-            value: None,
+            authenticated_user_token: ::std::option::Option::None,
+            currency: ::std::option::Option::None,
+            object_data: ::std::option::Option::None,
+            timestamp: ::std::option::Option::None,
+            value: ::std::option::Option::None,
         }
     }
     /// Sets `authenticatedUserToken` (optional).
@@ -1498,14 +1583,16 @@ impl AddedToCartObjectIDsAfterSearch {
         mut self,
         authenticated_user_token: AuthenticatedUserToken,
     ) -> Self {
-        self.authenticated_user_token = Some(authenticated_user_token);
+        self.authenticated_user_token = ::std::option::Option::Some(
+            authenticated_user_token,
+        );
         self
     }
     /// Sets `currency` (optional).
     ///
     /// ISO 4217 code of the currency used for `price`, `discount` and `value`, such as `USD`.
     pub fn currency(mut self, currency: Currency) -> Self {
-        self.currency = Some(currency);
+        self.currency = ::std::option::Option::Some(currency);
         self
     }
     /// Sets `objectData` (optional).
@@ -1515,9 +1602,11 @@ impl AddedToCartObjectIDsAfterSearch {
     /// When present, it holds one entry per entry of `objectIDs`, in the same order.
     pub fn object_data(
         mut self,
-        object_data: impl IntoIterator<Item = ObjectDataAfterSearch>,
+        object_data: impl ::std::iter::IntoIterator<Item = ObjectDataAfterSearch>,
     ) -> Self {
-        self.object_data = Some(object_data.into_iter().collect());
+        self.object_data = ::std::option::Option::Some(
+            object_data.into_iter().collect(),
+        );
         self
     }
     /// Sets `timestamp` (optional).
@@ -1526,7 +1615,7 @@ impl AddedToCartObjectIDsAfterSearch {
     ///
     /// Events dated more than 30 days back are rejected. Leave it out to let the API use the moment the request arrives.
     pub fn timestamp(mut self, timestamp: Timestamp) -> Self {
-        self.timestamp = Some(timestamp);
+        self.timestamp = ::std::option::Option::Some(timestamp);
         self
     }
     /// Sets `value` (optional).
@@ -1534,8 +1623,8 @@ impl AddedToCartObjectIDsAfterSearch {
     /// Total amount of money involved in the event, in units of `currency`.
     ///
     /// It should match the sum of `price` times `quantity` over all records. Accepted either as a JSON number or as a decimal string of at most 16 characters.
-    pub fn value(mut self, value: impl Into<Value>) -> Self {
-        self.value = Some(value.into());
+    pub fn value(mut self, value: impl ::std::convert::Into<Value>) -> Self {
+        self.value = ::std::option::Option::Some(value.into());
         self
     }
 }
@@ -1544,25 +1633,25 @@ impl crate::validation::Validate for AddedToCartObjectIDsAfterSearch {
         &self,
         path: &crate::validation::Path<'_>,
         context: &crate::validation::ValidationContext,
-        out: &mut Vec<crate::validation::Violation>,
+        out: &mut ::std::vec::Vec<crate::validation::Violation>,
     ) {
         {
             let value = &self.object_ids;
             let path = &path.field("objectIDs");
-            if let Err(error) = crate::validation::check_items(
+            if let ::std::result::Result::Err(error) = crate::validation::check_items(
                 value.len(),
-                Some(1u64),
-                Some(20u64),
+                ::std::option::Option::Some(1u64),
+                ::std::option::Option::Some(20u64),
             ) {
                 out.push(crate::validation::Violation::new(path, error));
             }
         }
-        if let Some(value) = &self.object_data {
+        if let ::std::option::Option::Some(value) = &self.object_data {
             let path = &path.field("objectData");
-            if let Err(error) = crate::validation::check_items(
+            if let ::std::result::Result::Err(error) = crate::validation::check_items(
                 value.len(),
-                Some(1u64),
-                Some(20u64),
+                ::std::option::Option::Some(1u64),
+                ::std::option::Option::Some(20u64),
             ) {
                 out.push(crate::validation::Violation::new(path, error));
             }
@@ -1571,28 +1660,28 @@ impl crate::validation::Validate for AddedToCartObjectIDsAfterSearch {
                 crate::validation::Validate::validate_into(item0, path, context, out);
             }
         }
-        if let Some(value) = &self.timestamp {
+        if let ::std::option::Option::Some(value) = &self.timestamp {
             let path = &path.field("timestamp");
-            if let Some(violation) = crate::validation::check_unix_time(
+            if let ::std::option::Option::Some(violation) = crate::validation::check_unix_time(
                 *value,
                 true,
-                Some(30u64),
+                ::std::option::Option::Some(30u64),
                 path,
                 context,
             ) {
                 out.push(violation);
             }
         }
-        if let Some(value) = &self.value {
+        if let ::std::option::Option::Some(value) = &self.value {
             let path = &path.field("value");
             crate::validation::Validate::validate_into(value, path, context, out);
         }
-        if let Some(violation) = crate::validation::check_same_length(
+        if let ::std::option::Option::Some(violation) = crate::validation::check_same_length(
             path,
             "objectData",
             self.object_data.as_ref().map(|v| v.len()),
             "objectIDs",
-            Some(self.object_ids.len()),
+            ::std::option::Option::Some(self.object_ids.len()),
         ) {
             out.push(violation);
         }
@@ -1604,7 +1693,9 @@ impl AddedToCartObjectIDsAfterSearch {
     /// # Errors
     ///
     /// All violations at once, each with its path.
-    pub fn validate(&self) -> Result<(), crate::validation::ValidationErrors> {
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), crate::validation::ValidationErrors> {
         crate::validation::Validate::validate_with(
             self,
             &crate::validation::ValidationContext::now(),
@@ -1653,11 +1744,11 @@ pub struct PurchasedObjectIDsAfterSearch {
     ///
     /// Send it alongside `userToken` so that activity from before and after sign-in, and across sessions and devices, can be linked to the same person. Same character rules as `userToken`; never put personal data in it.
     #[serde(rename = "authenticatedUserToken")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub authenticated_user_token: Option<AuthenticatedUserToken>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub authenticated_user_token: ::std::option::Option<AuthenticatedUserToken>,
     /// ISO 4217 code of the currency used for `price`, `discount` and `value`, such as `USD`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency: Option<Currency>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub currency: ::std::option::Option<Currency>,
     /// Commerce details for the records of a purchase or add-to-cart event that follows a search, from 1 to 20 entries.
     ///
     /// When present, it holds one entry per entry of `objectIDs`, in the same order.
@@ -1667,22 +1758,22 @@ pub struct PurchasedObjectIDsAfterSearch {
     /// Time the event occurred, as a Unix timestamp in milliseconds.
     ///
     /// Events dated more than 30 days back are rejected. Leave it out to let the API use the moment the request arrives.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub timestamp: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub timestamp: ::std::option::Option<Timestamp>,
     /// Total amount of money involved in the event, in units of `currency`.
     ///
     /// It should match the sum of `price` times `quantity` over all records. Accepted either as a JSON number or as a decimal string of at most 16 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<Value>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub value: ::std::option::Option<Value>,
 }
 impl PurchasedObjectIDsAfterSearch {
     /// Creates a `PurchasedObjectIDsAfterSearch` from its required properties. `eventType` is `conversion`, `eventSubtype` is `purchase` (set for you).
     pub fn new(
         event_name: EventName,
-        index: impl Into<String>,
-        object_ids: impl crate::runtime::IntoList<String>,
+        index: impl ::std::convert::Into<::std::string::String>,
+        object_ids: impl crate::runtime::IntoList<::std::string::String>,
         user_token: UserToken,
-        object_data: impl IntoIterator<Item = ObjectDataAfterSearch>,
+        object_data: impl ::std::iter::IntoIterator<Item = ObjectDataAfterSearch>,
     ) -> Self {
         Self {
             event_name,
@@ -1691,11 +1782,11 @@ impl PurchasedObjectIDsAfterSearch {
             index: index.into(),
             object_ids: crate::runtime::IntoList::into_list(object_ids),
             user_token,
-            authenticated_user_token: None,
-            currency: None,
+            authenticated_user_token: ::std::option::Option::None,
+            currency: ::std::option::Option::None,
             object_data: object_data.into_iter().collect(),
-            timestamp: None,
-            value: None,
+            timestamp: ::std::option::Option::None,
+            value: ::std::option::Option::None,
         }
     }
     /// Sets `authenticatedUserToken` (optional).
@@ -1707,14 +1798,16 @@ impl PurchasedObjectIDsAfterSearch {
         mut self,
         authenticated_user_token: AuthenticatedUserToken,
     ) -> Self {
-        self.authenticated_user_token = Some(authenticated_user_token);
+        self.authenticated_user_token = ::std::option::Option::Some(
+            authenticated_user_token,
+        );
         self
     }
     /// Sets `currency` (optional).
     ///
     /// ISO 4217 code of the currency used for `price`, `discount` and `value`, such as `USD`.
     pub fn currency(mut self, currency: Currency) -> Self {
-        self.currency = Some(currency);
+        self.currency = ::std::option::Option::Some(currency);
         self
     }
     /// Sets `timestamp` (optional).
@@ -1723,7 +1816,7 @@ impl PurchasedObjectIDsAfterSearch {
     ///
     /// Events dated more than 30 days back are rejected. Leave it out to let the API use the moment the request arrives.
     pub fn timestamp(mut self, timestamp: Timestamp) -> Self {
-        self.timestamp = Some(timestamp);
+        self.timestamp = ::std::option::Option::Some(timestamp);
         self
     }
     /// Sets `value` (optional).
@@ -1731,8 +1824,8 @@ impl PurchasedObjectIDsAfterSearch {
     /// Total amount of money involved in the event, in units of `currency`.
     ///
     /// It should match the sum of `price` times `quantity` over all records. Accepted either as a JSON number or as a decimal string of at most 16 characters.
-    pub fn value(mut self, value: impl Into<Value>) -> Self {
-        self.value = Some(value.into());
+    pub fn value(mut self, value: impl ::std::convert::Into<Value>) -> Self {
+        self.value = ::std::option::Option::Some(value.into());
         self
     }
 }
@@ -1741,15 +1834,15 @@ impl crate::validation::Validate for PurchasedObjectIDsAfterSearch {
         &self,
         path: &crate::validation::Path<'_>,
         context: &crate::validation::ValidationContext,
-        out: &mut Vec<crate::validation::Violation>,
+        out: &mut ::std::vec::Vec<crate::validation::Violation>,
     ) {
         {
             let value = &self.object_ids;
             let path = &path.field("objectIDs");
-            if let Err(error) = crate::validation::check_items(
+            if let ::std::result::Result::Err(error) = crate::validation::check_items(
                 value.len(),
-                Some(1u64),
-                Some(20u64),
+                ::std::option::Option::Some(1u64),
+                ::std::option::Option::Some(20u64),
             ) {
                 out.push(crate::validation::Violation::new(path, error));
             }
@@ -1757,10 +1850,10 @@ impl crate::validation::Validate for PurchasedObjectIDsAfterSearch {
         {
             let value = &self.object_data;
             let path = &path.field("objectData");
-            if let Err(error) = crate::validation::check_items(
+            if let ::std::result::Result::Err(error) = crate::validation::check_items(
                 value.len(),
-                Some(1u64),
-                Some(20u64),
+                ::std::option::Option::Some(1u64),
+                ::std::option::Option::Some(20u64),
             ) {
                 out.push(crate::validation::Violation::new(path, error));
             }
@@ -1769,28 +1862,28 @@ impl crate::validation::Validate for PurchasedObjectIDsAfterSearch {
                 crate::validation::Validate::validate_into(item0, path, context, out);
             }
         }
-        if let Some(value) = &self.timestamp {
+        if let ::std::option::Option::Some(value) = &self.timestamp {
             let path = &path.field("timestamp");
-            if let Some(violation) = crate::validation::check_unix_time(
+            if let ::std::option::Option::Some(violation) = crate::validation::check_unix_time(
                 *value,
                 true,
-                Some(30u64),
+                ::std::option::Option::Some(30u64),
                 path,
                 context,
             ) {
                 out.push(violation);
             }
         }
-        if let Some(value) = &self.value {
+        if let ::std::option::Option::Some(value) = &self.value {
             let path = &path.field("value");
             crate::validation::Validate::validate_into(value, path, context, out);
         }
-        if let Some(violation) = crate::validation::check_same_length(
+        if let ::std::option::Option::Some(violation) = crate::validation::check_same_length(
             path,
             "objectData",
-            Some(self.object_data.len()),
+            ::std::option::Option::Some(self.object_data.len()),
             "objectIDs",
-            Some(self.object_ids.len()),
+            ::std::option::Option::Some(self.object_ids.len()),
         ) {
             out.push(violation);
         }
@@ -1802,7 +1895,9 @@ impl PurchasedObjectIDsAfterSearch {
     /// # Errors
     ///
     /// All violations at once, each with its path.
-    pub fn validate(&self) -> Result<(), crate::validation::ValidationErrors> {
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), crate::validation::ValidationErrors> {
         crate::validation::Validate::validate_with(
             self,
             &crate::validation::ValidationContext::now(),
@@ -1853,20 +1948,20 @@ pub struct ConvertedObjectIDsAfterSearch {
     ///
     /// Send it alongside `userToken` so that activity from before and after sign-in, and across sessions and devices, can be linked to the same person. Same character rules as `userToken`; never put personal data in it.
     #[serde(rename = "authenticatedUserToken")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub authenticated_user_token: Option<AuthenticatedUserToken>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub authenticated_user_token: ::std::option::Option<AuthenticatedUserToken>,
     /// Time the event occurred, as a Unix timestamp in milliseconds.
     ///
     /// Events dated more than 30 days back are rejected. Leave it out to let the API use the moment the request arrives.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub timestamp: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub timestamp: ::std::option::Option<Timestamp>,
 }
 impl ConvertedObjectIDsAfterSearch {
     /// Creates a `ConvertedObjectIDsAfterSearch` from its required properties. `eventType` is `conversion` (set for you).
     pub fn new(
         event_name: EventName,
-        index: impl Into<String>,
-        object_ids: impl crate::runtime::IntoList<String>,
+        index: impl ::std::convert::Into<::std::string::String>,
+        object_ids: impl crate::runtime::IntoList<::std::string::String>,
         query_id: QueryID,
         user_token: UserToken,
     ) -> Self {
@@ -1877,8 +1972,8 @@ impl ConvertedObjectIDsAfterSearch {
             object_ids: crate::runtime::IntoList::into_list(object_ids),
             query_id,
             user_token,
-            authenticated_user_token: None,
-            timestamp: None,
+            authenticated_user_token: ::std::option::Option::None,
+            timestamp: ::std::option::Option::None,
         }
     }
     /// Sets `authenticatedUserToken` (optional).
@@ -1890,7 +1985,9 @@ impl ConvertedObjectIDsAfterSearch {
         mut self,
         authenticated_user_token: AuthenticatedUserToken,
     ) -> Self {
-        self.authenticated_user_token = Some(authenticated_user_token);
+        self.authenticated_user_token = ::std::option::Option::Some(
+            authenticated_user_token,
+        );
         self
     }
     /// Sets `timestamp` (optional).
@@ -1899,7 +1996,7 @@ impl ConvertedObjectIDsAfterSearch {
     ///
     /// Events dated more than 30 days back are rejected. Leave it out to let the API use the moment the request arrives.
     pub fn timestamp(mut self, timestamp: Timestamp) -> Self {
-        self.timestamp = Some(timestamp);
+        self.timestamp = ::std::option::Option::Some(timestamp);
         self
     }
 }
@@ -1908,25 +2005,25 @@ impl crate::validation::Validate for ConvertedObjectIDsAfterSearch {
         &self,
         path: &crate::validation::Path<'_>,
         context: &crate::validation::ValidationContext,
-        out: &mut Vec<crate::validation::Violation>,
+        out: &mut ::std::vec::Vec<crate::validation::Violation>,
     ) {
         {
             let value = &self.object_ids;
             let path = &path.field("objectIDs");
-            if let Err(error) = crate::validation::check_items(
+            if let ::std::result::Result::Err(error) = crate::validation::check_items(
                 value.len(),
-                Some(1u64),
-                Some(20u64),
+                ::std::option::Option::Some(1u64),
+                ::std::option::Option::Some(20u64),
             ) {
                 out.push(crate::validation::Violation::new(path, error));
             }
         }
-        if let Some(value) = &self.timestamp {
+        if let ::std::option::Option::Some(value) = &self.timestamp {
             let path = &path.field("timestamp");
-            if let Some(violation) = crate::validation::check_unix_time(
+            if let ::std::option::Option::Some(violation) = crate::validation::check_unix_time(
                 *value,
                 true,
-                Some(30u64),
+                ::std::option::Option::Some(30u64),
                 path,
                 context,
             ) {
@@ -1941,7 +2038,9 @@ impl ConvertedObjectIDsAfterSearch {
     /// # Errors
     ///
     /// All violations at once, each with its path.
-    pub fn validate(&self) -> Result<(), crate::validation::ValidationErrors> {
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), crate::validation::ValidationErrors> {
         crate::validation::Validate::validate_with(
             self,
             &crate::validation::ValidationContext::now(),
@@ -1987,20 +2086,20 @@ pub struct ClickedObjectIDs {
     ///
     /// Send it alongside `userToken` so that activity from before and after sign-in, and across sessions and devices, can be linked to the same person. Same character rules as `userToken`; never put personal data in it.
     #[serde(rename = "authenticatedUserToken")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub authenticated_user_token: Option<AuthenticatedUserToken>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub authenticated_user_token: ::std::option::Option<AuthenticatedUserToken>,
     /// Time the event occurred, as a Unix timestamp in milliseconds.
     ///
     /// Events dated more than 30 days back are rejected. Leave it out to let the API use the moment the request arrives.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub timestamp: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub timestamp: ::std::option::Option<Timestamp>,
 }
 impl ClickedObjectIDs {
     /// Creates a `ClickedObjectIDs` from its required properties. `eventType` is `click` (set for you).
     pub fn new(
         event_name: EventName,
-        index: impl Into<String>,
-        object_ids: impl crate::runtime::IntoList<String>,
+        index: impl ::std::convert::Into<::std::string::String>,
+        object_ids: impl crate::runtime::IntoList<::std::string::String>,
         user_token: UserToken,
     ) -> Self {
         Self {
@@ -2009,8 +2108,8 @@ impl ClickedObjectIDs {
             index: index.into(),
             object_ids: crate::runtime::IntoList::into_list(object_ids),
             user_token,
-            authenticated_user_token: None,
-            timestamp: None,
+            authenticated_user_token: ::std::option::Option::None,
+            timestamp: ::std::option::Option::None,
         }
     }
     /// Sets `authenticatedUserToken` (optional).
@@ -2022,7 +2121,9 @@ impl ClickedObjectIDs {
         mut self,
         authenticated_user_token: AuthenticatedUserToken,
     ) -> Self {
-        self.authenticated_user_token = Some(authenticated_user_token);
+        self.authenticated_user_token = ::std::option::Option::Some(
+            authenticated_user_token,
+        );
         self
     }
     /// Sets `timestamp` (optional).
@@ -2031,7 +2132,7 @@ impl ClickedObjectIDs {
     ///
     /// Events dated more than 30 days back are rejected. Leave it out to let the API use the moment the request arrives.
     pub fn timestamp(mut self, timestamp: Timestamp) -> Self {
-        self.timestamp = Some(timestamp);
+        self.timestamp = ::std::option::Option::Some(timestamp);
         self
     }
 }
@@ -2040,25 +2141,25 @@ impl crate::validation::Validate for ClickedObjectIDs {
         &self,
         path: &crate::validation::Path<'_>,
         context: &crate::validation::ValidationContext,
-        out: &mut Vec<crate::validation::Violation>,
+        out: &mut ::std::vec::Vec<crate::validation::Violation>,
     ) {
         {
             let value = &self.object_ids;
             let path = &path.field("objectIDs");
-            if let Err(error) = crate::validation::check_items(
+            if let ::std::result::Result::Err(error) = crate::validation::check_items(
                 value.len(),
-                Some(1u64),
-                Some(20u64),
+                ::std::option::Option::Some(1u64),
+                ::std::option::Option::Some(20u64),
             ) {
                 out.push(crate::validation::Violation::new(path, error));
             }
         }
-        if let Some(value) = &self.timestamp {
+        if let ::std::option::Option::Some(value) = &self.timestamp {
             let path = &path.field("timestamp");
-            if let Some(violation) = crate::validation::check_unix_time(
+            if let ::std::option::Option::Some(violation) = crate::validation::check_unix_time(
                 *value,
                 true,
-                Some(30u64),
+                ::std::option::Option::Some(30u64),
                 path,
                 context,
             ) {
@@ -2073,7 +2174,9 @@ impl ClickedObjectIDs {
     /// # Errors
     ///
     /// All violations at once, each with its path.
-    pub fn validate(&self) -> Result<(), crate::validation::ValidationErrors> {
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), crate::validation::ValidationErrors> {
         crate::validation::Validate::validate_with(
             self,
             &crate::validation::ValidationContext::now(),
@@ -2124,35 +2227,35 @@ pub struct PurchasedObjectIDs {
     ///
     /// Send it alongside `userToken` so that activity from before and after sign-in, and across sessions and devices, can be linked to the same person. Same character rules as `userToken`; never put personal data in it.
     #[serde(rename = "authenticatedUserToken")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub authenticated_user_token: Option<AuthenticatedUserToken>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub authenticated_user_token: ::std::option::Option<AuthenticatedUserToken>,
     /// ISO 4217 code of the currency used for `price`, `discount` and `value`, such as `USD`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency: Option<Currency>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub currency: ::std::option::Option<Currency>,
     /// Commerce details for the records of a purchase or add-to-cart event, from 1 to 20 entries.
     ///
     /// When present, it holds one entry per entry of `objectIDs`, in the same order.
     #[serde(rename = "objectData")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     #[cfg_attr(feature = "schemars", schemars(length(min = 1u64, max = 20u64)))]
-    pub object_data: Option<ObjectDataList>,
+    pub object_data: ::std::option::Option<ObjectDataList>,
     /// Time the event occurred, as a Unix timestamp in milliseconds.
     ///
     /// Events dated more than 30 days back are rejected. Leave it out to let the API use the moment the request arrives.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub timestamp: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub timestamp: ::std::option::Option<Timestamp>,
     /// Total amount of money involved in the event, in units of `currency`.
     ///
     /// It should match the sum of `price` times `quantity` over all records. Accepted either as a JSON number or as a decimal string of at most 16 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<Value>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub value: ::std::option::Option<Value>,
 }
 impl PurchasedObjectIDs {
     /// Creates a `PurchasedObjectIDs` from its required properties. `eventType` is `conversion`, `eventSubtype` is `purchase` (set for you).
     pub fn new(
         event_name: EventName,
-        index: impl Into<String>,
-        object_ids: impl crate::runtime::IntoList<String>,
+        index: impl ::std::convert::Into<::std::string::String>,
+        object_ids: impl crate::runtime::IntoList<::std::string::String>,
         user_token: UserToken,
     ) -> Self {
         Self {
@@ -2162,11 +2265,11 @@ impl PurchasedObjectIDs {
             index: index.into(),
             object_ids: crate::runtime::IntoList::into_list(object_ids),
             user_token,
-            authenticated_user_token: None,
-            currency: None,
-            object_data: None,
-            timestamp: None,
-            value: None,
+            authenticated_user_token: ::std::option::Option::None,
+            currency: ::std::option::Option::None,
+            object_data: ::std::option::Option::None,
+            timestamp: ::std::option::Option::None,
+            value: ::std::option::Option::None,
         }
     }
     /// Sets `authenticatedUserToken` (optional).
@@ -2178,14 +2281,16 @@ impl PurchasedObjectIDs {
         mut self,
         authenticated_user_token: AuthenticatedUserToken,
     ) -> Self {
-        self.authenticated_user_token = Some(authenticated_user_token);
+        self.authenticated_user_token = ::std::option::Option::Some(
+            authenticated_user_token,
+        );
         self
     }
     /// Sets `currency` (optional).
     ///
     /// ISO 4217 code of the currency used for `price`, `discount` and `value`, such as `USD`.
     pub fn currency(mut self, currency: Currency) -> Self {
-        self.currency = Some(currency);
+        self.currency = ::std::option::Option::Some(currency);
         self
     }
     /// Sets `objectData` (optional).
@@ -2195,9 +2300,11 @@ impl PurchasedObjectIDs {
     /// When present, it holds one entry per entry of `objectIDs`, in the same order.
     pub fn object_data(
         mut self,
-        object_data: impl IntoIterator<Item = ObjectData>,
+        object_data: impl ::std::iter::IntoIterator<Item = ObjectData>,
     ) -> Self {
-        self.object_data = Some(object_data.into_iter().collect());
+        self.object_data = ::std::option::Option::Some(
+            object_data.into_iter().collect(),
+        );
         self
     }
     /// Sets `timestamp` (optional).
@@ -2206,7 +2313,7 @@ impl PurchasedObjectIDs {
     ///
     /// Events dated more than 30 days back are rejected. Leave it out to let the API use the moment the request arrives.
     pub fn timestamp(mut self, timestamp: Timestamp) -> Self {
-        self.timestamp = Some(timestamp);
+        self.timestamp = ::std::option::Option::Some(timestamp);
         self
     }
     /// Sets `value` (optional).
@@ -2214,8 +2321,8 @@ impl PurchasedObjectIDs {
     /// Total amount of money involved in the event, in units of `currency`.
     ///
     /// It should match the sum of `price` times `quantity` over all records. Accepted either as a JSON number or as a decimal string of at most 16 characters.
-    pub fn value(mut self, value: impl Into<Value>) -> Self {
-        self.value = Some(value.into());
+    pub fn value(mut self, value: impl ::std::convert::Into<Value>) -> Self {
+        self.value = ::std::option::Option::Some(value.into());
         self
     }
 }
@@ -2224,25 +2331,25 @@ impl crate::validation::Validate for PurchasedObjectIDs {
         &self,
         path: &crate::validation::Path<'_>,
         context: &crate::validation::ValidationContext,
-        out: &mut Vec<crate::validation::Violation>,
+        out: &mut ::std::vec::Vec<crate::validation::Violation>,
     ) {
         {
             let value = &self.object_ids;
             let path = &path.field("objectIDs");
-            if let Err(error) = crate::validation::check_items(
+            if let ::std::result::Result::Err(error) = crate::validation::check_items(
                 value.len(),
-                Some(1u64),
-                Some(20u64),
+                ::std::option::Option::Some(1u64),
+                ::std::option::Option::Some(20u64),
             ) {
                 out.push(crate::validation::Violation::new(path, error));
             }
         }
-        if let Some(value) = &self.object_data {
+        if let ::std::option::Option::Some(value) = &self.object_data {
             let path = &path.field("objectData");
-            if let Err(error) = crate::validation::check_items(
+            if let ::std::result::Result::Err(error) = crate::validation::check_items(
                 value.len(),
-                Some(1u64),
-                Some(20u64),
+                ::std::option::Option::Some(1u64),
+                ::std::option::Option::Some(20u64),
             ) {
                 out.push(crate::validation::Violation::new(path, error));
             }
@@ -2251,28 +2358,28 @@ impl crate::validation::Validate for PurchasedObjectIDs {
                 crate::validation::Validate::validate_into(item0, path, context, out);
             }
         }
-        if let Some(value) = &self.timestamp {
+        if let ::std::option::Option::Some(value) = &self.timestamp {
             let path = &path.field("timestamp");
-            if let Some(violation) = crate::validation::check_unix_time(
+            if let ::std::option::Option::Some(violation) = crate::validation::check_unix_time(
                 *value,
                 true,
-                Some(30u64),
+                ::std::option::Option::Some(30u64),
                 path,
                 context,
             ) {
                 out.push(violation);
             }
         }
-        if let Some(value) = &self.value {
+        if let ::std::option::Option::Some(value) = &self.value {
             let path = &path.field("value");
             crate::validation::Validate::validate_into(value, path, context, out);
         }
-        if let Some(violation) = crate::validation::check_same_length(
+        if let ::std::option::Option::Some(violation) = crate::validation::check_same_length(
             path,
             "objectData",
             self.object_data.as_ref().map(|v| v.len()),
             "objectIDs",
-            Some(self.object_ids.len()),
+            ::std::option::Option::Some(self.object_ids.len()),
         ) {
             out.push(violation);
         }
@@ -2284,7 +2391,9 @@ impl PurchasedObjectIDs {
     /// # Errors
     ///
     /// All violations at once, each with its path.
-    pub fn validate(&self) -> Result<(), crate::validation::ValidationErrors> {
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), crate::validation::ValidationErrors> {
         crate::validation::Validate::validate_with(
             self,
             &crate::validation::ValidationContext::now(),
@@ -2333,35 +2442,35 @@ pub struct AddedToCartObjectIDs {
     ///
     /// Send it alongside `userToken` so that activity from before and after sign-in, and across sessions and devices, can be linked to the same person. Same character rules as `userToken`; never put personal data in it.
     #[serde(rename = "authenticatedUserToken")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub authenticated_user_token: Option<AuthenticatedUserToken>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub authenticated_user_token: ::std::option::Option<AuthenticatedUserToken>,
     /// ISO 4217 code of the currency used for `price`, `discount` and `value`, such as `USD`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency: Option<Currency>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub currency: ::std::option::Option<Currency>,
     /// Commerce details for the records of a purchase or add-to-cart event, from 1 to 20 entries.
     ///
     /// When present, it holds one entry per entry of `objectIDs`, in the same order.
     #[serde(rename = "objectData")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     #[cfg_attr(feature = "schemars", schemars(length(min = 1u64, max = 20u64)))]
-    pub object_data: Option<ObjectDataList>,
+    pub object_data: ::std::option::Option<ObjectDataList>,
     /// Time the event occurred, as a Unix timestamp in milliseconds.
     ///
     /// Events dated more than 30 days back are rejected. Leave it out to let the API use the moment the request arrives.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub timestamp: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub timestamp: ::std::option::Option<Timestamp>,
     /// Total amount of money involved in the event, in units of `currency`.
     ///
     /// It should match the sum of `price` times `quantity` over all records. Accepted either as a JSON number or as a decimal string of at most 16 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<Value>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub value: ::std::option::Option<Value>,
 }
 impl AddedToCartObjectIDs {
     /// Creates a `AddedToCartObjectIDs` from its required properties. `eventType` is `conversion`, `eventSubtype` is `addToCart` (set for you).
     pub fn new(
         event_name: EventName,
-        index: impl Into<String>,
-        object_ids: impl crate::runtime::IntoList<String>,
+        index: impl ::std::convert::Into<::std::string::String>,
+        object_ids: impl crate::runtime::IntoList<::std::string::String>,
         user_token: UserToken,
     ) -> Self {
         Self {
@@ -2371,11 +2480,11 @@ impl AddedToCartObjectIDs {
             index: index.into(),
             object_ids: crate::runtime::IntoList::into_list(object_ids),
             user_token,
-            authenticated_user_token: None,
-            currency: None,
-            object_data: None,
-            timestamp: None,
-            value: None,
+            authenticated_user_token: ::std::option::Option::None,
+            currency: ::std::option::Option::None,
+            object_data: ::std::option::Option::None,
+            timestamp: ::std::option::Option::None,
+            value: ::std::option::Option::None,
         }
     }
     /// Sets `authenticatedUserToken` (optional).
@@ -2387,14 +2496,16 @@ impl AddedToCartObjectIDs {
         mut self,
         authenticated_user_token: AuthenticatedUserToken,
     ) -> Self {
-        self.authenticated_user_token = Some(authenticated_user_token);
+        self.authenticated_user_token = ::std::option::Option::Some(
+            authenticated_user_token,
+        );
         self
     }
     /// Sets `currency` (optional).
     ///
     /// ISO 4217 code of the currency used for `price`, `discount` and `value`, such as `USD`.
     pub fn currency(mut self, currency: Currency) -> Self {
-        self.currency = Some(currency);
+        self.currency = ::std::option::Option::Some(currency);
         self
     }
     /// Sets `objectData` (optional).
@@ -2404,9 +2515,11 @@ impl AddedToCartObjectIDs {
     /// When present, it holds one entry per entry of `objectIDs`, in the same order.
     pub fn object_data(
         mut self,
-        object_data: impl IntoIterator<Item = ObjectData>,
+        object_data: impl ::std::iter::IntoIterator<Item = ObjectData>,
     ) -> Self {
-        self.object_data = Some(object_data.into_iter().collect());
+        self.object_data = ::std::option::Option::Some(
+            object_data.into_iter().collect(),
+        );
         self
     }
     /// Sets `timestamp` (optional).
@@ -2415,7 +2528,7 @@ impl AddedToCartObjectIDs {
     ///
     /// Events dated more than 30 days back are rejected. Leave it out to let the API use the moment the request arrives.
     pub fn timestamp(mut self, timestamp: Timestamp) -> Self {
-        self.timestamp = Some(timestamp);
+        self.timestamp = ::std::option::Option::Some(timestamp);
         self
     }
     /// Sets `value` (optional).
@@ -2423,8 +2536,8 @@ impl AddedToCartObjectIDs {
     /// Total amount of money involved in the event, in units of `currency`.
     ///
     /// It should match the sum of `price` times `quantity` over all records. Accepted either as a JSON number or as a decimal string of at most 16 characters.
-    pub fn value(mut self, value: impl Into<Value>) -> Self {
-        self.value = Some(value.into());
+    pub fn value(mut self, value: impl ::std::convert::Into<Value>) -> Self {
+        self.value = ::std::option::Option::Some(value.into());
         self
     }
 }
@@ -2433,25 +2546,25 @@ impl crate::validation::Validate for AddedToCartObjectIDs {
         &self,
         path: &crate::validation::Path<'_>,
         context: &crate::validation::ValidationContext,
-        out: &mut Vec<crate::validation::Violation>,
+        out: &mut ::std::vec::Vec<crate::validation::Violation>,
     ) {
         {
             let value = &self.object_ids;
             let path = &path.field("objectIDs");
-            if let Err(error) = crate::validation::check_items(
+            if let ::std::result::Result::Err(error) = crate::validation::check_items(
                 value.len(),
-                Some(1u64),
-                Some(20u64),
+                ::std::option::Option::Some(1u64),
+                ::std::option::Option::Some(20u64),
             ) {
                 out.push(crate::validation::Violation::new(path, error));
             }
         }
-        if let Some(value) = &self.object_data {
+        if let ::std::option::Option::Some(value) = &self.object_data {
             let path = &path.field("objectData");
-            if let Err(error) = crate::validation::check_items(
+            if let ::std::result::Result::Err(error) = crate::validation::check_items(
                 value.len(),
-                Some(1u64),
-                Some(20u64),
+                ::std::option::Option::Some(1u64),
+                ::std::option::Option::Some(20u64),
             ) {
                 out.push(crate::validation::Violation::new(path, error));
             }
@@ -2460,28 +2573,28 @@ impl crate::validation::Validate for AddedToCartObjectIDs {
                 crate::validation::Validate::validate_into(item0, path, context, out);
             }
         }
-        if let Some(value) = &self.timestamp {
+        if let ::std::option::Option::Some(value) = &self.timestamp {
             let path = &path.field("timestamp");
-            if let Some(violation) = crate::validation::check_unix_time(
+            if let ::std::option::Option::Some(violation) = crate::validation::check_unix_time(
                 *value,
                 true,
-                Some(30u64),
+                ::std::option::Option::Some(30u64),
                 path,
                 context,
             ) {
                 out.push(violation);
             }
         }
-        if let Some(value) = &self.value {
+        if let ::std::option::Option::Some(value) = &self.value {
             let path = &path.field("value");
             crate::validation::Validate::validate_into(value, path, context, out);
         }
-        if let Some(violation) = crate::validation::check_same_length(
+        if let ::std::option::Option::Some(violation) = crate::validation::check_same_length(
             path,
             "objectData",
             self.object_data.as_ref().map(|v| v.len()),
             "objectIDs",
-            Some(self.object_ids.len()),
+            ::std::option::Option::Some(self.object_ids.len()),
         ) {
             out.push(violation);
         }
@@ -2493,7 +2606,9 @@ impl AddedToCartObjectIDs {
     /// # Errors
     ///
     /// All violations at once, each with its path.
-    pub fn validate(&self) -> Result<(), crate::validation::ValidationErrors> {
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), crate::validation::ValidationErrors> {
         crate::validation::Validate::validate_with(
             self,
             &crate::validation::ValidationContext::now(),
@@ -2539,20 +2654,20 @@ pub struct ConvertedObjectIDs {
     ///
     /// Send it alongside `userToken` so that activity from before and after sign-in, and across sessions and devices, can be linked to the same person. Same character rules as `userToken`; never put personal data in it.
     #[serde(rename = "authenticatedUserToken")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub authenticated_user_token: Option<AuthenticatedUserToken>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub authenticated_user_token: ::std::option::Option<AuthenticatedUserToken>,
     /// Time the event occurred, as a Unix timestamp in milliseconds.
     ///
     /// Events dated more than 30 days back are rejected. Leave it out to let the API use the moment the request arrives.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub timestamp: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub timestamp: ::std::option::Option<Timestamp>,
 }
 impl ConvertedObjectIDs {
     /// Creates a `ConvertedObjectIDs` from its required properties. `eventType` is `conversion` (set for you).
     pub fn new(
         event_name: EventName,
-        index: impl Into<String>,
-        object_ids: impl crate::runtime::IntoList<String>,
+        index: impl ::std::convert::Into<::std::string::String>,
+        object_ids: impl crate::runtime::IntoList<::std::string::String>,
         user_token: UserToken,
     ) -> Self {
         Self {
@@ -2561,8 +2676,8 @@ impl ConvertedObjectIDs {
             index: index.into(),
             object_ids: crate::runtime::IntoList::into_list(object_ids),
             user_token,
-            authenticated_user_token: None,
-            timestamp: None,
+            authenticated_user_token: ::std::option::Option::None,
+            timestamp: ::std::option::Option::None,
         }
     }
     /// Sets `authenticatedUserToken` (optional).
@@ -2574,7 +2689,9 @@ impl ConvertedObjectIDs {
         mut self,
         authenticated_user_token: AuthenticatedUserToken,
     ) -> Self {
-        self.authenticated_user_token = Some(authenticated_user_token);
+        self.authenticated_user_token = ::std::option::Option::Some(
+            authenticated_user_token,
+        );
         self
     }
     /// Sets `timestamp` (optional).
@@ -2583,7 +2700,7 @@ impl ConvertedObjectIDs {
     ///
     /// Events dated more than 30 days back are rejected. Leave it out to let the API use the moment the request arrives.
     pub fn timestamp(mut self, timestamp: Timestamp) -> Self {
-        self.timestamp = Some(timestamp);
+        self.timestamp = ::std::option::Option::Some(timestamp);
         self
     }
 }
@@ -2592,25 +2709,25 @@ impl crate::validation::Validate for ConvertedObjectIDs {
         &self,
         path: &crate::validation::Path<'_>,
         context: &crate::validation::ValidationContext,
-        out: &mut Vec<crate::validation::Violation>,
+        out: &mut ::std::vec::Vec<crate::validation::Violation>,
     ) {
         {
             let value = &self.object_ids;
             let path = &path.field("objectIDs");
-            if let Err(error) = crate::validation::check_items(
+            if let ::std::result::Result::Err(error) = crate::validation::check_items(
                 value.len(),
-                Some(1u64),
-                Some(20u64),
+                ::std::option::Option::Some(1u64),
+                ::std::option::Option::Some(20u64),
             ) {
                 out.push(crate::validation::Violation::new(path, error));
             }
         }
-        if let Some(value) = &self.timestamp {
+        if let ::std::option::Option::Some(value) = &self.timestamp {
             let path = &path.field("timestamp");
-            if let Some(violation) = crate::validation::check_unix_time(
+            if let ::std::option::Option::Some(violation) = crate::validation::check_unix_time(
                 *value,
                 true,
-                Some(30u64),
+                ::std::option::Option::Some(30u64),
                 path,
                 context,
             ) {
@@ -2625,7 +2742,9 @@ impl ConvertedObjectIDs {
     /// # Errors
     ///
     /// All violations at once, each with its path.
-    pub fn validate(&self) -> Result<(), crate::validation::ValidationErrors> {
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), crate::validation::ValidationErrors> {
         crate::validation::Validate::validate_with(
             self,
             &crate::validation::ValidationContext::now(),
@@ -2670,20 +2789,20 @@ pub struct ClickedFilters {
     ///
     /// Send it alongside `userToken` so that activity from before and after sign-in, and across sessions and devices, can be linked to the same person. Same character rules as `userToken`; never put personal data in it.
     #[serde(rename = "authenticatedUserToken")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub authenticated_user_token: Option<AuthenticatedUserToken>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub authenticated_user_token: ::std::option::Option<AuthenticatedUserToken>,
     /// Time the event occurred, as a Unix timestamp in milliseconds.
     ///
     /// Events dated more than 30 days back are rejected. Leave it out to let the API use the moment the request arrives.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub timestamp: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub timestamp: ::std::option::Option<Timestamp>,
 }
 impl ClickedFilters {
     /// Creates a `ClickedFilters` from its required properties. `eventType` is `click` (set for you).
     pub fn new(
         event_name: EventName,
-        index: impl Into<String>,
-        filters: impl crate::runtime::IntoList<String>,
+        index: impl ::std::convert::Into<::std::string::String>,
+        filters: impl crate::runtime::IntoList<::std::string::String>,
         user_token: UserToken,
     ) -> Self {
         Self {
@@ -2692,8 +2811,8 @@ impl ClickedFilters {
             index: index.into(),
             filters: crate::runtime::IntoList::into_list(filters),
             user_token,
-            authenticated_user_token: None,
-            timestamp: None,
+            authenticated_user_token: ::std::option::Option::None,
+            timestamp: ::std::option::Option::None,
         }
     }
     /// Sets `authenticatedUserToken` (optional).
@@ -2705,7 +2824,9 @@ impl ClickedFilters {
         mut self,
         authenticated_user_token: AuthenticatedUserToken,
     ) -> Self {
-        self.authenticated_user_token = Some(authenticated_user_token);
+        self.authenticated_user_token = ::std::option::Option::Some(
+            authenticated_user_token,
+        );
         self
     }
     /// Sets `timestamp` (optional).
@@ -2714,7 +2835,7 @@ impl ClickedFilters {
     ///
     /// Events dated more than 30 days back are rejected. Leave it out to let the API use the moment the request arrives.
     pub fn timestamp(mut self, timestamp: Timestamp) -> Self {
-        self.timestamp = Some(timestamp);
+        self.timestamp = ::std::option::Option::Some(timestamp);
         self
     }
 }
@@ -2723,25 +2844,25 @@ impl crate::validation::Validate for ClickedFilters {
         &self,
         path: &crate::validation::Path<'_>,
         context: &crate::validation::ValidationContext,
-        out: &mut Vec<crate::validation::Violation>,
+        out: &mut ::std::vec::Vec<crate::validation::Violation>,
     ) {
         {
             let value = &self.filters;
             let path = &path.field("filters");
-            if let Err(error) = crate::validation::check_items(
+            if let ::std::result::Result::Err(error) = crate::validation::check_items(
                 value.len(),
-                Some(1u64),
-                Some(20u64),
+                ::std::option::Option::Some(1u64),
+                ::std::option::Option::Some(20u64),
             ) {
                 out.push(crate::validation::Violation::new(path, error));
             }
         }
-        if let Some(value) = &self.timestamp {
+        if let ::std::option::Option::Some(value) = &self.timestamp {
             let path = &path.field("timestamp");
-            if let Some(violation) = crate::validation::check_unix_time(
+            if let ::std::option::Option::Some(violation) = crate::validation::check_unix_time(
                 *value,
                 true,
-                Some(30u64),
+                ::std::option::Option::Some(30u64),
                 path,
                 context,
             ) {
@@ -2756,7 +2877,9 @@ impl ClickedFilters {
     /// # Errors
     ///
     /// All violations at once, each with its path.
-    pub fn validate(&self) -> Result<(), crate::validation::ValidationErrors> {
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), crate::validation::ValidationErrors> {
         crate::validation::Validate::validate_with(
             self,
             &crate::validation::ValidationContext::now(),
@@ -2801,20 +2924,20 @@ pub struct ConvertedFilters {
     ///
     /// Send it alongside `userToken` so that activity from before and after sign-in, and across sessions and devices, can be linked to the same person. Same character rules as `userToken`; never put personal data in it.
     #[serde(rename = "authenticatedUserToken")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub authenticated_user_token: Option<AuthenticatedUserToken>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub authenticated_user_token: ::std::option::Option<AuthenticatedUserToken>,
     /// Time the event occurred, as a Unix timestamp in milliseconds.
     ///
     /// Events dated more than 30 days back are rejected. Leave it out to let the API use the moment the request arrives.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub timestamp: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub timestamp: ::std::option::Option<Timestamp>,
 }
 impl ConvertedFilters {
     /// Creates a `ConvertedFilters` from its required properties. `eventType` is `conversion` (set for you).
     pub fn new(
         event_name: EventName,
-        index: impl Into<String>,
-        filters: impl crate::runtime::IntoList<String>,
+        index: impl ::std::convert::Into<::std::string::String>,
+        filters: impl crate::runtime::IntoList<::std::string::String>,
         user_token: UserToken,
     ) -> Self {
         Self {
@@ -2823,8 +2946,8 @@ impl ConvertedFilters {
             index: index.into(),
             filters: crate::runtime::IntoList::into_list(filters),
             user_token,
-            authenticated_user_token: None,
-            timestamp: None,
+            authenticated_user_token: ::std::option::Option::None,
+            timestamp: ::std::option::Option::None,
         }
     }
     /// Sets `authenticatedUserToken` (optional).
@@ -2836,7 +2959,9 @@ impl ConvertedFilters {
         mut self,
         authenticated_user_token: AuthenticatedUserToken,
     ) -> Self {
-        self.authenticated_user_token = Some(authenticated_user_token);
+        self.authenticated_user_token = ::std::option::Option::Some(
+            authenticated_user_token,
+        );
         self
     }
     /// Sets `timestamp` (optional).
@@ -2845,7 +2970,7 @@ impl ConvertedFilters {
     ///
     /// Events dated more than 30 days back are rejected. Leave it out to let the API use the moment the request arrives.
     pub fn timestamp(mut self, timestamp: Timestamp) -> Self {
-        self.timestamp = Some(timestamp);
+        self.timestamp = ::std::option::Option::Some(timestamp);
         self
     }
 }
@@ -2854,25 +2979,25 @@ impl crate::validation::Validate for ConvertedFilters {
         &self,
         path: &crate::validation::Path<'_>,
         context: &crate::validation::ValidationContext,
-        out: &mut Vec<crate::validation::Violation>,
+        out: &mut ::std::vec::Vec<crate::validation::Violation>,
     ) {
         {
             let value = &self.filters;
             let path = &path.field("filters");
-            if let Err(error) = crate::validation::check_items(
+            if let ::std::result::Result::Err(error) = crate::validation::check_items(
                 value.len(),
-                Some(1u64),
-                Some(20u64),
+                ::std::option::Option::Some(1u64),
+                ::std::option::Option::Some(20u64),
             ) {
                 out.push(crate::validation::Violation::new(path, error));
             }
         }
-        if let Some(value) = &self.timestamp {
+        if let ::std::option::Option::Some(value) = &self.timestamp {
             let path = &path.field("timestamp");
-            if let Some(violation) = crate::validation::check_unix_time(
+            if let ::std::option::Option::Some(violation) = crate::validation::check_unix_time(
                 *value,
                 true,
-                Some(30u64),
+                ::std::option::Option::Some(30u64),
                 path,
                 context,
             ) {
@@ -2887,7 +3012,9 @@ impl ConvertedFilters {
     /// # Errors
     ///
     /// All violations at once, each with its path.
-    pub fn validate(&self) -> Result<(), crate::validation::ValidationErrors> {
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), crate::validation::ValidationErrors> {
         crate::validation::Validate::validate_with(
             self,
             &crate::validation::ValidationContext::now(),
@@ -2931,20 +3058,20 @@ pub struct ViewedObjectIDs {
     ///
     /// Send it alongside `userToken` so that activity from before and after sign-in, and across sessions and devices, can be linked to the same person. Same character rules as `userToken`; never put personal data in it.
     #[serde(rename = "authenticatedUserToken")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub authenticated_user_token: Option<AuthenticatedUserToken>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub authenticated_user_token: ::std::option::Option<AuthenticatedUserToken>,
     /// Time the event occurred, as a Unix timestamp in milliseconds.
     ///
     /// Events dated more than 30 days back are rejected. Leave it out to let the API use the moment the request arrives.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub timestamp: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub timestamp: ::std::option::Option<Timestamp>,
 }
 impl ViewedObjectIDs {
     /// Creates a `ViewedObjectIDs` from its required properties. `eventType` is `view` (set for you).
     pub fn new(
         event_name: EventName,
-        index: impl Into<String>,
-        object_ids: impl crate::runtime::IntoList<String>,
+        index: impl ::std::convert::Into<::std::string::String>,
+        object_ids: impl crate::runtime::IntoList<::std::string::String>,
         user_token: UserToken,
     ) -> Self {
         Self {
@@ -2953,8 +3080,8 @@ impl ViewedObjectIDs {
             index: index.into(),
             object_ids: crate::runtime::IntoList::into_list(object_ids),
             user_token,
-            authenticated_user_token: None,
-            timestamp: None,
+            authenticated_user_token: ::std::option::Option::None,
+            timestamp: ::std::option::Option::None,
         }
     }
     /// Sets `authenticatedUserToken` (optional).
@@ -2966,7 +3093,9 @@ impl ViewedObjectIDs {
         mut self,
         authenticated_user_token: AuthenticatedUserToken,
     ) -> Self {
-        self.authenticated_user_token = Some(authenticated_user_token);
+        self.authenticated_user_token = ::std::option::Option::Some(
+            authenticated_user_token,
+        );
         self
     }
     /// Sets `timestamp` (optional).
@@ -2975,7 +3104,7 @@ impl ViewedObjectIDs {
     ///
     /// Events dated more than 30 days back are rejected. Leave it out to let the API use the moment the request arrives.
     pub fn timestamp(mut self, timestamp: Timestamp) -> Self {
-        self.timestamp = Some(timestamp);
+        self.timestamp = ::std::option::Option::Some(timestamp);
         self
     }
 }
@@ -2984,25 +3113,25 @@ impl crate::validation::Validate for ViewedObjectIDs {
         &self,
         path: &crate::validation::Path<'_>,
         context: &crate::validation::ValidationContext,
-        out: &mut Vec<crate::validation::Violation>,
+        out: &mut ::std::vec::Vec<crate::validation::Violation>,
     ) {
         {
             let value = &self.object_ids;
             let path = &path.field("objectIDs");
-            if let Err(error) = crate::validation::check_items(
+            if let ::std::result::Result::Err(error) = crate::validation::check_items(
                 value.len(),
-                Some(1u64),
-                Some(20u64),
+                ::std::option::Option::Some(1u64),
+                ::std::option::Option::Some(20u64),
             ) {
                 out.push(crate::validation::Violation::new(path, error));
             }
         }
-        if let Some(value) = &self.timestamp {
+        if let ::std::option::Option::Some(value) = &self.timestamp {
             let path = &path.field("timestamp");
-            if let Some(violation) = crate::validation::check_unix_time(
+            if let ::std::option::Option::Some(violation) = crate::validation::check_unix_time(
                 *value,
                 true,
-                Some(30u64),
+                ::std::option::Option::Some(30u64),
                 path,
                 context,
             ) {
@@ -3017,7 +3146,9 @@ impl ViewedObjectIDs {
     /// # Errors
     ///
     /// All violations at once, each with its path.
-    pub fn validate(&self) -> Result<(), crate::validation::ValidationErrors> {
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), crate::validation::ValidationErrors> {
         crate::validation::Validate::validate_with(
             self,
             &crate::validation::ValidationContext::now(),
@@ -3064,20 +3195,20 @@ pub struct ViewedFilters {
     ///
     /// Send it alongside `userToken` so that activity from before and after sign-in, and across sessions and devices, can be linked to the same person. Same character rules as `userToken`; never put personal data in it.
     #[serde(rename = "authenticatedUserToken")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub authenticated_user_token: Option<AuthenticatedUserToken>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub authenticated_user_token: ::std::option::Option<AuthenticatedUserToken>,
     /// Time the event occurred, as a Unix timestamp in milliseconds.
     ///
     /// Events dated more than 30 days back are rejected. Leave it out to let the API use the moment the request arrives.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub timestamp: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub timestamp: ::std::option::Option<Timestamp>,
 }
 impl ViewedFilters {
     /// Creates a `ViewedFilters` from its required properties. `eventType` is `view` (set for you).
     pub fn new(
         event_name: EventName,
-        index: impl Into<String>,
-        filters: impl crate::runtime::IntoList<String>,
+        index: impl ::std::convert::Into<::std::string::String>,
+        filters: impl crate::runtime::IntoList<::std::string::String>,
         user_token: UserToken,
     ) -> Self {
         Self {
@@ -3086,8 +3217,8 @@ impl ViewedFilters {
             index: index.into(),
             filters: crate::runtime::IntoList::into_list(filters),
             user_token,
-            authenticated_user_token: None,
-            timestamp: None,
+            authenticated_user_token: ::std::option::Option::None,
+            timestamp: ::std::option::Option::None,
         }
     }
     /// Sets `authenticatedUserToken` (optional).
@@ -3099,7 +3230,9 @@ impl ViewedFilters {
         mut self,
         authenticated_user_token: AuthenticatedUserToken,
     ) -> Self {
-        self.authenticated_user_token = Some(authenticated_user_token);
+        self.authenticated_user_token = ::std::option::Option::Some(
+            authenticated_user_token,
+        );
         self
     }
     /// Sets `timestamp` (optional).
@@ -3108,7 +3241,7 @@ impl ViewedFilters {
     ///
     /// Events dated more than 30 days back are rejected. Leave it out to let the API use the moment the request arrives.
     pub fn timestamp(mut self, timestamp: Timestamp) -> Self {
-        self.timestamp = Some(timestamp);
+        self.timestamp = ::std::option::Option::Some(timestamp);
         self
     }
 }
@@ -3117,25 +3250,25 @@ impl crate::validation::Validate for ViewedFilters {
         &self,
         path: &crate::validation::Path<'_>,
         context: &crate::validation::ValidationContext,
-        out: &mut Vec<crate::validation::Violation>,
+        out: &mut ::std::vec::Vec<crate::validation::Violation>,
     ) {
         {
             let value = &self.filters;
             let path = &path.field("filters");
-            if let Err(error) = crate::validation::check_items(
+            if let ::std::result::Result::Err(error) = crate::validation::check_items(
                 value.len(),
-                Some(1u64),
-                Some(20u64),
+                ::std::option::Option::Some(1u64),
+                ::std::option::Option::Some(20u64),
             ) {
                 out.push(crate::validation::Violation::new(path, error));
             }
         }
-        if let Some(value) = &self.timestamp {
+        if let ::std::option::Option::Some(value) = &self.timestamp {
             let path = &path.field("timestamp");
-            if let Some(violation) = crate::validation::check_unix_time(
+            if let ::std::option::Option::Some(violation) = crate::validation::check_unix_time(
                 *value,
                 true,
-                Some(30u64),
+                ::std::option::Option::Some(30u64),
                 path,
                 context,
             ) {
@@ -3150,7 +3283,9 @@ impl ViewedFilters {
     /// # Errors
     ///
     /// All violations at once, each with its path.
-    pub fn validate(&self) -> Result<(), crate::validation::ValidationErrors> {
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), crate::validation::ValidationErrors> {
         crate::validation::Validate::validate_with(
             self,
             &crate::validation::ValidationContext::now(),
@@ -3188,17 +3323,17 @@ pub struct Instantsearch {
     ///
     /// Send it alongside `userToken` so that activity from before and after sign-in, and across sessions and devices, can be linked to the same person. Same character rules as `userToken`; never put personal data in it.
     #[serde(rename = "authenticatedUserToken")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub authenticated_user_token: Option<AuthenticatedUserToken>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub authenticated_user_token: ::std::option::Option<AuthenticatedUserToken>,
     /// Time the event occurred, as a Unix timestamp in milliseconds.
     ///
     /// Events dated more than 30 days back are rejected. Leave it out to let the API use the moment the request arrives.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub timestamp: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub timestamp: ::std::option::Option<Timestamp>,
     /// Session identifier of an AI agent; groups the `instantsearch` events that belong to one agent conversation.
     #[serde(rename = "agentID")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub agent_id: Option<AgentID>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub agent_id: ::std::option::Option<AgentID>,
 }
 impl Instantsearch {
     /// Creates a `Instantsearch` from its required properties. `eventType` is `instantsearch` (set for you).
@@ -3207,9 +3342,9 @@ impl Instantsearch {
             event_name,
             event_type: InstantsearchEvent,
             user_token,
-            authenticated_user_token: None,
-            timestamp: None,
-            agent_id: None,
+            authenticated_user_token: ::std::option::Option::None,
+            timestamp: ::std::option::Option::None,
+            agent_id: ::std::option::Option::None,
         }
     }
     /// Sets `authenticatedUserToken` (optional).
@@ -3221,7 +3356,9 @@ impl Instantsearch {
         mut self,
         authenticated_user_token: AuthenticatedUserToken,
     ) -> Self {
-        self.authenticated_user_token = Some(authenticated_user_token);
+        self.authenticated_user_token = ::std::option::Option::Some(
+            authenticated_user_token,
+        );
         self
     }
     /// Sets `timestamp` (optional).
@@ -3230,14 +3367,14 @@ impl Instantsearch {
     ///
     /// Events dated more than 30 days back are rejected. Leave it out to let the API use the moment the request arrives.
     pub fn timestamp(mut self, timestamp: Timestamp) -> Self {
-        self.timestamp = Some(timestamp);
+        self.timestamp = ::std::option::Option::Some(timestamp);
         self
     }
     /// Sets `agentID` (optional).
     ///
     /// Session identifier of an AI agent; groups the `instantsearch` events that belong to one agent conversation.
     pub fn agent_id(mut self, agent_id: AgentID) -> Self {
-        self.agent_id = Some(agent_id);
+        self.agent_id = ::std::option::Option::Some(agent_id);
         self
     }
 }
@@ -3246,14 +3383,14 @@ impl crate::validation::Validate for Instantsearch {
         &self,
         path: &crate::validation::Path<'_>,
         context: &crate::validation::ValidationContext,
-        out: &mut Vec<crate::validation::Violation>,
+        out: &mut ::std::vec::Vec<crate::validation::Violation>,
     ) {
-        if let Some(value) = &self.timestamp {
+        if let ::std::option::Option::Some(value) = &self.timestamp {
             let path = &path.field("timestamp");
-            if let Some(violation) = crate::validation::check_unix_time(
+            if let ::std::option::Option::Some(violation) = crate::validation::check_unix_time(
                 *value,
                 true,
-                Some(30u64),
+                ::std::option::Option::Some(30u64),
                 path,
                 context,
             ) {
@@ -3268,7 +3405,9 @@ impl Instantsearch {
     /// # Errors
     ///
     /// All violations at once, each with its path.
-    pub fn validate(&self) -> Result<(), crate::validation::ValidationErrors> {
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), crate::validation::ValidationErrors> {
         crate::validation::Validate::validate_with(
             self,
             &crate::validation::ValidationContext::now(),
@@ -3329,67 +3468,67 @@ impl EventsItems {
         }
     }
 }
-impl From<ClickedObjectIDsAfterSearch> for EventsItems {
+impl ::std::convert::From<ClickedObjectIDsAfterSearch> for EventsItems {
     fn from(value: ClickedObjectIDsAfterSearch) -> Self {
         Self::ClickedObjectIDsAfterSearch(value)
     }
 }
-impl From<AddedToCartObjectIDsAfterSearch> for EventsItems {
+impl ::std::convert::From<AddedToCartObjectIDsAfterSearch> for EventsItems {
     fn from(value: AddedToCartObjectIDsAfterSearch) -> Self {
         Self::AddedToCartObjectIDsAfterSearch(value)
     }
 }
-impl From<PurchasedObjectIDsAfterSearch> for EventsItems {
+impl ::std::convert::From<PurchasedObjectIDsAfterSearch> for EventsItems {
     fn from(value: PurchasedObjectIDsAfterSearch) -> Self {
         Self::PurchasedObjectIDsAfterSearch(value)
     }
 }
-impl From<ConvertedObjectIDsAfterSearch> for EventsItems {
+impl ::std::convert::From<ConvertedObjectIDsAfterSearch> for EventsItems {
     fn from(value: ConvertedObjectIDsAfterSearch) -> Self {
         Self::ConvertedObjectIDsAfterSearch(value)
     }
 }
-impl From<ClickedObjectIDs> for EventsItems {
+impl ::std::convert::From<ClickedObjectIDs> for EventsItems {
     fn from(value: ClickedObjectIDs) -> Self {
         Self::ClickedObjectIDs(value)
     }
 }
-impl From<PurchasedObjectIDs> for EventsItems {
+impl ::std::convert::From<PurchasedObjectIDs> for EventsItems {
     fn from(value: PurchasedObjectIDs) -> Self {
         Self::PurchasedObjectIDs(value)
     }
 }
-impl From<AddedToCartObjectIDs> for EventsItems {
+impl ::std::convert::From<AddedToCartObjectIDs> for EventsItems {
     fn from(value: AddedToCartObjectIDs) -> Self {
         Self::AddedToCartObjectIDs(value)
     }
 }
-impl From<ConvertedObjectIDs> for EventsItems {
+impl ::std::convert::From<ConvertedObjectIDs> for EventsItems {
     fn from(value: ConvertedObjectIDs) -> Self {
         Self::ConvertedObjectIDs(value)
     }
 }
-impl From<ClickedFilters> for EventsItems {
+impl ::std::convert::From<ClickedFilters> for EventsItems {
     fn from(value: ClickedFilters) -> Self {
         Self::ClickedFilters(value)
     }
 }
-impl From<ConvertedFilters> for EventsItems {
+impl ::std::convert::From<ConvertedFilters> for EventsItems {
     fn from(value: ConvertedFilters) -> Self {
         Self::ConvertedFilters(value)
     }
 }
-impl From<ViewedObjectIDs> for EventsItems {
+impl ::std::convert::From<ViewedObjectIDs> for EventsItems {
     fn from(value: ViewedObjectIDs) -> Self {
         Self::ViewedObjectIDs(value)
     }
 }
-impl From<ViewedFilters> for EventsItems {
+impl ::std::convert::From<ViewedFilters> for EventsItems {
     fn from(value: ViewedFilters) -> Self {
         Self::ViewedFilters(value)
     }
 }
-impl From<Instantsearch> for EventsItems {
+impl ::std::convert::From<Instantsearch> for EventsItems {
     fn from(value: Instantsearch) -> Self {
         Self::Instantsearch(value)
     }
@@ -3401,141 +3540,181 @@ impl EventsItems {
         (
             "AddedToCartObjectIDsAfterSearch",
             &[
-                ("eventType", Some("conversion")),
-                ("eventSubtype", Some("addToCart")),
-                ("queryID", None),
-                ("objectIDs", None),
+                ("eventType", ::std::option::Option::Some("conversion")),
+                ("eventSubtype", ::std::option::Option::Some("addToCart")),
+                ("queryID", ::std::option::Option::None),
+                ("objectIDs", ::std::option::Option::None),
             ],
         ),
         (
             "PurchasedObjectIDsAfterSearch",
             &[
-                ("eventType", Some("conversion")),
-                ("eventSubtype", Some("purchase")),
-                ("objectIDs", None),
-                ("objectData", None),
+                ("eventType", ::std::option::Option::Some("conversion")),
+                ("eventSubtype", ::std::option::Option::Some("purchase")),
+                ("objectIDs", ::std::option::Option::None),
+                ("objectData", ::std::option::Option::None),
             ],
         ),
         (
             "ClickedObjectIDsAfterSearch",
-            &[("positions", None), ("queryID", None), ("eventType", Some("click"))],
+            &[
+                ("positions", ::std::option::Option::None),
+                ("queryID", ::std::option::Option::None),
+                ("eventType", ::std::option::Option::Some("click")),
+            ],
         ),
         (
             "PurchasedObjectIDs",
             &[
-                ("eventType", Some("conversion")),
-                ("eventSubtype", Some("purchase")),
-                ("objectIDs", None),
+                ("eventType", ::std::option::Option::Some("conversion")),
+                ("eventSubtype", ::std::option::Option::Some("purchase")),
+                ("objectIDs", ::std::option::Option::None),
             ],
         ),
         (
             "AddedToCartObjectIDs",
             &[
-                ("eventType", Some("conversion")),
-                ("eventSubtype", Some("addToCart")),
-                ("objectIDs", None),
+                ("eventType", ::std::option::Option::Some("conversion")),
+                ("eventSubtype", ::std::option::Option::Some("addToCart")),
+                ("objectIDs", ::std::option::Option::None),
             ],
         ),
         (
             "ConvertedObjectIDsAfterSearch",
-            &[("queryID", None), ("eventType", Some("conversion"))],
+            &[
+                ("queryID", ::std::option::Option::None),
+                ("eventType", ::std::option::Option::Some("conversion")),
+            ],
         ),
-        ("ClickedObjectIDs", &[("eventType", Some("click")), ("objectIDs", None)]),
+        (
+            "ClickedObjectIDs",
+            &[
+                ("eventType", ::std::option::Option::Some("click")),
+                ("objectIDs", ::std::option::Option::None),
+            ],
+        ),
         (
             "ConvertedObjectIDs",
-            &[("eventType", Some("conversion")), ("objectIDs", None)],
+            &[
+                ("eventType", ::std::option::Option::Some("conversion")),
+                ("objectIDs", ::std::option::Option::None),
+            ],
         ),
-        ("ClickedFilters", &[("eventType", Some("click")), ("filters", None)]),
-        ("ConvertedFilters", &[("eventType", Some("conversion")), ("filters", None)]),
-        ("ViewedObjectIDs", &[("eventType", Some("view")), ("objectIDs", None)]),
-        ("ViewedFilters", &[("eventType", Some("view")), ("filters", None)]),
-        ("Instantsearch", &[("eventType", Some("instantsearch"))]),
+        (
+            "ClickedFilters",
+            &[
+                ("eventType", ::std::option::Option::Some("click")),
+                ("filters", ::std::option::Option::None),
+            ],
+        ),
+        (
+            "ConvertedFilters",
+            &[
+                ("eventType", ::std::option::Option::Some("conversion")),
+                ("filters", ::std::option::Option::None),
+            ],
+        ),
+        (
+            "ViewedObjectIDs",
+            &[
+                ("eventType", ::std::option::Option::Some("view")),
+                ("objectIDs", ::std::option::Option::None),
+            ],
+        ),
+        (
+            "ViewedFilters",
+            &[
+                ("eventType", ::std::option::Option::Some("view")),
+                ("filters", ::std::option::Option::None),
+            ],
+        ),
+        ("Instantsearch", &[("eventType", ::std::option::Option::Some("instantsearch"))]),
     ];
 }
 impl<'de> ::serde::Deserialize<'de> for EventsItems {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> Result<Self, D::Error> {
+    ) -> ::std::result::Result<Self, D::Error> {
         let object = <::serde_json::Map<
-            String,
+            ::std::string::String,
             ::serde_json::Value,
         >>::deserialize(deserializer)?;
         match crate::runtime::pick_variant(&object, Self::VARIANT_RULES) {
-            Some(0usize) => {
+            ::std::option::Option::Some(0usize) => {
                 crate::runtime::deserialize_variant::<
                     AddedToCartObjectIDsAfterSearch,
                     D::Error,
                 >(object)
                     .map(Self::AddedToCartObjectIDsAfterSearch)
             }
-            Some(1usize) => {
+            ::std::option::Option::Some(1usize) => {
                 crate::runtime::deserialize_variant::<
                     PurchasedObjectIDsAfterSearch,
                     D::Error,
                 >(object)
                     .map(Self::PurchasedObjectIDsAfterSearch)
             }
-            Some(2usize) => {
+            ::std::option::Option::Some(2usize) => {
                 crate::runtime::deserialize_variant::<
                     ClickedObjectIDsAfterSearch,
                     D::Error,
                 >(object)
                     .map(Self::ClickedObjectIDsAfterSearch)
             }
-            Some(3usize) => {
+            ::std::option::Option::Some(3usize) => {
                 crate::runtime::deserialize_variant::<
                     PurchasedObjectIDs,
                     D::Error,
                 >(object)
                     .map(Self::PurchasedObjectIDs)
             }
-            Some(4usize) => {
+            ::std::option::Option::Some(4usize) => {
                 crate::runtime::deserialize_variant::<
                     AddedToCartObjectIDs,
                     D::Error,
                 >(object)
                     .map(Self::AddedToCartObjectIDs)
             }
-            Some(5usize) => {
+            ::std::option::Option::Some(5usize) => {
                 crate::runtime::deserialize_variant::<
                     ConvertedObjectIDsAfterSearch,
                     D::Error,
                 >(object)
                     .map(Self::ConvertedObjectIDsAfterSearch)
             }
-            Some(6usize) => {
+            ::std::option::Option::Some(6usize) => {
                 crate::runtime::deserialize_variant::<ClickedObjectIDs, D::Error>(object)
                     .map(Self::ClickedObjectIDs)
             }
-            Some(7usize) => {
+            ::std::option::Option::Some(7usize) => {
                 crate::runtime::deserialize_variant::<
                     ConvertedObjectIDs,
                     D::Error,
                 >(object)
                     .map(Self::ConvertedObjectIDs)
             }
-            Some(8usize) => {
+            ::std::option::Option::Some(8usize) => {
                 crate::runtime::deserialize_variant::<ClickedFilters, D::Error>(object)
                     .map(Self::ClickedFilters)
             }
-            Some(9usize) => {
+            ::std::option::Option::Some(9usize) => {
                 crate::runtime::deserialize_variant::<ConvertedFilters, D::Error>(object)
                     .map(Self::ConvertedFilters)
             }
-            Some(10usize) => {
+            ::std::option::Option::Some(10usize) => {
                 crate::runtime::deserialize_variant::<ViewedObjectIDs, D::Error>(object)
                     .map(Self::ViewedObjectIDs)
             }
-            Some(11usize) => {
+            ::std::option::Option::Some(11usize) => {
                 crate::runtime::deserialize_variant::<ViewedFilters, D::Error>(object)
                     .map(Self::ViewedFilters)
             }
-            Some(12usize) => {
+            ::std::option::Option::Some(12usize) => {
                 crate::runtime::deserialize_variant::<Instantsearch, D::Error>(object)
                     .map(Self::Instantsearch)
             }
             _ => {
-                Err(
+                ::std::result::Result::Err(
                     ::serde::de::Error::custom(
                         crate::runtime::no_variant_message(
                             "EventsItems",
@@ -3553,7 +3732,7 @@ impl crate::validation::Validate for EventsItems {
         &self,
         path: &crate::validation::Path<'_>,
         context: &crate::validation::ValidationContext,
-        out: &mut Vec<crate::validation::Violation>,
+        out: &mut ::std::vec::Vec<crate::validation::Violation>,
     ) {
         match self {
             Self::ClickedObjectIDsAfterSearch(value) => {
@@ -3604,7 +3783,9 @@ impl EventsItems {
     /// # Errors
     ///
     /// All violations at once, each with its path.
-    pub fn validate(&self) -> Result<(), crate::validation::ValidationErrors> {
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), crate::validation::ValidationErrors> {
         crate::validation::Validate::validate_with(
             self,
             &crate::validation::ValidationContext::now(),
@@ -3629,7 +3810,7 @@ pub struct InsightsEvents {
     ///
     /// The batch is accepted or rejected as a whole: one invalid event makes the API reject the request.
     #[cfg_attr(feature = "schemars", schemars(length(min = 1u64, max = 1000u64)))]
-    pub events: Vec<EventsItems>,
+    pub events: ::std::vec::Vec<EventsItems>,
 }
 impl InsightsEvents {
     /// The most bytes this value's JSON may take (`x-max-serialized-bytes`: 2000000).
@@ -3637,7 +3818,7 @@ impl InsightsEvents {
     /// The most items `events` may hold (`maxItems`: 1000).
     pub const EVENTS_MAX_ITEMS: usize = 1000;
     /// Creates a `InsightsEvents` from its required properties.
-    pub fn new(events: impl IntoIterator<Item = EventsItems>) -> Self {
+    pub fn new(events: impl ::std::iter::IntoIterator<Item = EventsItems>) -> Self {
         Self {
             events: events.into_iter().collect(),
         }
@@ -3648,15 +3829,15 @@ impl crate::validation::Validate for InsightsEvents {
         &self,
         path: &crate::validation::Path<'_>,
         context: &crate::validation::ValidationContext,
-        out: &mut Vec<crate::validation::Violation>,
+        out: &mut ::std::vec::Vec<crate::validation::Violation>,
     ) {
         {
             let value = &self.events;
             let path = &path.field("events");
-            if let Err(error) = crate::validation::check_items(
+            if let ::std::result::Result::Err(error) = crate::validation::check_items(
                 value.len(),
-                Some(1u64),
-                Some(1000u64),
+                ::std::option::Option::Some(1u64),
+                ::std::option::Option::Some(1000u64),
             ) {
                 out.push(crate::validation::Violation::new(path, error));
             }
@@ -3666,7 +3847,7 @@ impl crate::validation::Validate for InsightsEvents {
             }
         }
         if context.checks_serialized_size() {
-            if let Some(violation) = crate::validation::check_serialized_size(
+            if let ::std::option::Option::Some(violation) = crate::validation::check_serialized_size(
                 self,
                 2000000u64,
                 path,
@@ -3682,7 +3863,9 @@ impl InsightsEvents {
     /// # Errors
     ///
     /// All violations at once, each with its path.
-    pub fn validate(&self) -> Result<(), crate::validation::ValidationErrors> {
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), crate::validation::ValidationErrors> {
         crate::validation::Validate::validate_with(
             self,
             &crate::validation::ValidationContext::now(),
@@ -3696,41 +3879,54 @@ impl InsightsEvents {
 /// ```json
 /// {"status":200,"message":"OK"}
 /// ```
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct EventsResponse {
     /// Human-readable result, such as `OK` or the reason a request was rejected.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub message: ::std::option::Option<::std::string::String>,
     /// HTTP status code, repeated in the body.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<i64>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub status: ::std::option::Option<i64>,
     /// Properties the spec does not name, kept as they came so that nothing is lost.
     #[serde(flatten)]
-    pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
+    pub additional_properties: ::serde_json::Map<
+        ::std::string::String,
+        ::serde_json::Value,
+    >,
 }
 impl EventsResponse {
     /// Creates a `EventsResponse` from its required properties.
     pub fn new() -> Self {
         Self {
-            message: None,
-            status: None,
-            additional_properties: Default::default(),
+            message: ::std::option::Option::None,
+            status: ::std::option::Option::None,
+            additional_properties: ::std::default::Default::default(),
         }
     }
     /// Sets `message` (optional).
     ///
     /// Human-readable result, such as `OK` or the reason a request was rejected.
-    pub fn message(mut self, message: impl Into<String>) -> Self {
-        self.message = Some(message.into());
+    pub fn message(
+        mut self,
+        message: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.message = ::std::option::Option::Some(message.into());
         self
     }
     /// Sets `status` (optional).
     ///
     /// HTTP status code, repeated in the body.
     pub fn status(mut self, status: i64) -> Self {
-        self.status = Some(status);
+        self.status = ::std::option::Option::Some(status);
         self
     }
 }
@@ -3739,7 +3935,7 @@ impl crate::validation::Validate for EventsResponse {
         &self,
         _path: &crate::validation::Path<'_>,
         _context: &crate::validation::ValidationContext,
-        _out: &mut Vec<crate::validation::Violation>,
+        _out: &mut ::std::vec::Vec<crate::validation::Violation>,
     ) {}
 }
 impl EventsResponse {
@@ -3748,7 +3944,9 @@ impl EventsResponse {
     /// # Errors
     ///
     /// All violations at once, each with its path.
-    pub fn validate(&self) -> Result<(), crate::validation::ValidationErrors> {
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), crate::validation::ValidationErrors> {
         crate::validation::Validate::validate_with(
             self,
             &crate::validation::ValidationContext::now(),
@@ -3762,30 +3960,43 @@ impl EventsResponse {
 /// ```json
 /// {"message":"Invalid Application-Id or API-Key"}
 /// ```
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct ErrorBase {
     /// Explanation of what went wrong.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub message: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not name, kept as they came so that nothing is lost.
     #[serde(flatten)]
-    pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
+    pub additional_properties: ::serde_json::Map<
+        ::std::string::String,
+        ::serde_json::Value,
+    >,
 }
 impl ErrorBase {
     /// Creates a `ErrorBase` from its required properties.
     pub fn new() -> Self {
         Self {
-            message: None,
-            additional_properties: Default::default(),
+            message: ::std::option::Option::None,
+            additional_properties: ::std::default::Default::default(),
         }
     }
     /// Sets `message` (optional).
     ///
     /// Explanation of what went wrong.
-    pub fn message(mut self, message: impl Into<String>) -> Self {
-        self.message = Some(message.into());
+    pub fn message(
+        mut self,
+        message: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.message = ::std::option::Option::Some(message.into());
         self
     }
 }
@@ -3794,7 +4005,7 @@ impl crate::validation::Validate for ErrorBase {
         &self,
         _path: &crate::validation::Path<'_>,
         _context: &crate::validation::ValidationContext,
-        _out: &mut Vec<crate::validation::Violation>,
+        _out: &mut ::std::vec::Vec<crate::validation::Violation>,
     ) {}
 }
 impl ErrorBase {
@@ -3803,7 +4014,9 @@ impl ErrorBase {
     /// # Errors
     ///
     /// All violations at once, each with its path.
-    pub fn validate(&self) -> Result<(), crate::validation::ValidationErrors> {
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), crate::validation::ValidationErrors> {
         crate::validation::Validate::validate_with(
             self,
             &crate::validation::ValidationContext::now(),
@@ -3811,15 +4024,15 @@ impl ErrorBase {
     }
 }
 /// What [`Client::delete_user_token`](crate::Client::delete_user_token) answers: the response has no body, only these headers.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, ::std::default::Default, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteUserTokenResponse {
     /// The `x-ratelimit-limit` header: Maximum number of requests allowed per minute.
-    pub x_ratelimit_limit: Option<i64>,
+    pub x_ratelimit_limit: ::std::option::Option<i64>,
     /// The `x-ratelimit-remaining` header: Requests still allowed in the current one-minute window.
-    pub x_ratelimit_remaining: Option<i64>,
+    pub x_ratelimit_remaining: ::std::option::Option<i64>,
     /// The `x-ratelimit-reset` header: Unix time, in seconds, at which the rate limit resets.
-    pub x_ratelimit_reset: Option<i64>,
+    pub x_ratelimit_reset: ::std::option::Option<i64>,
 }
 impl DeleteUserTokenResponse {
     /// Reads the documented headers of a response.
@@ -3827,8 +4040,10 @@ impl DeleteUserTokenResponse {
     /// # Errors
     ///
     /// When a header is present but does not parse as its documented type.
-    pub fn from_headers(headers: &crate::runtime::HeaderMap) -> Result<Self, String> {
-        Ok(Self {
+    pub fn from_headers(
+        headers: &crate::runtime::HeaderMap,
+    ) -> ::std::result::Result<Self, ::std::string::String> {
+        ::std::result::Result::Ok(Self {
             x_ratelimit_limit: crate::runtime::header_value(
                 headers,
                 "x-ratelimit-limit",

@@ -6,7 +6,15 @@ pub const API: crate::runtime::ApiInfo = crate::runtime::ApiInfo {
     name: "Insights",
     version: "1.0.0",
     default_hosts: &["https://insights.algolia.io"],
-    regional_host_template: Some("https://insights.{region}.algolia.io"),
+    regional_host_template: ::std::option::Option::Some(
+        "https://insights.{region}.algolia.io",
+    ),
+    auth: crate::runtime::Auth::ApiKey {
+        app_id: ::std::option::Option::Some(
+            crate::runtime::CredentialIn::Header("x-algolia-application-id"),
+        ),
+        api_key: crate::runtime::CredentialIn::Header("x-algolia-api-key"),
+    },
 };
 /// The header of the `appId` security scheme.
 ///
@@ -40,12 +48,12 @@ impl Region {
         }
     }
     /// The base URL of the region's host.
-    pub fn host(&self) -> String {
+    pub fn host(&self) -> ::std::string::String {
         "https://insights.{region}.algolia.io".replace("{region}", self.as_str())
     }
 }
 impl crate::runtime::RegionHost for Region {
-    fn host(&self) -> String {
+    fn host(&self) -> ::std::string::String {
         Region::host(self)
     }
 }
@@ -56,12 +64,12 @@ impl ::std::fmt::Display for Region {
 }
 impl ::std::str::FromStr for Region {
     type Err = crate::runtime::ParseRegionError;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         match value {
-            "us" => Ok(Region::Us),
-            "de" => Ok(Region::De),
+            "us" => ::std::result::Result::Ok(Region::Us),
+            "de" => ::std::result::Result::Ok(Region::De),
             _ => {
-                Err(
+                ::std::result::Result::Err(
                     crate::runtime::ParseRegionError::new(
                         "`region` must be one of the following: de, us",
                     ),
@@ -118,7 +126,7 @@ impl Client {
         PushEvents {
             client: self.clone(),
             insights_events,
-            options: Default::default(),
+            options: ::std::default::Default::default(),
         }
     }
     /// Delete every event recorded for a user token.
@@ -137,11 +145,14 @@ impl Client {
     /// - `429`: Too many deletion requests; this operation is rate-limited.
     ///
     /// Returns a request builder: set options on it, then `.await` it.
-    pub fn delete_user_token(&self, user_token: impl Into<String>) -> DeleteUserToken {
+    pub fn delete_user_token(
+        &self,
+        user_token: impl ::std::convert::Into<::std::string::String>,
+    ) -> DeleteUserToken {
         DeleteUserToken {
             client: self.clone(),
             user_token: user_token.into(),
-            options: Default::default(),
+            options: ::std::default::Default::default(),
         }
     }
     /// Send a GET request to any Insights API endpoint.
@@ -162,12 +173,15 @@ impl Client {
     /// - `404`: The index does not exist.
     ///
     /// Returns a request builder: set options on it, then `.await` it.
-    pub fn custom_get(&self, path: impl Into<String>) -> CustomGet {
+    pub fn custom_get(
+        &self,
+        path: impl ::std::convert::Into<::std::string::String>,
+    ) -> CustomGet {
         CustomGet {
             client: self.clone(),
             path: path.into(),
-            parameters: Default::default(),
-            options: Default::default(),
+            parameters: ::std::default::Default::default(),
+            options: ::std::default::Default::default(),
         }
     }
     /// Send a PUT request to any Insights API endpoint.
@@ -188,13 +202,16 @@ impl Client {
     /// - `404`: The index does not exist.
     ///
     /// Returns a request builder: set options on it, then `.await` it.
-    pub fn custom_put(&self, path: impl Into<String>) -> CustomPut {
+    pub fn custom_put(
+        &self,
+        path: impl ::std::convert::Into<::std::string::String>,
+    ) -> CustomPut {
         CustomPut {
             client: self.clone(),
             path: path.into(),
-            parameters: Default::default(),
-            body: None,
-            options: Default::default(),
+            parameters: ::std::default::Default::default(),
+            body: ::std::option::Option::None,
+            options: ::std::default::Default::default(),
         }
     }
     /// Send a POST request to any Insights API endpoint.
@@ -215,13 +232,16 @@ impl Client {
     /// - `404`: The index does not exist.
     ///
     /// Returns a request builder: set options on it, then `.await` it.
-    pub fn custom_post(&self, path: impl Into<String>) -> CustomPost {
+    pub fn custom_post(
+        &self,
+        path: impl ::std::convert::Into<::std::string::String>,
+    ) -> CustomPost {
         CustomPost {
             client: self.clone(),
             path: path.into(),
-            parameters: Default::default(),
-            body: None,
-            options: Default::default(),
+            parameters: ::std::default::Default::default(),
+            body: ::std::option::Option::None,
+            options: ::std::default::Default::default(),
         }
     }
     /// Send a DELETE request to any Insights API endpoint.
@@ -242,12 +262,15 @@ impl Client {
     /// - `404`: The index does not exist.
     ///
     /// Returns a request builder: set options on it, then `.await` it.
-    pub fn custom_delete(&self, path: impl Into<String>) -> CustomDelete {
+    pub fn custom_delete(
+        &self,
+        path: impl ::std::convert::Into<::std::string::String>,
+    ) -> CustomDelete {
         CustomDelete {
             client: self.clone(),
             path: path.into(),
-            parameters: Default::default(),
-            options: Default::default(),
+            parameters: ::std::default::Default::default(),
+            options: ::std::default::Default::default(),
         }
     }
 }
@@ -270,16 +293,18 @@ impl PushEvents {
     /// # Errors
     ///
     /// See [`Client::push_events`].
-    pub async fn send(self) -> Result<super::models::EventsResponse, crate::Error> {
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<super::models::EventsResponse, crate::Error> {
         let Self { client, insights_events, options } = self;
-        let context = client.transport.validation_context(&options);
-        let mut violations = Vec::new();
+        let context = &client.transport.validation_context(&options);
+        let mut violations = ::std::vec::Vec::new();
         {
             let out = &mut violations;
             crate::validation::Validate::validate_into(
                 &insights_events,
                 &crate::validation::Path::Root,
-                &context,
+                context,
                 out,
             );
         }
@@ -288,7 +313,7 @@ impl PushEvents {
             Self::METHOD,
             Self::PATH.to_string(),
         );
-        request.json_body(&insights_events, Some(2000000u64))?;
+        request.json_body(&insights_events, ::std::option::Option::Some(2000000u64))?;
         let response = client.transport.execute(request, options).await?;
         response.json()
     }
@@ -298,17 +323,21 @@ impl PushEvents {
     ///
     /// See [`Client::push_events`]; [`Error::BlockingInsideRuntime`](crate::Error::BlockingInsideRuntime) when called inside an async runtime, where the request must be `.await`ed instead.
     #[cfg(feature = "blocking")]
-    pub fn send_blocking(self) -> Result<super::models::EventsResponse, crate::Error> {
+    pub fn send_blocking(
+        self,
+    ) -> ::std::result::Result<super::models::EventsResponse, crate::Error> {
         crate::runtime::block_on(self.send())
     }
 }
 impl ::std::future::IntoFuture for PushEvents {
-    type Output = Result<super::models::EventsResponse, crate::Error>;
+    type Output = ::std::result::Result<super::models::EventsResponse, crate::Error>;
     type IntoFuture = ::std::pin::Pin<
-        Box<dyn ::std::future::Future<Output = Self::Output> + Send>,
+        ::std::boxed::Box<
+            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
+        >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        ::std::boxed::Box::pin(self.send())
     }
 }
 /// A request to [`Client::delete_user_token`]: set options, then `.await` it (or call [`send`](Self::send)).
@@ -316,7 +345,7 @@ impl ::std::future::IntoFuture for PushEvents {
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteUserToken {
     client: Client,
-    user_token: String,
+    user_token: ::std::string::String,
     options: crate::runtime::RequestOptions,
 }
 impl DeleteUserToken {
@@ -330,13 +359,17 @@ impl DeleteUserToken {
     /// See [`Client::delete_user_token`].
     pub async fn send(
         self,
-    ) -> Result<super::models::DeleteUserTokenResponse, crate::Error> {
+    ) -> ::std::result::Result<super::models::DeleteUserTokenResponse, crate::Error> {
         let Self { client, user_token, options } = self;
-        let mut violations = Vec::new();
+        let mut violations = ::std::vec::Vec::new();
         {
             let out = &mut violations;
-            if let Some(value) = Some(&user_token) {
-                if let Err(error) = super::models::UserToken::check(value) {
+            if let ::std::option::Option::Some(value) = ::std::option::Option::Some(
+                &user_token,
+            ) {
+                if let ::std::result::Result::Err(error) = super::models::UserToken::check(
+                    value,
+                ) {
                     out.push(
                         crate::validation::Violation::new(
                             &crate::validation::Path::Root.field("userToken"),
@@ -364,17 +397,22 @@ impl DeleteUserToken {
     #[cfg(feature = "blocking")]
     pub fn send_blocking(
         self,
-    ) -> Result<super::models::DeleteUserTokenResponse, crate::Error> {
+    ) -> ::std::result::Result<super::models::DeleteUserTokenResponse, crate::Error> {
         crate::runtime::block_on(self.send())
     }
 }
 impl ::std::future::IntoFuture for DeleteUserToken {
-    type Output = Result<super::models::DeleteUserTokenResponse, crate::Error>;
+    type Output = ::std::result::Result<
+        super::models::DeleteUserTokenResponse,
+        crate::Error,
+    >;
     type IntoFuture = ::std::pin::Pin<
-        Box<dyn ::std::future::Future<Output = Self::Output> + Send>,
+        ::std::boxed::Box<
+            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
+        >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        ::std::boxed::Box::pin(self.send())
     }
 }
 /// A request to [`Client::custom_get`]: set options, then `.await` it (or call [`send`](Self::send)).
@@ -382,8 +420,8 @@ impl ::std::future::IntoFuture for DeleteUserToken {
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CustomGet {
     client: Client,
-    path: String,
-    parameters: Vec<(String, ::serde_json::Value)>,
+    path: ::std::string::String,
+    parameters: ::std::vec::Vec<(::std::string::String, ::serde_json::Value)>,
     options: crate::runtime::RequestOptions,
 }
 impl CustomGet {
@@ -394,8 +432,11 @@ impl CustomGet {
     /// Extra query parameters to append to the request URL, as name-value pairs.
     pub fn parameters(
         mut self,
-        parameters: impl IntoIterator<
-            Item = (impl Into<String>, impl Into<::serde_json::Value>),
+        parameters: impl ::std::iter::IntoIterator<
+            Item = (
+                impl ::std::convert::Into<::std::string::String>,
+                impl ::std::convert::Into<::serde_json::Value>,
+            ),
         >,
     ) -> Self {
         self.parameters = parameters
@@ -410,7 +451,7 @@ impl CustomGet {
     /// # Errors
     ///
     /// See [`Client::custom_get`].
-    pub async fn send(self) -> Result<::serde_json::Value, crate::Error> {
+    pub async fn send(self) -> ::std::result::Result<::serde_json::Value, crate::Error> {
         let Self { client, path, parameters, options } = self;
         let mut request = crate::runtime::HttpRequest::new(
             Self::METHOD,
@@ -426,17 +467,21 @@ impl CustomGet {
     ///
     /// See [`Client::custom_get`]; [`Error::BlockingInsideRuntime`](crate::Error::BlockingInsideRuntime) when called inside an async runtime, where the request must be `.await`ed instead.
     #[cfg(feature = "blocking")]
-    pub fn send_blocking(self) -> Result<::serde_json::Value, crate::Error> {
+    pub fn send_blocking(
+        self,
+    ) -> ::std::result::Result<::serde_json::Value, crate::Error> {
         crate::runtime::block_on(self.send())
     }
 }
 impl ::std::future::IntoFuture for CustomGet {
-    type Output = Result<::serde_json::Value, crate::Error>;
+    type Output = ::std::result::Result<::serde_json::Value, crate::Error>;
     type IntoFuture = ::std::pin::Pin<
-        Box<dyn ::std::future::Future<Output = Self::Output> + Send>,
+        ::std::boxed::Box<
+            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
+        >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        ::std::boxed::Box::pin(self.send())
     }
 }
 /// A request to [`Client::custom_put`]: set options, then `.await` it (or call [`send`](Self::send)).
@@ -444,9 +489,9 @@ impl ::std::future::IntoFuture for CustomGet {
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CustomPut {
     client: Client,
-    path: String,
-    parameters: Vec<(String, ::serde_json::Value)>,
-    body: Option<::serde_json::Value>,
+    path: ::std::string::String,
+    parameters: ::std::vec::Vec<(::std::string::String, ::serde_json::Value)>,
+    body: ::std::option::Option<::serde_json::Value>,
     options: crate::runtime::RequestOptions,
 }
 impl CustomPut {
@@ -457,8 +502,11 @@ impl CustomPut {
     /// Extra query parameters to append to the request URL, as name-value pairs.
     pub fn parameters(
         mut self,
-        parameters: impl IntoIterator<
-            Item = (impl Into<String>, impl Into<::serde_json::Value>),
+        parameters: impl ::std::iter::IntoIterator<
+            Item = (
+                impl ::std::convert::Into<::std::string::String>,
+                impl ::std::convert::Into<::serde_json::Value>,
+            ),
         >,
     ) -> Self {
         self.parameters = parameters
@@ -468,8 +516,8 @@ impl CustomPut {
         self
     }
     /// Sets the JSON request body.
-    pub fn body(mut self, body: impl Into<::serde_json::Value>) -> Self {
-        self.body = Some(body.into());
+    pub fn body(mut self, body: impl ::std::convert::Into<::serde_json::Value>) -> Self {
+        self.body = ::std::option::Option::Some(body.into());
         self
     }
     crate::request_builder_methods!();
@@ -478,16 +526,15 @@ impl CustomPut {
     /// # Errors
     ///
     /// See [`Client::custom_put`].
-    pub async fn send(self) -> Result<::serde_json::Value, crate::Error> {
+    pub async fn send(self) -> ::std::result::Result<::serde_json::Value, crate::Error> {
         let Self { client, path, parameters, body, options } = self;
         let mut request = crate::runtime::HttpRequest::new(
             Self::METHOD,
             format!("/{}", crate ::runtime::encode_path("path", & path) ?),
         );
         request.query_pairs(parameters);
-        match &body {
-            Some(body) => request.json_body(body, None)?,
-            None => request.empty_json_object_body(),
+        if let ::std::option::Option::Some(body) = &body {
+            request.json_body(body, ::std::option::Option::None)?;
         }
         let response = client.transport.execute(request, options).await?;
         response.json()
@@ -498,17 +545,21 @@ impl CustomPut {
     ///
     /// See [`Client::custom_put`]; [`Error::BlockingInsideRuntime`](crate::Error::BlockingInsideRuntime) when called inside an async runtime, where the request must be `.await`ed instead.
     #[cfg(feature = "blocking")]
-    pub fn send_blocking(self) -> Result<::serde_json::Value, crate::Error> {
+    pub fn send_blocking(
+        self,
+    ) -> ::std::result::Result<::serde_json::Value, crate::Error> {
         crate::runtime::block_on(self.send())
     }
 }
 impl ::std::future::IntoFuture for CustomPut {
-    type Output = Result<::serde_json::Value, crate::Error>;
+    type Output = ::std::result::Result<::serde_json::Value, crate::Error>;
     type IntoFuture = ::std::pin::Pin<
-        Box<dyn ::std::future::Future<Output = Self::Output> + Send>,
+        ::std::boxed::Box<
+            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
+        >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        ::std::boxed::Box::pin(self.send())
     }
 }
 /// A request to [`Client::custom_post`]: set options, then `.await` it (or call [`send`](Self::send)).
@@ -516,9 +567,9 @@ impl ::std::future::IntoFuture for CustomPut {
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CustomPost {
     client: Client,
-    path: String,
-    parameters: Vec<(String, ::serde_json::Value)>,
-    body: Option<::serde_json::Value>,
+    path: ::std::string::String,
+    parameters: ::std::vec::Vec<(::std::string::String, ::serde_json::Value)>,
+    body: ::std::option::Option<::serde_json::Value>,
     options: crate::runtime::RequestOptions,
 }
 impl CustomPost {
@@ -529,8 +580,11 @@ impl CustomPost {
     /// Extra query parameters to append to the request URL, as name-value pairs.
     pub fn parameters(
         mut self,
-        parameters: impl IntoIterator<
-            Item = (impl Into<String>, impl Into<::serde_json::Value>),
+        parameters: impl ::std::iter::IntoIterator<
+            Item = (
+                impl ::std::convert::Into<::std::string::String>,
+                impl ::std::convert::Into<::serde_json::Value>,
+            ),
         >,
     ) -> Self {
         self.parameters = parameters
@@ -540,8 +594,8 @@ impl CustomPost {
         self
     }
     /// Sets the JSON request body.
-    pub fn body(mut self, body: impl Into<::serde_json::Value>) -> Self {
-        self.body = Some(body.into());
+    pub fn body(mut self, body: impl ::std::convert::Into<::serde_json::Value>) -> Self {
+        self.body = ::std::option::Option::Some(body.into());
         self
     }
     crate::request_builder_methods!();
@@ -550,16 +604,15 @@ impl CustomPost {
     /// # Errors
     ///
     /// See [`Client::custom_post`].
-    pub async fn send(self) -> Result<::serde_json::Value, crate::Error> {
+    pub async fn send(self) -> ::std::result::Result<::serde_json::Value, crate::Error> {
         let Self { client, path, parameters, body, options } = self;
         let mut request = crate::runtime::HttpRequest::new(
             Self::METHOD,
             format!("/{}", crate ::runtime::encode_path("path", & path) ?),
         );
         request.query_pairs(parameters);
-        match &body {
-            Some(body) => request.json_body(body, None)?,
-            None => request.empty_json_object_body(),
+        if let ::std::option::Option::Some(body) = &body {
+            request.json_body(body, ::std::option::Option::None)?;
         }
         let response = client.transport.execute(request, options).await?;
         response.json()
@@ -570,17 +623,21 @@ impl CustomPost {
     ///
     /// See [`Client::custom_post`]; [`Error::BlockingInsideRuntime`](crate::Error::BlockingInsideRuntime) when called inside an async runtime, where the request must be `.await`ed instead.
     #[cfg(feature = "blocking")]
-    pub fn send_blocking(self) -> Result<::serde_json::Value, crate::Error> {
+    pub fn send_blocking(
+        self,
+    ) -> ::std::result::Result<::serde_json::Value, crate::Error> {
         crate::runtime::block_on(self.send())
     }
 }
 impl ::std::future::IntoFuture for CustomPost {
-    type Output = Result<::serde_json::Value, crate::Error>;
+    type Output = ::std::result::Result<::serde_json::Value, crate::Error>;
     type IntoFuture = ::std::pin::Pin<
-        Box<dyn ::std::future::Future<Output = Self::Output> + Send>,
+        ::std::boxed::Box<
+            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
+        >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        ::std::boxed::Box::pin(self.send())
     }
 }
 /// A request to [`Client::custom_delete`]: set options, then `.await` it (or call [`send`](Self::send)).
@@ -588,8 +645,8 @@ impl ::std::future::IntoFuture for CustomPost {
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CustomDelete {
     client: Client,
-    path: String,
-    parameters: Vec<(String, ::serde_json::Value)>,
+    path: ::std::string::String,
+    parameters: ::std::vec::Vec<(::std::string::String, ::serde_json::Value)>,
     options: crate::runtime::RequestOptions,
 }
 impl CustomDelete {
@@ -600,8 +657,11 @@ impl CustomDelete {
     /// Extra query parameters to append to the request URL, as name-value pairs.
     pub fn parameters(
         mut self,
-        parameters: impl IntoIterator<
-            Item = (impl Into<String>, impl Into<::serde_json::Value>),
+        parameters: impl ::std::iter::IntoIterator<
+            Item = (
+                impl ::std::convert::Into<::std::string::String>,
+                impl ::std::convert::Into<::serde_json::Value>,
+            ),
         >,
     ) -> Self {
         self.parameters = parameters
@@ -616,7 +676,7 @@ impl CustomDelete {
     /// # Errors
     ///
     /// See [`Client::custom_delete`].
-    pub async fn send(self) -> Result<::serde_json::Value, crate::Error> {
+    pub async fn send(self) -> ::std::result::Result<::serde_json::Value, crate::Error> {
         let Self { client, path, parameters, options } = self;
         let mut request = crate::runtime::HttpRequest::new(
             Self::METHOD,
@@ -632,16 +692,20 @@ impl CustomDelete {
     ///
     /// See [`Client::custom_delete`]; [`Error::BlockingInsideRuntime`](crate::Error::BlockingInsideRuntime) when called inside an async runtime, where the request must be `.await`ed instead.
     #[cfg(feature = "blocking")]
-    pub fn send_blocking(self) -> Result<::serde_json::Value, crate::Error> {
+    pub fn send_blocking(
+        self,
+    ) -> ::std::result::Result<::serde_json::Value, crate::Error> {
         crate::runtime::block_on(self.send())
     }
 }
 impl ::std::future::IntoFuture for CustomDelete {
-    type Output = Result<::serde_json::Value, crate::Error>;
+    type Output = ::std::result::Result<::serde_json::Value, crate::Error>;
     type IntoFuture = ::std::pin::Pin<
-        Box<dyn ::std::future::Future<Output = Self::Output> + Send>,
+        ::std::boxed::Box<
+            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
+        >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        ::std::boxed::Box::pin(self.send())
     }
 }

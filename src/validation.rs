@@ -378,6 +378,29 @@ pub fn check_range(
     Ok(())
 }
 
+/// `multipleOf`: the value divided by `factor` is a whole number (for
+/// integers and whole factors, exactly; otherwise within floating-point error).
+///
+/// # Errors
+///
+/// When it is not (`must be a multiple of 5, got 12`).
+pub fn check_multiple_of(value: f64, factor: f64) -> Result<(), ConstraintError> {
+    let quotient = value / factor;
+    let whole = if value.fract() == 0.0 && factor.fract() == 0.0 && value.abs() < 9.0e15 {
+        value % factor == 0.0
+    } else {
+        quotient.is_finite()
+            && (quotient - quotient.round()).abs() <= 1e-9 * quotient.abs().max(1.0)
+    };
+    if whole {
+        Ok(())
+    } else {
+        Err(ConstraintError::new(format!(
+            "must be a multiple of {factor}, got {value}"
+        )))
+    }
+}
+
 /// An integer's bounds, compared exactly (an `i64` does not always fit in an
 /// `f64`), and reported with the value as given.
 ///

@@ -180,9 +180,9 @@ impl Diff {
             self.push(false, format!("region {region}"), "added");
         }
         let headers = |m: &Model| -> BTreeMap<String, String> {
-            m.auth_headers
+            m.auth
                 .iter()
-                .map(|a| (a.scheme.clone(), a.header.clone()))
+                .map(|a| (a.scheme.clone(), a.place.to_string()))
                 .collect()
         };
         // Credentials are sent by the runtime: any change to them means
@@ -193,7 +193,7 @@ impl Diff {
                 (Some(h), None) => self.push(true, subject, format!("({h}) removed")),
                 (None, Some(h)) => self.push(true, subject, format!("({h}) added")),
                 (Some(a), Some(b)) if a != b => {
-                    self.push(true, subject, format!("header changed: {a} -> {b}"))
+                    self.push(true, subject, format!("changed: {a} -> {b}"))
                 }
                 _ => {}
             }
@@ -341,6 +341,12 @@ impl Diff {
                 ),
             ),
             (TypeKind::Const(_), TypeKind::Const(_)) => {}
+            (TypeKind::ConstBool(a), TypeKind::ConstBool(b)) if a != b => self.push(
+                true,
+                &subject,
+                format!("changed: constant {a} -> constant {b}"),
+            ),
+            (TypeKind::ConstBool(_), TypeKind::ConstBool(_)) => {}
             (TypeKind::Union(a), TypeKind::Union(b)) => {
                 // Old clients that read this union cannot decode a new variant.
                 self.union(name, a, b, old.in_response && new.in_response)
@@ -829,6 +835,7 @@ fn rust_type(ty: &TypeRef) -> String {
         TypeRef::Array(item) => format!("Vec<{}>", rust_type(item)),
         TypeRef::Map(value) => format!("BTreeMap<String, {}>", rust_type(value)),
         TypeRef::Named(name) => name.clone(),
+        TypeRef::Nullable(inner) => format!("Option<{}>", rust_type(inner)),
     }
 }
 
@@ -861,6 +868,7 @@ fn describe(kind: &TypeKind) -> String {
         TypeKind::Enum(_) => "enum".into(),
         TypeKind::IntEnum(_) => "integer enum".into(),
         TypeKind::Const(value) => format!("constant {value:?}"),
+        TypeKind::ConstBool(value) => format!("constant {value}"),
         TypeKind::Union(_) => "union".into(),
         TypeKind::Headers(_) => "response headers".into(),
     }

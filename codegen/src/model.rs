@@ -15,7 +15,10 @@ use std::collections::{BTreeMap, BTreeSet};
 pub struct Model {
     pub info: ApiInfo,
     pub servers: Servers,
-    pub auth_headers: Vec<AuthHeader>,
+    /// The security schemes, in the spec's order.
+    pub auth: Vec<AuthScheme>,
+    /// Which scheme carries what: read from the schemes' names and kinds.
+    pub credentials: Credentials,
     pub types: Vec<TypeDef>,
     pub operations: Vec<Operation>,
     pub warnings: Vec<Warning>,
@@ -29,27 +32,67 @@ pub struct ApiInfo {
 }
 
 /// The spec's servers: an optional templated regional host and fixed hosts.
+/// A host may hold `{appId}` ([`APP_ID_PLACEHOLDER`]) where the spec's URL has
+/// an application-ID variable (`https://{appId}-dsn.algolia.net`).
 #[derive(Debug, Clone, Default)]
 pub struct Servers {
     pub regional: Option<RegionalServer>,
     pub fixed: Vec<String>,
 }
 
+/// How the runtime writes the application ID into a host.
+pub const APP_ID_PLACEHOLDER: &str = "{appId}";
+
 #[derive(Debug, Clone)]
 pub struct RegionalServer {
-    /// The URL with its one variable, e.g. `https://insights.{region}.algolia.io`.
+    /// The URL with its region variable, e.g. `https://insights.{region}.algolia.io`.
     pub template: String,
     pub variable: String,
     pub values: Vec<String>,
     pub doc: Option<String>,
 }
 
-/// An API-key security scheme sent as a header.
+/// A security scheme of the spec.
 #[derive(Debug, Clone)]
-pub struct AuthHeader {
+pub struct AuthScheme {
     pub scheme: String,
-    pub header: String,
+    pub place: AuthPlace,
     pub doc: Option<String>,
+}
+
+/// Where a security scheme's credential goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthPlace {
+    /// `type: apiKey, in: header`: the (lowercase) header name.
+    Header(String),
+    /// `type: apiKey, in: query`: the parameter name.
+    Query(String),
+    /// `type: http, scheme: basic`.
+    Basic,
+}
+
+impl std::fmt::Display for AuthPlace {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AuthPlace::Header(name) => write!(f, "header {name}"),
+            AuthPlace::Query(name) => write!(f, "query parameter {name}"),
+            AuthPlace::Basic => f.write_str("HTTP Basic"),
+        }
+    }
+}
+
+/// What the client sends to authenticate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Credentials {
+    /// No security scheme: nothing is sent.
+    None,
+    /// HTTP Basic with the application (or user) ID and the API key.
+    Basic,
+    /// The application ID (when a scheme carries it) and the API key.
+    ApiKey {
+        app_id: Option<AuthPlace>,
+        api_key: AuthPlace,
+    },
 }
 
 /// A reference to a type: a primitive, a container, or a named definition.
@@ -67,6 +110,9 @@ pub enum TypeRef {
     /// An object with only `additionalProperties` of this type.
     Map(Box<TypeRef>),
     Named(String),
+    /// A value that may also be JSON `null` (a `oneOf`/`anyOf` with a
+    /// `type: 'null'` variant): an `Option`.
+    Nullable(Box<TypeRef>),
 }
 
 /// Constraints on a value, as the spec states them (plus our extensions).
@@ -87,6 +133,8 @@ pub struct Constraints {
     pub unix_time_unit: Option<String>,
     /// `x-max-age-days`: how old a timestamp may be when sent.
     pub max_age_days: Option<u64>,
+    /// `multipleOf`: the number must be a whole multiple of this.
+    pub multiple_of: Option<f64>,
 }
 
 impl Constraints {
@@ -127,8 +175,11 @@ pub enum TypeKind {
     Enum(Vec<String>),
     /// An integer enum that keeps values it does not know.
     IntEnum(Vec<i64>),
-    /// A single-value string enum: a constant such as `eventType: "click"`.
+    /// A single-value string enum or a string `const`: a constant such as
+    /// `eventType: "click"`.
     Const(String),
+    /// A boolean `const`: the one value a flag may have.
+    ConstBool(bool),
     Union(UnionDef),
     /// The headers of a response that has no body.
     Headers(Vec<Field>),
@@ -170,6 +221,8 @@ pub struct Field {
 #[derive(Debug, Clone)]
 pub struct UnionDef {
     pub variants: Vec<Variant>,
+    /// A `type: 'null'` variant: the enum has a `Null` variant too.
+    pub nullable: bool,
     pub discrimination: Discrimination,
 }
 
@@ -297,6 +350,8 @@ const KNOWN_SCHEMA_KEYS: &[&str] = &[
     "maximum",
     "exclusiveMinimum",
     "exclusiveMaximum",
+    "const",
+    "multipleOf",
 ];
 
 /// Choices of the model phase.
@@ -341,7 +396,8 @@ pub fn build_with(loader: &Loader, options: &ModelOptions) -> Result<Model> {
         );
     }
     let servers = builder.servers(&doc.servers, &at.key("servers"))?;
-    let auth_headers = builder.auth_headers(&doc, &at)?;
+    let auth = builder.auth_schemes(&doc, &at)?;
+    let credentials = credentials(&auth, &at.key("components").key("securitySchemes"))?;
 
     let schemas_at = at.key("components").key("schemas");
     for name in doc.components.schemas.keys() {
@@ -373,6 +429,14 @@ pub fn build_with(loader: &Loader, options: &ModelOptions) -> Result<Model> {
         for method in METHODS {
             if let Some(op) = item.get(*method) {
                 let op_at = item_at.key(method);
+                if op.get("x-helper") == Some(&Value::Bool(true)) {
+                    // A helper of Algolia's clients (`setClientApiKey`), not an endpoint.
+                    builder.warn(
+                        &op_at,
+                        "`x-helper: true`: a client helper, not an HTTP endpoint; not emitted",
+                    );
+                    continue;
+                }
                 match builder.operation(path, method, op, &op_at, &shared_params, &item_at) {
                     Ok(operation) => operations.push(operation),
                     Err(error) if options.allow_unsupported => {
@@ -408,7 +472,8 @@ pub fn build_with(loader: &Loader, options: &ModelOptions) -> Result<Model> {
             description: doc.info.description,
         },
         servers,
-        auth_headers,
+        auth,
+        credentials,
         types,
         operations,
         warnings: builder.warnings,
@@ -467,36 +532,64 @@ impl Builder<'_> {
         let mut out = Servers::default();
         for (i, server) in servers.iter().enumerate() {
             let server_at = at.index(i);
-            match server.variables.len() {
-                0 => out.fixed.push(server.url.trim_end_matches('/').to_string()),
-                1 => {
-                    let (name, variable) = server.variables.iter().next().expect("one variable");
-                    let variable: openapi::ServerVariable =
-                        parse_at(variable, &server_at.key("variables").key(name))?;
+            let mut url = server.url.trim_end_matches('/').to_string();
+            let mut region = None;
+            for (name, variable) in &server.variables {
+                let variable_at = server_at.key("variables").key(name);
+                let variable: openapi::ServerVariable = parse_at(variable, &variable_at)?;
+                let placeholder = format!("{{{name}}}");
+                if !url.contains(&placeholder) {
+                    return Err(Error::new(
+                        &variable_at,
+                        format!("the URL `{}` has no `{placeholder}`", server.url),
+                    ));
+                }
+                if !variable.enumeration.is_empty() {
+                    if region.is_some() {
+                        return Err(Error::new(
+                            &variable_at,
+                            "only one server variable with an `enum` (a region) is supported",
+                        ));
+                    }
+                    region = Some((name.clone(), variable));
+                } else if is_app_id_name(name) {
+                    // The client's application ID: the runtime checks that it is a host label.
+                    url = url.replace(&placeholder, APP_ID_PLACEHOLDER);
+                } else {
+                    return Err(Error::new(
+                        &variable_at,
+                        "a server variable must list its values in an `enum` (a region) \
+                         or be the application ID (`appId`)",
+                    ));
+                }
+            }
+            let unknown = url
+                .replace(APP_ID_PLACEHOLDER, "")
+                .split('{')
+                .nth(1)
+                .and_then(|rest| rest.split_once('}'))
+                .map(|(name, _)| name.to_string());
+            if let Some(name) = unknown.filter(|n| region.as_ref().is_none_or(|(r, _)| r != n)) {
+                return Err(Error::new(
+                    &server_at.key("url"),
+                    format!("the URL names `{{{name}}}` but declares no such variable"),
+                ));
+            }
+            match region {
+                None => out.fixed.push(url),
+                Some((name, variable)) => {
                     if out.regional.is_some() {
                         return Err(Error::new(
                             &server_at,
-                            "only one templated server is supported",
-                        ));
-                    }
-                    if variable.enumeration.is_empty() {
-                        return Err(Error::new(
-                            &server_at.key("variables").key(name),
-                            "a server variable needs an `enum` of its values",
+                            "only one templated (regional) server is supported",
                         ));
                     }
                     out.regional = Some(RegionalServer {
-                        template: server.url.trim_end_matches('/').to_string(),
-                        variable: name.clone(),
+                        template: url,
+                        variable: name,
                         values: variable.enumeration,
                         doc: variable.description,
                     });
-                }
-                _ => {
-                    return Err(Error::new(
-                        &server_at.key("variables"),
-                        "a server URL with more than one variable is not supported",
-                    ))
                 }
             }
         }
@@ -506,25 +599,44 @@ impl Builder<'_> {
         Ok(out)
     }
 
-    fn auth_headers(&mut self, doc: &openapi::Document, at: &Location) -> Result<Vec<AuthHeader>> {
+    fn auth_schemes(&mut self, doc: &openapi::Document, at: &Location) -> Result<Vec<AuthScheme>> {
         let schemes_at = at.key("components").key("securitySchemes");
         let mut out = Vec::new();
         for (name, scheme) in &doc.components.security_schemes {
             let scheme_at = schemes_at.key(name);
             let (scheme, scheme_at) = self.loader.resolve(scheme, &scheme_at)?;
             let scheme: openapi::SecurityScheme = parse_at(scheme, &scheme_at)?;
-            if scheme.kind != "apiKey" || scheme.location.as_deref() != Some("header") {
-                return Err(Error::new(
-                    &scheme_at,
-                    "only API keys sent in a header (`type: apiKey`, `in: header`) are supported",
-                ));
-            }
-            let header = scheme
-                .name
-                .ok_or_else(|| Error::new(&scheme_at, "an apiKey scheme needs a header `name`"))?;
-            out.push(AuthHeader {
+            let place = match (scheme.kind.as_str(), scheme.location.as_deref()) {
+                ("apiKey", Some(location @ ("header" | "query"))) => {
+                    let key = scheme
+                        .name
+                        .ok_or_else(|| Error::new(&scheme_at, "an apiKey scheme needs a `name`"))?;
+                    if location == "header" {
+                        AuthPlace::Header(key.to_ascii_lowercase())
+                    } else {
+                        AuthPlace::Query(key)
+                    }
+                }
+                ("http", _)
+                    if scheme
+                        .scheme
+                        .as_deref()
+                        .is_some_and(|s| s.eq_ignore_ascii_case("basic")) =>
+                {
+                    AuthPlace::Basic
+                }
+                _ => {
+                    return Err(Error::new(
+                        &scheme_at,
+                        "supported security schemes: an API key in a header or a query \
+                         parameter (`type: apiKey`, `in: header|query`), HTTP Basic \
+                         (`type: http`, `scheme: basic`)",
+                    ))
+                }
+            };
+            out.push(AuthScheme {
                 scheme: name.clone(),
-                header: header.to_ascii_lowercase(),
+                place,
                 doc: scheme.description,
             });
         }
@@ -568,8 +680,10 @@ impl Builder<'_> {
             ));
         }
         if let Some(kind) = &schema.kind {
-            if !["string", "integer", "number", "boolean", "array", "object"]
-                .contains(&kind.as_str())
+            if ![
+                "string", "integer", "number", "boolean", "array", "object", "null",
+            ]
+            .contains(&kind.as_str())
             {
                 return Err(Error::new(
                     &at.key("type"),
@@ -620,6 +734,16 @@ impl Builder<'_> {
                 ))
             }
         };
+        let multiple_of = match schema.multiple_of {
+            Some(m) if m > 0.0 && m.is_finite() => Some(m),
+            Some(_) => {
+                return Err(Error::new(
+                    &at.key("multipleOf"),
+                    "`multipleOf` must be a number greater than 0",
+                ))
+            }
+            None => None,
+        };
         let max_age_days = match schema.extra.get("x-max-age-days") {
             None => None,
             Some(v) => Some(v.as_u64().ok_or_else(|| {
@@ -639,6 +763,7 @@ impl Builder<'_> {
             items: None,
             unix_time_unit,
             max_age_days,
+            multiple_of,
         })
     }
 
@@ -657,6 +782,16 @@ impl Builder<'_> {
             return Ok((TypeRef::Named(name), Constraints::default()));
         }
         let schema = self.parse_schema(value, at)?;
+        if let Some((key, index, variant)) = self.single_non_null(&schema, at)? {
+            let (ty, constraints) = self.type_of(variant, &at.key(key).index(index), hint)?;
+            return Ok((nullable(ty), constraints));
+        }
+        if schema.kind.as_deref() == Some("null") {
+            return Err(Error::new(
+                &at.key("type"),
+                "`type: 'null'` is supported only as a variant of `oneOf`/`anyOf` (a nullable value)",
+            ));
+        }
         if needs_definition(&schema) {
             let name = self.define_inline(value, at, hint)?;
             return Ok((TypeRef::Named(name), Constraints::default()));
@@ -682,7 +817,24 @@ impl Builder<'_> {
                     .as_ref()
                     .ok_or_else(|| Error::new(at, "an array schema needs `items`"))?;
                 let (item_ty, item_constraints) =
-                    self.type_of(items, &items_at, &format!("{hint}Item"))?;
+                    match items {
+                        // `items: [...]` (a tuple) is not OpenAPI 3.0: one schema in
+                        // the list is read as the schema of every item; more are not.
+                        Value::Array(list) if list.len() == 1 => {
+                            self.warn(
+                                &items_at,
+                                "`items` is a list (a tuple, not OpenAPI 3.0): its one schema is \
+                             taken as the schema of every item",
+                            );
+                            self.type_of(&list[0], &items_at.index(0), &format!("{hint}Item"))?
+                        }
+                        Value::Array(_) => return Err(Error::new(
+                            &items_at,
+                            "`items` is a list of several schemas (a tuple), which OpenAPI 3.0 \
+                             does not have",
+                        )),
+                        items => self.type_of(items, &items_at, &format!("{hint}Item"))?,
+                    };
                 if !item_constraints.is_empty() {
                     constraints.items = Some(Box::new(item_constraints));
                 }
@@ -708,6 +860,39 @@ impl Builder<'_> {
             }
         };
         Ok((ty, constraints))
+    }
+
+    /// A `oneOf`/`anyOf` of one schema and `type: 'null'`: (key, index, the
+    /// schema). Such a union is that schema's type, nullable.
+    fn single_non_null<'s>(
+        &mut self,
+        schema: &'s Schema,
+        at: &Location,
+    ) -> Result<Option<(&'static str, usize, &'s Value)>> {
+        let (key, variants) = match (&schema.one_of, &schema.any_of) {
+            (Some(v), _) => ("oneOf", v),
+            (None, Some(v)) => ("anyOf", v),
+            _ => return Ok(None),
+        };
+        if schema.discriminator.is_some() || !schema.properties.is_empty() {
+            return Ok(None);
+        }
+        let mut rest = Vec::new();
+        for (i, v) in variants.iter().enumerate() {
+            if !self.is_null_schema(v, &at.key(key).index(i))? {
+                rest.push((i, v));
+            }
+        }
+        Ok(match rest.as_slice() {
+            [(i, v)] if variants.len() > 1 => Some((key, *i, *v)),
+            _ => None,
+        })
+    }
+
+    /// `{type: 'null'}` (with a description at most), possibly behind a `$ref`.
+    fn is_null_schema(&mut self, value: &Value, at: &Location) -> Result<bool> {
+        let (value, _) = self.loader.resolve(value, at)?;
+        Ok(value.get("type").and_then(Value::as_str) == Some("null"))
     }
 
     fn define_inline(&mut self, value: &Value, at: &Location, hint: &str) -> Result<String> {
@@ -785,6 +970,11 @@ impl Builder<'_> {
         at: &Location,
     ) -> Result<(TypeKind, Schema)> {
         let schema = self.parse_schema(value, at)?;
+        if let Some((key, index, variant)) = self.single_non_null(&schema, at)? {
+            let (ty, constraints) =
+                self.type_of(variant, &at.key(key).index(index), &format!("{name}Inner"))?;
+            return Ok((TypeKind::Alias(nullable(ty), constraints), schema));
+        }
         if let Some(variants) = schema.one_of.as_ref().or(schema.any_of.as_ref()) {
             let key = if schema.one_of.is_some() {
                 "oneOf"
@@ -801,7 +991,24 @@ impl Builder<'_> {
                     &at.key("discriminator"),
                 )?;
             }
+            if union.nullable && union.discrimination != Discrimination::ByShape {
+                return Err(Error::new(
+                    &at.key(key),
+                    "a `type: 'null'` variant is supported only in a union told apart by shape \
+                     (no `discriminator`, no `x-discriminator-fields`)",
+                ));
+            }
             return Ok((TypeKind::Union(union), schema));
+        }
+        if let Some(constant) = &schema.constant {
+            return match constant {
+                Value::String(value) => Ok((TypeKind::Const(value.clone()), schema)),
+                Value::Bool(value) => Ok((TypeKind::ConstBool(*value), schema)),
+                _ => Err(Error::new(
+                    &at.key("const"),
+                    "only string and boolean `const` values are supported",
+                )),
+            };
         }
         if let Some(values) = &schema.enumeration {
             if schema.kind.as_deref() == Some("integer") {
@@ -914,6 +1121,11 @@ impl Builder<'_> {
             let prop_at = props_at.key(json_name);
             let hint = format!("{name}{}", pascal_case(json_name));
             let (ty, constraints) = self.type_of(prop, &prop_at, &hint)?;
+            // `oneOf: [X, {type: 'null'}]` on a property: an `Option<X>` field.
+            let (ty, null_variant) = match ty {
+                TypeRef::Nullable(inner) => (*inner, true),
+                ty => (ty, false),
+            };
             let (resolved, _) = self.loader.resolve(prop, &prop_at)?;
             let resolved_schema: Schema = if resolved.is_object() {
                 parse_at(resolved, &prop_at)?
@@ -952,7 +1164,7 @@ impl Builder<'_> {
                 rust_name,
                 // A read-only property is required only in responses: optional in Rust.
                 required: schema.required.contains(json_name) && !read_only,
-                nullable: inline.nullable || resolved_schema.nullable,
+                nullable: null_variant || inline.nullable || resolved_schema.nullable,
                 doc,
                 deprecated: inline.deprecated || resolved_schema.deprecated,
                 ty,
@@ -965,10 +1177,10 @@ impl Builder<'_> {
         }
         for (i, required) in schema.required.iter().enumerate() {
             if !schema.properties.contains_key(required) {
-                return Err(Error::new(
+                self.warn(
                     &at.key("required").index(i),
-                    format!("`{required}` is required but not among the properties"),
-                ));
+                    format!("`{required}` is required but not among the properties: ignored"),
+                );
             }
         }
         let additional = match &schema.additional_properties {
@@ -1055,8 +1267,13 @@ impl Builder<'_> {
 
     fn union(&mut self, name: &str, variants: &[Value], at: &Location) -> Result<UnionDef> {
         let mut out: Vec<Variant> = Vec::new();
+        let mut nullable = false;
         for (i, variant) in variants.iter().enumerate() {
             let variant_at = at.index(i);
+            if self.is_null_schema(variant, &variant_at)? {
+                nullable = true;
+                continue;
+            }
             let (ty, constraints) =
                 self.type_of(variant, &variant_at, &format!("{name}Variant{i}"))?;
             let base = match &ty {
@@ -1068,6 +1285,7 @@ impl Builder<'_> {
                 TypeRef::Any => "Object".into(),
                 TypeRef::Array(_) => "Array".into(),
                 TypeRef::Map(_) => "Map".into(),
+                TypeRef::Nullable(_) => "Nullable".into(),
             };
             if out.iter().any(|v| v.ty == ty) {
                 return Err(Error::new(
@@ -1099,6 +1317,7 @@ impl Builder<'_> {
         });
         Ok(UnionDef {
             variants: out,
+            nullable,
             discrimination: if by_fields {
                 Discrimination::ByFields
             } else {
@@ -1211,11 +1430,23 @@ impl Builder<'_> {
             &format!("{op_name}{}", pascal_case(&param.name)),
         )?;
         let allow_slashes = param.extra.get("x-allow-slashes") == Some(&Value::Bool(true));
+        // A nullable parameter: `null` cannot be written in a URL or header, so
+        // it is sent by leaving the parameter out.
+        let (ty, nullable) = match ty {
+            TypeRef::Nullable(inner) => (*inner, true),
+            ty => (ty, false),
+        };
+        if nullable && location == ParamLocation::Path {
+            return Err(Error::new(
+                &at.key("schema"),
+                "a path parameter cannot be `null`",
+            ));
+        }
         Ok(Param {
             rust_name: snake_case(&param.name),
             name: param.name,
             location,
-            required: param.required || location == ParamLocation::Path,
+            required: (param.required && !nullable) || location == ParamLocation::Path,
             ty,
             constraints,
             doc: param.description,
@@ -1439,11 +1670,55 @@ impl Builder<'_> {
     }
 }
 
+/// `appId`, `APPLICATION_ID`, `app-id`: names of the application ID.
+fn is_app_id_name(name: &str) -> bool {
+    matches!(snake_case(name).as_str(), "app_id" | "application_id")
+}
+
+/// Which scheme carries the application ID and which the API key: a scheme
+/// named like the application ID carries it; the one other carries the key.
+fn credentials(schemes: &[AuthScheme], at: &Location) -> Result<Credentials> {
+    if schemes.is_empty() {
+        return Ok(Credentials::None);
+    }
+    if let Some(basic) = schemes.iter().find(|s| s.place == AuthPlace::Basic) {
+        if schemes.len() > 1 {
+            return Err(Error::new(
+                &at.key(&basic.scheme),
+                "HTTP Basic together with other security schemes is not supported",
+            ));
+        }
+        return Ok(Credentials::Basic);
+    }
+    let (app_ids, keys): (Vec<&AuthScheme>, Vec<&AuthScheme>) =
+        schemes.iter().partition(|s| is_app_id_name(&s.scheme));
+    match (app_ids.as_slice(), keys.as_slice()) {
+        (app_ids, [key]) if app_ids.len() <= 1 => Ok(Credentials::ApiKey {
+            app_id: app_ids.first().map(|s| s.place.clone()),
+            api_key: key.place.clone(),
+        }),
+        _ => Err(Error::new(
+            at,
+            "expected one API-key scheme, and at most one for the application ID \
+             (named `appId`)",
+        )),
+    }
+}
+
+/// `ty`, nullable (once).
+fn nullable(ty: TypeRef) -> TypeRef {
+    match ty {
+        TypeRef::Nullable(_) => ty,
+        other => TypeRef::Nullable(Box::new(other)),
+    }
+}
+
 /// Schemas that must become a named Rust type even when written inline.
 fn needs_definition(schema: &Schema) -> bool {
     schema.one_of.is_some()
         || schema.any_of.is_some()
         || schema.enumeration.is_some()
+        || schema.constant.is_some()
         || schema.all_of.as_ref().is_some_and(|a| a.len() > 1)
         || !schema.properties.is_empty()
 }
@@ -1488,7 +1763,9 @@ fn mark_response_types(types: &mut [TypeDef], operations: &[Operation]) {
 fn collect_names(ty: &TypeRef, out: &mut Vec<String>) {
     match ty {
         TypeRef::Named(n) => out.push(n.clone()),
-        TypeRef::Array(inner) | TypeRef::Map(inner) => collect_names(inner, out),
+        TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => {
+            collect_names(inner, out)
+        }
         _ => {}
     }
 }

@@ -79,6 +79,9 @@ pub struct SecurityScheme {
     pub location: Option<String>,
     #[serde(default)]
     pub name: Option<String>,
+    /// The HTTP scheme of `type: http` (`basic`, `bearer`).
+    #[serde(default)]
+    pub scheme: Option<String>,
     #[serde(default)]
     pub description: Option<String>,
 }
@@ -222,6 +225,11 @@ pub struct Schema {
     pub exclusive_minimum: Option<Value>,
     #[serde(rename = "exclusiveMaximum", default)]
     pub exclusive_maximum: Option<Value>,
+    #[serde(rename = "multipleOf", default)]
+    pub multiple_of: Option<f64>,
+    /// `const` (JSON Schema; OpenAPI 3.1, but common in 3.0 documents too).
+    #[serde(rename = "const", default)]
+    pub constant: Option<Value>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }

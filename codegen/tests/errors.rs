@@ -67,14 +67,64 @@ fn unknown_types_and_bad_patterns_are_refused() {
 }
 
 #[test]
-fn required_properties_must_exist() {
+fn a_required_entry_naming_no_property_is_dropped_with_a_warning() {
+    let spec = spec(
+        json!({"Foo": {"type": "object", "required": ["a", "b"], "properties": {"a": {"type": "string"}}}}),
+        json!({}),
+    );
+    let loader = Loader::from_json_str(&spec.to_string()).unwrap();
+    let generated = generate(&loader, &EmitOptions::default()).unwrap();
+    let warning = generated
+        .warnings
+        .iter()
+        .find(|w| w.location.pointer == "#/components/schemas/Foo/required/1")
+        .unwrap_or_else(|| panic!("no warning at required/1: {:?}", generated.warnings));
+    assert!(
+        warning
+            .message
+            .contains("`b` is required but not among the properties"),
+        "{warning}"
+    );
+    // `a` is still required: the constructor takes it.
+    let models = &generated.files[0].text;
+    assert!(models.contains("pub a: ::std::string::String"), "{models}");
+}
+
+#[test]
+fn null_const_and_server_variables_outside_the_subset_are_refused() {
+    assert_error(
+        spec(json!({"Foo": {"type": "null"}}), json!({})),
+        "#/components/schemas/Foo/type",
+        "only as a variant",
+    );
+    assert_error(
+        spec(json!({"Foo": {"type": "integer", "const": 3}}), json!({})),
+        "#/components/schemas/Foo/const",
+        "only string and boolean `const`",
+    );
     assert_error(
         spec(
-            json!({"Foo": {"type": "object", "required": ["a", "b"], "properties": {"a": {"type": "string"}}}}),
+            json!({"Foo": {"type": "integer", "multipleOf": 0}}),
             json!({}),
         ),
-        "#/components/schemas/Foo/required/1",
-        "`b` is required but not among the properties",
+        "#/components/schemas/Foo/multipleOf",
+        "greater than 0",
+    );
+    let mut with_server = spec(json!({}), json!({}));
+    with_server["servers"] = json!([{"url": "https://{tenant}.example.com",
+        "variables": {"tenant": {"default": "x"}}}]);
+    assert_error(
+        with_server,
+        "#/servers/0/variables/tenant",
+        "an `enum` (a region) or be the application ID",
+    );
+    let mut with_scheme = spec(json!({}), json!({}));
+    with_scheme["components"]["securitySchemes"] =
+        json!({"oauth": {"type": "oauth2", "flows": {}}});
+    assert_error(
+        with_scheme,
+        "#/components/securitySchemes/oauth",
+        "supported security schemes",
     );
 }
 

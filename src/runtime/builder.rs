@@ -1,9 +1,11 @@
 //! Configuring a client: credentials, hosts or region, timeouts, retries,
 //! compression, and the HTTP client itself.
 
+use super::auth::host_with_app_id;
 use super::hosts::HostPool;
-use super::transport::{header_name, header_value, ApiInfo, Inner, Transport, TransportConfig};
+use super::transport::{header_value, ApiInfo, Inner, KeyPlace, Transport, TransportConfig};
 use super::user_agent::UserAgent;
+use super::{Auth, CredentialIn};
 use crate::error::Error;
 use std::fmt;
 use std::marker::PhantomData;
@@ -34,8 +36,7 @@ pub struct ClientBuilder<C = Transport> {
     api: ApiInfo,
     app_id: String,
     api_key: String,
-    app_id_header: &'static str,
-    api_key_header: &'static str,
+    auth: Auth,
     hosts: Option<Vec<String>>,
     region: Option<String>,
     http: Option<reqwest::ClientBuilder>,
@@ -67,12 +68,23 @@ impl<C: FromTransport> ClientBuilder<C> {
         app_id: impl Into<String>,
         api_key: impl Into<String>,
     ) -> Self {
+        let api = ApiInfo {
+            auth: Auth::ApiKey {
+                app_id: Some(CredentialIn::Header(app_id_header)),
+                api_key: CredentialIn::Header(api_key_header),
+            },
+            ..api
+        };
+        Self::for_api(api, app_id, api_key)
+    }
+
+    /// A builder for `api` with these credentials, sent where `api.auth` says.
+    pub fn for_api(api: ApiInfo, app_id: impl Into<String>, api_key: impl Into<String>) -> Self {
         ClientBuilder {
+            auth: api.auth,
             api,
             app_id: app_id.into(),
             api_key: api_key.into(),
-            app_id_header,
-            api_key_header,
             hosts: None,
             region: None,
             http: None,
@@ -171,12 +183,14 @@ impl<C: FromTransport> ClientBuilder<C> {
                 .iter()
                 .map(|h| check_host(h, true))
                 .collect::<Result<Vec<_>, _>>()?,
-            (None, Some(region)) => vec![check_host(region, false)?],
+            (None, Some(region)) => {
+                vec![check_host(&host_with_app_id(region, &self.app_id)?, false)?]
+            }
             (None, None) => self
                 .api
                 .default_hosts
                 .iter()
-                .map(|h| check_host(h, false))
+                .map(|h| check_host(&host_with_app_id(h, &self.app_id)?, false))
                 .collect::<Result<Vec<_>, _>>()?,
         };
         if hosts.is_empty() {
@@ -218,8 +232,18 @@ impl<C: FromTransport> ClientBuilder<C> {
                 api: self.api,
                 app_id,
                 api_key: RwLock::new(api_key),
-                app_id_header: header_name(self.app_id_header)?,
-                api_key_header: header_name(self.api_key_header)?,
+                app_id_in: match self.auth {
+                    Auth::ApiKey {
+                        app_id: Some(place),
+                        ..
+                    } => Some(KeyPlace::new(place)?),
+                    _ => None,
+                },
+                api_key_in: match self.auth {
+                    Auth::ApiKey { api_key, .. } => Some(KeyPlace::new(api_key)?),
+                    Auth::Basic => Some(KeyPlace::Basic),
+                    Auth::None => None,
+                },
                 user_agent: RwLock::new(user_agent),
                 hosts: HostPool::new(hosts, self.config.host_down_ttl),
                 http,

@@ -66,6 +66,31 @@ pub fn encode_path(name: &str, value: &str) -> Result<String, Error> {
     Ok(out)
 }
 
+/// The text of a path parameter of any serializable type (a union, an enum):
+/// a string as it is, a number or boolean as JSON writes it.
+///
+/// # Errors
+///
+/// [`Error::Config`] for a value with no text of its own (null, a list, an object).
+pub fn path_value_text<T: serde::Serialize + ?Sized>(
+    name: &str,
+    value: &T,
+) -> Result<String, Error> {
+    match serde_json::to_value(value) {
+        Ok(Value::String(s)) => Ok(s),
+        Ok(value @ (Value::Number(_) | Value::Bool(_))) => Ok(value.to_string()),
+        Ok(other) => Err(Error::Config(format!(
+            "path parameter `{name}`: {} cannot be a path segment",
+            match other {
+                Value::Null => "null",
+                Value::Array(_) => "a list",
+                _ => "an object",
+            }
+        ))),
+        Err(e) => Err(Error::Config(format!("path parameter `{name}`: {e}"))),
+    }
+}
+
 /// The text of a query value: strings as they are, lists comma-joined,
 /// booleans `true`/`false`, numbers as JSON writes them, objects as JSON;
 /// `None` for null (the parameter is left out).

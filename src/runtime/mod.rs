@@ -4,6 +4,7 @@
 //! [`ClientBuilder`] and [`RequestOptions`].
 
 mod arguments;
+mod auth;
 #[cfg(feature = "blocking")]
 mod blocking;
 mod builder;
@@ -33,7 +34,9 @@ pub use blocking::block_on;
 #[doc(hidden)]
 pub use builder::FromTransport;
 #[doc(hidden)]
-pub use encoding::{encode_path, encode_path_segment, query_string};
+pub use auth::{Auth, CredentialIn, APP_ID_PLACEHOLDER};
+#[doc(hidden)]
+pub use encoding::{encode_path, encode_path_segment, path_value_text, query_string};
 #[doc(hidden)]
 pub use request::HttpRequest;
 #[doc(hidden)]

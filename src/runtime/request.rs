@@ -104,7 +104,11 @@ macro_rules! request_builder_methods {
     () => {
         /// Adds a header to this call; it replaces a default header of the
         /// same name (the API key, for example).
-        pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        pub fn header(
+            mut self,
+            name: impl ::std::convert::Into<::std::string::String>,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
             self.options = self.options.header(name, value);
             self
         }
@@ -113,8 +117,8 @@ macro_rules! request_builder_methods {
         /// same name (`null` leaves it out).
         pub fn query_param(
             mut self,
-            name: impl Into<String>,
-            value: impl Into<::serde_json::Value>,
+            name: impl ::std::convert::Into<::std::string::String>,
+            value: impl ::std::convert::Into<::serde_json::Value>,
         ) -> Self {
             self.options = self.options.query_param(name, value);
             self

@@ -27,6 +27,9 @@ pub struct ApiInfo {
     pub default_hosts: &'static [&'static str],
     /// The URL of a regional host, with its `{region}` placeholder.
     pub regional_host_template: Option<&'static str>,
+    /// Where the credentials go. A host above may hold `{appId}`, which the
+    /// client's application ID replaces.
+    pub auth: super::Auth,
 }
 
 /// The transport's settings; [`ClientBuilder`](super::ClientBuilder) sets them.
@@ -79,8 +82,8 @@ pub(crate) struct Inner {
     pub api: ApiInfo,
     pub app_id: HeaderValue,
     pub api_key: RwLock<HeaderValue>,
-    pub app_id_header: HeaderName,
-    pub api_key_header: HeaderName,
+    pub app_id_in: Option<KeyPlace>,
+    pub api_key_in: Option<KeyPlace>,
     pub user_agent: RwLock<UserAgent>,
     pub hosts: HostPool,
     pub http: reqwest::Client,
@@ -96,6 +99,23 @@ impl fmt::Debug for Transport {
             .field("hosts", &self.inner.hosts.status())
             .field("config", &self.inner.config)
             .finish()
+    }
+}
+
+/// Where the transport puts a credential.
+pub(crate) enum KeyPlace {
+    Header(HeaderName),
+    Query(&'static str),
+    /// `authorization: Basic …` of the application ID and the API key.
+    Basic,
+}
+
+impl KeyPlace {
+    pub(crate) fn new(place: super::CredentialIn) -> Result<Self, Error> {
+        Ok(match place {
+            super::CredentialIn::Header(name) => KeyPlace::Header(header_name(name)?),
+            super::CredentialIn::Query(name) => KeyPlace::Query(name),
+        })
     }
 }
 
@@ -193,15 +213,30 @@ impl Transport {
         gzip: bool,
     ) -> Result<HeaderMap, Error> {
         let mut headers = HeaderMap::new();
-        headers.insert(self.inner.app_id_header.clone(), self.inner.app_id.clone());
-        headers.insert(
-            self.inner.api_key_header.clone(),
-            self.inner
-                .api_key
-                .read()
-                .unwrap_or_else(PoisonError::into_inner)
-                .clone(),
-        );
+        if let Some(KeyPlace::Header(name)) = &self.inner.app_id_in {
+            headers.insert(name.clone(), self.inner.app_id.clone());
+        }
+        let api_key = self
+            .inner
+            .api_key
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        match &self.inner.api_key_in {
+            Some(KeyPlace::Header(name)) => {
+                headers.insert(name.clone(), api_key);
+            }
+            Some(KeyPlace::Basic) => {
+                let mut pair = self.inner.app_id.as_bytes().to_vec();
+                pair.push(b':');
+                pair.extend_from_slice(api_key.as_bytes());
+                let mut value = HeaderValue::try_from(format!("Basic {}", base64(&pair)))
+                    .map_err(|_| Error::Config("the credentials cannot be sent".into()))?;
+                value.set_sensitive(true);
+                headers.insert(reqwest::header::AUTHORIZATION, value);
+            }
+            Some(KeyPlace::Query(_)) | None => {}
+        }
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         headers.insert(
             USER_AGENT,
@@ -218,7 +253,9 @@ impl Transport {
         for (name, value) in request.headers.iter().chain(&options.headers) {
             let mut value = header_value(&format!("header `{}`", name.escape_debug()), value)?;
             let name = header_name(name)?;
-            if name == self.inner.api_key_header {
+            if matches!(&self.inner.api_key_in, Some(KeyPlace::Header(key)) if *key == name)
+                || name == reqwest::header::AUTHORIZATION
+            {
                 value.set_sensitive(true);
             }
             headers.insert(name, value);
@@ -228,7 +265,7 @@ impl Transport {
 
     /// The query string: the request's parameters, overridden by the options'
     /// (an option without a value removes the parameter).
-    fn query(request: &HttpRequest, options: &RequestOptions) -> String {
+    fn query(&self, request: &HttpRequest, options: &RequestOptions) -> String {
         let mut pairs: Vec<(String, String)> = request
             .query
             .iter()
@@ -241,6 +278,24 @@ impl Transport {
                 .iter()
                 .filter_map(|(name, value)| Some((name.clone(), value.clone()?))),
         );
+        // Credentials sent as query parameters (never logged: traces name the path only).
+        if let Some(KeyPlace::Query(name)) = &self.inner.app_id_in {
+            let app_id = String::from_utf8_lossy(self.inner.app_id.as_bytes()).into_owned();
+            pairs.push(((*name).to_string(), app_id));
+        }
+        if let Some(KeyPlace::Query(name)) = &self.inner.api_key_in {
+            let key = self
+                .inner
+                .api_key
+                .read()
+                .unwrap_or_else(PoisonError::into_inner)
+                .as_bytes()
+                .to_vec();
+            pairs.push((
+                (*name).to_string(),
+                String::from_utf8_lossy(&key).into_owned(),
+            ));
+        }
         super::encoding::query_string(&pairs)
     }
 
@@ -274,7 +329,7 @@ impl Transport {
         let (body, gzip) = self.body(request);
         Ok(Prepared {
             headers: self.headers(request, options, gzip)?,
-            query: Self::query(request, options),
+            query: self.query(request, options),
             body,
         })
     }
@@ -339,6 +394,28 @@ pub(crate) struct Prepared {
     body: Option<Bytes>,
 }
 
+/// Standard base64 with padding (RFC 4648), for HTTP Basic credentials.
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
 /// A reqwest error's kind and causes (not its URL, whose query may hold user data).
 fn describe(error: &reqwest::Error) -> String {
     let mut text = if error.is_connect() {
@@ -356,4 +433,22 @@ fn describe(error: &reqwest::Error) -> String {
         source = cause.source();
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn base64_matches_rfc_4648() {
+        for (input, output) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(super::base64(input.as_bytes()), output);
+        }
+    }
 }

@@ -19,7 +19,7 @@ pub(super) fn emit_deserialize(
         let v = &u.variants[*index];
         let variant = ident(&v.name);
         let ty = cx.ty(&v.ty, &TokenStream::new());
-        quote!(Some(#value) => #rt::runtime::deserialize_variant::<#ty, D::Error>(object).map(Self::#variant),)
+        quote!(::std::option::Option::Some(#value) => #rt::runtime::deserialize_variant::<#ty, D::Error>(object).map(Self::#variant),)
     });
     let mut expected: Vec<&str> = mapping.iter().map(|(value, _)| value.as_str()).collect();
     expected.sort_unstable();
@@ -27,16 +27,16 @@ pub(super) fn emit_deserialize(
     let spec_name = &def.spec_name;
     quote! {
         impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let object = <::serde_json::Map<String, ::serde_json::Value>>::deserialize(deserializer)?;
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let object = <::serde_json::Map<::std::string::String, ::serde_json::Value>>::deserialize(deserializer)?;
                 let tag = object.get(#property).and_then(::serde_json::Value::as_str).map(str::to_string);
                 match tag.as_deref() {
                     #(#arms)*
-                    Some(other) => Err(::serde::de::Error::custom(format!(
+                    ::std::option::Option::Some(other) => ::std::result::Result::Err(::serde::de::Error::custom(format!(
                         "not a valid {}: `{}` is `{}`, expected one of: {}",
                         #spec_name, #property, other, #expected
                     ))),
-                    None => Err(::serde::de::Error::custom(format!(
+                    ::std::option::Option::None => ::std::result::Result::Err(::serde::de::Error::custom(format!(
                         "not a valid {}: `{}` is missing, expected one of: {}",
                         #spec_name, #property, #expected
                     ))),

@@ -41,7 +41,7 @@ pub(super) fn emit(def: &TypeDef, values: &[i64]) -> TokenStream {
             }
         }
 
-        impl From<i64> for #name {
+        impl ::std::convert::From<i64> for #name {
             fn from(value: i64) -> Self {
                 match value {
                     #(#values => Self::#variants,)*
@@ -51,14 +51,14 @@ pub(super) fn emit(def: &TypeDef, values: &[i64]) -> TokenStream {
         }
 
         impl ::serde::Serialize for #name {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
                 serializer.serialize_i64(self.value())
             }
         }
 
         impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                Ok(Self::from(i64::deserialize(deserializer)?))
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                ::std::result::Result::Ok(Self::from(i64::deserialize(deserializer)?))
             }
         }
     }

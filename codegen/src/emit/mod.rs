@@ -63,7 +63,7 @@ impl<'a> Context<'a> {
     /// The Rust type of a reference; `prefix` qualifies named types.
     pub fn ty(&self, ty: &TypeRef, prefix: &TokenStream) -> TokenStream {
         match ty {
-            TypeRef::String => quote!(String),
+            TypeRef::String => quote!(::std::string::String),
             TypeRef::Integer { format } if format.as_deref() == Some("int32") => quote!(i32),
             TypeRef::Integer { .. } => quote!(i64),
             TypeRef::Number => quote!(f64),
@@ -71,15 +71,19 @@ impl<'a> Context<'a> {
             TypeRef::Any => quote!(::serde_json::Value),
             TypeRef::Array(inner) => {
                 let inner = self.ty(inner, prefix);
-                quote!(Vec<#inner>)
+                quote!(::std::vec::Vec<#inner>)
             }
             TypeRef::Map(inner) => {
                 let inner = self.ty(inner, prefix);
-                quote!(::std::collections::BTreeMap<String, #inner>)
+                quote!(::std::collections::BTreeMap<::std::string::String, #inner>)
             }
             TypeRef::Named(name) => {
                 let name = ident(name);
                 quote!(#prefix #name)
+            }
+            TypeRef::Nullable(inner) => {
+                let inner = self.ty(inner, prefix);
+                quote!(::std::option::Option<#inner>)
             }
         }
     }

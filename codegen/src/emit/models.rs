@@ -19,6 +19,7 @@ pub(super) fn emit(cx: &Context) -> Result<TokenStream> {
             TypeKind::Enum(values) => emit_enum(def, values),
             TypeKind::IntEnum(values) => super::int_enums::emit(def, values),
             TypeKind::Const(value) => emit_const(cx, def, value),
+            TypeKind::ConstBool(value) => emit_const_bool(def, *value),
             TypeKind::Union(u) => emit_union(cx, def, u),
             TypeKind::Headers(fields) => emit_headers(cx, def, fields),
         });
@@ -66,7 +67,10 @@ fn argument(
     let rt = &cx.rt;
     let empty = TokenStream::new();
     match cx.unalias(ty) {
-        TypeRef::String => (quote!(impl Into<String>), Some(quote!(#name.into()))),
+        TypeRef::String => (
+            quote!(impl ::std::convert::Into<::std::string::String>),
+            Some(quote!(#name.into())),
+        ),
         TypeRef::Array(item) if !matches!(**item, TypeRef::Named(_) | TypeRef::Any) => {
             let item = cx.ty(item, &empty);
             (
@@ -77,7 +81,7 @@ fn argument(
         TypeRef::Array(item) => {
             let item = cx.ty(item, &empty);
             (
-                quote!(impl IntoIterator<Item = #item>),
+                quote!(impl ::std::iter::IntoIterator<Item = #item>),
                 Some(quote!(#name.into_iter().collect())),
             )
         }
@@ -85,23 +89,26 @@ fn argument(
             if matches!(cx.def(union).map(|d| &d.kind), Some(TypeKind::Union(_))) =>
         {
             let union = ident(union);
-            (quote!(impl Into<#union>), Some(quote!(#name.into())))
+            (
+                quote!(impl ::std::convert::Into<#union>),
+                Some(quote!(#name.into())),
+            )
         }
         _ => (cx.ty(ty, &empty), None),
     }
 }
 
 fn is_const(cx: &Context, ty: &TypeRef) -> bool {
-    matches!(ty, TypeRef::Named(n) if matches!(cx.def(n).map(|d| &d.kind), Some(TypeKind::Const(_))))
+    matches!(ty, TypeRef::Named(n) if matches!(cx.def(n).map(|d| &d.kind), Some(TypeKind::Const(_) | TypeKind::ConstBool(_))))
 }
 
 fn field_type(cx: &Context, field: &Field) -> TokenStream {
     let mut ty = cx.ty(&field.ty, &TokenStream::new());
     if field.boxed {
-        ty = quote!(Box<#ty>);
+        ty = quote!(::std::boxed::Box<#ty>);
     }
     if !field.required || field.nullable {
-        ty = quote!(Option<#ty>);
+        ty = quote!(::std::option::Option<#ty>);
     }
     ty
 }
@@ -144,7 +151,7 @@ fn emit_struct(cx: &Context, def: &TypeDef, s: &StructDef) -> TokenStream {
             TokenStream::new()
         };
         let skip = if !f.required {
-            quote!(#[serde(default, skip_serializing_if = "Option::is_none")])
+            quote!(#[serde(default, skip_serializing_if = "::std::option::Option::is_none")])
         } else if f.nullable {
             quote!(#[serde(default)])
         } else {
@@ -169,19 +176,19 @@ fn emit_struct(cx: &Context, def: &TypeDef, s: &StructDef) -> TokenStream {
             inits.push(if f.required {
                 quote!(#fname: #ty)
             } else {
-                quote!(#fname: Some(#ty))
+                quote!(#fname: ::std::option::Option::Some(#ty))
             });
             continue;
         }
         if f.read_only {
-            inits.push(quote!(#fname: None));
+            inits.push(quote!(#fname: ::std::option::Option::None));
             continue;
         }
         let (arg, convert) = argument(cx, &f.ty, &fname);
         let converted = convert.is_some();
         let mut value = convert.unwrap_or_else(|| quote!(#fname));
         if f.boxed {
-            value = quote!(Box::new(#value));
+            value = quote!(::std::boxed::Box::new(#value));
         }
         if f.required && !f.nullable {
             params.push(quote!(#fname: #arg));
@@ -191,7 +198,7 @@ fn emit_struct(cx: &Context, def: &TypeDef, s: &StructDef) -> TokenStream {
                 inits.push(quote!(#fname: #value));
             }
         } else {
-            inits.push(quote!(#fname: None));
+            inits.push(quote!(#fname: ::std::option::Option::None));
             let setter_doc = super::doc(Some(&format!(
                 "Sets `{}` (optional).{}",
                 f.json_name,
@@ -203,7 +210,7 @@ fn emit_struct(cx: &Context, def: &TypeDef, s: &StructDef) -> TokenStream {
             setters.push(quote! {
                 #setter_doc
                 pub fn #fname(mut self, #fname: #arg) -> Self {
-                    self.#fname = Some(#value);
+                    self.#fname = ::std::option::Option::Some(#value);
                     self
                 }
             });
@@ -217,9 +224,9 @@ fn emit_struct(cx: &Context, def: &TypeDef, s: &StructDef) -> TokenStream {
         fields.push(quote! {
             /// Properties the spec does not name, kept as they came so that nothing is lost.
             #[serde(flatten)]
-            pub additional_properties: ::serde_json::Map<String, #value_ty>,
+            pub additional_properties: ::serde_json::Map<::std::string::String, #value_ty>,
         });
-        inits.push(quote!(additional_properties: Default::default()));
+        inits.push(quote!(additional_properties: ::std::default::Default::default()));
     }
     let consts: Vec<String> = s
         .fields
@@ -228,6 +235,7 @@ fn emit_struct(cx: &Context, def: &TypeDef, s: &StructDef) -> TokenStream {
         .filter_map(|f| match &f.ty {
             TypeRef::Named(n) => match cx.def(n).map(|d| &d.kind) {
                 Some(TypeKind::Const(v)) => Some(format!("`{}` is `{v}`", f.json_name)),
+                Some(TypeKind::ConstBool(v)) => Some(format!("`{}` is `{v}`", f.json_name)),
                 _ => None,
             },
             _ => None,
@@ -250,7 +258,7 @@ fn emit_struct(cx: &Context, def: &TypeDef, s: &StructDef) -> TokenStream {
     let limits = limit_consts(s);
     let validate = validation::emit_struct(cx, def, s);
     let derive_default = if params.is_empty() {
-        quote!(Default,)
+        quote!(::std::default::Default,)
     } else {
         TokenStream::new()
     };
@@ -334,14 +342,14 @@ fn emit_newtype(cx: &Context, def: &TypeDef, c: &Constraints) -> TokenStream {
         /// A value of this type always meets the spec's constraints: build it
         /// with [`new`](Self::new) or [`str::parse`].
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct #name(String);
+        pub struct #name(::std::string::String);
 
         impl #name {
             #new_doc
-            pub fn new(value: impl Into<String>) -> Result<Self, #rt::validation::ConstraintError> {
+            pub fn new(value: impl ::std::convert::Into<::std::string::String>) -> ::std::result::Result<Self, #rt::validation::ConstraintError> {
                 let value = value.into();
                 Self::check(&value)?;
-                Ok(Self(value))
+                ::std::result::Result::Ok(Self(value))
             }
 
             /// Checks a value against this type's constraints without building it.
@@ -349,9 +357,9 @@ fn emit_newtype(cx: &Context, def: &TypeDef, c: &Constraints) -> TokenStream {
             /// # Errors
             ///
             /// When the value breaks a constraint.
-            pub fn check(value: &str) -> Result<(), #rt::validation::ConstraintError> {
+            pub fn check(value: &str) -> ::std::result::Result<(), #rt::validation::ConstraintError> {
                 #checks
-                Ok(())
+                ::std::result::Result::Ok(())
             }
 
             /// The value as a string slice.
@@ -360,12 +368,12 @@ fn emit_newtype(cx: &Context, def: &TypeDef, c: &Constraints) -> TokenStream {
             }
 
             /// The value as an owned string.
-            pub fn into_inner(self) -> String {
+            pub fn into_inner(self) -> ::std::string::String {
                 self.0
             }
         }
 
-        impl AsRef<str> for #name {
+        impl ::std::convert::AsRef<str> for #name {
             fn as_ref(&self) -> &str {
                 &self.0
             }
@@ -380,15 +388,15 @@ fn emit_newtype(cx: &Context, def: &TypeDef, c: &Constraints) -> TokenStream {
         impl ::std::str::FromStr for #name {
             type Err = #rt::validation::ConstraintError;
 
-            fn from_str(value: &str) -> Result<Self, Self::Err> {
+            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
                 Self::new(value)
             }
         }
 
-        impl TryFrom<String> for #name {
+        impl TryFrom<::std::string::String> for #name {
             type Error = #rt::validation::ConstraintError;
 
-            fn try_from(value: String) -> Result<Self, Self::Error> {
+            fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, Self::Error> {
                 Self::new(value)
             }
         }
@@ -396,26 +404,26 @@ fn emit_newtype(cx: &Context, def: &TypeDef, c: &Constraints) -> TokenStream {
         impl TryFrom<&str> for #name {
             type Error = #rt::validation::ConstraintError;
 
-            fn try_from(value: &str) -> Result<Self, Self::Error> {
+            fn try_from(value: &str) -> ::std::result::Result<Self, Self::Error> {
                 Self::new(value)
             }
         }
 
-        impl From<#name> for String {
+        impl ::std::convert::From<#name> for ::std::string::String {
             fn from(value: #name) -> Self {
                 value.0
             }
         }
 
         impl ::serde::Serialize for #name {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
                 serializer.serialize_str(&self.0)
             }
         }
 
         impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let value = String::deserialize(deserializer)?;
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let value = ::std::string::String::deserialize(deserializer)?;
                 Self::new(value).map_err(::serde::de::Error::custom)
             }
         }
@@ -462,7 +470,7 @@ fn emit_enum(def: &TypeDef, values: &[String]) -> TokenStream {
         pub enum #name {
             #(#[doc = #variant_docs] #variants,)*
             /// A value the spec this client was generated from does not name.
-            Unknown(String),
+            Unknown(::std::string::String),
         }
 
         impl #name {
@@ -475,7 +483,7 @@ fn emit_enum(def: &TypeDef, values: &[String]) -> TokenStream {
             }
         }
 
-        impl From<&str> for #name {
+        impl ::std::convert::From<&str> for #name {
             fn from(value: &str) -> Self {
                 match value {
                     #(#values => Self::#variants,)*
@@ -491,15 +499,15 @@ fn emit_enum(def: &TypeDef, values: &[String]) -> TokenStream {
         }
 
         impl ::serde::Serialize for #name {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
                 serializer.serialize_str(self.as_str())
             }
         }
 
         impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let value = String::deserialize(deserializer)?;
-                Ok(Self::from(value.as_str()))
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let value = ::std::string::String::deserialize(deserializer)?;
+                ::std::result::Result::Ok(Self::from(value.as_str()))
             }
         }
     }
@@ -514,7 +522,7 @@ fn emit_const(cx: &Context, def: &TypeDef, value: &str) -> TokenStream {
         #doc
         ///
         #[doc = #value_doc]
-        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+        #[derive(Debug, Clone, Copy, ::std::default::Default, PartialEq, Eq, Hash)]
         pub struct #name;
 
         impl #name {
@@ -534,14 +542,50 @@ fn emit_const(cx: &Context, def: &TypeDef, value: &str) -> TokenStream {
         }
 
         impl ::serde::Serialize for #name {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
                 serializer.serialize_str(Self::VALUE)
             }
         }
 
         impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
                 #rt::runtime::deserialize_constant(deserializer, Self::VALUE).map(|()| Self)
+            }
+        }
+    }
+}
+
+/// A boolean `const`: a unit struct that is always that value on the wire.
+fn emit_const_bool(def: &TypeDef, value: bool) -> TokenStream {
+    let name = ident(&def.name);
+    let doc = type_doc(def);
+    let value_doc = format!(" Always `{value}` on the wire.");
+    let expected = format!("expected `{value}`");
+    quote! {
+        #doc
+        ///
+        #[doc = #value_doc]
+        #[derive(Debug, Clone, Copy, ::std::default::Default, PartialEq, Eq, Hash)]
+        pub struct #name;
+
+        impl #name {
+            /// The one value of this type, as sent on the wire.
+            pub const VALUE: bool = #value;
+        }
+
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_bool(Self::VALUE)
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                if <bool as ::serde::Deserialize>::deserialize(deserializer)? == Self::VALUE {
+                    ::std::result::Result::Ok(Self)
+                } else {
+                    ::std::result::Result::Err(<D::Error as ::serde::de::Error>::custom(#expected))
+                }
             }
         }
     }
@@ -570,15 +614,15 @@ fn emit_union(cx: &Context, def: &TypeDef, u: &UnionDef) -> TokenStream {
         }
         seen.push(key);
         froms.push(quote! {
-            impl From<#ty> for #name {
+            impl ::std::convert::From<#ty> for #name {
                 fn from(value: #ty) -> Self {
                     Self::#v(value)
                 }
             }
         });
-        if ty.to_string() == "String" {
+        if ty.to_string() == quote!(::std::string::String).to_string() {
             froms.push(quote! {
-                impl From<&str> for #name {
+                impl ::std::convert::From<&str> for #name {
                     fn from(value: &str) -> Self {
                         Self::#v(value.to_string())
                     }
@@ -605,6 +649,17 @@ fn emit_union(cx: &Context, def: &TypeDef, u: &UnionDef) -> TokenStream {
         ),
     };
     let names = u.variants.iter().map(|v| v.name.as_str());
+    let (null_variant, null_name) = if u.nullable {
+        (
+            quote!(
+                /// JSON `null`.
+                Null,
+            ),
+            quote!(Self::Null => "null",),
+        )
+    } else {
+        (TokenStream::new(), TokenStream::new())
+    };
     quote! {
         #doc
         #derive
@@ -612,6 +667,7 @@ fn emit_union(cx: &Context, def: &TypeDef, u: &UnionDef) -> TokenStream {
         #[non_exhaustive]
         pub enum #name {
             #(#[doc = #variant_docs] #variants(#types),)*
+            #null_variant
         }
 
         impl #name {
@@ -619,6 +675,7 @@ fn emit_union(cx: &Context, def: &TypeDef, u: &UnionDef) -> TokenStream {
             pub fn variant_name(&self) -> &'static str {
                 match self {
                     #(Self::#variants(_) => #names,)*
+                    #null_name
                 }
             }
         }
@@ -638,6 +695,7 @@ fn primitive_name(ty: &TypeRef) -> &'static str {
         TypeRef::Array(_) => "list",
         TypeRef::Map(_) => "map",
         TypeRef::Any | TypeRef::Named(_) => "JSON value",
+        TypeRef::Nullable(inner) => primitive_name(inner),
     }
 }
 
@@ -680,8 +738,8 @@ fn emit_by_fields_deserialize(cx: &Context, def: &TypeDef, u: &UnionDef) -> Toke
     rules.sort_by(|a, b| b.2.len().cmp(&a.2.len()).then(a.0.cmp(&b.0)));
     let rule_tokens = rules.iter().map(|(_, variant, fields)| {
         let fields = fields.iter().map(|(json, constant)| match constant {
-            Some(c) => quote!((#json, Some(#c))),
-            None => quote!((#json, None)),
+            Some(c) => quote!((#json, ::std::option::Option::Some(#c))),
+            None => quote!((#json, ::std::option::Option::None)),
         });
         quote!((#variant, &[#(#fields),*]))
     });
@@ -689,7 +747,7 @@ fn emit_by_fields_deserialize(cx: &Context, def: &TypeDef, u: &UnionDef) -> Toke
         let v = &u.variants[*index];
         let variant = ident(&v.name);
         let ty = cx.ty(&v.ty, &TokenStream::new());
-        quote!(Some(#i) => #rt::runtime::deserialize_variant::<#ty, D::Error>(object).map(Self::#variant),)
+        quote!(::std::option::Option::Some(#i) => #rt::runtime::deserialize_variant::<#ty, D::Error>(object).map(Self::#variant),)
     });
     let spec_name = &def.spec_name;
     quote! {
@@ -700,11 +758,11 @@ fn emit_by_fields_deserialize(cx: &Context, def: &TypeDef, u: &UnionDef) -> Toke
         }
 
         impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let object = <::serde_json::Map<String, ::serde_json::Value>>::deserialize(deserializer)?;
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let object = <::serde_json::Map<::std::string::String, ::serde_json::Value>>::deserialize(deserializer)?;
                 match #rt::runtime::pick_variant(&object, Self::VARIANT_RULES) {
                     #(#arms)*
-                    _ => Err(::serde::de::Error::custom(#rt::runtime::no_variant_message(
+                    _ => ::std::result::Result::Err(::serde::de::Error::custom(#rt::runtime::no_variant_message(
                         #spec_name,
                         &object,
                         Self::VARIANT_RULES,
@@ -733,12 +791,12 @@ fn emit_headers(cx: &Context, def: &TypeDef, fields: &[Field]) -> TokenStream {
                 .unwrap_or_else(|| ".".into())
         )));
         let header = &f.json_name;
-        decls.push(quote!(#fdoc pub #fname: Option<#ty>,));
+        decls.push(quote!(#fdoc pub #fname: ::std::option::Option<#ty>,));
         reads.push(quote!(#fname: #rt::runtime::header_value(headers, #header)?,));
     }
     quote! {
         #doc
-        #[derive(Debug, Clone, Default, PartialEq)]
+        #[derive(Debug, Clone, ::std::default::Default, PartialEq)]
         #[non_exhaustive]
         pub struct #name {
             #(#decls)*
@@ -750,8 +808,8 @@ fn emit_headers(cx: &Context, def: &TypeDef, fields: &[Field]) -> TokenStream {
             /// # Errors
             ///
             /// When a header is present but does not parse as its documented type.
-            pub fn from_headers(headers: &#rt::runtime::HeaderMap) -> Result<Self, String> {
-                Ok(Self { #(#reads)* })
+            pub fn from_headers(headers: &#rt::runtime::HeaderMap) -> ::std::result::Result<Self, ::std::string::String> {
+                ::std::result::Result::Ok(Self { #(#reads)* })
             }
         }
     }

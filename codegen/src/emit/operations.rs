@@ -4,7 +4,9 @@
 
 use super::{doc, ident, validation, Context};
 use crate::error::Result;
-use crate::model::{Operation, Param, ParamLocation, Success, TypeKind, TypeRef};
+use crate::model::{
+    AuthPlace, Credentials, Operation, Param, ParamLocation, Success, TypeKind, TypeRef,
+};
 use crate::names::{pascal_case, shouty_snake_case, snake_case};
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -18,23 +20,47 @@ pub(super) fn emit(cx: &Context) -> Result<TokenStream> {
     let regional = match &model.servers.regional {
         Some(r) => {
             let template = &r.template;
-            quote!(Some(#template))
+            quote!(::std::option::Option::Some(#template))
         }
-        None => quote!(None),
+        None => quote!(::std::option::Option::None),
     };
-    let auth_consts = model.auth_headers.iter().map(|a| {
-        let name = ident(&format!("{}_HEADER", shouty_snake_case(&a.scheme)));
-        let header = &a.header;
+    let auth_consts = model.auth.iter().filter_map(|a| {
+        let (suffix, what, name) = match &a.place {
+            AuthPlace::Header(header) => ("HEADER", "header", header),
+            AuthPlace::Query(parameter) => ("QUERY_PARAMETER", "query parameter", parameter),
+            AuthPlace::Basic => return None,
+        };
+        let konst = ident(&format!("{}_{suffix}", shouty_snake_case(&a.scheme)));
         let doc = doc(Some(&format!(
-            "The header of the `{}` security scheme.{}",
+            "The {what} of the `{}` security scheme.{}",
             a.scheme,
             a.doc
                 .as_deref()
                 .map(|d| format!("\n\n{d}"))
                 .unwrap_or_default()
         )));
-        quote!(#doc pub const #name: &str = #header;)
+        Some(quote!(#doc pub const #konst: &str = #name;))
     });
+    let place = |p: &AuthPlace| match p {
+        AuthPlace::Header(name) => quote!(#rt::runtime::CredentialIn::Header(#name)),
+        AuthPlace::Query(name) => quote!(#rt::runtime::CredentialIn::Query(#name)),
+        AuthPlace::Basic => unreachable!("Basic is a scheme of its own"),
+    };
+    let auth = match &model.credentials {
+        Credentials::None => quote!(#rt::runtime::Auth::None),
+        Credentials::Basic => quote!(#rt::runtime::Auth::Basic),
+        Credentials::ApiKey { app_id, api_key } => {
+            let app_id = match app_id {
+                Some(p) => {
+                    let p = place(p);
+                    quote!(::std::option::Option::Some(#p))
+                }
+                None => quote!(::std::option::Option::None),
+            };
+            let api_key = place(api_key);
+            quote!(#rt::runtime::Auth::ApiKey { app_id: #app_id, api_key: #api_key })
+        }
+    };
     let region = emit_region(cx);
     let client_doc = doc(Some(&format!(
         "A client of the {}, version {}.\n\nCheap to clone: clones share their connection pool and host state.",
@@ -50,6 +76,7 @@ pub(super) fn emit(cx: &Context) -> Result<TokenStream> {
             version: #api_version,
             default_hosts: &[#(#fixed_hosts),*],
             regional_host_template: #regional,
+            auth: #auth,
         };
 
         #(#auth_consts)*
@@ -137,13 +164,13 @@ fn emit_region(cx: &Context) -> TokenStream {
             }
 
             /// The base URL of the region's host.
-            pub fn host(&self) -> String {
+            pub fn host(&self) -> ::std::string::String {
                 #template.replace(#placeholder, self.as_str())
             }
         }
 
         impl #rt::runtime::RegionHost for Region {
-            fn host(&self) -> String {
+            fn host(&self) -> ::std::string::String {
                 Region::host(self)
             }
         }
@@ -157,10 +184,10 @@ fn emit_region(cx: &Context) -> TokenStream {
         impl ::std::str::FromStr for Region {
             type Err = #rt::runtime::ParseRegionError;
 
-            fn from_str(value: &str) -> Result<Self, Self::Err> {
+            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
                 match value {
-                    #(#values => Ok(Region::#variants),)*
-                    _ => Err(#rt::runtime::ParseRegionError::new(#expected)),
+                    #(#values => ::std::result::Result::Ok(Region::#variants),)*
+                    _ => ::std::result::Result::Err(#rt::runtime::ParseRegionError::new(#expected)),
                 }
             }
         }
@@ -179,13 +206,26 @@ fn builder_name(op: &Operation) -> proc_macro2::Ident {
 fn param_argument(cx: &Context, p: &Param) -> (TokenStream, TokenStream, TokenStream) {
     let models = quote!(super::models::);
     match cx.unalias(&p.ty) {
-        TypeRef::String => (quote!(impl Into<String>), quote!(String), quote!(.into())),
-        TypeRef::Named(n) if matches!(cx.def(n).map(|d| &d.kind), Some(TypeKind::Newtype(_))) => {
-            (quote!(impl Into<String>), quote!(String), quote!(.into()))
-        }
+        TypeRef::String => (
+            quote!(impl ::std::convert::Into<::std::string::String>),
+            quote!(::std::string::String),
+            quote!(.into()),
+        ),
+        TypeRef::Named(n) if matches!(cx.def(n).map(|d| &d.kind), Some(TypeKind::Newtype(_))) => (
+            quote!(impl ::std::convert::Into<::std::string::String>),
+            quote!(::std::string::String),
+            quote!(.into()),
+        ),
         TypeRef::Any | TypeRef::Map(_) => (
-            quote!(impl IntoIterator<Item = (impl Into<String>, impl Into<::serde_json::Value>)>),
-            quote!(Vec<(String, ::serde_json::Value)>),
+            quote!(
+                impl ::std::iter::IntoIterator<
+                    Item = (
+                        impl ::std::convert::Into<::std::string::String>,
+                        impl ::std::convert::Into<::serde_json::Value>
+                    ),
+                >
+            ),
+            quote!(::std::vec::Vec<(::std::string::String, ::serde_json::Value)>),
             quote!(.into_iter().map(|(k, v)| (k.into(), v.into())).collect()),
         ),
         _ => {
@@ -198,7 +238,7 @@ fn param_argument(cx: &Context, p: &Param) -> (TokenStream, TokenStream, TokenSt
 fn success_type(cx: &Context, success: &Success) -> TokenStream {
     match success {
         Success::Json(ty) => cx.ty(ty, &quote!(super::models::)),
-        Success::Text => quote!(String),
+        Success::Text => quote!(::std::string::String),
         Success::Headers(name) => {
             let name = ident(name);
             quote!(super::models::#name)
@@ -245,7 +285,7 @@ fn emit_method(cx: &Context, op: &Operation) -> TokenStream {
     }
     for p in op.params.iter().filter(|p| !p.required) {
         let name = ident(&p.rust_name);
-        inits.push(quote!(#name: Default::default()));
+        inits.push(quote!(#name: ::std::default::Default::default()));
     }
     if let Some(body) = &op.body {
         let name = ident(&body.rust_name);
@@ -254,7 +294,7 @@ fn emit_method(cx: &Context, op: &Operation) -> TokenStream {
             args.push(quote!(#name: #ty));
             inits.push(quote!(#name));
         } else {
-            inits.push(quote!(#name: None));
+            inits.push(quote!(#name: ::std::option::Option::None));
         }
     }
     let doc = doc(Some(&format!(
@@ -273,7 +313,7 @@ fn emit_method(cx: &Context, op: &Operation) -> TokenStream {
             #builder {
                 client: self.clone(),
                 #(#inits,)*
-                options: Default::default(),
+                options: ::std::default::Default::default(),
             }
         }
     }
@@ -297,7 +337,7 @@ fn emit_builder(cx: &Context, op: &Operation) -> TokenStream {
         let field_ty = if p.required || is_list {
             stored
         } else {
-            quote!(Option<#stored>)
+            quote!(::std::option::Option<#stored>)
         };
         fields.push(quote!(#name: #field_ty,));
         bindings.push(name.clone());
@@ -318,7 +358,7 @@ fn emit_builder(cx: &Context, op: &Operation) -> TokenStream {
             let value = if is_list {
                 quote!(#name #convert)
             } else {
-                quote!(Some(#name #convert))
+                quote!(::std::option::Option::Some(#name #convert))
             };
             setters.push(quote! {
                 #setter_doc
@@ -340,13 +380,13 @@ fn emit_builder(cx: &Context, op: &Operation) -> TokenStream {
         };
         if let Some(newtype) = newtype {
             let value = if p.required {
-                quote!(Some(&#name))
+                quote!(::std::option::Option::Some(&#name))
             } else {
                 quote!(#name.as_ref())
             };
             checks.push(quote! {
-                if let Some(value) = #value {
-                    if let Err(error) = #models #newtype::check(value) {
+                if let ::std::option::Option::Some(value) = #value {
+                    if let ::std::result::Result::Err(error) = #models #newtype::check(value) {
                         out.push(#rt::validation::Violation::new(&#rt::validation::Path::Root.field(#json), error));
                     }
                 }
@@ -355,12 +395,12 @@ fn emit_builder(cx: &Context, op: &Operation) -> TokenStream {
             let value = quote!(value);
             if let Some(c) = validation::param_checks(cx, &value, &p.ty, &p.constraints) {
                 let bind = if p.required {
-                    quote!(Some(&#name))
+                    quote!(::std::option::Option::Some(&#name))
                 } else {
                     quote!(#name.as_ref())
                 };
                 checks.push(quote! {
-                    if let Some(value) = #bind {
+                    if let ::std::option::Option::Some(value) = #bind {
                         let path = &#rt::validation::Path::Root.field(#json);
                         #c
                     }
@@ -373,13 +413,13 @@ fn emit_builder(cx: &Context, op: &Operation) -> TokenStream {
                 query.push(quote!(request.query(#json, &#name)?;))
             }
             ParamLocation::Query => {
-                query.push(quote!(if let Some(value) = &#name { request.query(#json, value)?; }))
+                query.push(quote!(if let ::std::option::Option::Some(value) = &#name { request.query(#json, value)?; }))
             }
             ParamLocation::Header if p.required => {
                 headers.push(quote!(request.header(#json, &#name)?;))
             }
             ParamLocation::Header => {
-                headers.push(quote!(if let Some(value) = &#name { request.header(#json, value)?; }))
+                headers.push(quote!(if let ::std::option::Option::Some(value) = &#name { request.header(#json, value)?; }))
             }
             ParamLocation::Path => {}
         }
@@ -407,6 +447,9 @@ fn emit_builder(cx: &Context, op: &Operation) -> TokenStream {
             quote!(#rt::runtime::encode_path(#json, &#name)?)
         } else if matches!(cx.unalias(&p.ty), TypeRef::String) || is_newtype(cx, &p.ty) {
             quote!(#rt::runtime::encode_path_segment(&#name)?)
+        } else if matches!(cx.unalias(&p.ty), TypeRef::Named(n) if matches!(cx.def(n).map(|d| &d.kind), Some(TypeKind::Union(_)))) {
+            // A union has no `Display`: its text is what it serializes to.
+            quote!(#rt::runtime::encode_path_segment(&#rt::runtime::path_value_text(#json, &#name)?)?)
         } else {
             quote!(#rt::runtime::encode_path_segment(&#name.to_string())?)
         });
@@ -428,41 +471,44 @@ fn emit_builder(cx: &Context, op: &Operation) -> TokenStream {
                 _ => None,
             };
             let max = match max {
-                Some(m) => quote!(Some(#m)),
-                None => quote!(None),
+                Some(m) => quote!(::std::option::Option::Some(#m)),
+                None => quote!(::std::option::Option::None),
             };
             let validates = matches!(&body.ty, TypeRef::Named(n) if matches!(cx.def(n).map(|d| &d.kind), Some(TypeKind::Struct(_)) | Some(TypeKind::Union(_))));
             if body.required {
                 body_field = quote!(#name: #ty,);
                 if validates {
-                    body_validate = quote!(#rt::validation::Validate::validate_into(&#name, &#rt::validation::Path::Root, &context, out););
+                    body_validate = quote!(#rt::validation::Validate::validate_into(&#name, &#rt::validation::Path::Root, context, out););
                 }
                 body_send = quote!(request.json_body(&#name, #max)?;);
             } else {
-                body_field = quote!(#name: Option<#ty>,);
+                body_field = quote!(#name: ::std::option::Option<#ty>,);
                 if validates {
-                    body_validate = quote!(if let Some(body) = &#name { #rt::validation::Validate::validate_into(body, &#rt::validation::Path::Root, &context, out); });
+                    body_validate = quote!(if let ::std::option::Option::Some(body) = &#name { #rt::validation::Validate::validate_into(body, &#rt::validation::Path::Root, context, out); });
                 }
                 // As the official clients do, a POST or PUT without its
                 // optional body sends an empty JSON object.
                 body_send = if matches!(op.method.as_str(), "POST" | "PUT") {
                     quote! {
                         match &#name {
-                            Some(body) => request.json_body(body, #max)?,
-                            None => request.empty_json_object_body(),
+                            ::std::option::Option::Some(body) => request.json_body(body, #max)?,
+                            ::std::option::Option::None => request.empty_json_object_body(),
                         }
                     }
                 } else {
-                    quote!(if let Some(body) = &#name { request.json_body(body, #max)?; })
+                    quote!(if let ::std::option::Option::Some(body) = &#name { request.json_body(body, #max)?; })
                 };
                 let (arg, convert) = match &body.ty {
-                    TypeRef::Any => (quote!(impl Into<::serde_json::Value>), quote!(.into())),
+                    TypeRef::Any => (
+                        quote!(impl ::std::convert::Into<::serde_json::Value>),
+                        quote!(.into()),
+                    ),
                     _ => (ty.clone(), TokenStream::new()),
                 };
                 setters.push(quote! {
                     /// Sets the JSON request body.
                     pub fn body(mut self, body: #arg) -> Self {
-                        self.#name = Some(body #convert);
+                        self.#name = ::std::option::Option::Some(body #convert);
                         self
                     }
                 });
@@ -508,13 +554,13 @@ fn emit_builder(cx: &Context, op: &Operation) -> TokenStream {
         TokenStream::new()
     } else {
         let context = if checks.to_string().contains("context") {
-            quote!(let context = client.transport.validation_context(&options);)
+            quote!(let context = &client.transport.validation_context(&options);)
         } else {
             TokenStream::new()
         };
         quote! {
             #context
-            let mut violations = Vec::new();
+            let mut violations = ::std::vec::Vec::new();
             {
                 let out = &mut violations;
                 #checks
@@ -555,7 +601,7 @@ fn emit_builder(cx: &Context, op: &Operation) -> TokenStream {
             #rt::request_builder_methods!();
 
             #send_doc
-            pub async fn send(self) -> Result<#output, #rt::Error> {
+            pub async fn send(self) -> ::std::result::Result<#output, #rt::Error> {
                 #destructure
                 #validate_block
                 #mut_request = #rt::runtime::HttpRequest::new(Self::METHOD, #path_expr);
@@ -568,17 +614,17 @@ fn emit_builder(cx: &Context, op: &Operation) -> TokenStream {
 
             #blocking_doc
             #[cfg(feature = "blocking")]
-            pub fn send_blocking(self) -> Result<#output, #rt::Error> {
+            pub fn send_blocking(self) -> ::std::result::Result<#output, #rt::Error> {
                 #rt::runtime::block_on(self.send())
             }
         }
 
         impl ::std::future::IntoFuture for #builder {
-            type Output = Result<#output, #rt::Error>;
-            type IntoFuture = ::std::pin::Pin<Box<dyn ::std::future::Future<Output = Self::Output> + Send>>;
+            type Output = ::std::result::Result<#output, #rt::Error>;
+            type IntoFuture = ::std::pin::Pin<::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send>>;
 
             fn into_future(self) -> Self::IntoFuture {
-                Box::pin(self.send())
+                ::std::boxed::Box::pin(self.send())
             }
         }
     }

@@ -140,6 +140,10 @@ pub(super) fn manual_impl(cx: &Context, def: &TypeDef) -> TokenStream {
     match &def.kind {
         TypeKind::Newtype(c) => newtype_impl(def, c),
         TypeKind::Const(value) => const_impl(def, value),
+        TypeKind::ConstBool(value) => impl_with(
+            def,
+            quote!(::serde_json::json!({ "type": "boolean", "enum": [#value] })),
+        ),
         TypeKind::Enum(values) => enum_impl(def, values),
         TypeKind::IntEnum(values) => int_enum_impl(def, values),
         TypeKind::Union(u) if u.discrimination != crate::model::Discrimination::ByShape => {

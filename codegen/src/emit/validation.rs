@@ -46,20 +46,23 @@ pub(super) fn describe(c: &Constraints) -> String {
     if let Some(days) = c.max_age_days {
         parts.push(format!("at most {days} days old when sent"));
     }
+    if let Some(factor) = c.multiple_of {
+        parts.push(format!("a multiple of {factor}"));
+    }
     parts.join(", ")
 }
 
 fn opt_u64(v: Option<u64>) -> TokenStream {
     match v {
-        Some(v) => quote!(Some(#v)),
-        None => quote!(None),
+        Some(v) => quote!(::std::option::Option::Some(#v)),
+        None => quote!(::std::option::Option::None),
     }
 }
 
 fn opt_f64(v: Option<f64>) -> TokenStream {
     match v {
-        Some(v) => quote!(Some(#v)),
-        None => quote!(None),
+        Some(v) => quote!(::std::option::Option::Some(#v)),
+        None => quote!(::std::option::Option::None),
     }
 }
 
@@ -94,7 +97,7 @@ fn value_checks(
     let mut out = TokenStream::new();
     let push = |check: TokenStream| {
         quote! {
-            if let Err(error) = #check {
+            if let ::std::result::Result::Err(error) = #check {
                 out.push(#rt::validation::Violation::new(path, error));
             }
         }
@@ -153,12 +156,14 @@ fn value_checks(
                     _ => quote!(#rt::validation::check_integer_range(#as_i64, #min, #emin, #max, #emax)),
                 }
             });
-            match (finite, range) {
-                (Some(finite), Some(range)) => {
-                    out.extend(push(quote!(#finite.and_then(|()| #range))));
-                }
-                (Some(check), None) | (None, Some(check)) => out.extend(push(check)),
-                (None, None) => {}
+            let multiple = c.multiple_of.map(|factor| match ty {
+                TypeRef::Number => quote!(#rt::validation::check_multiple_of(#as_f64, #factor)),
+                _ => quote!(#rt::validation::check_multiple_of(#as_f64 as f64, #factor)),
+            });
+            let checks: Vec<TokenStream> =
+                [finite, range, multiple].into_iter().flatten().collect();
+            if let Some((first, rest)) = checks.split_first() {
+                out.extend(push(quote!(#first #(.and_then(|()| #rest))*)));
             }
             if matches!(ty, TypeRef::Integer { .. })
                 && (c.unix_time_unit.is_some() || c.max_age_days.is_some())
@@ -166,7 +171,7 @@ fn value_checks(
                 let millis = c.unix_time_unit.as_deref() != Some("seconds");
                 let days = opt_u64(c.max_age_days);
                 out.extend(quote! {
-                    if let Some(violation) = #rt::validation::check_unix_time(#as_i64, #millis, #days, path, context) {
+                    if let ::std::option::Option::Some(violation) = #rt::validation::check_unix_time(#as_i64, #millis, #days, path, context) {
                         out.push(violation);
                     }
                 });
@@ -203,6 +208,17 @@ fn value_checks(
                 out.extend(quote! {
                     for (#key, #item_var) in #value.iter() {
                         let path = &path.key(#key);
+                        #checks
+                    }
+                });
+            }
+        }
+        TypeRef::Nullable(inner) => {
+            let item_var = ident(&format!("item{depth}"));
+            let item_value = quote!(#item_var);
+            if let Some(checks) = value_checks(cx, &item_value, inner, c, depth + 1) {
+                out.extend(quote! {
+                    if let ::std::option::Option::Some(#item_var) = (#value).as_ref() {
                         #checks
                     }
                 });
@@ -262,7 +278,7 @@ pub(super) fn emit_struct(cx: &Context, def: &TypeDef, s: &StructDef) -> TokenSt
         };
         let optional = !f.required || f.nullable;
         let bind = if optional {
-            quote!(if let Some(value) = &self.#fname)
+            quote!(if let ::std::option::Option::Some(value) = &self.#fname)
         } else {
             quote!(let value = &self.#fname;)
         };
@@ -294,12 +310,12 @@ pub(super) fn emit_struct(cx: &Context, def: &TypeDef, s: &StructDef) -> TokenSt
             if !f.required || f.nullable {
                 quote!(self.#fname.as_ref().map(|v| v.len()))
             } else {
-                quote!(Some(self.#fname.len()))
+                quote!(::std::option::Option::Some(self.#fname.len()))
             }
         };
         let (la, lb) = (len(a), len(b));
         body.push(quote! {
-            if let Some(violation) = #rt::validation::check_same_length(path, #a, #la, #b, #lb) {
+            if let ::std::option::Option::Some(violation) = #rt::validation::check_same_length(path, #a, #la, #b, #lb) {
                 out.push(violation);
             }
         });
@@ -307,7 +323,7 @@ pub(super) fn emit_struct(cx: &Context, def: &TypeDef, s: &StructDef) -> TokenSt
     if let Some(max) = s.max_serialized_bytes {
         body.push(quote! {
             if context.checks_serialized_size() {
-                if let Some(violation) = #rt::validation::check_serialized_size(self, #max, path) {
+                if let ::std::option::Option::Some(violation) = #rt::validation::check_serialized_size(self, #max, path) {
                     out.push(violation);
                 }
             }
@@ -331,7 +347,7 @@ pub(super) fn emit_struct(cx: &Context, def: &TypeDef, s: &StructDef) -> TokenSt
                 &self,
                 #path_arg: &#rt::validation::Path<'_>,
                 #context_arg: &#rt::validation::ValidationContext,
-                #out_arg: &mut Vec<#rt::validation::Violation>,
+                #out_arg: &mut ::std::vec::Vec<#rt::validation::Violation>,
             ) {
                 #body
             }
@@ -339,7 +355,7 @@ pub(super) fn emit_struct(cx: &Context, def: &TypeDef, s: &StructDef) -> TokenSt
 
         impl #name {
             #validate_doc
-            pub fn validate(&self) -> Result<(), #rt::validation::ValidationErrors> {
+            pub fn validate(&self) -> ::std::result::Result<(), #rt::validation::ValidationErrors> {
                 #rt::validation::Validate::validate_with(self, &#rt::validation::ValidationContext::now())
             }
         }
@@ -375,6 +391,9 @@ pub(super) fn emit_union(cx: &Context, def: &TypeDef, u: &UnionDef) -> TokenStre
             None => arms.push(quote!(Self::#variant(_) => {})),
         }
     }
+    if u.nullable {
+        arms.push(quote!(Self::Null => {}));
+    }
     let body = quote!(#(#arms)*);
     let (path_arg, context_arg, out_arg) = arg_names(&body);
     quote! {
@@ -383,7 +402,7 @@ pub(super) fn emit_union(cx: &Context, def: &TypeDef, u: &UnionDef) -> TokenStre
                 &self,
                 #path_arg: &#rt::validation::Path<'_>,
                 #context_arg: &#rt::validation::ValidationContext,
-                #out_arg: &mut Vec<#rt::validation::Violation>,
+                #out_arg: &mut ::std::vec::Vec<#rt::validation::Violation>,
             ) {
                 match self {
                     #body
@@ -397,7 +416,7 @@ pub(super) fn emit_union(cx: &Context, def: &TypeDef, u: &UnionDef) -> TokenStre
             /// # Errors
             ///
             /// All violations at once, each with its path.
-            pub fn validate(&self) -> Result<(), #rt::validation::ValidationErrors> {
+            pub fn validate(&self) -> ::std::result::Result<(), #rt::validation::ValidationErrors> {
                 #rt::validation::Validate::validate_with(self, &#rt::validation::ValidationContext::now())
             }
         }

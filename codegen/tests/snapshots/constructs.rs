@@ -16,33 +16,35 @@ pub struct Widget {
         feature = "schemars",
         schemars(length(min = 1u64, max = 3u64), inner(length(min = 2u64)))
     )]
-    pub object_ids: Vec<String>,
+    pub object_ids: ::std::vec::Vec<::std::string::String>,
     /// A Rust keyword as a name.
     #[serde(rename = "self")]
     pub self_: bool,
     /// The `x-rate-limit` property.
     #[serde(rename = "x-rate-limit")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     #[cfg_attr(feature = "schemars", schemars(range(min = 0f64, max = 10f64)))]
-    pub x_rate_limit: Option<i32>,
+    pub x_rate_limit: ::std::option::Option<i32>,
     /// The `grid` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub grid: Option<Vec<Vec<f64>>>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub grid: ::std::option::Option<::std::vec::Vec<::std::vec::Vec<f64>>>,
     /// The `labels` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub labels: Option<::std::collections::BTreeMap<String, String>>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub labels: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    >,
     /// The `note` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub note: ::std::option::Option<::std::string::String>,
     /// The `size` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub size: Option<Size>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub size: ::std::option::Option<Size>,
     /// The `owner` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub owner: Option<WidgetOwner>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub owner: ::std::option::Option<WidgetOwner>,
     /// The `code` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<Code>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub code: ::std::option::Option<Code>,
 }
 impl Widget {
     /// The most items `objectIDs` may hold (`maxItems`: 3).
@@ -50,61 +52,69 @@ impl Widget {
     /// Creates a `Widget` from its required properties.
     pub fn new(
         type_: Kind,
-        object_ids: impl ::algolia_insights::runtime::IntoList<String>,
+        object_ids: impl ::algolia_insights::runtime::IntoList<::std::string::String>,
         self_: bool,
     ) -> Self {
         Self {
             type_,
             object_ids: ::algolia_insights::runtime::IntoList::into_list(object_ids),
             self_,
-            x_rate_limit: None,
-            grid: None,
-            labels: None,
-            note: None,
-            size: None,
-            owner: None,
-            code: None,
+            x_rate_limit: ::std::option::Option::None,
+            grid: ::std::option::Option::None,
+            labels: ::std::option::Option::None,
+            note: ::std::option::Option::None,
+            size: ::std::option::Option::None,
+            owner: ::std::option::Option::None,
+            code: ::std::option::Option::None,
         }
     }
     /// Sets `x-rate-limit` (optional).
     pub fn x_rate_limit(mut self, x_rate_limit: i32) -> Self {
-        self.x_rate_limit = Some(x_rate_limit);
+        self.x_rate_limit = ::std::option::Option::Some(x_rate_limit);
         self
     }
     /// Sets `grid` (optional).
     pub fn grid(
         mut self,
-        grid: impl ::algolia_insights::runtime::IntoList<Vec<f64>>,
+        grid: impl ::algolia_insights::runtime::IntoList<::std::vec::Vec<f64>>,
     ) -> Self {
-        self.grid = Some(::algolia_insights::runtime::IntoList::into_list(grid));
+        self.grid = ::std::option::Option::Some(
+            ::algolia_insights::runtime::IntoList::into_list(grid),
+        );
         self
     }
     /// Sets `labels` (optional).
     pub fn labels(
         mut self,
-        labels: ::std::collections::BTreeMap<String, String>,
+        labels: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::std::string::String,
+        >,
     ) -> Self {
-        self.labels = Some(labels);
+        self.labels = ::std::option::Option::Some(labels);
         self
     }
     /// Sets `note` (optional).
-    pub fn note(mut self, note: impl Into<String>) -> Self {
-        self.note = Some(note.into());
+    pub fn note(
+        mut self,
+        note: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.note = ::std::option::Option::Some(note.into());
         self
     }
     /// Sets `size` (optional).
-    pub fn size(mut self, size: impl Into<Size>) -> Self {
-        self.size = Some(size.into());
+    pub fn size(mut self, size: impl ::std::convert::Into<Size>) -> Self {
+        self.size = ::std::option::Option::Some(size.into());
         self
     }
     /// Sets `owner` (optional).
     pub fn owner(mut self, owner: WidgetOwner) -> Self {
-        self.owner = Some(owner);
+        self.owner = ::std::option::Option::Some(owner);
         self
     }
     /// Sets `code` (optional).
     pub fn code(mut self, code: Code) -> Self {
-        self.code = Some(code);
+        self.code = ::std::option::Option::Some(code);
         self
     }
 }
@@ -113,24 +123,24 @@ impl ::algolia_insights::validation::Validate for Widget {
         &self,
         path: &::algolia_insights::validation::Path<'_>,
         context: &::algolia_insights::validation::ValidationContext,
-        out: &mut Vec<::algolia_insights::validation::Violation>,
+        out: &mut ::std::vec::Vec<::algolia_insights::validation::Violation>,
     ) {
         {
             let value = &self.object_ids;
             let path = &path.field("objectIDs");
-            if let Err(error) = ::algolia_insights::validation::check_items(
+            if let ::std::result::Result::Err(error) = ::algolia_insights::validation::check_items(
                 value.len(),
-                Some(1u64),
-                Some(3u64),
+                ::std::option::Option::Some(1u64),
+                ::std::option::Option::Some(3u64),
             ) {
                 out.push(::algolia_insights::validation::Violation::new(path, error));
             }
             for (index0, item0) in value.iter().enumerate() {
                 let path = &path.index(index0);
-                if let Err(error) = ::algolia_insights::validation::check_length(
+                if let ::std::result::Result::Err(error) = ::algolia_insights::validation::check_length(
                     item0,
-                    Some(2u64),
-                    None,
+                    ::std::option::Option::Some(2u64),
+                    ::std::option::Option::None,
                 ) {
                     out.push(
                         ::algolia_insights::validation::Violation::new(path, error),
@@ -138,25 +148,25 @@ impl ::algolia_insights::validation::Validate for Widget {
                 }
             }
         }
-        if let Some(value) = &self.x_rate_limit {
+        if let ::std::option::Option::Some(value) = &self.x_rate_limit {
             let path = &path.field("x-rate-limit");
-            if let Err(error) = ::algolia_insights::validation::check_integer_range(
+            if let ::std::result::Result::Err(error) = ::algolia_insights::validation::check_integer_range(
                 i64::from(*value),
-                Some(0f64),
+                ::std::option::Option::Some(0f64),
                 false,
-                Some(10f64),
+                ::std::option::Option::Some(10f64),
                 false,
             ) {
                 out.push(::algolia_insights::validation::Violation::new(path, error));
             }
         }
-        if let Some(value) = &self.grid {
+        if let ::std::option::Option::Some(value) = &self.grid {
             let path = &path.field("grid");
             for (index0, item0) in value.iter().enumerate() {
                 let path = &path.index(index0);
                 for (index1, item1) in item0.iter().enumerate() {
                     let path = &path.index(index1);
-                    if let Err(error) = ::algolia_insights::validation::check_finite(
+                    if let ::std::result::Result::Err(error) = ::algolia_insights::validation::check_finite(
                         *item1,
                     ) {
                         out.push(
@@ -166,7 +176,7 @@ impl ::algolia_insights::validation::Validate for Widget {
                 }
             }
         }
-        if let Some(value) = &self.size {
+        if let ::std::option::Option::Some(value) = &self.size {
             let path = &path.field("size");
             ::algolia_insights::validation::Validate::validate_into(
                 value,
@@ -175,7 +185,7 @@ impl ::algolia_insights::validation::Validate for Widget {
                 out,
             );
         }
-        if let Some(value) = &self.owner {
+        if let ::std::option::Option::Some(value) = &self.owner {
             let path = &path.field("owner");
             ::algolia_insights::validation::Validate::validate_into(
                 value,
@@ -194,7 +204,7 @@ impl Widget {
     /// All violations at once, each with its path.
     pub fn validate(
         &self,
-    ) -> Result<(), ::algolia_insights::validation::ValidationErrors> {
+    ) -> ::std::result::Result<(), ::algolia_insights::validation::ValidationErrors> {
         ::algolia_insights::validation::Validate::validate_with(
             self,
             &::algolia_insights::validation::ValidationContext::now(),
@@ -215,7 +225,7 @@ pub enum Kind {
     /// `Unknown`
     Unknown_,
     /// A value the spec this client was generated from does not name.
-    Unknown(String),
+    Unknown(::std::string::String),
 }
 impl Kind {
     /// The value as sent on the wire.
@@ -228,7 +238,7 @@ impl Kind {
         }
     }
 }
-impl From<&str> for Kind {
+impl ::std::convert::From<&str> for Kind {
     fn from(value: &str) -> Self {
         match value {
             "small-box" => Self::SmallBox,
@@ -247,16 +257,16 @@ impl ::serde::Serialize for Kind {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> Result<S::Ok, S::Error> {
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for Kind {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = ::std::string::String::deserialize(deserializer)?;
+        ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
 /// The `Size` schema.
@@ -268,7 +278,7 @@ pub enum Size {
     /// The value as a integer.
     Integer(i64),
     /// The value as a string.
-    String(String),
+    String(::std::string::String),
 }
 impl Size {
     /// The name of the variant this value holds, as the spec names it.
@@ -279,17 +289,17 @@ impl Size {
         }
     }
 }
-impl From<i64> for Size {
+impl ::std::convert::From<i64> for Size {
     fn from(value: i64) -> Self {
         Self::Integer(value)
     }
 }
-impl From<String> for Size {
-    fn from(value: String) -> Self {
+impl ::std::convert::From<::std::string::String> for Size {
+    fn from(value: ::std::string::String) -> Self {
         Self::String(value)
     }
 }
-impl From<&str> for Size {
+impl ::std::convert::From<&str> for Size {
     fn from(value: &str) -> Self {
         Self::String(value.to_string())
     }
@@ -299,15 +309,15 @@ impl ::algolia_insights::validation::Validate for Size {
         &self,
         path: &::algolia_insights::validation::Path<'_>,
         _context: &::algolia_insights::validation::ValidationContext,
-        out: &mut Vec<::algolia_insights::validation::Violation>,
+        out: &mut ::std::vec::Vec<::algolia_insights::validation::Violation>,
     ) {
         match self {
             Self::Integer(_) => {}
             Self::String(value) => {
-                if let Err(error) = ::algolia_insights::validation::check_length(
+                if let ::std::result::Result::Err(error) = ::algolia_insights::validation::check_length(
                     value,
-                    None,
-                    Some(4u64),
+                    ::std::option::Option::None,
+                    ::std::option::Option::Some(4u64),
                 ) {
                     out.push(
                         ::algolia_insights::validation::Violation::new(path, error),
@@ -325,7 +335,7 @@ impl Size {
     /// All violations at once, each with its path.
     pub fn validate(
         &self,
-    ) -> Result<(), ::algolia_insights::validation::ValidationErrors> {
+    ) -> ::std::result::Result<(), ::algolia_insights::validation::ValidationErrors> {
         ::algolia_insights::validation::Validate::validate_with(
             self,
             &::algolia_insights::validation::ValidationContext::now(),
@@ -333,29 +343,42 @@ impl Size {
     }
 }
 /// The `WidgetOwner` schema.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct WidgetOwner {
     /// The `name` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     #[cfg_attr(feature = "schemars", schemars(regex(pattern = "^[A-Z][a-z]+$")))]
-    pub name: Option<String>,
+    pub name: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not name, kept as they came so that nothing is lost.
     #[serde(flatten)]
-    pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
+    pub additional_properties: ::serde_json::Map<
+        ::std::string::String,
+        ::serde_json::Value,
+    >,
 }
 impl WidgetOwner {
     /// Creates a `WidgetOwner` from its required properties.
     pub fn new() -> Self {
         Self {
-            name: None,
-            additional_properties: Default::default(),
+            name: ::std::option::Option::None,
+            additional_properties: ::std::default::Default::default(),
         }
     }
     /// Sets `name` (optional).
-    pub fn name(mut self, name: impl Into<String>) -> Self {
-        self.name = Some(name.into());
+    pub fn name(
+        mut self,
+        name: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::std::option::Option::Some(name.into());
         self
     }
 }
@@ -364,14 +387,14 @@ impl ::algolia_insights::validation::Validate for WidgetOwner {
         &self,
         path: &::algolia_insights::validation::Path<'_>,
         _context: &::algolia_insights::validation::ValidationContext,
-        out: &mut Vec<::algolia_insights::validation::Violation>,
+        out: &mut ::std::vec::Vec<::algolia_insights::validation::Violation>,
     ) {
-        if let Some(value) = &self.name {
+        if let ::std::option::Option::Some(value) = &self.name {
             let path = &path.field("name");
             static PATTERN: ::algolia_insights::validation::Pattern = ::algolia_insights::validation::Pattern::new(
                 "^[A-Z][a-z]+$",
             );
-            if let Err(error) = PATTERN.check(value) {
+            if let ::std::result::Result::Err(error) = PATTERN.check(value) {
                 out.push(::algolia_insights::validation::Violation::new(path, error));
             }
         }
@@ -385,7 +408,7 @@ impl WidgetOwner {
     /// All violations at once, each with its path.
     pub fn validate(
         &self,
-    ) -> Result<(), ::algolia_insights::validation::ValidationErrors> {
+    ) -> ::std::result::Result<(), ::algolia_insights::validation::ValidationErrors> {
         ::algolia_insights::validation::Validate::validate_with(
             self,
             &::algolia_insights::validation::ValidationContext::now(),
@@ -397,7 +420,7 @@ impl WidgetOwner {
 /// A value of this type always meets the spec's constraints: build it
 /// with [`new`](Self::new) or [`str::parse`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Code(String);
+pub struct Code(::std::string::String);
 impl Code {
     /// Checks `value` (exactly 3 characters, matching `^[A-Z]{3}$`) and wraps it.
     ///
@@ -405,11 +428,11 @@ impl Code {
     ///
     /// When the value breaks one of those rules; the error says which.
     pub fn new(
-        value: impl Into<String>,
-    ) -> Result<Self, ::algolia_insights::validation::ConstraintError> {
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> ::std::result::Result<Self, ::algolia_insights::validation::ConstraintError> {
         let value = value.into();
         Self::check(&value)?;
-        Ok(Self(value))
+        ::std::result::Result::Ok(Self(value))
     }
     /// Checks a value against this type's constraints without building it.
     ///
@@ -418,24 +441,28 @@ impl Code {
     /// When the value breaks a constraint.
     pub fn check(
         value: &str,
-    ) -> Result<(), ::algolia_insights::validation::ConstraintError> {
-        ::algolia_insights::validation::check_length(value, Some(3u64), Some(3u64))?;
+    ) -> ::std::result::Result<(), ::algolia_insights::validation::ConstraintError> {
+        ::algolia_insights::validation::check_length(
+            value,
+            ::std::option::Option::Some(3u64),
+            ::std::option::Option::Some(3u64),
+        )?;
         static PATTERN: ::algolia_insights::validation::Pattern = ::algolia_insights::validation::Pattern::new(
             "^[A-Z]{3}$",
         );
         PATTERN.check(value)?;
-        Ok(())
+        ::std::result::Result::Ok(())
     }
     /// The value as a string slice.
     pub fn as_str(&self) -> &str {
         &self.0
     }
     /// The value as an owned string.
-    pub fn into_inner(self) -> String {
+    pub fn into_inner(self) -> ::std::string::String {
         self.0
     }
 }
-impl AsRef<str> for Code {
+impl ::std::convert::AsRef<str> for Code {
     fn as_ref(&self) -> &str {
         &self.0
     }
@@ -447,23 +474,25 @@ impl ::std::fmt::Display for Code {
 }
 impl ::std::str::FromStr for Code {
     type Err = ::algolia_insights::validation::ConstraintError;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Self::new(value)
     }
 }
-impl TryFrom<String> for Code {
+impl TryFrom<::std::string::String> for Code {
     type Error = ::algolia_insights::validation::ConstraintError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, Self::Error> {
         Self::new(value)
     }
 }
 impl TryFrom<&str> for Code {
     type Error = ::algolia_insights::validation::ConstraintError;
-    fn try_from(value: &str) -> Result<Self, Self::Error> {
+    fn try_from(value: &str) -> ::std::result::Result<Self, Self::Error> {
         Self::new(value)
     }
 }
-impl From<Code> for String {
+impl ::std::convert::From<Code> for ::std::string::String {
     fn from(value: Code) -> Self {
         value.0
     }
@@ -472,15 +501,15 @@ impl ::serde::Serialize for Code {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> Result<S::Ok, S::Error> {
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.0)
     }
 }
 impl<'de> ::serde::Deserialize<'de> for Code {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = ::std::string::String::deserialize(deserializer)?;
         Self::new(value).map_err(::serde::de::Error::custom)
     }
 }
@@ -490,29 +519,34 @@ impl<'de> ::serde::Deserialize<'de> for Code {
 #[non_exhaustive]
 pub struct Named {
     /// The `id` property.
-    pub id: String,
+    pub id: ::std::string::String,
     /// The `tags` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Properties the spec does not name, kept as they came so that nothing is lost.
     #[serde(flatten)]
-    pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
+    pub additional_properties: ::serde_json::Map<
+        ::std::string::String,
+        ::serde_json::Value,
+    >,
 }
 impl Named {
     /// Creates a `Named` from its required properties.
-    pub fn new(id: impl Into<String>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             id: id.into(),
-            tags: None,
-            additional_properties: Default::default(),
+            tags: ::std::option::Option::None,
+            additional_properties: ::std::default::Default::default(),
         }
     }
     /// Sets `tags` (optional).
     pub fn tags(
         mut self,
-        tags: impl ::algolia_insights::runtime::IntoList<String>,
+        tags: impl ::algolia_insights::runtime::IntoList<::std::string::String>,
     ) -> Self {
-        self.tags = Some(::algolia_insights::runtime::IntoList::into_list(tags));
+        self.tags = ::std::option::Option::Some(
+            ::algolia_insights::runtime::IntoList::into_list(tags),
+        );
         self
     }
 }
@@ -521,7 +555,7 @@ impl ::algolia_insights::validation::Validate for Named {
         &self,
         _path: &::algolia_insights::validation::Path<'_>,
         _context: &::algolia_insights::validation::ValidationContext,
-        _out: &mut Vec<::algolia_insights::validation::Violation>,
+        _out: &mut ::std::vec::Vec<::algolia_insights::validation::Violation>,
     ) {}
 }
 impl Named {
@@ -532,7 +566,7 @@ impl Named {
     /// All violations at once, each with its path.
     pub fn validate(
         &self,
-    ) -> Result<(), ::algolia_insights::validation::ValidationErrors> {
+    ) -> ::std::result::Result<(), ::algolia_insights::validation::ValidationErrors> {
         ::algolia_insights::validation::Validate::validate_with(
             self,
             &::algolia_insights::validation::ValidationContext::now(),
@@ -540,39 +574,49 @@ impl Named {
     }
 }
 /// The `Receipt` schema.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct Receipt {
     /// The `id` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
     /// An open enum.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub kind: Option<Kind>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub kind: ::std::option::Option<Kind>,
     /// Properties the spec does not name, kept as they came so that nothing is lost.
     #[serde(flatten)]
-    pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
+    pub additional_properties: ::serde_json::Map<
+        ::std::string::String,
+        ::serde_json::Value,
+    >,
 }
 impl Receipt {
     /// Creates a `Receipt` from its required properties.
     pub fn new() -> Self {
         Self {
-            id: None,
-            kind: None,
-            additional_properties: Default::default(),
+            id: ::std::option::Option::None,
+            kind: ::std::option::Option::None,
+            additional_properties: ::std::default::Default::default(),
         }
     }
     /// Sets `id` (optional).
-    pub fn id(mut self, id: impl Into<String>) -> Self {
-        self.id = Some(id.into());
+    pub fn id(mut self, id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        self.id = ::std::option::Option::Some(id.into());
         self
     }
     /// Sets `kind` (optional).
     ///
     /// An open enum.
     pub fn kind(mut self, kind: Kind) -> Self {
-        self.kind = Some(kind);
+        self.kind = ::std::option::Option::Some(kind);
         self
     }
 }
@@ -581,7 +625,7 @@ impl ::algolia_insights::validation::Validate for Receipt {
         &self,
         _path: &::algolia_insights::validation::Path<'_>,
         _context: &::algolia_insights::validation::ValidationContext,
-        _out: &mut Vec<::algolia_insights::validation::Violation>,
+        _out: &mut ::std::vec::Vec<::algolia_insights::validation::Violation>,
     ) {}
 }
 impl Receipt {
@@ -592,7 +636,7 @@ impl Receipt {
     /// All violations at once, each with its path.
     pub fn validate(
         &self,
-    ) -> Result<(), ::algolia_insights::validation::ValidationErrors> {
+    ) -> ::std::result::Result<(), ::algolia_insights::validation::ValidationErrors> {
         ::algolia_insights::validation::Validate::validate_with(
             self,
             &::algolia_insights::validation::ValidationContext::now(),
@@ -600,13 +644,13 @@ impl Receipt {
     }
 }
 /// What [`Client::ping`](crate::Client::ping) answers: the response has no body, only these headers.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, ::std::default::Default, PartialEq)]
 #[non_exhaustive]
 pub struct PingResponse {
     /// The `x-served-by` header.
-    pub x_served_by: Option<String>,
+    pub x_served_by: ::std::option::Option<::std::string::String>,
     /// The `x-count` header.
-    pub x_count: Option<i64>,
+    pub x_count: ::std::option::Option<i64>,
 }
 impl PingResponse {
     /// Reads the documented headers of a response.
@@ -616,8 +660,8 @@ impl PingResponse {
     /// When a header is present but does not parse as its documented type.
     pub fn from_headers(
         headers: &::algolia_insights::runtime::HeaderMap,
-    ) -> Result<Self, String> {
-        Ok(Self {
+    ) -> ::std::result::Result<Self, ::std::string::String> {
+        ::std::result::Result::Ok(Self {
             x_served_by: ::algolia_insights::runtime::header_value(
                 headers,
                 "x-served-by",
@@ -663,7 +707,15 @@ pub const API: ::algolia_insights::runtime::ApiInfo = ::algolia_insights::runtim
     name: "Constructs",
     version: "2.1.0",
     default_hosts: &["https://api.example.com"],
-    regional_host_template: Some("https://api.{zone}.example.com"),
+    regional_host_template: ::std::option::Option::Some(
+        "https://api.{zone}.example.com",
+    ),
+    auth: ::algolia_insights::runtime::Auth::ApiKey {
+        app_id: ::std::option::Option::Some(
+            ::algolia_insights::runtime::CredentialIn::Header("x-app-id"),
+        ),
+        api_key: ::algolia_insights::runtime::CredentialIn::Header("x-api-key"),
+    },
 };
 /// The header of the `appId` security scheme.
 pub const APP_ID_HEADER: &str = "x-app-id";
@@ -691,12 +743,12 @@ impl Region {
         }
     }
     /// The base URL of the region's host.
-    pub fn host(&self) -> String {
+    pub fn host(&self) -> ::std::string::String {
         "https://api.{zone}.example.com".replace("{zone}", self.as_str())
     }
 }
 impl ::algolia_insights::runtime::RegionHost for Region {
-    fn host(&self) -> String {
+    fn host(&self) -> ::std::string::String {
         Region::host(self)
     }
 }
@@ -707,12 +759,12 @@ impl ::std::fmt::Display for Region {
 }
 impl ::std::str::FromStr for Region {
     type Err = ::algolia_insights::runtime::ParseRegionError;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         match value {
-            "eu" => Ok(Region::Eu),
-            "us-east" => Ok(Region::UsEast),
+            "eu" => ::std::result::Result::Ok(Region::Eu),
+            "us-east" => ::std::result::Result::Ok(Region::UsEast),
             _ => {
-                Err(
+                ::std::result::Result::Err(
                     ::algolia_insights::runtime::ParseRegionError::new(
                         "`zone` must be one of the following: eu, us-east",
                     ),
@@ -747,11 +799,14 @@ impl Client {
     /// `GET /v2/widgets/{widgetID}` (`getWidgetText` in the spec).
     ///
     /// Returns a request builder: set options on it, then `.await` it.
-    pub fn get_widget_text(&self, widget_id: impl Into<String>) -> GetWidgetText {
+    pub fn get_widget_text(
+        &self,
+        widget_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetWidgetText {
         GetWidgetText {
             client: self.clone(),
             widget_id: widget_id.into(),
-            options: Default::default(),
+            options: ::std::default::Default::default(),
         }
     }
     /// Replace a widget.
@@ -767,7 +822,7 @@ impl Client {
     /// Returns a request builder: set options on it, then `.await` it.
     pub fn put_widget(
         &self,
-        widget_id: impl Into<String>,
+        widget_id: impl ::std::convert::Into<::std::string::String>,
         limit: i64,
         widget: super::models::Widget,
     ) -> PutWidget {
@@ -775,10 +830,10 @@ impl Client {
             client: self.clone(),
             widget_id: widget_id.into(),
             limit: limit,
-            dry_run: Default::default(),
-            x_trace: Default::default(),
+            dry_run: ::std::default::Default::default(),
+            x_trace: ::std::default::Default::default(),
             widget,
-            options: Default::default(),
+            options: ::std::default::Default::default(),
         }
     }
     /// The `named` operation.
@@ -789,8 +844,8 @@ impl Client {
     pub fn named(&self) -> Named {
         Named {
             client: self.clone(),
-            named: None,
-            options: Default::default(),
+            named: ::std::option::Option::None,
+            options: ::std::default::Default::default(),
         }
     }
     /// The `ping` operation.
@@ -801,7 +856,7 @@ impl Client {
     pub fn ping(&self) -> Ping {
         Ping {
             client: self.clone(),
-            options: Default::default(),
+            options: ::std::default::Default::default(),
         }
     }
 }
@@ -810,7 +865,7 @@ impl Client {
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetWidgetText {
     client: Client,
-    widget_id: String,
+    widget_id: ::std::string::String,
     options: ::algolia_insights::runtime::RequestOptions,
 }
 impl GetWidgetText {
@@ -822,13 +877,19 @@ impl GetWidgetText {
     /// # Errors
     ///
     /// See [`Client::get_widget_text`].
-    pub async fn send(self) -> Result<String, ::algolia_insights::Error> {
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<::std::string::String, ::algolia_insights::Error> {
         let Self { client, widget_id, options } = self;
-        let mut violations = Vec::new();
+        let mut violations = ::std::vec::Vec::new();
         {
             let out = &mut violations;
-            if let Some(value) = Some(&widget_id) {
-                if let Err(error) = super::models::Code::check(value) {
+            if let ::std::option::Option::Some(value) = ::std::option::Option::Some(
+                &widget_id,
+            ) {
+                if let ::std::result::Result::Err(error) = super::models::Code::check(
+                    value,
+                ) {
                     out.push(
                         ::algolia_insights::validation::Violation::new(
                             &::algolia_insights::validation::Path::Root
@@ -856,17 +917,24 @@ impl GetWidgetText {
     ///
     /// See [`Client::get_widget_text`]; [`Error::BlockingInsideRuntime`](crate::Error::BlockingInsideRuntime) when called inside an async runtime, where the request must be `.await`ed instead.
     #[cfg(feature = "blocking")]
-    pub fn send_blocking(self) -> Result<String, ::algolia_insights::Error> {
+    pub fn send_blocking(
+        self,
+    ) -> ::std::result::Result<::std::string::String, ::algolia_insights::Error> {
         ::algolia_insights::runtime::block_on(self.send())
     }
 }
 impl ::std::future::IntoFuture for GetWidgetText {
-    type Output = Result<String, ::algolia_insights::Error>;
+    type Output = ::std::result::Result<
+        ::std::string::String,
+        ::algolia_insights::Error,
+    >;
     type IntoFuture = ::std::pin::Pin<
-        Box<dyn ::std::future::Future<Output = Self::Output> + Send>,
+        ::std::boxed::Box<
+            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
+        >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        ::std::boxed::Box::pin(self.send())
     }
 }
 /// A request to [`Client::put_widget`]: set options, then `.await` it (or call [`send`](Self::send)).
@@ -874,9 +942,9 @@ impl ::std::future::IntoFuture for GetWidgetText {
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct PutWidget {
     client: Client,
-    widget_id: String,
-    dry_run: Option<bool>,
-    x_trace: Option<String>,
+    widget_id: ::std::string::String,
+    dry_run: ::std::option::Option<bool>,
+    x_trace: ::std::option::Option<::std::string::String>,
     limit: i64,
     widget: super::models::Widget,
     options: ::algolia_insights::runtime::RequestOptions,
@@ -886,12 +954,15 @@ impl PutWidget {
     pub(crate) const METHOD: ::algolia_insights::runtime::Method = ::algolia_insights::runtime::Method::PUT;
     /// Sets the `dry-run` query parameter.
     pub fn dry_run(mut self, dry_run: bool) -> Self {
-        self.dry_run = Some(dry_run);
+        self.dry_run = ::std::option::Option::Some(dry_run);
         self
     }
     /// Sets the `x-trace` header parameter.
-    pub fn x_trace(mut self, x_trace: impl Into<String>) -> Self {
-        self.x_trace = Some(x_trace.into());
+    pub fn x_trace(
+        mut self,
+        x_trace: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.x_trace = ::std::option::Option::Some(x_trace.into());
         self
     }
     ::algolia_insights::request_builder_methods!();
@@ -902,14 +973,18 @@ impl PutWidget {
     /// See [`Client::put_widget`].
     pub async fn send(
         self,
-    ) -> Result<super::models::Receipt, ::algolia_insights::Error> {
+    ) -> ::std::result::Result<super::models::Receipt, ::algolia_insights::Error> {
         let Self { client, widget_id, dry_run, x_trace, limit, widget, options } = self;
-        let context = client.transport.validation_context(&options);
-        let mut violations = Vec::new();
+        let context = &client.transport.validation_context(&options);
+        let mut violations = ::std::vec::Vec::new();
         {
             let out = &mut violations;
-            if let Some(value) = Some(&widget_id) {
-                if let Err(error) = super::models::Code::check(value) {
+            if let ::std::option::Option::Some(value) = ::std::option::Option::Some(
+                &widget_id,
+            ) {
+                if let ::std::result::Result::Err(error) = super::models::Code::check(
+                    value,
+                ) {
                     out.push(
                         ::algolia_insights::validation::Violation::new(
                             &::algolia_insights::validation::Path::Root
@@ -919,13 +994,15 @@ impl PutWidget {
                     );
                 }
             }
-            if let Some(value) = Some(&limit) {
+            if let ::std::option::Option::Some(value) = ::std::option::Option::Some(
+                &limit,
+            ) {
                 let path = &::algolia_insights::validation::Path::Root.field("limit");
-                if let Err(error) = ::algolia_insights::validation::check_integer_range(
+                if let ::std::result::Result::Err(error) = ::algolia_insights::validation::check_integer_range(
                     *value,
-                    Some(1f64),
+                    ::std::option::Option::Some(1f64),
                     false,
-                    None,
+                    ::std::option::Option::None,
                     false,
                 ) {
                     out.push(
@@ -936,7 +1013,7 @@ impl PutWidget {
             ::algolia_insights::validation::Validate::validate_into(
                 &widget,
                 &::algolia_insights::validation::Path::Root,
-                &context,
+                context,
                 out,
             );
         }
@@ -948,14 +1025,14 @@ impl PutWidget {
                 widget_id) ?
             ),
         );
-        if let Some(value) = &dry_run {
+        if let ::std::option::Option::Some(value) = &dry_run {
             request.query("dry-run", value)?;
         }
         request.query("limit", &limit)?;
-        if let Some(value) = &x_trace {
+        if let ::std::option::Option::Some(value) = &x_trace {
             request.header("x-trace", value)?;
         }
-        request.json_body(&widget, None)?;
+        request.json_body(&widget, ::std::option::Option::None)?;
         let response = client.transport.execute(request, options).await?;
         response.json()
     }
@@ -967,17 +1044,22 @@ impl PutWidget {
     #[cfg(feature = "blocking")]
     pub fn send_blocking(
         self,
-    ) -> Result<super::models::Receipt, ::algolia_insights::Error> {
+    ) -> ::std::result::Result<super::models::Receipt, ::algolia_insights::Error> {
         ::algolia_insights::runtime::block_on(self.send())
     }
 }
 impl ::std::future::IntoFuture for PutWidget {
-    type Output = Result<super::models::Receipt, ::algolia_insights::Error>;
+    type Output = ::std::result::Result<
+        super::models::Receipt,
+        ::algolia_insights::Error,
+    >;
     type IntoFuture = ::std::pin::Pin<
-        Box<dyn ::std::future::Future<Output = Self::Output> + Send>,
+        ::std::boxed::Box<
+            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
+        >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        ::std::boxed::Box::pin(self.send())
     }
 }
 /// A request to [`Client::named`]: set options, then `.await` it (or call [`send`](Self::send)).
@@ -985,7 +1067,7 @@ impl ::std::future::IntoFuture for PutWidget {
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct Named {
     client: Client,
-    named: Option<super::models::Named>,
+    named: ::std::option::Option<super::models::Named>,
     options: ::algolia_insights::runtime::RequestOptions,
 }
 impl Named {
@@ -995,7 +1077,7 @@ impl Named {
     pub(crate) const PATH: &str = "/v2/ping";
     /// Sets the JSON request body.
     pub fn body(mut self, body: super::models::Named) -> Self {
-        self.named = Some(body);
+        self.named = ::std::option::Option::Some(body);
         self
     }
     ::algolia_insights::request_builder_methods!();
@@ -1004,17 +1086,17 @@ impl Named {
     /// # Errors
     ///
     /// See [`Client::named`].
-    pub async fn send(self) -> Result<(), ::algolia_insights::Error> {
+    pub async fn send(self) -> ::std::result::Result<(), ::algolia_insights::Error> {
         let Self { client, named, options } = self;
-        let context = client.transport.validation_context(&options);
-        let mut violations = Vec::new();
+        let context = &client.transport.validation_context(&options);
+        let mut violations = ::std::vec::Vec::new();
         {
             let out = &mut violations;
-            if let Some(body) = &named {
+            if let ::std::option::Option::Some(body) = &named {
                 ::algolia_insights::validation::Validate::validate_into(
                     body,
                     &::algolia_insights::validation::Path::Root,
-                    &context,
+                    context,
                     out,
                 );
             }
@@ -1024,9 +1106,8 @@ impl Named {
             Self::METHOD,
             Self::PATH.to_string(),
         );
-        match &named {
-            Some(body) => request.json_body(body, None)?,
-            None => request.empty_json_object_body(),
+        if let ::std::option::Option::Some(body) = &named {
+            request.json_body(body, ::std::option::Option::None)?;
         }
         let response = client.transport.execute(request, options).await?;
         response.empty()
@@ -1037,17 +1118,19 @@ impl Named {
     ///
     /// See [`Client::named`]; [`Error::BlockingInsideRuntime`](crate::Error::BlockingInsideRuntime) when called inside an async runtime, where the request must be `.await`ed instead.
     #[cfg(feature = "blocking")]
-    pub fn send_blocking(self) -> Result<(), ::algolia_insights::Error> {
+    pub fn send_blocking(self) -> ::std::result::Result<(), ::algolia_insights::Error> {
         ::algolia_insights::runtime::block_on(self.send())
     }
 }
 impl ::std::future::IntoFuture for Named {
-    type Output = Result<(), ::algolia_insights::Error>;
+    type Output = ::std::result::Result<(), ::algolia_insights::Error>;
     type IntoFuture = ::std::pin::Pin<
-        Box<dyn ::std::future::Future<Output = Self::Output> + Send>,
+        ::std::boxed::Box<
+            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
+        >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        ::std::boxed::Box::pin(self.send())
     }
 }
 /// A request to [`Client::ping`]: set options, then `.await` it (or call [`send`](Self::send)).
@@ -1070,7 +1153,7 @@ impl Ping {
     /// See [`Client::ping`].
     pub async fn send(
         self,
-    ) -> Result<super::models::PingResponse, ::algolia_insights::Error> {
+    ) -> ::std::result::Result<super::models::PingResponse, ::algolia_insights::Error> {
         let Self { client, options } = self;
         let request = ::algolia_insights::runtime::HttpRequest::new(
             Self::METHOD,
@@ -1087,17 +1170,22 @@ impl Ping {
     #[cfg(feature = "blocking")]
     pub fn send_blocking(
         self,
-    ) -> Result<super::models::PingResponse, ::algolia_insights::Error> {
+    ) -> ::std::result::Result<super::models::PingResponse, ::algolia_insights::Error> {
         ::algolia_insights::runtime::block_on(self.send())
     }
 }
 impl ::std::future::IntoFuture for Ping {
-    type Output = Result<super::models::PingResponse, ::algolia_insights::Error>;
+    type Output = ::std::result::Result<
+        super::models::PingResponse,
+        ::algolia_insights::Error,
+    >;
     type IntoFuture = ::std::pin::Pin<
-        Box<dyn ::std::future::Future<Output = Self::Output> + Send>,
+        ::std::boxed::Box<
+            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
+        >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        ::std::boxed::Box::pin(self.send())
     }
 }
 }

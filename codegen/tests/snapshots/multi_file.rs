@@ -10,18 +10,21 @@ pub struct Order {
     /// A stock-keeping unit.
     pub sku: Sku,
     /// The `quantity` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     #[cfg_attr(feature = "schemars", schemars(range(min = 1f64)))]
-    pub quantity: Option<i64>,
+    pub quantity: ::std::option::Option<i64>,
 }
 impl Order {
     /// Creates a `order` from its required properties.
     pub fn new(sku: Sku) -> Self {
-        Self { sku, quantity: None }
+        Self {
+            sku,
+            quantity: ::std::option::Option::None,
+        }
     }
     /// Sets `quantity` (optional).
     pub fn quantity(mut self, quantity: i64) -> Self {
-        self.quantity = Some(quantity);
+        self.quantity = ::std::option::Option::Some(quantity);
         self
     }
 }
@@ -30,15 +33,15 @@ impl ::algolia_insights::validation::Validate for Order {
         &self,
         path: &::algolia_insights::validation::Path<'_>,
         _context: &::algolia_insights::validation::ValidationContext,
-        out: &mut Vec<::algolia_insights::validation::Violation>,
+        out: &mut ::std::vec::Vec<::algolia_insights::validation::Violation>,
     ) {
-        if let Some(value) = &self.quantity {
+        if let ::std::option::Option::Some(value) = &self.quantity {
             let path = &path.field("quantity");
-            if let Err(error) = ::algolia_insights::validation::check_integer_range(
+            if let ::std::result::Result::Err(error) = ::algolia_insights::validation::check_integer_range(
                 *value,
-                Some(1f64),
+                ::std::option::Option::Some(1f64),
                 false,
-                None,
+                ::std::option::Option::None,
                 false,
             ) {
                 out.push(::algolia_insights::validation::Violation::new(path, error));
@@ -54,7 +57,7 @@ impl Order {
     /// All violations at once, each with its path.
     pub fn validate(
         &self,
-    ) -> Result<(), ::algolia_insights::validation::ValidationErrors> {
+    ) -> ::std::result::Result<(), ::algolia_insights::validation::ValidationErrors> {
         ::algolia_insights::validation::Validate::validate_with(
             self,
             &::algolia_insights::validation::ValidationContext::now(),
@@ -66,7 +69,7 @@ impl Order {
 /// A value of this type always meets the spec's constraints: build it
 /// with [`new`](Self::new) or [`str::parse`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Sku(String);
+pub struct Sku(::std::string::String);
 impl Sku {
     /// Checks `value` (matching `^[A-Z]{2}-[0-9]{4}$`) and wraps it.
     ///
@@ -74,11 +77,11 @@ impl Sku {
     ///
     /// When the value breaks one of those rules; the error says which.
     pub fn new(
-        value: impl Into<String>,
-    ) -> Result<Self, ::algolia_insights::validation::ConstraintError> {
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> ::std::result::Result<Self, ::algolia_insights::validation::ConstraintError> {
         let value = value.into();
         Self::check(&value)?;
-        Ok(Self(value))
+        ::std::result::Result::Ok(Self(value))
     }
     /// Checks a value against this type's constraints without building it.
     ///
@@ -87,23 +90,23 @@ impl Sku {
     /// When the value breaks a constraint.
     pub fn check(
         value: &str,
-    ) -> Result<(), ::algolia_insights::validation::ConstraintError> {
+    ) -> ::std::result::Result<(), ::algolia_insights::validation::ConstraintError> {
         static PATTERN: ::algolia_insights::validation::Pattern = ::algolia_insights::validation::Pattern::new(
             "^[A-Z]{2}-[0-9]{4}$",
         );
         PATTERN.check(value)?;
-        Ok(())
+        ::std::result::Result::Ok(())
     }
     /// The value as a string slice.
     pub fn as_str(&self) -> &str {
         &self.0
     }
     /// The value as an owned string.
-    pub fn into_inner(self) -> String {
+    pub fn into_inner(self) -> ::std::string::String {
         self.0
     }
 }
-impl AsRef<str> for Sku {
+impl ::std::convert::AsRef<str> for Sku {
     fn as_ref(&self) -> &str {
         &self.0
     }
@@ -115,23 +118,25 @@ impl ::std::fmt::Display for Sku {
 }
 impl ::std::str::FromStr for Sku {
     type Err = ::algolia_insights::validation::ConstraintError;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Self::new(value)
     }
 }
-impl TryFrom<String> for Sku {
+impl TryFrom<::std::string::String> for Sku {
     type Error = ::algolia_insights::validation::ConstraintError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, Self::Error> {
         Self::new(value)
     }
 }
 impl TryFrom<&str> for Sku {
     type Error = ::algolia_insights::validation::ConstraintError;
-    fn try_from(value: &str) -> Result<Self, Self::Error> {
+    fn try_from(value: &str) -> ::std::result::Result<Self, Self::Error> {
         Self::new(value)
     }
 }
-impl From<Sku> for String {
+impl ::std::convert::From<Sku> for ::std::string::String {
     fn from(value: Sku) -> Self {
         value.0
     }
@@ -140,53 +145,66 @@ impl ::serde::Serialize for Sku {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> Result<S::Ok, S::Error> {
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.0)
     }
 }
 impl<'de> ::serde::Deserialize<'de> for Sku {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = ::std::string::String::deserialize(deserializer)?;
         Self::new(value).map_err(::serde::de::Error::custom)
     }
 }
 /// The `Receipt` schema.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct Receipt {
     /// The `orderId` property.
     #[serde(rename = "orderId")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub order_id: Option<String>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub order_id: ::std::option::Option<::std::string::String>,
     /// A stock-keeping unit.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sku: Option<Sku>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sku: ::std::option::Option<Sku>,
     /// Properties the spec does not name, kept as they came so that nothing is lost.
     #[serde(flatten)]
-    pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
+    pub additional_properties: ::serde_json::Map<
+        ::std::string::String,
+        ::serde_json::Value,
+    >,
 }
 impl Receipt {
     /// Creates a `Receipt` from its required properties.
     pub fn new() -> Self {
         Self {
-            order_id: None,
-            sku: None,
-            additional_properties: Default::default(),
+            order_id: ::std::option::Option::None,
+            sku: ::std::option::Option::None,
+            additional_properties: ::std::default::Default::default(),
         }
     }
     /// Sets `orderId` (optional).
-    pub fn order_id(mut self, order_id: impl Into<String>) -> Self {
-        self.order_id = Some(order_id.into());
+    pub fn order_id(
+        mut self,
+        order_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.order_id = ::std::option::Option::Some(order_id.into());
         self
     }
     /// Sets `sku` (optional).
     ///
     /// A stock-keeping unit.
     pub fn sku(mut self, sku: Sku) -> Self {
-        self.sku = Some(sku);
+        self.sku = ::std::option::Option::Some(sku);
         self
     }
 }
@@ -195,7 +213,7 @@ impl ::algolia_insights::validation::Validate for Receipt {
         &self,
         _path: &::algolia_insights::validation::Path<'_>,
         _context: &::algolia_insights::validation::ValidationContext,
-        _out: &mut Vec<::algolia_insights::validation::Violation>,
+        _out: &mut ::std::vec::Vec<::algolia_insights::validation::Violation>,
     ) {}
 }
 impl Receipt {
@@ -206,7 +224,7 @@ impl Receipt {
     /// All violations at once, each with its path.
     pub fn validate(
         &self,
-    ) -> Result<(), ::algolia_insights::validation::ValidationErrors> {
+    ) -> ::std::result::Result<(), ::algolia_insights::validation::ValidationErrors> {
         ::algolia_insights::validation::Validate::validate_with(
             self,
             &::algolia_insights::validation::ValidationContext::now(),
@@ -236,7 +254,8 @@ pub const API: ::algolia_insights::runtime::ApiInfo = ::algolia_insights::runtim
     name: "Split",
     version: "1.0.0",
     default_hosts: &["https://split.example.com"],
-    regional_host_template: None,
+    regional_host_template: ::std::option::Option::None,
+    auth: ::algolia_insights::runtime::Auth::None,
 };
 /// A client of the Split API, version 1.0.0.
 ///
@@ -268,7 +287,7 @@ impl Client {
         CreateOrder {
             client: self.clone(),
             order,
-            options: Default::default(),
+            options: ::std::default::Default::default(),
         }
     }
 }
@@ -293,16 +312,16 @@ impl CreateOrder {
     /// See [`Client::create_order`].
     pub async fn send(
         self,
-    ) -> Result<super::models::Receipt, ::algolia_insights::Error> {
+    ) -> ::std::result::Result<super::models::Receipt, ::algolia_insights::Error> {
         let Self { client, order, options } = self;
-        let context = client.transport.validation_context(&options);
-        let mut violations = Vec::new();
+        let context = &client.transport.validation_context(&options);
+        let mut violations = ::std::vec::Vec::new();
         {
             let out = &mut violations;
             ::algolia_insights::validation::Validate::validate_into(
                 &order,
                 &::algolia_insights::validation::Path::Root,
-                &context,
+                context,
                 out,
             );
         }
@@ -311,7 +330,7 @@ impl CreateOrder {
             Self::METHOD,
             Self::PATH.to_string(),
         );
-        request.json_body(&order, None)?;
+        request.json_body(&order, ::std::option::Option::None)?;
         let response = client.transport.execute(request, options).await?;
         response.json()
     }
@@ -323,17 +342,22 @@ impl CreateOrder {
     #[cfg(feature = "blocking")]
     pub fn send_blocking(
         self,
-    ) -> Result<super::models::Receipt, ::algolia_insights::Error> {
+    ) -> ::std::result::Result<super::models::Receipt, ::algolia_insights::Error> {
         ::algolia_insights::runtime::block_on(self.send())
     }
 }
 impl ::std::future::IntoFuture for CreateOrder {
-    type Output = Result<super::models::Receipt, ::algolia_insights::Error>;
+    type Output = ::std::result::Result<
+        super::models::Receipt,
+        ::algolia_insights::Error,
+    >;
     type IntoFuture = ::std::pin::Pin<
-        Box<dyn ::std::future::Future<Output = Self::Output> + Send>,
+        ::std::boxed::Box<
+            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
+        >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        ::std::boxed::Box::pin(self.send())
     }
 }
 }

@@ -20,12 +20,12 @@ impl Pet {
         }
     }
 }
-impl From<Cat> for Pet {
+impl ::std::convert::From<Cat> for Pet {
     fn from(value: Cat) -> Self {
         Self::Cat(value)
     }
 }
-impl From<Dog> for Pet {
+impl ::std::convert::From<Dog> for Pet {
     fn from(value: Dog) -> Self {
         Self::Dog(value)
     }
@@ -33,9 +33,9 @@ impl From<Dog> for Pet {
 impl<'de> ::serde::Deserialize<'de> for Pet {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> Result<Self, D::Error> {
+    ) -> ::std::result::Result<Self, D::Error> {
         let object = <::serde_json::Map<
-            String,
+            ::std::string::String,
             ::serde_json::Value,
         >>::deserialize(deserializer)?;
         let tag = object
@@ -43,16 +43,16 @@ impl<'de> ::serde::Deserialize<'de> for Pet {
             .and_then(::serde_json::Value::as_str)
             .map(str::to_string);
         match tag.as_deref() {
-            Some("cat") => {
+            ::std::option::Option::Some("cat") => {
                 ::algolia_insights::runtime::deserialize_variant::<Cat, D::Error>(object)
                     .map(Self::Cat)
             }
-            Some("Dog") => {
+            ::std::option::Option::Some("Dog") => {
                 ::algolia_insights::runtime::deserialize_variant::<Dog, D::Error>(object)
                     .map(Self::Dog)
             }
-            Some(other) => {
-                Err(
+            ::std::option::Option::Some(other) => {
+                ::std::result::Result::Err(
                     ::serde::de::Error::custom(
                         format!(
                             "not a valid {}: `{}` is `{}`, expected one of: {}", "Pet",
@@ -61,8 +61,8 @@ impl<'de> ::serde::Deserialize<'de> for Pet {
                     ),
                 )
             }
-            None => {
-                Err(
+            ::std::option::Option::None => {
+                ::std::result::Result::Err(
                     ::serde::de::Error::custom(
                         format!(
                             "not a valid {}: `{}` is missing, expected one of: {}",
@@ -79,7 +79,7 @@ impl ::algolia_insights::validation::Validate for Pet {
         &self,
         path: &::algolia_insights::validation::Path<'_>,
         context: &::algolia_insights::validation::ValidationContext,
-        out: &mut Vec<::algolia_insights::validation::Violation>,
+        out: &mut ::std::vec::Vec<::algolia_insights::validation::Violation>,
     ) {
         match self {
             Self::Cat(value) => {
@@ -109,7 +109,7 @@ impl Pet {
     /// All violations at once, each with its path.
     pub fn validate(
         &self,
-    ) -> Result<(), ::algolia_insights::validation::ValidationErrors> {
+    ) -> ::std::result::Result<(), ::algolia_insights::validation::ValidationErrors> {
         ::algolia_insights::validation::Validate::validate_with(
             self,
             &::algolia_insights::validation::ValidationContext::now(),
@@ -123,35 +123,44 @@ impl Pet {
 pub struct Cat {
     /// The `petType` property.
     #[serde(rename = "petType")]
-    pub pet_type: String,
+    pub pet_type: ::std::string::String,
     /// How many lives.
     pub lives: Lives,
     /// The `id` property.
     ///
     /// Set by the server (read-only): it is never sent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
     /// The `secret` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub secret: Option<String>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub secret: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not name, kept as they came so that nothing is lost.
     #[serde(flatten)]
-    pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
+    pub additional_properties: ::serde_json::Map<
+        ::std::string::String,
+        ::serde_json::Value,
+    >,
 }
 impl Cat {
     /// Creates a `Cat` from its required properties.
-    pub fn new(pet_type: impl Into<String>, lives: Lives) -> Self {
+    pub fn new(
+        pet_type: impl ::std::convert::Into<::std::string::String>,
+        lives: Lives,
+    ) -> Self {
         Self {
             pet_type: pet_type.into(),
             lives,
-            id: None,
-            secret: None,
-            additional_properties: Default::default(),
+            id: ::std::option::Option::None,
+            secret: ::std::option::Option::None,
+            additional_properties: ::std::default::Default::default(),
         }
     }
     /// Sets `secret` (optional).
-    pub fn secret(mut self, secret: impl Into<String>) -> Self {
-        self.secret = Some(secret.into());
+    pub fn secret(
+        mut self,
+        secret: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.secret = ::std::option::Option::Some(secret.into());
         self
     }
 }
@@ -160,7 +169,7 @@ impl ::algolia_insights::validation::Validate for Cat {
         &self,
         _path: &::algolia_insights::validation::Path<'_>,
         _context: &::algolia_insights::validation::ValidationContext,
-        _out: &mut Vec<::algolia_insights::validation::Violation>,
+        _out: &mut ::std::vec::Vec<::algolia_insights::validation::Violation>,
     ) {}
 }
 impl Cat {
@@ -171,7 +180,7 @@ impl Cat {
     /// All violations at once, each with its path.
     pub fn validate(
         &self,
-    ) -> Result<(), ::algolia_insights::validation::ValidationErrors> {
+    ) -> ::std::result::Result<(), ::algolia_insights::validation::ValidationErrors> {
         ::algolia_insights::validation::Validate::validate_with(
             self,
             &::algolia_insights::validation::ValidationContext::now(),
@@ -205,7 +214,7 @@ impl Lives {
         }
     }
 }
-impl From<i64> for Lives {
+impl ::std::convert::From<i64> for Lives {
     fn from(value: i64) -> Self {
         match value {
             1i64 => Self::V1,
@@ -219,15 +228,15 @@ impl ::serde::Serialize for Lives {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> Result<S::Ok, S::Error> {
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         serializer.serialize_i64(self.value())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for Lives {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> Result<Self, D::Error> {
-        Ok(Self::from(i64::deserialize(deserializer)?))
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::std::result::Result::Ok(Self::from(i64::deserialize(deserializer)?))
     }
 }
 /// The `Dog` schema.
@@ -238,68 +247,77 @@ impl<'de> ::serde::Deserialize<'de> for Lives {
 pub struct Dog {
     /// The `petType` property.
     #[serde(rename = "petType")]
-    pub pet_type: String,
+    pub pet_type: ::std::string::String,
     /// The `bark` property.
     ///
     /// When absent, the API assumes `"woof"`.
     #[deprecated = "deprecated in the API spec"]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bark: Option<String>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub bark: ::std::option::Option<::std::string::String>,
     /// Format `date-time`, kept as the string the API sends.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub born: Option<String>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub born: ::std::option::Option<::std::string::String>,
     /// The `weight` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub weight: Option<f64>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub weight: ::std::option::Option<f64>,
     /// The `age` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub age: Option<i32>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub age: ::std::option::Option<i32>,
     /// The `chip` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub chip: Option<i64>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub chip: ::std::option::Option<i64>,
     /// Properties the spec does not name, kept as they came so that nothing is lost.
     #[serde(flatten)]
-    pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
+    pub additional_properties: ::serde_json::Map<
+        ::std::string::String,
+        ::serde_json::Value,
+    >,
 }
 #[allow(deprecated)]
 impl Dog {
     /// Creates a `Dog` from its required properties.
-    pub fn new(pet_type: impl Into<String>) -> Self {
+    pub fn new(pet_type: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             pet_type: pet_type.into(),
-            bark: None,
-            born: None,
-            weight: None,
-            age: None,
-            chip: None,
-            additional_properties: Default::default(),
+            bark: ::std::option::Option::None,
+            born: ::std::option::Option::None,
+            weight: ::std::option::Option::None,
+            age: ::std::option::Option::None,
+            chip: ::std::option::Option::None,
+            additional_properties: ::std::default::Default::default(),
         }
     }
     /// Sets `bark` (optional).
-    pub fn bark(mut self, bark: impl Into<String>) -> Self {
-        self.bark = Some(bark.into());
+    pub fn bark(
+        mut self,
+        bark: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.bark = ::std::option::Option::Some(bark.into());
         self
     }
     /// Sets `born` (optional).
     ///
     /// Format `date-time`, kept as the string the API sends.
-    pub fn born(mut self, born: impl Into<String>) -> Self {
-        self.born = Some(born.into());
+    pub fn born(
+        mut self,
+        born: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.born = ::std::option::Option::Some(born.into());
         self
     }
     /// Sets `weight` (optional).
     pub fn weight(mut self, weight: f64) -> Self {
-        self.weight = Some(weight);
+        self.weight = ::std::option::Option::Some(weight);
         self
     }
     /// Sets `age` (optional).
     pub fn age(mut self, age: i32) -> Self {
-        self.age = Some(age);
+        self.age = ::std::option::Option::Some(age);
         self
     }
     /// Sets `chip` (optional).
     pub fn chip(mut self, chip: i64) -> Self {
-        self.chip = Some(chip);
+        self.chip = ::std::option::Option::Some(chip);
         self
     }
 }
@@ -309,11 +327,13 @@ impl ::algolia_insights::validation::Validate for Dog {
         &self,
         path: &::algolia_insights::validation::Path<'_>,
         _context: &::algolia_insights::validation::ValidationContext,
-        out: &mut Vec<::algolia_insights::validation::Violation>,
+        out: &mut ::std::vec::Vec<::algolia_insights::validation::Violation>,
     ) {
-        if let Some(value) = &self.weight {
+        if let ::std::option::Option::Some(value) = &self.weight {
             let path = &path.field("weight");
-            if let Err(error) = ::algolia_insights::validation::check_finite(*value) {
+            if let ::std::result::Result::Err(error) = ::algolia_insights::validation::check_finite(
+                *value,
+            ) {
                 out.push(::algolia_insights::validation::Violation::new(path, error));
             }
         }
@@ -327,7 +347,7 @@ impl Dog {
     /// All violations at once, each with its path.
     pub fn validate(
         &self,
-    ) -> Result<(), ::algolia_insights::validation::ValidationErrors> {
+    ) -> ::std::result::Result<(), ::algolia_insights::validation::ValidationErrors> {
         ::algolia_insights::validation::Validate::validate_with(
             self,
             &::algolia_insights::validation::ValidationContext::now(),
@@ -343,7 +363,7 @@ pub enum Either {
     /// The value as a boolean.
     Boolean(bool),
     /// The value as a list.
-    Array(Vec<String>),
+    Array(::std::vec::Vec<::std::string::String>),
 }
 impl Either {
     /// The name of the variant this value holds, as the spec names it.
@@ -354,13 +374,13 @@ impl Either {
         }
     }
 }
-impl From<bool> for Either {
+impl ::std::convert::From<bool> for Either {
     fn from(value: bool) -> Self {
         Self::Boolean(value)
     }
 }
-impl From<Vec<String>> for Either {
-    fn from(value: Vec<String>) -> Self {
+impl ::std::convert::From<::std::vec::Vec<::std::string::String>> for Either {
+    fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
         Self::Array(value)
     }
 }
@@ -369,7 +389,7 @@ impl ::algolia_insights::validation::Validate for Either {
         &self,
         _path: &::algolia_insights::validation::Path<'_>,
         _context: &::algolia_insights::validation::ValidationContext,
-        _out: &mut Vec<::algolia_insights::validation::Violation>,
+        _out: &mut ::std::vec::Vec<::algolia_insights::validation::Violation>,
     ) {
         match self {
             Self::Boolean(_) => {}
@@ -385,7 +405,7 @@ impl Either {
     /// All violations at once, each with its path.
     pub fn validate(
         &self,
-    ) -> Result<(), ::algolia_insights::validation::ValidationErrors> {
+    ) -> ::std::result::Result<(), ::algolia_insights::validation::ValidationErrors> {
         ::algolia_insights::validation::Validate::validate_with(
             self,
             &::algolia_insights::validation::ValidationContext::now(),
@@ -398,37 +418,43 @@ impl Either {
 #[non_exhaustive]
 pub struct Tree {
     /// The `label` property.
-    pub label: String,
+    pub label: ::std::string::String,
     /// A recursive schema: children are trees.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub parent: Option<Box<Tree>>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub parent: ::std::option::Option<::std::boxed::Box<Tree>>,
     /// The `children` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub children: Option<Vec<Tree>>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub children: ::std::option::Option<::std::vec::Vec<Tree>>,
     /// Properties the spec does not name, kept as they came so that nothing is lost.
     #[serde(flatten)]
-    pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
+    pub additional_properties: ::serde_json::Map<
+        ::std::string::String,
+        ::serde_json::Value,
+    >,
 }
 impl Tree {
     /// Creates a `Tree` from its required properties.
-    pub fn new(label: impl Into<String>) -> Self {
+    pub fn new(label: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             label: label.into(),
-            parent: None,
-            children: None,
-            additional_properties: Default::default(),
+            parent: ::std::option::Option::None,
+            children: ::std::option::Option::None,
+            additional_properties: ::std::default::Default::default(),
         }
     }
     /// Sets `parent` (optional).
     ///
     /// A recursive schema: children are trees.
     pub fn parent(mut self, parent: Tree) -> Self {
-        self.parent = Some(Box::new(parent));
+        self.parent = ::std::option::Option::Some(::std::boxed::Box::new(parent));
         self
     }
     /// Sets `children` (optional).
-    pub fn children(mut self, children: impl IntoIterator<Item = Tree>) -> Self {
-        self.children = Some(children.into_iter().collect());
+    pub fn children(
+        mut self,
+        children: impl ::std::iter::IntoIterator<Item = Tree>,
+    ) -> Self {
+        self.children = ::std::option::Option::Some(children.into_iter().collect());
         self
     }
 }
@@ -437,9 +463,9 @@ impl ::algolia_insights::validation::Validate for Tree {
         &self,
         path: &::algolia_insights::validation::Path<'_>,
         context: &::algolia_insights::validation::ValidationContext,
-        out: &mut Vec<::algolia_insights::validation::Violation>,
+        out: &mut ::std::vec::Vec<::algolia_insights::validation::Violation>,
     ) {
-        if let Some(value) = &self.parent {
+        if let ::std::option::Option::Some(value) = &self.parent {
             let path = &path.field("parent");
             ::algolia_insights::validation::Validate::validate_into(
                 value,
@@ -448,7 +474,7 @@ impl ::algolia_insights::validation::Validate for Tree {
                 out,
             );
         }
-        if let Some(value) = &self.children {
+        if let ::std::option::Option::Some(value) = &self.children {
             let path = &path.field("children");
             for (index0, item0) in value.iter().enumerate() {
                 let path = &path.index(index0);
@@ -470,7 +496,7 @@ impl Tree {
     /// All violations at once, each with its path.
     pub fn validate(
         &self,
-    ) -> Result<(), ::algolia_insights::validation::ValidationErrors> {
+    ) -> ::std::result::Result<(), ::algolia_insights::validation::ValidationErrors> {
         ::algolia_insights::validation::Validate::validate_with(
             self,
             &::algolia_insights::validation::ValidationContext::now(),
@@ -479,30 +505,40 @@ impl Tree {
 }
 /// The `Legacy` schema.
 #[deprecated = "deprecated in the API spec"]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 #[allow(deprecated)]
 pub struct Legacy {
     /// The `x` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub x: Option<String>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub x: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not name, kept as they came so that nothing is lost.
     #[serde(flatten)]
-    pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
+    pub additional_properties: ::serde_json::Map<
+        ::std::string::String,
+        ::serde_json::Value,
+    >,
 }
 #[allow(deprecated)]
 impl Legacy {
     /// Creates a `Legacy` from its required properties.
     pub fn new() -> Self {
         Self {
-            x: None,
-            additional_properties: Default::default(),
+            x: ::std::option::Option::None,
+            additional_properties: ::std::default::Default::default(),
         }
     }
     /// Sets `x` (optional).
-    pub fn x(mut self, x: impl Into<String>) -> Self {
-        self.x = Some(x.into());
+    pub fn x(mut self, x: impl ::std::convert::Into<::std::string::String>) -> Self {
+        self.x = ::std::option::Option::Some(x.into());
         self
     }
 }
@@ -511,7 +547,7 @@ impl ::algolia_insights::validation::Validate for Legacy {
         &self,
         _path: &::algolia_insights::validation::Path<'_>,
         _context: &::algolia_insights::validation::ValidationContext,
-        _out: &mut Vec<::algolia_insights::validation::Violation>,
+        _out: &mut ::std::vec::Vec<::algolia_insights::validation::Violation>,
     ) {}
 }
 impl Legacy {
@@ -522,7 +558,7 @@ impl Legacy {
     /// All violations at once, each with its path.
     pub fn validate(
         &self,
-    ) -> Result<(), ::algolia_insights::validation::ValidationErrors> {
+    ) -> ::std::result::Result<(), ::algolia_insights::validation::ValidationErrors> {
         ::algolia_insights::validation::Validate::validate_with(
             self,
             &::algolia_insights::validation::ValidationContext::now(),
@@ -566,7 +602,8 @@ pub const API: ::algolia_insights::runtime::ApiInfo = ::algolia_insights::runtim
     name: "Wider",
     version: "1.0.0",
     default_hosts: &["https://wider.example.com"],
-    regional_host_template: None,
+    regional_host_template: ::std::option::Option::None,
+    auth: ::algolia_insights::runtime::Auth::None,
 };
 /// A client of the Wider API, version 1.0.0.
 ///
@@ -599,8 +636,8 @@ impl Client {
         GetPet {
             client: self.clone(),
             id: id,
-            x_request_id: Default::default(),
-            options: Default::default(),
+            x_request_id: ::std::default::Default::default(),
+            options: ::std::default::Default::default(),
         }
     }
 }
@@ -610,15 +647,18 @@ impl Client {
 pub struct GetPet {
     client: Client,
     id: i64,
-    x_request_id: Option<String>,
+    x_request_id: ::std::option::Option<::std::string::String>,
     options: ::algolia_insights::runtime::RequestOptions,
 }
 impl GetPet {
     /// The HTTP method of the operation.
     pub(crate) const METHOD: ::algolia_insights::runtime::Method = ::algolia_insights::runtime::Method::GET;
     /// Sets the `x-request-id` header parameter.
-    pub fn x_request_id(mut self, x_request_id: impl Into<String>) -> Self {
-        self.x_request_id = Some(x_request_id.into());
+    pub fn x_request_id(
+        mut self,
+        x_request_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.x_request_id = ::std::option::Option::Some(x_request_id.into());
         self
     }
     ::algolia_insights::request_builder_methods!();
@@ -627,7 +667,9 @@ impl GetPet {
     /// # Errors
     ///
     /// See [`Client::get_pet`].
-    pub async fn send(self) -> Result<super::models::Pet, ::algolia_insights::Error> {
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<super::models::Pet, ::algolia_insights::Error> {
         let Self { client, id, x_request_id, options } = self;
         let mut request = ::algolia_insights::runtime::HttpRequest::new(
             Self::METHOD,
@@ -636,7 +678,7 @@ impl GetPet {
                 .to_string()) ?
             ),
         );
-        if let Some(value) = &x_request_id {
+        if let ::std::option::Option::Some(value) = &x_request_id {
             request.header("x-request-id", value)?;
         }
         let response = client.transport.execute(request, options).await?;
@@ -648,17 +690,21 @@ impl GetPet {
     ///
     /// See [`Client::get_pet`]; [`Error::BlockingInsideRuntime`](crate::Error::BlockingInsideRuntime) when called inside an async runtime, where the request must be `.await`ed instead.
     #[cfg(feature = "blocking")]
-    pub fn send_blocking(self) -> Result<super::models::Pet, ::algolia_insights::Error> {
+    pub fn send_blocking(
+        self,
+    ) -> ::std::result::Result<super::models::Pet, ::algolia_insights::Error> {
         ::algolia_insights::runtime::block_on(self.send())
     }
 }
 impl ::std::future::IntoFuture for GetPet {
-    type Output = Result<super::models::Pet, ::algolia_insights::Error>;
+    type Output = ::std::result::Result<super::models::Pet, ::algolia_insights::Error>;
     type IntoFuture = ::std::pin::Pin<
-        Box<dyn ::std::future::Future<Output = Self::Output> + Send>,
+        ::std::boxed::Box<
+            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
+        >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        ::std::boxed::Box::pin(self.send())
     }
 }
 }
