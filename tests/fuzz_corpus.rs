@@ -53,6 +53,11 @@ fn the_generator_corpus_gives_code_or_located_errors() {
 }
 
 #[test]
+fn any_names_give_code_or_located_errors() {
+    replay("generator_names", checks::generator_names);
+}
+
+#[test]
 fn the_events_corpus_decodes_validates_and_round_trips() {
     replay("events", checks::events);
 }

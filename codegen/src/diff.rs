@@ -5,10 +5,16 @@
 //! stop compiling, or when a client generated from the old spec may stop
 //! working against an API that follows the new one (its requests refused, the
 //! answers it reads failing to decode). A removed operation, field or enum
-//! value, a new required field or argument, a changed type and a tightened
-//! constraint are breaking. A new operation, a new optional field, a new enum
-//! value (enums are open: old clients keep it as `Unknown(..)`) and a relaxed
-//! constraint are compatible.
+//! value, a new required field or argument and a changed type are breaking.
+//! A new operation, a new optional field and a new enum value (enums are
+//! open: old clients keep it as `Unknown(..)`) are compatible.
+//!
+//! Constraints are judged by the direction the value travels: a tightened
+//! rule breaks values users send, a relaxed one breaks values they receive
+//! (reachable from a response). A `pattern` change is decided by what each
+//! pattern accepts (language inclusion on their DFAs, [`patterns`]): a
+//! pattern that accepts a superset relaxes; where inclusion cannot be
+//! decided the report says so, and counts the change as breaking.
 //!
 //! The report compares [`Model`]s, so it speaks in Rust terms: method and
 //! type names, and field names with their wire names
@@ -34,6 +40,10 @@ use crate::model::{
 use crate::names::snake_case;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
+
+pub mod patterns;
+
+use patterns::Inclusion;
 
 /// One difference between the old and the new client.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -120,8 +130,47 @@ struct Diff {
 enum Direction {
     Tightened,
     Relaxed,
-    /// Neither a superset nor a subset can be told (a new pattern or unit).
+    /// Neither a superset nor a subset (a new unit, or patterns that each
+    /// accept a value the other refuses).
     Changed,
+    /// Whether one pattern includes the other could not be decided.
+    Undecided,
+    /// Rewritten, accepting exactly the same values.
+    Equivalent,
+}
+
+/// Which way a constrained value travels. A rule binds what users send (a
+/// tightened rule breaks them: the API now refuses some of it) and promises
+/// something about what they receive (a relaxed rule breaks them: the API now
+/// sends what old clients refuse, or what their code did not expect).
+#[derive(Clone, Copy, PartialEq)]
+struct Usage {
+    /// Users send it (in a request, or a model they build).
+    sent: bool,
+    /// Users receive it (reachable from a response).
+    received: bool,
+    /// Old clients check it when they decode a response (a validated string).
+    checked_on_decode: bool,
+}
+
+impl Usage {
+    const SENT: Usage = Usage {
+        sent: true,
+        received: false,
+        checked_on_decode: false,
+    };
+
+    /// The usage of a type's values: sent when a request reaches it (or no
+    /// operation does: users may build it), received when a response does.
+    fn of(old: &TypeDef, new: &TypeDef, checked_on_decode: bool) -> Usage {
+        let sent = |t: &TypeDef| t.in_request || !t.in_response;
+        let received = old.in_response || new.in_response;
+        Usage {
+            sent: sent(old) || sent(new),
+            received,
+            checked_on_decode: checked_on_decode && old.in_response && new.in_response,
+        }
+    }
 }
 
 impl Diff {
@@ -293,7 +342,7 @@ impl Diff {
             };
             self.push(true, subject, detail);
         }
-        self.constraints(subject, "", &old.constraints, &new.constraints, false);
+        self.constraints(subject, "", &old.constraints, &new.constraints, Usage::SENT);
     }
 
     fn type_def(&mut self, old: &TypeDef, new: &TypeDef) {
@@ -305,8 +354,7 @@ impl Diff {
             (TypeKind::Newtype(a), TypeKind::Newtype(b)) => {
                 // A newtype checks its value when a response is decoded, so
                 // a relaxed rule breaks old clients reading newer answers.
-                let decoded = old.in_response && new.in_response;
-                self.constraints(&subject, "", a, b, decoded)
+                self.constraints(&subject, "", a, b, Usage::of(old, new, true))
             }
             (TypeKind::Alias(ty_a, a), TypeKind::Alias(ty_b, b)) => {
                 if ty_a != ty_b {
@@ -320,7 +368,7 @@ impl Diff {
                         ),
                     );
                 }
-                self.constraints(&subject, "", a, b, false);
+                self.constraints(&subject, "", a, b, Usage::of(old, new, false));
             }
             (TypeKind::Enum(a), TypeKind::Enum(b)) => {
                 let (old_names, new_names) = (string_variants(a), string_variants(b));
@@ -416,7 +464,9 @@ impl Diff {
             let subject = field_subject(name, field);
             match b.fields.iter().find(|f| f.json_name == field.json_name) {
                 None => self.push(true, subject, "removed"),
-                Some(new_field) => self.field(&subject, field, new_field),
+                Some(new_field) => {
+                    self.field(&subject, field, new_field, Usage::of(old, new, false))
+                }
             }
         }
         for field in b
@@ -432,7 +482,7 @@ impl Diff {
         }
     }
 
-    fn field(&mut self, subject: &str, old: &Field, new: &Field) {
+    fn field(&mut self, subject: &str, old: &Field, new: &Field, usage: Usage) {
         if old.rust_name != new.rust_name {
             let detail = format!("renamed: {} -> {}", old.rust_name, new.rust_name);
             self.push(true, subject, detail);
@@ -456,7 +506,7 @@ impl Diff {
             self.push(true, subject, detail);
         }
         self.deprecation(subject, old.deprecated, new.deprecated);
-        self.constraints(subject, "", &old.constraints, &new.constraints, false);
+        self.constraints(subject, "", &old.constraints, &new.constraints, usage);
     }
 
     /// Response headers are all optional and never built by users: only
@@ -523,7 +573,13 @@ impl Diff {
                     if a.ty != b.ty {
                         self.push(true, &variant_subject, changed_type(&a.ty, &b.ty));
                     }
-                    self.constraints(&variant_subject, "", &a.constraints, &b.constraints, false);
+                    self.constraints(
+                        &variant_subject,
+                        "",
+                        &a.constraints,
+                        &b.constraints,
+                        Usage::SENT,
+                    );
                 }
                 (None, None) => {}
             }
@@ -604,16 +660,17 @@ impl Diff {
         }
     }
 
-    /// Compares two sets of constraints. A tightened rule is breaking (old
-    /// clients send what the API now refuses); a relaxed one is breaking only
-    /// when it is `checked_on_decode` (old clients refuse what the API now sends).
+    /// Compares two sets of constraints. A tightened rule breaks what users
+    /// send (the API now refuses some of it); a relaxed rule breaks what old
+    /// clients check when they decode (the API now sends what they refuse).
+    /// A change neither way, or one that cannot be decided, is breaking.
     fn constraints(
         &mut self,
         subject: &str,
         prefix: &str,
         old: &Constraints,
         new: &Constraints,
-        checked_on_decode: bool,
+        usage: Usage,
     ) {
         let rules = [
             ("minLength", lower_bound(old.min_length, new.min_length)),
@@ -631,6 +688,7 @@ impl Diff {
                 flag(old.exclusive_maximum, new.exclusive_maximum),
             ),
             ("pattern", pattern(&old.pattern, &new.pattern)),
+            ("multipleOf", multiple_of(old.multiple_of, new.multiple_of)),
             (
                 "x-unix-time-unit",
                 unit(&old.unix_time_unit, &new.unix_time_unit),
@@ -645,12 +703,19 @@ impl Diff {
                 continue;
             };
             let breaking = match direction {
-                Direction::Tightened | Direction::Changed => true,
-                Direction::Relaxed => checked_on_decode,
+                Direction::Tightened => usage.sent,
+                Direction::Relaxed => usage.received,
+                Direction::Changed | Direction::Undecided => true,
+                Direction::Equivalent => false,
             };
             let mut detail = format!("{prefix}{rule} {}: {shown}", direction.word());
-            if direction == Direction::Relaxed && checked_on_decode {
+            if direction == Direction::Relaxed && usage.checked_on_decode {
                 detail.push_str(" (checked when responses are decoded)");
+            } else if direction == Direction::Relaxed && usage.received {
+                detail.push_str(" (received in responses)");
+            }
+            if direction == Direction::Tightened && !usage.sent {
+                detail.push_str(" (only received)");
             }
             self.push(breaking, subject, detail);
         }
@@ -663,7 +728,7 @@ impl Diff {
                 &format!("{prefix}items."),
                 old_items.as_ref().unwrap_or(&none),
                 new_items.as_ref().unwrap_or(&none),
-                checked_on_decode,
+                usage,
             );
         }
     }
@@ -675,6 +740,8 @@ impl Direction {
             Direction::Tightened => "tightened",
             Direction::Relaxed => "relaxed",
             Direction::Changed => "changed",
+            Direction::Undecided => "changed (inclusion could not be decided)",
+            Direction::Equivalent => "rewritten (same values)",
         }
     }
 }
@@ -730,15 +797,37 @@ fn flag(old: bool, new: bool) -> Option<(Direction, String)> {
     Some((direction, format!("{old} -> {new}")))
 }
 
+/// A pattern change, decided by what each pattern accepts.
 fn pattern(old: &Option<String>, new: &Option<String>) -> Option<(Direction, String)> {
     let direction = match (old, new) {
         (None, Some(_)) => Direction::Tightened,
         (Some(_), None) => Direction::Relaxed,
-        (Some(a), Some(b)) if a != b => Direction::Changed,
+        (Some(a), Some(b)) if a != b => match patterns::compare(a, b) {
+            Inclusion::Equal => Direction::Equivalent,
+            Inclusion::Wider => Direction::Relaxed,
+            Inclusion::Narrower => Direction::Tightened,
+            Inclusion::Different => Direction::Changed,
+            Inclusion::Undecided => Direction::Undecided,
+        },
         _ => return None,
     };
     let show = |p: &Option<String>| p.as_ref().map_or("unset".into(), |p| format!("`{p}`"));
     Some((direction, format!("{} -> {}", show(old), show(new))))
+}
+
+/// `multipleOf`: adding one tightens, dropping it relaxes; a new factor
+/// that is a multiple of the old one tightens, a divisor of it relaxes.
+fn multiple_of(old: Option<f64>, new: Option<f64>) -> Option<(Direction, String)> {
+    let whole = |x: f64| (x - x.round()).abs() < 1e-9;
+    let direction = match (old, new) {
+        (None, Some(_)) => Direction::Tightened,
+        (Some(_), None) => Direction::Relaxed,
+        (Some(a), Some(b)) if a == b => return None,
+        (Some(a), Some(b)) if whole(b / a) => Direction::Tightened,
+        (Some(a), Some(b)) if whole(a / b) => Direction::Relaxed,
+        _ => Direction::Changed,
+    };
+    Some((direction, format!("{} -> {}", shown(&old), shown(&new))))
 }
 
 fn unit(old: &Option<String>, new: &Option<String>) -> Option<(Direction, String)> {

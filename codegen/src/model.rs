@@ -162,6 +162,8 @@ pub struct TypeDef {
     pub kind: TypeKind,
     /// Reachable from a response: must accept what a newer API sends.
     pub in_response: bool,
+    /// Reachable from a request (a parameter or a body): users send it.
+    pub in_request: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -465,6 +467,7 @@ pub fn build_with(loader: &Loader, options: &ModelOptions) -> Result<Model> {
     }
     let mut types: Vec<TypeDef> = builder.types.into_iter().flatten().collect();
     mark_response_types(&mut types, &operations);
+    mark_request_types(&mut types, &operations);
     Ok(Model {
         info: ApiInfo {
             title: doc.info.title,
@@ -959,6 +962,7 @@ impl Builder<'_> {
             example: schema.example.clone(),
             kind,
             in_response: false,
+            in_request: false,
         });
         Ok(name)
     }
@@ -1535,6 +1539,8 @@ impl Builder<'_> {
                 })
             }
         };
+        let mut body = body;
+        disambiguate_arguments(&mut params, body.as_mut());
         let mut successes: Vec<(String, Success)> = Vec::new();
         let mut errors = Vec::new();
         let responses_at = at.key("responses");
@@ -1634,6 +1640,7 @@ impl Builder<'_> {
                     example: None,
                     kind: TypeKind::Headers(fields),
                     in_response: true,
+                    in_request: false,
                 }));
                 Success::Headers(name)
             } else {
@@ -1667,6 +1674,43 @@ impl Builder<'_> {
             errors,
             location: at.clone(),
         })
+    }
+}
+
+/// Names a request builder already uses: its fields and its methods.
+const BUILDER_NAMES: &[&str] = &[
+    "client",
+    "options",
+    "header",
+    "query_param",
+    "timeout",
+    "send",
+    "send_blocking",
+    "body",
+    "into_future",
+];
+
+/// Gives the parameters and the body of an operation distinct Rust names
+/// that the request builder does not use already (`a-b` and `a_b` both
+/// become `a_b`: the second is `a_b_`), deterministically: the body first
+/// (it may be `body`, the name of its setter), then the parameters in order.
+fn disambiguate_arguments(params: &mut [Param], body: Option<&mut Body>) {
+    let mut taken: BTreeSet<String> = BUILDER_NAMES
+        .iter()
+        .filter(|n| **n != "body")
+        .map(|s| s.to_string())
+        .collect();
+    let unique = |taken: &mut BTreeSet<String>, name: &mut String| {
+        while !taken.insert(name.clone()) {
+            name.push('_');
+        }
+    };
+    if let Some(body) = body {
+        unique(&mut taken, &mut body.rust_name);
+    }
+    taken.insert("body".to_string());
+    for param in params.iter_mut() {
+        unique(&mut taken, &mut param.rust_name);
     }
 }
 
@@ -1726,12 +1770,36 @@ fn needs_definition(schema: &Schema) -> bool {
 /// Marks every type reachable from a success response: such types must keep
 /// what a newer API sends (unknown enum values, unknown fields).
 fn mark_response_types(types: &mut [TypeDef], operations: &[Operation]) {
-    let mut pending: Vec<String> = Vec::new();
+    let mut roots = Vec::new();
     for op in operations {
         if let Success::Json(ty) = &op.success {
-            collect_names(ty, &mut pending);
+            collect_names(ty, &mut roots);
         }
     }
+    mark_reachable(types, roots, |t| &mut t.in_response);
+}
+
+/// Marks every type reachable from a request (a parameter or a body): users
+/// send its values.
+fn mark_request_types(types: &mut [TypeDef], operations: &[Operation]) {
+    let mut roots = Vec::new();
+    for op in operations {
+        for param in &op.params {
+            collect_names(&param.ty, &mut roots);
+        }
+        if let Some(body) = &op.body {
+            collect_names(&body.ty, &mut roots);
+        }
+    }
+    mark_reachable(types, roots, |t| &mut t.in_request);
+}
+
+/// Sets `flag` on the named types and every type they reach.
+fn mark_reachable(
+    types: &mut [TypeDef],
+    mut pending: Vec<String>,
+    flag: impl Fn(&mut TypeDef) -> &mut bool,
+) {
     let index: BTreeMap<String, usize> = types
         .iter()
         .enumerate()
@@ -1739,10 +1807,11 @@ fn mark_response_types(types: &mut [TypeDef], operations: &[Operation]) {
         .collect();
     while let Some(name) = pending.pop() {
         let Some(&i) = index.get(&name) else { continue };
-        if types[i].in_response {
+        let marked = flag(&mut types[i]);
+        if *marked {
             continue;
         }
-        types[i].in_response = true;
+        *marked = true;
         match &types[i].kind {
             TypeKind::Struct(s) => {
                 for f in &s.fields {

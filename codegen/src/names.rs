@@ -9,15 +9,23 @@ const KEYWORDS: &[&str] = &[
     "priv", "try", "typeof", "unsized", "virtual", "yield",
 ];
 
+/// Whether `c` may be part of a word: a character Rust accepts inside an
+/// identifier (Unicode `XID_Continue`), but `_`, which separates words.
+/// `²` or `·` are not (they separate words too).
+fn is_word_char(c: char) -> bool {
+    c != '_' && unicode_ident::is_xid_continue(c)
+}
+
 /// Splits a name into words: at separators, at lower→upper changes, and
 /// before the last capital of an acronym followed by a word (`HTMLParser` →
 /// `HTML`, `Parser`). A plural acronym stays one word (`objectIDs` → `object`, `IDs`).
+/// Any character that cannot be part of a Rust identifier separates words.
 pub fn words(name: &str) -> Vec<String> {
     let chars: Vec<char> = name.chars().collect();
     let mut words = Vec::new();
     let mut current = String::new();
     for (i, &c) in chars.iter().enumerate() {
-        if !c.is_alphanumeric() {
+        if !is_word_char(c) {
             if !current.is_empty() {
                 words.push(std::mem::take(&mut current));
             }
@@ -108,7 +116,8 @@ fn fix_ident(mut ident: String, empty: &str) -> String {
     if ident.is_empty() {
         return empty.to_string();
     }
-    if ident.starts_with(|c: char| c.is_ascii_digit()) {
+    // A digit or a combining mark cannot start an identifier.
+    if !ident.starts_with(unicode_ident::is_xid_start) {
         ident.insert(0, '_');
     }
     if KEYWORDS.contains(&ident.as_str()) || ident == "Self" {
@@ -136,6 +145,26 @@ mod tests {
         assert_eq!(snake_case("2fa"), "_2fa");
         assert_eq!(snake_case("agentID"), "agent_id");
         assert_eq!(snake_case("userIDsList"), "user_ids_list");
+    }
+
+    #[test]
+    fn any_unicode_name_gives_a_valid_identifier() {
+        assert_eq!(snake_case("a²"), "a");
+        assert_eq!(snake_case("a²b"), "a_b");
+        assert_eq!(snake_case("größe"), "größe");
+        assert_eq!(pascal_case("élan-vital"), "ÉlanVital");
+        assert_eq!(snake_case("\u{301}x"), "_\u{301}x");
+        assert_eq!(snake_case("²"), "field");
+        assert_eq!(pascal_case("🙂"), "Type");
+        assert_eq!(snake_case("٣d"), "_٣d");
+        for name in ["a²", "größe", "٣d", "x\u{301}y", "日本語", "a·b", "𝔘nicode"] {
+            for ident in [snake_case(name), pascal_case(name)] {
+                assert!(
+                    syn::parse_str::<syn::Ident>(&ident).is_ok(),
+                    "{name} -> {ident}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -230,7 +230,7 @@ fn every_kind_of_constraint_moves_one_way_or_the_other() {
             "breaking: type Timestamp x-unix-time-unit changed: milliseconds -> seconds",
             "breaking: type Timestamp x-max-age-days tightened: 30 -> 7",
             "breaking: type UserToken minLength tightened: 1 -> 2",
-            "breaking: type UserToken pattern changed: `^[a-zA-Z0-9_=/+-]{1,129}$` -> `^[a-z0-9-]{2,129}$`",
+            "breaking: type UserToken pattern tightened: `^[a-zA-Z0-9_=/+-]{1,129}$` -> `^[a-z0-9-]{2,129}$`",
         ],
         1,
     );
@@ -267,6 +267,106 @@ fn relaxing_a_value_that_responses_are_checked_against_is_breaking() {
         &only_sent,
         &["compatible: type QueryID maxLength relaxed: 128 -> 256"],
         0,
+    );
+}
+
+/// The spec before Algolia's agentic-analytics change: 12 event variants (no
+/// `Instantsearch`, hence no `agentID`), and `queryID` exactly 32 hex digits.
+fn before_instantsearch() -> Value {
+    edited(|s| {
+        let items = s
+            .pointer_mut("/components/schemas/EventsItems/oneOf")
+            .and_then(Value::as_array_mut)
+            .unwrap();
+        let before = items.len();
+        items.retain(|v| v["$ref"] != "#/components/schemas/Instantsearch");
+        assert_eq!(items.len(), before - 1);
+        remove(s, "/components/schemas/Instantsearch");
+        let query_id = "/components/schemas/QueryID";
+        set(s, &format!("{query_id}/pattern"), json!("^[0-9a-f]{32}$"));
+        set(s, &format!("{query_id}/minLength"), json!(32));
+        set(s, &format!("{query_id}/maxLength"), json!(32));
+    })
+}
+
+#[test]
+fn replaying_the_instantsearch_change_reports_nothing_breaking() {
+    let old = model_of(&before_instantsearch());
+    let new = model_at(&spec_path());
+    let report = compare(&old, &new);
+    let lines = report.lines();
+    for expected in [
+        "compatible: type Instantsearch added",
+        "compatible: variant EventsItems::Instantsearch added",
+        "compatible: type QueryID minLength relaxed: 32 -> unset",
+        "compatible: type QueryID maxLength relaxed: 32 -> 128",
+        "compatible: type QueryID pattern relaxed: `^[0-9a-f]{32}$` -> `^([0-9a-f]{32}|message_[!-~]+)$`",
+    ] {
+        assert!(lines.iter().any(|l| l == expected), "no `{expected}` in {lines:#?}");
+    }
+    assert!(!report.is_breaking(), "{lines:#?}");
+    assert_eq!(report.exit_code(), 0);
+    // Undoing it narrows what users may send: breaking.
+    let undo = compare(&new, &old);
+    assert!(undo.lines().contains(
+        &"breaking: type QueryID pattern tightened: `^([0-9a-f]{32}|message_[!-~]+)$` -> `^[0-9a-f]{32}$`"
+            .to_string()
+    ), "{:#?}", undo.lines());
+}
+
+#[test]
+fn pattern_changes_are_decided_by_the_values_they_accept() {
+    let token = "/components/schemas/UserToken/pattern";
+    let with = |pattern: &str| edited(|s| set(s, token, json!(pattern)));
+    let base = spec_json();
+    // Sent values: wider is compatible, narrower breaking, neither breaking.
+    assert_edit(
+        &base,
+        &with("^[a-zA-Z0-9_=/+.-]{1,129}$"),
+        &["compatible: type UserToken pattern relaxed: `^[a-zA-Z0-9_=/+-]{1,129}$` -> `^[a-zA-Z0-9_=/+.-]{1,129}$`"],
+        0,
+    );
+    assert_edit(
+        &base,
+        &with("^[a-zA-Z0-9_=/+.]{1,129}$"),
+        &["breaking: type UserToken pattern changed: `^[a-zA-Z0-9_=/+-]{1,129}$` -> `^[a-zA-Z0-9_=/+.]{1,129}$`"],
+        1,
+    );
+    // The same values, written another way: compatible.
+    assert_edit(
+        &base,
+        &with("^[-a-zA-Z0-9_=/+]{1,129}$"),
+        &["compatible: type UserToken pattern rewritten (same values): `^[a-zA-Z0-9_=/+-]{1,129}$` -> `^[-a-zA-Z0-9_=/+]{1,129}$`"],
+        0,
+    );
+    // Too large to decide: said so, and counted as breaking.
+    let huge = "^(a|b)*a(a|b){24}$";
+    let report = compare(&model_of(&base), &model_of(&with(huge)));
+    assert_eq!(
+        report.lines(),
+        [format!("breaking: type UserToken pattern changed (inclusion could not be decided): `^[a-zA-Z0-9_=/+-]{{1,129}}$` -> `{huge}`")]
+    );
+}
+
+#[test]
+fn a_rule_on_a_value_only_received_breaks_the_other_way_round() {
+    // `EventsResponse.message` is only ever received.
+    let message = "/components/schemas/EventsResponse/properties/message";
+    let old = edited(|s| set(s, &format!("{message}/maxLength"), json!(100)));
+    let tightened = edited(|s| set(s, &format!("{message}/maxLength"), json!(50)));
+    let relaxed = edited(|s| set(s, &format!("{message}/maxLength"), json!(500)));
+    assert_edit(
+        &old,
+        &tightened,
+        &["compatible: field EventsResponse.message (message) maxLength tightened: 100 -> 50 (only received)"],
+        0,
+    );
+    // Code that read the old answers may rely on the old rule.
+    assert_edit(
+        &old,
+        &relaxed,
+        &["breaking: field EventsResponse.message (message) maxLength relaxed: 100 -> 500 (received in responses)"],
+        1,
     );
 }
 

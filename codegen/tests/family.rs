@@ -116,6 +116,14 @@ fn every_family_spec_generates_and_compiles() {
             .collect();
         assert!(skipped.is_empty(), "{name}: skipped {skipped:#?}");
     }
+    // Names that clash with Rust's prelude, with each other, or use any
+    // Unicode (also a snapshot fixture): compiled with the family.
+    let names = manifest_dir().join("tests/fixtures/names.json");
+    lib.push_str("pub mod names_fixture;\n");
+    write_if_changed(
+        &krate.join("src/names_fixture.rs"),
+        &generate_one(&names).single_file(),
+    );
     write_if_changed(&krate.join("src/lib.rs"), &lib);
     let root = workspace.display().to_string().replace('\\', "/");
     write_if_changed(

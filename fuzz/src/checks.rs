@@ -49,6 +49,73 @@ pub fn generator(data: &[u8]) {
     }
 }
 
+/// The generator's naming: the input's lines become the names of a schema,
+/// a property, an enum value, an operation and a query parameter of a small
+/// valid spec (two schemas share the first name, so clashes are exercised).
+/// Any names give code that parses (the generator checks its output with
+/// `syn`) or an error with a JSON pointer; never a panic.
+pub fn generator_names(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let mut names = text.split('\n').map(str::to_string);
+    let mut next = |fallback: &str| names.next().unwrap_or_else(|| fallback.to_string());
+    let (schema, property, value, operation, parameter) = (
+        next("Thing"),
+        next("name"),
+        next("value"),
+        next("getThing"),
+        next("filter"),
+    );
+    let schema_ref = format!(
+        "#/components/schemas/{}",
+        schema.replace('~', "~0").replace('/', "~1")
+    );
+    let spec = serde_json::json!({
+        "openapi": "3.0.3",
+        "info": {"title": "Fuzz API", "version": "1"},
+        "servers": [{"url": "https://example.com"}],
+        "components": {"schemas": {
+            schema.clone(): {
+                "type": "object",
+                "required": [property.clone()],
+                "properties": {
+                    property.clone(): {"type": "string", "enum": [value.clone(), "other"]},
+                    format!("{property}_"): {"$ref": schema_ref},
+                    "x": {"oneOf": [{"type": "string"}, {"type": "null"}]}
+                }
+            },
+            format!("{schema} "): {"type": "string", "const": value.clone()}
+        }},
+        "paths": {"/things/{id}": {"post": {
+            "operationId": operation,
+            "parameters": [
+                {"name": "id", "in": "path", "required": true, "schema": {"type": "string"}},
+                {"name": parameter, "in": "query", "schema": {"type": "integer", "multipleOf": 2}}
+            ],
+            "requestBody": {"required": true, "content": {"application/json": {
+                "schema": {"$ref": schema_ref}
+            }}},
+            "responses": {"200": {"description": "OK", "content": {"application/json": {
+                "schema": {"$ref": schema_ref}
+            }}}}
+        }}}
+    });
+    let result = Loader::from_json_str(&spec.to_string())
+        .and_then(|loader| algolia_codegen::generate(&loader, &EmitOptions::default()));
+    if let Err(error) = result {
+        assert!(
+            !error.reason.contains("internal error"),
+            "the names {:?} gave code that does not parse: {error}",
+            (schema, property, value, parameter)
+        );
+        assert!(
+            is_json_pointer(&error.location.pointer),
+            "not a JSON pointer: {error}"
+        );
+    }
+}
+
 /// `#`, then `/`-separated segments where `~` only starts `~0` or `~1` (RFC 6901).
 fn is_json_pointer(pointer: &str) -> bool {
     let Some(rest) = pointer.strip_prefix('#') else {

@@ -198,8 +198,14 @@ fn is_newtype(cx: &Context, ty: &TypeRef) -> bool {
     matches!(ty, TypeRef::Named(n) if matches!(cx.def(n).map(|d| &d.kind), Some(TypeKind::Newtype(_))))
 }
 
+/// The request builder's name: the operation's, unless that is the name of
+/// an item the module defines already (`Client`, `Region`).
 fn builder_name(op: &Operation) -> proc_macro2::Ident {
-    ident(&pascal_case(&op.id))
+    let name = pascal_case(&op.id);
+    match name.as_str() {
+        "Client" | "Region" => ident(&format!("{name}Request")),
+        _ => ident(&name),
+    }
 }
 
 /// How a method takes a parameter, what it stores, and how it converts.
