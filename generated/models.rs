@@ -3416,7 +3416,7 @@ impl Instantsearch {
 }
 /// One event of any of the supported kinds.
 ///
-/// Variants are told apart by the `x-discriminator-fields` of each variant: an event belongs to a variant when every listed field is present and, for fields whose schema is a single-value enum (`eventType`, `eventSubtype`), has that value. Variants are listed most specific first, so the first variant whose fields match is the one to use.
+/// Variants are told apart by the `x-discriminator-fields` of each variant: an event belongs to a variant when every listed field is present and, for fields whose schema is a single-value enum (`eventType`, `eventSubtype`), has that value. Variants are listed most specific first, so the first variant whose fields match is the one to use. Variants overlap (a purchase whose `objectData` entries carry no `queryID` fits both purchase variants), so this is an `anyOf`: an event is valid when it fits at least one variant.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]

@@ -29,7 +29,7 @@ fn spec() -> Value {
 /// (variant schema name, its example) for every variant of `EventsItems`.
 fn variant_examples(spec: &Value) -> Vec<(String, Value)> {
     let schemas = &spec["components"]["schemas"];
-    schemas["EventsItems"]["oneOf"]
+    schemas["EventsItems"]["anyOf"]
         .as_array()
         .unwrap()
         .iter()

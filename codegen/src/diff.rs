@@ -820,6 +820,7 @@ fn pattern(old: &Option<String>, new: &Option<String>) -> Option<(Direction, Str
 fn multiple_of(old: Option<f64>, new: Option<f64>) -> Option<(Direction, String)> {
     let whole = |x: f64| (x - x.round()).abs() < 1e-9;
     let direction = match (old, new) {
+        (None, None) => return None,
         (None, Some(_)) => Direction::Tightened,
         (Some(_), None) => Direction::Relaxed,
         (Some(a), Some(b)) if a == b => return None,

@@ -647,7 +647,12 @@ impl Builder<'_> {
     }
 
     fn unique_name(&mut self, wanted: &str) -> String {
-        let base = pascal_case(wanted);
+        let mut base = pascal_case(wanted);
+        // A unit or tuple struct named like a prelude value would shadow it in
+        // derived code the generator does not write (`Some(..)` in derives).
+        if ["Some", "None", "Ok", "Err"].contains(&base.as_str()) {
+            base.push('_');
+        }
         let mut name = base.clone();
         let mut n = 2;
         while self.taken.contains(&name) {
