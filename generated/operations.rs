@@ -533,8 +533,11 @@ impl CustomPut {
             format!("/{}", crate ::runtime::encode_path("path", & path) ?),
         );
         request.query_pairs(parameters);
-        if let ::std::option::Option::Some(body) = &body {
-            request.json_body(body, ::std::option::Option::None)?;
+        match &body {
+            ::std::option::Option::Some(body) => {
+                request.json_body(body, ::std::option::Option::None)?
+            }
+            ::std::option::Option::None => request.empty_json_object_body(),
         }
         let response = client.transport.execute(request, options).await?;
         response.json()
@@ -611,8 +614,11 @@ impl CustomPost {
             format!("/{}", crate ::runtime::encode_path("path", & path) ?),
         );
         request.query_pairs(parameters);
-        if let ::std::option::Option::Some(body) = &body {
-            request.json_body(body, ::std::option::Option::None)?;
+        match &body {
+            ::std::option::Option::Some(body) => {
+                request.json_body(body, ::std::option::Option::None)?
+            }
+            ::std::option::Option::None => request.empty_json_object_body(),
         }
         let response = client.transport.execute(request, options).await?;
         response.json()

@@ -1106,8 +1106,11 @@ impl Named {
             Self::METHOD,
             Self::PATH.to_string(),
         );
-        if let ::std::option::Option::Some(body) = &named {
-            request.json_body(body, ::std::option::Option::None)?;
+        match &named {
+            ::std::option::Option::Some(body) => {
+                request.json_body(body, ::std::option::Option::None)?
+            }
+            ::std::option::Option::None => request.empty_json_object_body(),
         }
         let response = client.transport.execute(request, options).await?;
         response.empty()

@@ -1,0 +1,218 @@
+//! Model phase: turns the parsed, resolvable spec into a typed description of
+//! the Rust to write (types and operations), refusing anything it cannot
+//! represent with an error that names the JSON pointer.
+//!
+//! - [`ir`]: the model's types;
+//! - `api`: servers and credentials;
+//! - `schemas`: schemas to Rust types (structs, enums, unions, aliases);
+//! - `operations`: operations, their parameters, bodies and responses;
+//! - `reach`: which types requests and responses reach.
+
+mod api;
+pub mod ir;
+mod operations;
+mod reach;
+mod schemas;
+
+pub use ir::*;
+
+use crate::error::{Error, Location, Result, Warning};
+use crate::names::{pascal_case, snake_case};
+use crate::openapi::{self, METHODS};
+use crate::resolve::Loader;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Choices of the model phase.
+#[derive(Debug, Clone, Default)]
+pub struct ModelOptions {
+    /// Skip (with a warning) an operation that uses a construct the generator
+    /// cannot handle, instead of failing.
+    pub allow_unsupported: bool,
+}
+
+/// Builds the model of a loaded spec.
+pub fn build(loader: &Loader) -> Result<Model> {
+    build_with(loader, &ModelOptions::default())
+}
+
+/// Builds the model of a loaded spec with options.
+pub fn build_with(loader: &Loader, options: &ModelOptions) -> Result<Model> {
+    let root = loader.root();
+    let at = Location::root();
+    let doc: openapi::Document = parse_at(root, &at)?;
+    let mut builder = Builder {
+        loader,
+        types: Vec::new(),
+        by_location: BTreeMap::new(),
+        taken: BTreeSet::new(),
+        in_progress: Vec::new(),
+        warnings: Vec::new(),
+    };
+    if !doc.openapi.starts_with("3.0") {
+        return Err(Error::new(
+            &at.key("openapi"),
+            format!(
+                "OpenAPI version `{}` is not supported: expected 3.0.x",
+                doc.openapi
+            ),
+        ));
+    }
+    for key in doc.info.extra.keys().filter(|k| !k.starts_with("x-")) {
+        builder.warn(
+            &at.key("info").key(key),
+            format!("`{key}` is not an OpenAPI 3.0 key (3.1?); ignored"),
+        );
+    }
+    let servers = builder.servers(&doc.servers, &at.key("servers"))?;
+    let auth = builder.auth_schemes(&doc, &at)?;
+    let credentials = api::credentials(&auth, &at.key("components").key("securitySchemes"))?;
+
+    let schemas_at = at.key("components").key("schemas");
+    for name in doc.components.schemas.keys() {
+        builder.named_type(&schemas_at.key(name))?;
+    }
+    let mut operations = Vec::new();
+    let paths_at = at.key("paths");
+    for (path, item) in &doc.paths {
+        let item_at = paths_at.key(path);
+        let (item, item_at) = loader.resolve(item, &item_at)?;
+        let item = item
+            .as_object()
+            .ok_or_else(|| Error::new(&item_at, "a path item must be an object"))?;
+        let shared_params = item
+            .get("parameters")
+            .cloned()
+            .unwrap_or(Value::Array(vec![]));
+        for key in item.keys() {
+            let known = METHODS.contains(&key.as_str())
+                || ["parameters", "summary", "description", "servers"].contains(&key.as_str())
+                || key.starts_with("x-");
+            if !known {
+                return Err(Error::new(
+                    &item_at.key(key),
+                    format!("unsupported path item key `{key}`"),
+                ));
+            }
+        }
+        for method in METHODS {
+            if let Some(op) = item.get(*method) {
+                let op_at = item_at.key(method);
+                if op.get("x-helper") == Some(&Value::Bool(true)) {
+                    // A helper of Algolia's clients (`setClientApiKey`), not an endpoint.
+                    builder.warn(
+                        &op_at,
+                        "`x-helper: true`: a client helper, not an HTTP endpoint; not emitted",
+                    );
+                    continue;
+                }
+                match builder.operation(path, method, op, &op_at, &shared_params, &item_at) {
+                    Ok(operation) => operations.push(operation),
+                    Err(error) if options.allow_unsupported => {
+                        builder.forget_unfinished();
+                        builder.warn(
+                            &op_at,
+                            format!("operation skipped (--allow-unsupported): {error}"),
+                        );
+                    }
+                    Err(error) => return Err(error),
+                }
+            }
+        }
+    }
+    let mut seen = BTreeMap::new();
+    for op in &operations {
+        if let Some(previous) = seen.insert(snake_case(&op.id), op.location.clone()) {
+            return Err(Error::new(
+                &op.location.key("operationId"),
+                format!(
+                    "operationId `{}` names the same method as the operation at {previous}",
+                    op.id
+                ),
+            ));
+        }
+    }
+    let mut types: Vec<TypeDef> = builder.types.into_iter().flatten().collect();
+    reach::mark_response_types(&mut types, &operations);
+    reach::mark_request_types(&mut types, &operations);
+    Ok(Model {
+        info: ApiInfo {
+            title: doc.info.title,
+            version: doc.info.version,
+            description: doc.info.description,
+        },
+        servers,
+        auth,
+        credentials,
+        types,
+        operations,
+        warnings: builder.warnings,
+    })
+}
+
+fn parse_at<T: DeserializeOwned>(value: &Value, at: &Location) -> Result<T> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let mut location = at.clone();
+        for segment in e.path().iter() {
+            location = match segment {
+                serde_path_to_error::Segment::Seq { index } => location.index(*index),
+                serde_path_to_error::Segment::Map { key } => location.key(key),
+                serde_path_to_error::Segment::Enum { variant } => location.key(variant),
+                serde_path_to_error::Segment::Unknown => location,
+            };
+        }
+        Error::new(&location, e.into_inner().to_string())
+    })
+}
+
+struct Builder<'a> {
+    loader: &'a Loader,
+    /// Slots in emit order; a slot is filled once its definition is built.
+    types: Vec<Option<TypeDef>>,
+    by_location: BTreeMap<Location, (String, usize)>,
+    taken: BTreeSet<String>,
+    in_progress: Vec<String>,
+    warnings: Vec<Warning>,
+}
+
+impl Builder<'_> {
+    /// Drops the names of definitions that failed half-way (a skipped operation's).
+    pub(super) fn forget_unfinished(&mut self) {
+        let types = &self.types;
+        self.by_location
+            .retain(|_, (_, slot)| types[*slot].is_some());
+        let kept: BTreeSet<String> = self
+            .by_location
+            .values()
+            .map(|(name, _)| name.clone())
+            .collect();
+        self.taken
+            .retain(|name| kept.contains(name) || types.iter().flatten().any(|t| &t.name == name));
+        self.in_progress.clear();
+    }
+
+    pub(super) fn warn(&mut self, at: &Location, message: impl Into<String>) {
+        self.warnings.push(Warning {
+            location: at.clone(),
+            message: message.into(),
+        });
+    }
+
+    pub(super) fn unique_name(&mut self, wanted: &str) -> String {
+        let mut base = pascal_case(wanted);
+        // A unit or tuple struct named like a prelude value would shadow it in
+        // derived code the generator does not write (`Some(..)` in derives).
+        if ["Some", "None", "Ok", "Err"].contains(&base.as_str()) {
+            base.push('_');
+        }
+        let mut name = base.clone();
+        let mut n = 2;
+        while self.taken.contains(&name) {
+            name = format!("{base}{n}");
+            n += 1;
+        }
+        self.taken.insert(name.clone());
+        name
+    }
+}
