@@ -109,7 +109,7 @@ fn an_app_id_host_takes_the_app_id_only_when_it_is_a_host_label() {
                 .build()
                 .unwrap_err();
         assert!(
-            matches!(&error, Error::Config(m) if m.contains("cannot be part of a host name")),
+            matches!(&error, Error::InvalidHost { reason, .. } if reason.contains("cannot be part of a host name")),
             "{bad}: {error}"
         );
     }

@@ -59,10 +59,13 @@ pub(crate) fn host_with_app_id(template: &str, app_id: &str) -> Result<String, E
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-');
     if !label_ok {
-        return Err(Error::Config(format!(
-            "the application ID `{}` cannot be part of a host name: expected 1 to 63 letters, digits or `-`",
-            app_id.escape_debug()
-        )));
+        return Err(Error::InvalidHost {
+            host: template.to_string(),
+            reason: format!(
+                "takes the application ID, and `{}` cannot be part of a host name: expected 1 to 63 letters, digits or `-`",
+                app_id.escape_debug()
+            ),
+        });
     }
     Ok(template.replace(APP_ID_PLACEHOLDER, app_id))
 }

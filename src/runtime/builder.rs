@@ -78,7 +78,9 @@ impl<C: FromTransport> ClientBuilder<C> {
         Self::for_api(api, app_id, api_key)
     }
 
-    /// A builder for `api` with these credentials, sent where `api.auth` says.
+    #[doc(hidden)]
+    /// A builder for `api` with these credentials, sent where `api.auth` says
+    /// (for clients generated outside this crate).
     pub fn for_api(api: ApiInfo, app_id: impl Into<String>, api_key: impl Into<String>) -> Self {
         ClientBuilder {
             auth: api.auth,

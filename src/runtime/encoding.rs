@@ -71,7 +71,8 @@ pub fn encode_path(name: &str, value: &str) -> Result<String, Error> {
 ///
 /// # Errors
 ///
-/// [`Error::Config`] for a value with no text of its own (null, a list, an object).
+/// [`Error::InvalidRequest`] for a value with no text of its own (null, a
+/// list, an object); [`Error::Serialize`] when it cannot be written as JSON.
 pub fn path_value_text<T: serde::Serialize + ?Sized>(
     name: &str,
     value: &T,
@@ -79,15 +80,24 @@ pub fn path_value_text<T: serde::Serialize + ?Sized>(
     match serde_json::to_value(value) {
         Ok(Value::String(s)) => Ok(s),
         Ok(value @ (Value::Number(_) | Value::Bool(_))) => Ok(value.to_string()),
-        Ok(other) => Err(Error::Config(format!(
-            "path parameter `{name}`: {} cannot be a path segment",
-            match other {
+        Ok(other) => {
+            let what = match other {
                 Value::Null => "null",
                 Value::Array(_) => "a list",
                 _ => "an object",
-            }
-        ))),
-        Err(e) => Err(Error::Config(format!("path parameter `{name}`: {e}"))),
+            };
+            let violation = Violation::new(
+                &Path::Root.field(name),
+                format!("{what} cannot be sent as a path segment"),
+            );
+            Err(Error::InvalidRequest(
+                ValidationErrors::check(vec![violation]).expect_err("one violation"),
+            ))
+        }
+        Err(source) => Err(Error::Serialize {
+            what: format!("path parameter `{name}`"),
+            source,
+        }),
     }
 }
 

@@ -29,12 +29,12 @@ pub use transport::{Transport, TransportConfig};
 // this crate (`runtime_crate` in the generator) can use it, hidden from the
 // docs and from the public API list (`public-api.txt`): not covered by semver.
 #[doc(hidden)]
+pub use auth::{Auth, CredentialIn, APP_ID_PLACEHOLDER};
+#[doc(hidden)]
 #[cfg(feature = "blocking")]
 pub use blocking::block_on;
 #[doc(hidden)]
 pub use builder::FromTransport;
-#[doc(hidden)]
-pub use auth::{Auth, CredentialIn, APP_ID_PLACEHOLDER};
 #[doc(hidden)]
 pub use encoding::{encode_path, encode_path_segment, path_value_text, query_string};
 #[doc(hidden)]

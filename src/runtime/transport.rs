@@ -230,8 +230,12 @@ impl Transport {
                 let mut pair = self.inner.app_id.as_bytes().to_vec();
                 pair.push(b':');
                 pair.extend_from_slice(api_key.as_bytes());
-                let mut value = HeaderValue::try_from(format!("Basic {}", base64(&pair)))
-                    .map_err(|_| Error::Config("the credentials cannot be sent".into()))?;
+                let mut value =
+                    HeaderValue::try_from(format!("Basic {}", base64(&pair))).map_err(|_| {
+                        Error::InvalidHeaderValue {
+                            what: "the HTTP Basic credentials".into(),
+                        }
+                    })?;
                 value.set_sensitive(true);
                 headers.insert(reqwest::header::AUTHORIZATION, value);
             }

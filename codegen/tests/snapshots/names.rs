@@ -861,6 +861,8 @@ pub struct ClientRequest {
     options: ::algolia_insights::runtime::RequestOptions,
 }
 impl ClientRequest {
+    /// The HTTP method of the operation.
+    pub(crate) const METHOD: ::algolia_insights::runtime::Method = ::algolia_insights::runtime::Method::POST;
     /// Sets the `timeout` query parameter.
     pub fn timeout_(mut self, timeout_: i64) -> Self {
         self.timeout_ = ::std::option::Option::Some(timeout_);
@@ -945,7 +947,7 @@ impl ClientRequest {
         }
         ::algolia_insights::validation::ValidationErrors::check(violations)?;
         let mut request = ::algolia_insights::runtime::HttpRequest::new(
-            ::algolia_insights::runtime::Method::POST,
+            Self::METHOD,
             format!(
                 "/client/{}", ::algolia_insights::runtime::encode_path_segment(&
                 ::algolia_insights::runtime::path_value_text("from", & from) ?) ?
@@ -974,7 +976,7 @@ impl ClientRequest {
     ///
     /// # Errors
     ///
-    /// See [`Client::client`]; [`Error::Config`](crate::Error::Config) when called inside an async runtime, where the request must be `.await`ed instead.
+    /// See [`Client::client`]; [`Error::BlockingInsideRuntime`](crate::Error::BlockingInsideRuntime) when called inside an async runtime, where the request must be `.await`ed instead.
     #[cfg(feature = "blocking")]
     pub fn send_blocking(
         self,
@@ -1005,6 +1007,10 @@ pub struct RegionRequest {
     options: ::algolia_insights::runtime::RequestOptions,
 }
 impl RegionRequest {
+    /// The HTTP method of the operation.
+    pub(crate) const METHOD: ::algolia_insights::runtime::Method = ::algolia_insights::runtime::Method::GET;
+    /// The path of `region` (`GET /region`).
+    pub(crate) const PATH: &str = "/region";
     /// Sets the `größe²` query parameter.
     pub fn größe(
         mut self,
@@ -1024,8 +1030,8 @@ impl RegionRequest {
     ) -> ::std::result::Result<super::models::Into, ::algolia_insights::Error> {
         let Self { client, größe, options } = self;
         let mut request = ::algolia_insights::runtime::HttpRequest::new(
-            ::algolia_insights::runtime::Method::GET,
-            "/region".to_string(),
+            Self::METHOD,
+            Self::PATH.to_string(),
         );
         if let ::std::option::Option::Some(value) = &größe {
             request.query("größe²", value)?;
@@ -1037,7 +1043,7 @@ impl RegionRequest {
     ///
     /// # Errors
     ///
-    /// See [`Client::region`]; [`Error::Config`](crate::Error::Config) when called inside an async runtime, where the request must be `.await`ed instead.
+    /// See [`Client::region`]; [`Error::BlockingInsideRuntime`](crate::Error::BlockingInsideRuntime) when called inside an async runtime, where the request must be `.await`ed instead.
     #[cfg(feature = "blocking")]
     pub fn send_blocking(
         self,
