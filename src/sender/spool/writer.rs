@@ -158,6 +158,7 @@ impl Writer {
             return Err(error);
         }
         self.head_len += buf.len() as u64;
+        self.log.written.fetch_add(buf.len() as u64, SeqCst);
         Ok(())
     }
 
@@ -167,6 +168,9 @@ impl Writer {
         let head = create_segment(&path, base, &self.log.dir)?;
         self.head = head;
         self.head_len = format::HEADER_LEN as u64;
+        self.log
+            .written
+            .fetch_add(format::HEADER_LEN as u64, SeqCst);
         let mut state = self.log.state();
         state.stored += format::HEADER_LEN as u64;
         state.segments.push_back(Segment {
