@@ -410,7 +410,7 @@ impl CustomGet {
     /// # Errors
     ///
     /// See [`Client::custom_get`].
-    pub async fn send(self) -> Result<::serde_json::Value, crate::Error> {
+    pub async fn send(self) -> Result<crate::runtime::RawJson, crate::Error> {
         let Self { client, path, parameters, options } = self;
         let mut request = crate::runtime::HttpRequest::new(
             Self::METHOD,
@@ -426,12 +426,12 @@ impl CustomGet {
     ///
     /// See [`Client::custom_get`]; [`Error::BlockingInsideRuntime`](crate::Error::BlockingInsideRuntime) when called inside an async runtime, where the request must be `.await`ed instead.
     #[cfg(feature = "blocking")]
-    pub fn send_blocking(self) -> Result<::serde_json::Value, crate::Error> {
+    pub fn send_blocking(self) -> Result<crate::runtime::RawJson, crate::Error> {
         crate::runtime::block_on(self.send())
     }
 }
 impl ::std::future::IntoFuture for CustomGet {
-    type Output = Result<::serde_json::Value, crate::Error>;
+    type Output = Result<crate::runtime::RawJson, crate::Error>;
     type IntoFuture = ::std::pin::Pin<
         Box<dyn ::std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -478,7 +478,7 @@ impl CustomPut {
     /// # Errors
     ///
     /// See [`Client::custom_put`].
-    pub async fn send(self) -> Result<::serde_json::Value, crate::Error> {
+    pub async fn send(self) -> Result<crate::runtime::RawJson, crate::Error> {
         let Self { client, path, parameters, body, options } = self;
         let mut request = crate::runtime::HttpRequest::new(
             Self::METHOD,
@@ -498,12 +498,12 @@ impl CustomPut {
     ///
     /// See [`Client::custom_put`]; [`Error::BlockingInsideRuntime`](crate::Error::BlockingInsideRuntime) when called inside an async runtime, where the request must be `.await`ed instead.
     #[cfg(feature = "blocking")]
-    pub fn send_blocking(self) -> Result<::serde_json::Value, crate::Error> {
+    pub fn send_blocking(self) -> Result<crate::runtime::RawJson, crate::Error> {
         crate::runtime::block_on(self.send())
     }
 }
 impl ::std::future::IntoFuture for CustomPut {
-    type Output = Result<::serde_json::Value, crate::Error>;
+    type Output = Result<crate::runtime::RawJson, crate::Error>;
     type IntoFuture = ::std::pin::Pin<
         Box<dyn ::std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -550,7 +550,7 @@ impl CustomPost {
     /// # Errors
     ///
     /// See [`Client::custom_post`].
-    pub async fn send(self) -> Result<::serde_json::Value, crate::Error> {
+    pub async fn send(self) -> Result<crate::runtime::RawJson, crate::Error> {
         let Self { client, path, parameters, body, options } = self;
         let mut request = crate::runtime::HttpRequest::new(
             Self::METHOD,
@@ -570,12 +570,12 @@ impl CustomPost {
     ///
     /// See [`Client::custom_post`]; [`Error::BlockingInsideRuntime`](crate::Error::BlockingInsideRuntime) when called inside an async runtime, where the request must be `.await`ed instead.
     #[cfg(feature = "blocking")]
-    pub fn send_blocking(self) -> Result<::serde_json::Value, crate::Error> {
+    pub fn send_blocking(self) -> Result<crate::runtime::RawJson, crate::Error> {
         crate::runtime::block_on(self.send())
     }
 }
 impl ::std::future::IntoFuture for CustomPost {
-    type Output = Result<::serde_json::Value, crate::Error>;
+    type Output = Result<crate::runtime::RawJson, crate::Error>;
     type IntoFuture = ::std::pin::Pin<
         Box<dyn ::std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -616,7 +616,7 @@ impl CustomDelete {
     /// # Errors
     ///
     /// See [`Client::custom_delete`].
-    pub async fn send(self) -> Result<::serde_json::Value, crate::Error> {
+    pub async fn send(self) -> Result<crate::runtime::RawJson, crate::Error> {
         let Self { client, path, parameters, options } = self;
         let mut request = crate::runtime::HttpRequest::new(
             Self::METHOD,
@@ -632,12 +632,12 @@ impl CustomDelete {
     ///
     /// See [`Client::custom_delete`]; [`Error::BlockingInsideRuntime`](crate::Error::BlockingInsideRuntime) when called inside an async runtime, where the request must be `.await`ed instead.
     #[cfg(feature = "blocking")]
-    pub fn send_blocking(self) -> Result<::serde_json::Value, crate::Error> {
+    pub fn send_blocking(self) -> Result<crate::runtime::RawJson, crate::Error> {
         crate::runtime::block_on(self.send())
     }
 }
 impl ::std::future::IntoFuture for CustomDelete {
-    type Output = Result<::serde_json::Value, crate::Error>;
+    type Output = Result<crate::runtime::RawJson, crate::Error>;
     type IntoFuture = ::std::pin::Pin<
         Box<dyn ::std::future::Future<Output = Self::Output> + Send>,
     >;

@@ -7,6 +7,7 @@ mod arguments;
 #[cfg(feature = "blocking")]
 mod blocking;
 mod builder;
+pub mod decode;
 mod encoding;
 mod execute;
 mod hosts;
@@ -20,6 +21,7 @@ mod variants;
 
 pub use arguments::IntoList;
 pub use builder::{ClientBuilder, RegionHost};
+pub use decode::{RawJson, RawProperties};
 pub use hosts::HostStatus;
 pub use request::RequestOptions;
 pub use transport::{Transport, TransportConfig};
@@ -42,7 +44,7 @@ pub use response::{header_value, Response};
 pub use transport::ApiInfo;
 #[doc(hidden)]
 pub use variants::{
-    deserialize_constant, deserialize_variant, no_variant_message, pick_variant, VariantRule,
+    decode_variant, deserialize_constant, no_variant_message, read_tag, VariantRule,
 };
 
 #[doc(hidden)]

@@ -197,6 +197,12 @@ fn param_argument(cx: &Context, p: &Param) -> (TokenStream, TokenStream, TokenSt
 
 fn success_type(cx: &Context, success: &Success) -> TokenStream {
     match success {
+        // Any JSON is kept as its text, never as a tree of values: what a
+        // server sends cannot make the client allocate more than it read.
+        Success::Json(ty) if *cx.unalias(ty) == TypeRef::Any => {
+            let rt = &cx.rt;
+            quote!(#rt::runtime::RawJson)
+        }
         Success::Json(ty) => cx.ty(ty, &quote!(super::models::)),
         Success::Text => quote!(String),
         Success::Headers(name) => {

@@ -333,7 +333,7 @@ impl Size {
     }
 }
 /// The `WidgetOwner` schema.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct WidgetOwner {
@@ -341,9 +341,10 @@ pub struct WidgetOwner {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schemars", schemars(regex(pattern = "^[A-Z][a-z]+$")))]
     pub name: Option<String>,
-    /// Properties the spec does not name, kept as they came so that nothing is lost.
+    /// Properties the spec does not name, kept as the JSON text they came as, so that
+    /// nothing is lost and nothing is expanded.
     #[serde(flatten)]
-    pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
+    pub additional_properties: ::algolia_insights::runtime::RawProperties,
 }
 impl WidgetOwner {
     /// Creates a `WidgetOwner` from its required properties.
@@ -357,6 +358,58 @@ impl WidgetOwner {
     pub fn name(mut self, name: impl Into<String>) -> Self {
         self.name = Some(name.into());
         self
+    }
+}
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for WidgetOwner {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct WidgetOwnerVisitor;
+        #[allow(deprecated)]
+        impl<'de> ::serde::de::Visitor<'de> for WidgetOwnerVisitor {
+            type Value = WidgetOwner;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a WidgetOwner object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<WidgetOwner, A::Error> {
+                const FIELDS: &[&str] = &["name"];
+                let mut name: Option<Option<String>> = None;
+                let mut additional_properties = ::algolia_insights::runtime::RawProperties::new();
+                while let Some(__key) = __map
+                    .next_key_seed(
+                        ::algolia_insights::runtime::decode::FieldIndex(FIELDS),
+                    )?
+                {
+                    match __key {
+                        Err(__unknown) => {
+                            additional_properties.read_entry(&__unknown, &mut __map)?
+                        }
+                        Ok(_) => {
+                            __map
+                                .next_value_seed(
+                                    ::algolia_insights::runtime::decode::Once::new(
+                                        &mut name,
+                                        "name",
+                                    ),
+                                )?
+                        }
+                    }
+                }
+                additional_properties.shrink_to_fit();
+                Ok(WidgetOwner {
+                    name: name.flatten(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(WidgetOwnerVisitor)
     }
 }
 impl ::algolia_insights::validation::Validate for WidgetOwner {
@@ -485,7 +538,7 @@ impl<'de> ::serde::Deserialize<'de> for Code {
     }
 }
 /// The `Named` schema.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct Named {
@@ -494,9 +547,10 @@ pub struct Named {
     /// The `tags` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
-    /// Properties the spec does not name, kept as they came so that nothing is lost.
+    /// Properties the spec does not name, kept as the JSON text they came as, so that
+    /// nothing is lost and nothing is expanded.
     #[serde(flatten)]
-    pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
+    pub additional_properties: ::algolia_insights::runtime::RawProperties,
 }
 impl Named {
     /// Creates a `Named` from its required properties.
@@ -514,6 +568,69 @@ impl Named {
     ) -> Self {
         self.tags = Some(::algolia_insights::runtime::IntoList::into_list(tags));
         self
+    }
+}
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for Named {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct NamedVisitor;
+        #[allow(deprecated)]
+        impl<'de> ::serde::de::Visitor<'de> for NamedVisitor {
+            type Value = Named;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a Named object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<Named, A::Error> {
+                const FIELDS: &[&str] = &["id", "tags"];
+                let mut id: Option<String> = None;
+                let mut tags: Option<Option<Vec<String>>> = None;
+                let mut additional_properties = ::algolia_insights::runtime::RawProperties::new();
+                while let Some(__key) = __map
+                    .next_key_seed(
+                        ::algolia_insights::runtime::decode::FieldIndex(FIELDS),
+                    )?
+                {
+                    match __key {
+                        Err(__unknown) => {
+                            additional_properties.read_entry(&__unknown, &mut __map)?
+                        }
+                        Ok(0usize) => {
+                            __map
+                                .next_value_seed(
+                                    ::algolia_insights::runtime::decode::Once::new(
+                                        &mut id,
+                                        "id",
+                                    ),
+                                )?
+                        }
+                        Ok(_) => {
+                            __map
+                                .next_value_seed(
+                                    ::algolia_insights::runtime::decode::Once::new(
+                                        &mut tags,
+                                        "tags",
+                                    ),
+                                )?
+                        }
+                    }
+                }
+                additional_properties.shrink_to_fit();
+                Ok(Named {
+                    id: ::algolia_insights::runtime::decode::required(id, "id")?,
+                    tags: tags.flatten(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(NamedVisitor)
     }
 }
 impl ::algolia_insights::validation::Validate for Named {
@@ -540,7 +657,7 @@ impl Named {
     }
 }
 /// The `Receipt` schema.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct Receipt {
@@ -550,9 +667,10 @@ pub struct Receipt {
     /// An open enum.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<Kind>,
-    /// Properties the spec does not name, kept as they came so that nothing is lost.
+    /// Properties the spec does not name, kept as the JSON text they came as, so that
+    /// nothing is lost and nothing is expanded.
     #[serde(flatten)]
-    pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
+    pub additional_properties: ::algolia_insights::runtime::RawProperties,
 }
 impl Receipt {
     /// Creates a `Receipt` from its required properties.
@@ -574,6 +692,69 @@ impl Receipt {
     pub fn kind(mut self, kind: Kind) -> Self {
         self.kind = Some(kind);
         self
+    }
+}
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for Receipt {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct ReceiptVisitor;
+        #[allow(deprecated)]
+        impl<'de> ::serde::de::Visitor<'de> for ReceiptVisitor {
+            type Value = Receipt;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a Receipt object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<Receipt, A::Error> {
+                const FIELDS: &[&str] = &["id", "kind"];
+                let mut id: Option<Option<String>> = None;
+                let mut kind: Option<Option<Kind>> = None;
+                let mut additional_properties = ::algolia_insights::runtime::RawProperties::new();
+                while let Some(__key) = __map
+                    .next_key_seed(
+                        ::algolia_insights::runtime::decode::FieldIndex(FIELDS),
+                    )?
+                {
+                    match __key {
+                        Err(__unknown) => {
+                            additional_properties.read_entry(&__unknown, &mut __map)?
+                        }
+                        Ok(0usize) => {
+                            __map
+                                .next_value_seed(
+                                    ::algolia_insights::runtime::decode::Once::new(
+                                        &mut id,
+                                        "id",
+                                    ),
+                                )?
+                        }
+                        Ok(_) => {
+                            __map
+                                .next_value_seed(
+                                    ::algolia_insights::runtime::decode::Once::new(
+                                        &mut kind,
+                                        "kind",
+                                    ),
+                                )?
+                        }
+                    }
+                }
+                additional_properties.shrink_to_fit();
+                Ok(Receipt {
+                    id: id.flatten(),
+                    kind: kind.flatten(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(ReceiptVisitor)
     }
 }
 impl ::algolia_insights::validation::Validate for Receipt {

@@ -153,7 +153,7 @@ impl<'de> ::serde::Deserialize<'de> for Sku {
     }
 }
 /// The `Receipt` schema.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct Receipt {
@@ -164,9 +164,10 @@ pub struct Receipt {
     /// A stock-keeping unit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sku: Option<Sku>,
-    /// Properties the spec does not name, kept as they came so that nothing is lost.
+    /// Properties the spec does not name, kept as the JSON text they came as, so that
+    /// nothing is lost and nothing is expanded.
     #[serde(flatten)]
-    pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
+    pub additional_properties: ::algolia_insights::runtime::RawProperties,
 }
 impl Receipt {
     /// Creates a `Receipt` from its required properties.
@@ -188,6 +189,69 @@ impl Receipt {
     pub fn sku(mut self, sku: Sku) -> Self {
         self.sku = Some(sku);
         self
+    }
+}
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for Receipt {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct ReceiptVisitor;
+        #[allow(deprecated)]
+        impl<'de> ::serde::de::Visitor<'de> for ReceiptVisitor {
+            type Value = Receipt;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a Receipt object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<Receipt, A::Error> {
+                const FIELDS: &[&str] = &["orderId", "sku"];
+                let mut order_id: Option<Option<String>> = None;
+                let mut sku: Option<Option<Sku>> = None;
+                let mut additional_properties = ::algolia_insights::runtime::RawProperties::new();
+                while let Some(__key) = __map
+                    .next_key_seed(
+                        ::algolia_insights::runtime::decode::FieldIndex(FIELDS),
+                    )?
+                {
+                    match __key {
+                        Err(__unknown) => {
+                            additional_properties.read_entry(&__unknown, &mut __map)?
+                        }
+                        Ok(0usize) => {
+                            __map
+                                .next_value_seed(
+                                    ::algolia_insights::runtime::decode::Once::new(
+                                        &mut order_id,
+                                        "orderId",
+                                    ),
+                                )?
+                        }
+                        Ok(_) => {
+                            __map
+                                .next_value_seed(
+                                    ::algolia_insights::runtime::decode::Once::new(
+                                        &mut sku,
+                                        "sku",
+                                    ),
+                                )?
+                        }
+                    }
+                }
+                additional_properties.shrink_to_fit();
+                Ok(Receipt {
+                    order_id: order_id.flatten(),
+                    sku: sku.flatten(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(ReceiptVisitor)
     }
 }
 impl ::algolia_insights::validation::Validate for Receipt {

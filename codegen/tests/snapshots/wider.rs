@@ -34,21 +34,18 @@ impl<'de> ::serde::Deserialize<'de> for Pet {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let object = <::serde_json::Map<
-            String,
-            ::serde_json::Value,
-        >>::deserialize(deserializer)?;
-        let tag = object
-            .get("petType")
-            .and_then(::serde_json::Value::as_str)
-            .map(str::to_string);
+        let object = <::algolia_insights::runtime::RawJson as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        let tag = ::algolia_insights::runtime::read_tag(&object, "petType")
+            .map_err(::serde::de::Error::custom)?;
         match tag.as_deref() {
             Some("cat") => {
-                ::algolia_insights::runtime::deserialize_variant::<Cat, D::Error>(object)
+                ::algolia_insights::runtime::decode_variant::<Cat, D::Error>(&object)
                     .map(Self::Cat)
             }
             Some("Dog") => {
-                ::algolia_insights::runtime::deserialize_variant::<Dog, D::Error>(object)
+                ::algolia_insights::runtime::decode_variant::<Dog, D::Error>(&object)
                     .map(Self::Dog)
             }
             Some(other) => {
@@ -117,7 +114,7 @@ impl Pet {
     }
 }
 /// The `Cat` schema.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct Cat {
@@ -134,9 +131,10 @@ pub struct Cat {
     /// The `secret` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
-    /// Properties the spec does not name, kept as they came so that nothing is lost.
+    /// Properties the spec does not name, kept as the JSON text they came as, so that
+    /// nothing is lost and nothing is expanded.
     #[serde(flatten)]
-    pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
+    pub additional_properties: ::algolia_insights::runtime::RawProperties,
 }
 impl Cat {
     /// Creates a `Cat` from its required properties.
@@ -153,6 +151,97 @@ impl Cat {
     pub fn secret(mut self, secret: impl Into<String>) -> Self {
         self.secret = Some(secret.into());
         self
+    }
+}
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for Cat {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct CatVisitor;
+        #[allow(deprecated)]
+        impl<'de> ::serde::de::Visitor<'de> for CatVisitor {
+            type Value = Cat;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a Cat object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<Cat, A::Error> {
+                const FIELDS: &[&str] = &["petType", "lives", "id", "secret"];
+                let mut pet_type: Option<String> = None;
+                let mut lives: Option<Lives> = None;
+                let mut id: Option<Option<String>> = None;
+                let mut secret: Option<Option<String>> = None;
+                let mut additional_properties = ::algolia_insights::runtime::RawProperties::new();
+                while let Some(__key) = __map
+                    .next_key_seed(
+                        ::algolia_insights::runtime::decode::FieldIndex(FIELDS),
+                    )?
+                {
+                    match __key {
+                        Err(__unknown) => {
+                            additional_properties.read_entry(&__unknown, &mut __map)?
+                        }
+                        Ok(0usize) => {
+                            __map
+                                .next_value_seed(
+                                    ::algolia_insights::runtime::decode::Once::new(
+                                        &mut pet_type,
+                                        "petType",
+                                    ),
+                                )?
+                        }
+                        Ok(1usize) => {
+                            __map
+                                .next_value_seed(
+                                    ::algolia_insights::runtime::decode::Once::new(
+                                        &mut lives,
+                                        "lives",
+                                    ),
+                                )?
+                        }
+                        Ok(2usize) => {
+                            __map
+                                .next_value_seed(
+                                    ::algolia_insights::runtime::decode::Once::new(
+                                        &mut id,
+                                        "id",
+                                    ),
+                                )?
+                        }
+                        Ok(_) => {
+                            __map
+                                .next_value_seed(
+                                    ::algolia_insights::runtime::decode::Once::new(
+                                        &mut secret,
+                                        "secret",
+                                    ),
+                                )?
+                        }
+                    }
+                }
+                additional_properties.shrink_to_fit();
+                Ok(Cat {
+                    pet_type: ::algolia_insights::runtime::decode::required(
+                        pet_type,
+                        "petType",
+                    )?,
+                    lives: ::algolia_insights::runtime::decode::required(
+                        lives,
+                        "lives",
+                    )?,
+                    id: id.flatten(),
+                    secret: secret.flatten(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(CatVisitor)
     }
 }
 impl ::algolia_insights::validation::Validate for Cat {
@@ -231,7 +320,7 @@ impl<'de> ::serde::Deserialize<'de> for Lives {
     }
 }
 /// The `Dog` schema.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 #[allow(deprecated)]
@@ -257,9 +346,10 @@ pub struct Dog {
     /// The `chip` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chip: Option<i64>,
-    /// Properties the spec does not name, kept as they came so that nothing is lost.
+    /// Properties the spec does not name, kept as the JSON text they came as, so that
+    /// nothing is lost and nothing is expanded.
     #[serde(flatten)]
-    pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
+    pub additional_properties: ::algolia_insights::runtime::RawProperties,
 }
 #[allow(deprecated)]
 impl Dog {
@@ -301,6 +391,123 @@ impl Dog {
     pub fn chip(mut self, chip: i64) -> Self {
         self.chip = Some(chip);
         self
+    }
+}
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for Dog {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct DogVisitor;
+        #[allow(deprecated)]
+        impl<'de> ::serde::de::Visitor<'de> for DogVisitor {
+            type Value = Dog;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a Dog object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<Dog, A::Error> {
+                const FIELDS: &[&str] = &[
+                    "petType",
+                    "bark",
+                    "born",
+                    "weight",
+                    "age",
+                    "chip",
+                ];
+                let mut pet_type: Option<String> = None;
+                let mut bark: Option<Option<String>> = None;
+                let mut born: Option<Option<String>> = None;
+                let mut weight: Option<Option<f64>> = None;
+                let mut age: Option<Option<i32>> = None;
+                let mut chip: Option<Option<i64>> = None;
+                let mut additional_properties = ::algolia_insights::runtime::RawProperties::new();
+                while let Some(__key) = __map
+                    .next_key_seed(
+                        ::algolia_insights::runtime::decode::FieldIndex(FIELDS),
+                    )?
+                {
+                    match __key {
+                        Err(__unknown) => {
+                            additional_properties.read_entry(&__unknown, &mut __map)?
+                        }
+                        Ok(0usize) => {
+                            __map
+                                .next_value_seed(
+                                    ::algolia_insights::runtime::decode::Once::new(
+                                        &mut pet_type,
+                                        "petType",
+                                    ),
+                                )?
+                        }
+                        Ok(1usize) => {
+                            __map
+                                .next_value_seed(
+                                    ::algolia_insights::runtime::decode::Once::new(
+                                        &mut bark,
+                                        "bark",
+                                    ),
+                                )?
+                        }
+                        Ok(2usize) => {
+                            __map
+                                .next_value_seed(
+                                    ::algolia_insights::runtime::decode::Once::new(
+                                        &mut born,
+                                        "born",
+                                    ),
+                                )?
+                        }
+                        Ok(3usize) => {
+                            __map
+                                .next_value_seed(
+                                    ::algolia_insights::runtime::decode::Once::new(
+                                        &mut weight,
+                                        "weight",
+                                    ),
+                                )?
+                        }
+                        Ok(4usize) => {
+                            __map
+                                .next_value_seed(
+                                    ::algolia_insights::runtime::decode::Once::new(
+                                        &mut age,
+                                        "age",
+                                    ),
+                                )?
+                        }
+                        Ok(_) => {
+                            __map
+                                .next_value_seed(
+                                    ::algolia_insights::runtime::decode::Once::new(
+                                        &mut chip,
+                                        "chip",
+                                    ),
+                                )?
+                        }
+                    }
+                }
+                additional_properties.shrink_to_fit();
+                Ok(Dog {
+                    pet_type: ::algolia_insights::runtime::decode::required(
+                        pet_type,
+                        "petType",
+                    )?,
+                    bark: bark.flatten(),
+                    born: born.flatten(),
+                    weight: weight.flatten(),
+                    age: age.flatten(),
+                    chip: chip.flatten(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(DogVisitor)
     }
 }
 #[allow(deprecated)]
@@ -393,7 +600,7 @@ impl Either {
     }
 }
 /// A recursive schema: children are trees.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct Tree {
@@ -405,9 +612,10 @@ pub struct Tree {
     /// The `children` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub children: Option<Vec<Tree>>,
-    /// Properties the spec does not name, kept as they came so that nothing is lost.
+    /// Properties the spec does not name, kept as the JSON text they came as, so that
+    /// nothing is lost and nothing is expanded.
     #[serde(flatten)]
-    pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
+    pub additional_properties: ::algolia_insights::runtime::RawProperties,
 }
 impl Tree {
     /// Creates a `Tree` from its required properties.
@@ -430,6 +638,83 @@ impl Tree {
     pub fn children(mut self, children: impl IntoIterator<Item = Tree>) -> Self {
         self.children = Some(children.into_iter().collect());
         self
+    }
+}
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for Tree {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct TreeVisitor;
+        #[allow(deprecated)]
+        impl<'de> ::serde::de::Visitor<'de> for TreeVisitor {
+            type Value = Tree;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a Tree object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<Tree, A::Error> {
+                const FIELDS: &[&str] = &["label", "parent", "children"];
+                let mut label: Option<String> = None;
+                let mut parent: Option<Option<Box<Tree>>> = None;
+                let mut children: Option<Option<Vec<Tree>>> = None;
+                let mut additional_properties = ::algolia_insights::runtime::RawProperties::new();
+                while let Some(__key) = __map
+                    .next_key_seed(
+                        ::algolia_insights::runtime::decode::FieldIndex(FIELDS),
+                    )?
+                {
+                    match __key {
+                        Err(__unknown) => {
+                            additional_properties.read_entry(&__unknown, &mut __map)?
+                        }
+                        Ok(0usize) => {
+                            __map
+                                .next_value_seed(
+                                    ::algolia_insights::runtime::decode::Once::new(
+                                        &mut label,
+                                        "label",
+                                    ),
+                                )?
+                        }
+                        Ok(1usize) => {
+                            __map
+                                .next_value_seed(
+                                    ::algolia_insights::runtime::decode::Once::new(
+                                        &mut parent,
+                                        "parent",
+                                    ),
+                                )?
+                        }
+                        Ok(_) => {
+                            __map
+                                .next_value_seed(
+                                    ::algolia_insights::runtime::decode::Once::new(
+                                        &mut children,
+                                        "children",
+                                    ),
+                                )?
+                        }
+                    }
+                }
+                additional_properties.shrink_to_fit();
+                Ok(Tree {
+                    label: ::algolia_insights::runtime::decode::required(
+                        label,
+                        "label",
+                    )?,
+                    parent: parent.flatten(),
+                    children: children.flatten(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(TreeVisitor)
     }
 }
 impl ::algolia_insights::validation::Validate for Tree {
@@ -479,7 +764,7 @@ impl Tree {
 }
 /// The `Legacy` schema.
 #[deprecated = "deprecated in the API spec"]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 #[allow(deprecated)]
@@ -487,9 +772,10 @@ pub struct Legacy {
     /// The `x` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub x: Option<String>,
-    /// Properties the spec does not name, kept as they came so that nothing is lost.
+    /// Properties the spec does not name, kept as the JSON text they came as, so that
+    /// nothing is lost and nothing is expanded.
     #[serde(flatten)]
-    pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
+    pub additional_properties: ::algolia_insights::runtime::RawProperties,
 }
 #[allow(deprecated)]
 impl Legacy {
@@ -504,6 +790,55 @@ impl Legacy {
     pub fn x(mut self, x: impl Into<String>) -> Self {
         self.x = Some(x.into());
         self
+    }
+}
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for Legacy {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct LegacyVisitor;
+        #[allow(deprecated)]
+        impl<'de> ::serde::de::Visitor<'de> for LegacyVisitor {
+            type Value = Legacy;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a Legacy object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<Legacy, A::Error> {
+                const FIELDS: &[&str] = &["x"];
+                let mut x: Option<Option<String>> = None;
+                let mut additional_properties = ::algolia_insights::runtime::RawProperties::new();
+                while let Some(__key) = __map
+                    .next_key_seed(
+                        ::algolia_insights::runtime::decode::FieldIndex(FIELDS),
+                    )?
+                {
+                    match __key {
+                        Err(__unknown) => {
+                            additional_properties.read_entry(&__unknown, &mut __map)?
+                        }
+                        Ok(_) => {
+                            __map
+                                .next_value_seed(
+                                    ::algolia_insights::runtime::decode::Once::new(&mut x, "x"),
+                                )?
+                        }
+                    }
+                }
+                additional_properties.shrink_to_fit();
+                Ok(Legacy {
+                    x: x.flatten(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(LegacyVisitor)
     }
 }
 impl ::algolia_insights::validation::Validate for Legacy {
