@@ -110,14 +110,14 @@ impl Client {
     /// - `413`: The request body is 2 MB or larger.
     /// - `422`: At least one event is invalid, or the batch is empty or has more than 1,000 events.
     ///
-    /// Returns a request builder: set options on it, then `.await` it.
-    pub fn push_events(
+    /// Returns a request builder: set options on it, then `.await` it. The body may be lent (`&body`) instead of handed over, to keep it after the call.
+    pub fn push_events<'a>(
         &self,
-        insights_events: super::models::InsightsEvents,
-    ) -> PushEvents {
+        insights_events: impl crate::runtime::IntoBody<'a, super::models::InsightsEvents>,
+    ) -> PushEvents<'a> {
         PushEvents {
             client: self.clone(),
-            insights_events,
+            insights_events: crate::runtime::IntoBody::into_body(insights_events),
             options: Default::default(),
         }
     }
@@ -254,12 +254,12 @@ impl Client {
 /// A request to [`Client::push_events`]: set options, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
-pub struct PushEvents {
+pub struct PushEvents<'a> {
     client: Client,
-    insights_events: super::models::InsightsEvents,
+    insights_events: crate::runtime::Body<'a, super::models::InsightsEvents>,
     options: crate::runtime::RequestOptions,
 }
-impl PushEvents {
+impl<'a> PushEvents<'a> {
     /// The HTTP method of the operation.
     pub(crate) const METHOD: crate::runtime::Method = crate::runtime::Method::POST;
     /// The path of `pushEvents` (`POST /1/events`).
@@ -272,12 +272,13 @@ impl PushEvents {
     /// See [`Client::push_events`].
     pub async fn send(self) -> Result<super::models::EventsResponse, crate::Error> {
         let Self { client, insights_events, options } = self;
+        let insights_events: &super::models::InsightsEvents = &insights_events;
         let context = client.transport.validation_context(&options);
         let mut violations = Vec::new();
         {
             let out = &mut violations;
             crate::validation::Validate::validate_into(
-                &insights_events,
+                insights_events,
                 &crate::validation::Path::Root,
                 &context,
                 out,
@@ -288,7 +289,7 @@ impl PushEvents {
             Self::METHOD,
             Self::PATH.to_string(),
         );
-        request.json_body(&insights_events, Some(2000000u64))?;
+        request.json_body(insights_events, Some(2000000u64))?;
         let response = client.transport.execute(request, options).await?;
         response.json()
     }
@@ -302,10 +303,10 @@ impl PushEvents {
         crate::runtime::block_on(self.send())
     }
 }
-impl ::std::future::IntoFuture for PushEvents {
+impl<'a> ::std::future::IntoFuture for PushEvents<'a> {
     type Output = Result<super::models::EventsResponse, crate::Error>;
     type IntoFuture = ::std::pin::Pin<
-        Box<dyn ::std::future::Future<Output = Self::Output> + Send>,
+        Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
     >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())

@@ -6,6 +6,7 @@
 mod arguments;
 #[cfg(feature = "blocking")]
 mod blocking;
+mod body;
 mod builder;
 pub mod decode;
 mod encoding;
@@ -20,6 +21,7 @@ mod user_agent;
 mod variants;
 
 pub use arguments::IntoList;
+pub use body::IntoBody;
 pub use builder::{ClientBuilder, RegionHost};
 pub use decode::{RawJson, RawProperties};
 pub use hosts::HostStatus;
@@ -32,6 +34,8 @@ pub use transport::{Transport, TransportConfig};
 #[doc(hidden)]
 #[cfg(feature = "blocking")]
 pub use blocking::block_on;
+#[doc(hidden)]
+pub use body::Body;
 #[doc(hidden)]
 pub use builder::FromTransport;
 #[doc(hidden)]

@@ -253,18 +253,26 @@ fn emit_method(cx: &Context, op: &Operation) -> TokenStream {
         let name = ident(&p.rust_name);
         inits.push(quote!(#name: Default::default()));
     }
+    let rt = &cx.rt;
     if let Some(body) = &op.body {
         let name = ident(&body.rust_name);
         if body.required {
+            // Owned or lent: `push_events(batch)` and `push_events(&batch)`.
             let ty = cx.ty(&body.ty, &quote!(super::models::));
-            args.push(quote!(#name: #ty));
-            inits.push(quote!(#name));
+            args.push(quote!(#name: impl #rt::runtime::IntoBody<'a, #ty>));
+            inits.push(quote!(#name: #rt::runtime::IntoBody::into_body(#name)));
         } else {
             inits.push(quote!(#name: None));
         }
     }
+    let lends = match &op.body {
+        Some(body) if body.required => {
+            " The body may be lent (`&body`) instead of handed over, to keep it after the call."
+        }
+        _ => "",
+    };
     let doc = doc(Some(&format!(
-        "{}\n\nReturns a request builder: set options on it, then `.await` it.",
+        "{}\n\nReturns a request builder: set options on it, then `.await` it.{lends}",
         operation_doc(op)
     )));
     let deprecated = if op.deprecated {
@@ -272,16 +280,26 @@ fn emit_method(cx: &Context, op: &Operation) -> TokenStream {
     } else {
         TokenStream::new()
     };
+    let lifetime = body_lifetime(op);
     quote! {
         #doc
         #deprecated
-        pub fn #method(&self, #(#args),*) -> #builder {
+        pub fn #method #lifetime(&self, #(#args),*) -> #builder #lifetime {
             #builder {
                 client: self.clone(),
                 #(#inits,)*
                 options: Default::default(),
             }
         }
+    }
+}
+
+/// `<'a>` for the request builders that hold a required body, which the
+/// caller may lend (see `IntoBody` in the runtime); nothing for the others.
+fn body_lifetime(op: &Operation) -> TokenStream {
+    match &op.body {
+        Some(body) if body.required => quote!(<'a>),
+        _ => TokenStream::new(),
     }
 }
 
@@ -420,6 +438,7 @@ fn emit_builder(cx: &Context, op: &Operation) -> TokenStream {
     }
     format_string.push_str(rest);
     let body_field;
+    let mut body_bind = TokenStream::new();
     let mut body_validate = TokenStream::new();
     let mut body_send = TokenStream::new();
     match &op.body {
@@ -439,11 +458,12 @@ fn emit_builder(cx: &Context, op: &Operation) -> TokenStream {
             };
             let validates = matches!(&body.ty, TypeRef::Named(n) if matches!(cx.def(n).map(|d| &d.kind), Some(TypeKind::Struct(_)) | Some(TypeKind::Union(_))));
             if body.required {
-                body_field = quote!(#name: #ty,);
+                body_field = quote!(#name: #rt::runtime::Body<'a, #ty>,);
+                body_bind = quote!(let #name: &#ty = &#name;);
                 if validates {
-                    body_validate = quote!(#rt::validation::Validate::validate_into(&#name, &#rt::validation::Path::Root, &context, out););
+                    body_validate = quote!(#rt::validation::Validate::validate_into(#name, &#rt::validation::Path::Root, &context, out););
                 }
-                body_send = quote!(request.json_body(&#name, #max)?;);
+                body_send = quote!(request.json_body(#name, #max)?;);
             } else {
                 body_field = quote!(#name: Option<#ty>,);
                 if validates {
@@ -540,18 +560,24 @@ fn emit_builder(cx: &Context, op: &Operation) -> TokenStream {
     } else {
         quote!(let mut request)
     };
+    let lifetime = body_lifetime(op);
+    let future_bound = if lifetime.is_empty() {
+        TokenStream::new()
+    } else {
+        quote!(+ 'a)
+    };
     quote! {
         #struct_doc
         #[derive(Debug)]
         #[must_use = "a request does nothing until it is awaited or sent"]
-        pub struct #builder {
+        pub struct #builder #lifetime {
             client: Client,
             #(#fields)*
             #body_field
             options: #rt::runtime::RequestOptions,
         }
 
-        impl #builder {
+        impl #lifetime #builder #lifetime {
             /// The HTTP method of the operation.
             pub(crate) const METHOD: #rt::runtime::Method = #rt::runtime::Method::#method;
             #path_const
@@ -563,6 +589,7 @@ fn emit_builder(cx: &Context, op: &Operation) -> TokenStream {
             #send_doc
             pub async fn send(self) -> Result<#output, #rt::Error> {
                 #destructure
+                #body_bind
                 #validate_block
                 #mut_request = #rt::runtime::HttpRequest::new(Self::METHOD, #path_expr);
                 #(#query)*
@@ -579,9 +606,9 @@ fn emit_builder(cx: &Context, op: &Operation) -> TokenStream {
             }
         }
 
-        impl ::std::future::IntoFuture for #builder {
+        impl #lifetime ::std::future::IntoFuture for #builder #lifetime {
             type Output = Result<#output, #rt::Error>;
-            type IntoFuture = ::std::pin::Pin<Box<dyn ::std::future::Future<Output = Self::Output> + Send>>;
+            type IntoFuture = ::std::pin::Pin<Box<dyn ::std::future::Future<Output = Self::Output> + Send #future_bound>>;
 
             fn into_future(self) -> Self::IntoFuture {
                 Box::pin(self.send())

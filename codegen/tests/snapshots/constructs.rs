@@ -945,20 +945,20 @@ impl Client {
     ///
     /// - `404`: No such widget.
     ///
-    /// Returns a request builder: set options on it, then `.await` it.
-    pub fn put_widget(
+    /// Returns a request builder: set options on it, then `.await` it. The body may be lent (`&body`) instead of handed over, to keep it after the call.
+    pub fn put_widget<'a>(
         &self,
         widget_id: impl Into<String>,
         limit: i64,
-        widget: super::models::Widget,
-    ) -> PutWidget {
+        widget: impl ::algolia_insights::runtime::IntoBody<'a, super::models::Widget>,
+    ) -> PutWidget<'a> {
         PutWidget {
             client: self.clone(),
             widget_id: widget_id.into(),
             limit: limit,
             dry_run: Default::default(),
             x_trace: Default::default(),
-            widget,
+            widget: ::algolia_insights::runtime::IntoBody::into_body(widget),
             options: Default::default(),
         }
     }
@@ -1053,16 +1053,16 @@ impl ::std::future::IntoFuture for GetWidgetText {
 /// A request to [`Client::put_widget`]: set options, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
-pub struct PutWidget {
+pub struct PutWidget<'a> {
     client: Client,
     widget_id: String,
     dry_run: Option<bool>,
     x_trace: Option<String>,
     limit: i64,
-    widget: super::models::Widget,
+    widget: ::algolia_insights::runtime::Body<'a, super::models::Widget>,
     options: ::algolia_insights::runtime::RequestOptions,
 }
-impl PutWidget {
+impl<'a> PutWidget<'a> {
     /// The HTTP method of the operation.
     pub(crate) const METHOD: ::algolia_insights::runtime::Method = ::algolia_insights::runtime::Method::PUT;
     /// Sets the `dry-run` query parameter.
@@ -1085,6 +1085,7 @@ impl PutWidget {
         self,
     ) -> Result<super::models::Receipt, ::algolia_insights::Error> {
         let Self { client, widget_id, dry_run, x_trace, limit, widget, options } = self;
+        let widget: &super::models::Widget = &widget;
         let context = client.transport.validation_context(&options);
         let mut violations = Vec::new();
         {
@@ -1115,7 +1116,7 @@ impl PutWidget {
                 }
             }
             ::algolia_insights::validation::Validate::validate_into(
-                &widget,
+                widget,
                 &::algolia_insights::validation::Path::Root,
                 &context,
                 out,
@@ -1136,7 +1137,7 @@ impl PutWidget {
         if let Some(value) = &x_trace {
             request.header("x-trace", value)?;
         }
-        request.json_body(&widget, None)?;
+        request.json_body(widget, None)?;
         let response = client.transport.execute(request, options).await?;
         response.json()
     }
@@ -1152,10 +1153,10 @@ impl PutWidget {
         ::algolia_insights::runtime::block_on(self.send())
     }
 }
-impl ::std::future::IntoFuture for PutWidget {
+impl<'a> ::std::future::IntoFuture for PutWidget<'a> {
     type Output = Result<super::models::Receipt, ::algolia_insights::Error>;
     type IntoFuture = ::std::pin::Pin<
-        Box<dyn ::std::future::Future<Output = Self::Output> + Send>,
+        Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
     >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())

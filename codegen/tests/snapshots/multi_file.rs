@@ -327,11 +327,14 @@ impl Client {
     ///
     /// `POST /orders` (`createOrder` in the spec).
     ///
-    /// Returns a request builder: set options on it, then `.await` it.
-    pub fn create_order(&self, order: super::models::Order) -> CreateOrder {
+    /// Returns a request builder: set options on it, then `.await` it. The body may be lent (`&body`) instead of handed over, to keep it after the call.
+    pub fn create_order<'a>(
+        &self,
+        order: impl ::algolia_insights::runtime::IntoBody<'a, super::models::Order>,
+    ) -> CreateOrder<'a> {
         CreateOrder {
             client: self.clone(),
-            order,
+            order: ::algolia_insights::runtime::IntoBody::into_body(order),
             options: Default::default(),
         }
     }
@@ -339,12 +342,12 @@ impl Client {
 /// A request to [`Client::create_order`]: set options, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
-pub struct CreateOrder {
+pub struct CreateOrder<'a> {
     client: Client,
-    order: super::models::Order,
+    order: ::algolia_insights::runtime::Body<'a, super::models::Order>,
     options: ::algolia_insights::runtime::RequestOptions,
 }
-impl CreateOrder {
+impl<'a> CreateOrder<'a> {
     /// The HTTP method of the operation.
     pub(crate) const METHOD: ::algolia_insights::runtime::Method = ::algolia_insights::runtime::Method::POST;
     /// The path of `createOrder` (`POST /orders`).
@@ -359,12 +362,13 @@ impl CreateOrder {
         self,
     ) -> Result<super::models::Receipt, ::algolia_insights::Error> {
         let Self { client, order, options } = self;
+        let order: &super::models::Order = &order;
         let context = client.transport.validation_context(&options);
         let mut violations = Vec::new();
         {
             let out = &mut violations;
             ::algolia_insights::validation::Validate::validate_into(
-                &order,
+                order,
                 &::algolia_insights::validation::Path::Root,
                 &context,
                 out,
@@ -375,7 +379,7 @@ impl CreateOrder {
             Self::METHOD,
             Self::PATH.to_string(),
         );
-        request.json_body(&order, None)?;
+        request.json_body(order, None)?;
         let response = client.transport.execute(request, options).await?;
         response.json()
     }
@@ -391,10 +395,10 @@ impl CreateOrder {
         ::algolia_insights::runtime::block_on(self.send())
     }
 }
-impl ::std::future::IntoFuture for CreateOrder {
+impl<'a> ::std::future::IntoFuture for CreateOrder<'a> {
     type Output = Result<super::models::Receipt, ::algolia_insights::Error>;
     type IntoFuture = ::std::pin::Pin<
-        Box<dyn ::std::future::Future<Output = Self::Output> + Send>,
+        Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
     >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
