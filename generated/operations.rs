@@ -263,7 +263,7 @@ impl<'a> PushEvents<'a> {
     /// The HTTP method of the operation.
     pub(crate) const METHOD: crate::runtime::Method = crate::runtime::Method::POST;
     /// The path of `pushEvents` (`POST /1/events`).
-    pub(crate) const PATH: &str = "/1/events";
+    pub(crate) const PATH: &'static str = "/1/events";
     crate::request_builder_methods!();
     /// Validates the request, sends it (with host failover and retries), and decodes the answer.
     ///

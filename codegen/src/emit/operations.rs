@@ -520,7 +520,7 @@ fn emit_builder(cx: &Context, op: &Operation) -> TokenStream {
         )));
         let path_const = quote! {
             #doc
-            pub(crate) const PATH: &str = #format_string;
+            pub(crate) const PATH: &'static str = #format_string;
         };
         (path_const, quote!(Self::PATH.to_string()))
     } else {

@@ -1174,7 +1174,7 @@ impl Named {
     /// The HTTP method of the operation.
     pub(crate) const METHOD: ::algolia_insights::runtime::Method = ::algolia_insights::runtime::Method::POST;
     /// The path of `named` (`POST /v2/ping`).
-    pub(crate) const PATH: &str = "/v2/ping";
+    pub(crate) const PATH: &'static str = "/v2/ping";
     /// Sets the JSON request body.
     pub fn body(mut self, body: super::models::Named) -> Self {
         self.named = Some(body);
@@ -1243,7 +1243,7 @@ impl Ping {
     /// The HTTP method of the operation.
     pub(crate) const METHOD: ::algolia_insights::runtime::Method = ::algolia_insights::runtime::Method::DELETE;
     /// The path of `ping` (`DELETE /v2/ping`).
-    pub(crate) const PATH: &str = "/v2/ping";
+    pub(crate) const PATH: &'static str = "/v2/ping";
     ::algolia_insights::request_builder_methods!();
     /// Validates the request, sends it (with host failover and retries), and decodes the answer.
     ///

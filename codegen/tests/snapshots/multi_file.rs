@@ -351,7 +351,7 @@ impl<'a> CreateOrder<'a> {
     /// The HTTP method of the operation.
     pub(crate) const METHOD: ::algolia_insights::runtime::Method = ::algolia_insights::runtime::Method::POST;
     /// The path of `createOrder` (`POST /orders`).
-    pub(crate) const PATH: &str = "/orders";
+    pub(crate) const PATH: &'static str = "/orders";
     ::algolia_insights::request_builder_methods!();
     /// Validates the request, sends it (with host failover and retries), and decodes the answer.
     ///
