@@ -10,7 +10,13 @@
 //! Each figure is the median of 9 samples of a loop calibrated to run at
 //! least 20 ms.
 
-use algolia_insights::models::{Currency, EventName, EventsItems, QueryID, UserToken};
+#[path = "throughput/events.rs"]
+#[allow(dead_code)]
+mod events;
+
+use algolia_insights::models::{
+    Currency, EventName, EventsItems, InsightsEvents, QueryID, UserToken,
+};
 use algolia_insights::validation::{Validate, ValidationContext};
 use std::hint::black_box;
 use std::path::Path;
@@ -162,6 +168,8 @@ fn main() {
         println!("| {name} | `{value}` | {check:.1} | {by_hand:.1} |");
     }
 
+    batch();
+
     println!();
     println!("## The generator on spec/insights.json");
     println!();
@@ -180,5 +188,105 @@ fn main() {
         "`generate_from_path`: median {:.1} ms, fastest {:.1} ms ({SAMPLES} runs)",
         times[SAMPLES / 2].as_secs_f64() * 1000.0,
         times[0].as_secs_f64() * 1000.0
+    );
+}
+
+/// The CPU time this thread has used (it does not count while other
+/// programs have the core, unlike the wall clock).
+fn thread_cpu() -> Duration {
+    // SAFETY: `clock_gettime` only writes into the struct we hand it.
+    let t = unsafe {
+        let mut t: libc::timespec = std::mem::zeroed();
+        libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t);
+        t
+    };
+    Duration::new(t.tv_sec as u64, t.tv_nsec as u32)
+}
+
+/// Nanoseconds of CPU per event of each step `push_events` takes on a batch
+/// of 1000 (the throughput benchmark's events), next to the floor's one
+/// step. Each sample works on fresh batches, built outside the timed part,
+/// so the events are as cold in the cache as they are when sent.
+fn batch() {
+    const EVENTS: u64 = 1000;
+    const BATCHES: usize = 50;
+    let context = ValidationContext::now().skip_serialized_size();
+    let typed_batches = || -> Vec<InsightsEvents> {
+        (0..BATCHES as u64)
+            .map(|b| InsightsEvents::new((b * EVENTS..(b + 1) * EVENTS).map(events::typed)))
+            .collect()
+    };
+    let plain_batches = || -> Vec<Vec<events::PlainEvent>> {
+        (0..BATCHES as u64)
+            .map(|b| (b * EVENTS..(b + 1) * EVENTS).map(events::plain).collect())
+            .collect()
+    };
+    let per_event = |mut step: Box<dyn FnMut() -> Duration>| -> f64 {
+        let mut samples: Vec<f64> = (0..SAMPLES)
+            .map(|_| step().as_nanos() as f64 / (EVENTS as f64 * BATCHES as f64))
+            .collect();
+        samples.sort_by(f64::total_cmp);
+        samples[SAMPLES / 2]
+    };
+    let floor_serialize = per_event(Box::new(|| {
+        let batches = plain_batches();
+        let started = thread_cpu();
+        for batch in &batches {
+            black_box(serde_json::to_vec(&events::PlainBatchRef { events: batch }).unwrap());
+        }
+        thread_cpu() - started
+    }));
+    let validate = per_event(Box::new(|| {
+        let batches = typed_batches();
+        let started = thread_cpu();
+        for batch in &batches {
+            black_box(batch.validate_with(&context)).unwrap();
+        }
+        thread_cpu() - started
+    }));
+    let serialize = per_event(Box::new(|| {
+        let batches = typed_batches();
+        let started = thread_cpu();
+        for batch in &batches {
+            black_box(serde_json::to_vec(batch).unwrap());
+        }
+        thread_cpu() - started
+    }));
+    let validate_serialize = per_event(Box::new(|| {
+        let batches = typed_batches();
+        let started = thread_cpu();
+        for batch in &batches {
+            black_box(batch.validate_with(&context)).unwrap();
+            black_box(serde_json::to_vec(batch).unwrap());
+        }
+        thread_cpu() - started
+    }));
+    let free = per_event(Box::new(|| {
+        let batches = typed_batches();
+        let started = thread_cpu();
+        drop(black_box(batches));
+        thread_cpu() - started
+    }));
+    let plain_free = per_event(Box::new(|| {
+        let batches = plain_batches();
+        let started = thread_cpu();
+        drop(black_box(batches));
+        thread_cpu() - started
+    }));
+    println!();
+    println!("## A batch of 1000 events, step by step (ns of CPU per event, median of {SAMPLES} samples of {BATCHES} fresh batches)");
+    println!();
+    println!("| step | ns per event |");
+    println!("| --- | ---: |");
+    println!("| floor: `serde_json::to_vec` of the hand-written batch | {floor_serialize:.0} |");
+    println!("| `validate_with` the batch (first pass over cold events) | {validate:.0} |");
+    println!("| `serde_json::to_vec` of the batch | {serialize:.0} |");
+    println!("| both, as `push_events` does | {validate_serialize:.0} |");
+    println!("| freeing the batch (`push_events` takes it) | {free:.0} |");
+    println!("| freeing the floor's events (after the clock, in the floor) | {plain_free:.0} |");
+    println!(
+        "| `size_of::<EventsItems>()`, the floor's event | {} B, {} B |",
+        std::mem::size_of::<EventsItems>(),
+        std::mem::size_of::<events::PlainEvent>()
     );
 }

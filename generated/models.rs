@@ -753,7 +753,7 @@ impl Value {
     PartialEq,
     ::std::default::Default,
     ::serde::Serialize,
-    ::serde::Deserialize
+    ::serde::Deserialize,
 )]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
@@ -864,7 +864,7 @@ pub type ObjectDataList = ::std::vec::Vec<ObjectData>;
     PartialEq,
     ::std::default::Default,
     ::serde::Serialize,
-    ::serde::Deserialize
+    ::serde::Deserialize,
 )]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
@@ -3631,100 +3631,1333 @@ impl EventsItems {
         ("Instantsearch", &[("eventType", ::std::option::Option::Some("instantsearch"))]),
     ];
 }
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for EventsItems {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let object = <::serde_json::Map<
-            ::std::string::String,
-            ::serde_json::Value,
-        >>::deserialize(deserializer)?;
-        match crate::runtime::pick_variant(&object, Self::VARIANT_RULES) {
-            ::std::option::Option::Some(0usize) => {
-                crate::runtime::deserialize_variant::<
-                    AddedToCartObjectIDsAfterSearch,
-                    D::Error,
-                >(object)
-                    .map(Self::AddedToCartObjectIDsAfterSearch)
+        struct EventsItemsVisitor;
+        #[allow(deprecated)]
+        impl<'de> ::serde::de::Visitor<'de> for EventsItemsVisitor {
+            type Value = EventsItems;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("an EventsItems object")
             }
-            ::std::option::Option::Some(1usize) => {
-                crate::runtime::deserialize_variant::<
-                    PurchasedObjectIDsAfterSearch,
-                    D::Error,
-                >(object)
-                    .map(Self::PurchasedObjectIDsAfterSearch)
-            }
-            ::std::option::Option::Some(2usize) => {
-                crate::runtime::deserialize_variant::<
-                    ClickedObjectIDsAfterSearch,
-                    D::Error,
-                >(object)
-                    .map(Self::ClickedObjectIDsAfterSearch)
-            }
-            ::std::option::Option::Some(3usize) => {
-                crate::runtime::deserialize_variant::<
-                    PurchasedObjectIDs,
-                    D::Error,
-                >(object)
-                    .map(Self::PurchasedObjectIDs)
-            }
-            ::std::option::Option::Some(4usize) => {
-                crate::runtime::deserialize_variant::<
-                    AddedToCartObjectIDs,
-                    D::Error,
-                >(object)
-                    .map(Self::AddedToCartObjectIDs)
-            }
-            ::std::option::Option::Some(5usize) => {
-                crate::runtime::deserialize_variant::<
-                    ConvertedObjectIDsAfterSearch,
-                    D::Error,
-                >(object)
-                    .map(Self::ConvertedObjectIDsAfterSearch)
-            }
-            ::std::option::Option::Some(6usize) => {
-                crate::runtime::deserialize_variant::<ClickedObjectIDs, D::Error>(object)
-                    .map(Self::ClickedObjectIDs)
-            }
-            ::std::option::Option::Some(7usize) => {
-                crate::runtime::deserialize_variant::<
-                    ConvertedObjectIDs,
-                    D::Error,
-                >(object)
-                    .map(Self::ConvertedObjectIDs)
-            }
-            ::std::option::Option::Some(8usize) => {
-                crate::runtime::deserialize_variant::<ClickedFilters, D::Error>(object)
-                    .map(Self::ClickedFilters)
-            }
-            ::std::option::Option::Some(9usize) => {
-                crate::runtime::deserialize_variant::<ConvertedFilters, D::Error>(object)
-                    .map(Self::ConvertedFilters)
-            }
-            ::std::option::Option::Some(10usize) => {
-                crate::runtime::deserialize_variant::<ViewedObjectIDs, D::Error>(object)
-                    .map(Self::ViewedObjectIDs)
-            }
-            ::std::option::Option::Some(11usize) => {
-                crate::runtime::deserialize_variant::<ViewedFilters, D::Error>(object)
-                    .map(Self::ViewedFilters)
-            }
-            ::std::option::Option::Some(12usize) => {
-                crate::runtime::deserialize_variant::<Instantsearch, D::Error>(object)
-                    .map(Self::Instantsearch)
-            }
-            _ => {
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<EventsItems, A::Error> {
+                const FIELDS: &[&str] = &[
+                    "eventName",
+                    "eventType",
+                    "eventSubtype",
+                    "index",
+                    "queryID",
+                    "objectIDs",
+                    "userToken",
+                    "authenticatedUserToken",
+                    "currency",
+                    "objectData",
+                    "timestamp",
+                    "value",
+                    "positions",
+                    "filters",
+                    "agentID",
+                ];
+                const EVENT_TYPE_VALUES: &[&str] = &[
+                    "conversion",
+                    "click",
+                    "view",
+                    "instantsearch",
+                ];
+                const EVENT_SUBTYPE_VALUES: &[&str] = &["addToCart", "purchase"];
+                let mut event_name: ::std::option::Option<EventName> = ::std::option::Option::None;
+                let mut event_type: ::std::option::Option<crate::runtime::decode::Tag> = ::std::option::Option::None;
+                let mut event_subtype: ::std::option::Option<
+                    crate::runtime::decode::Tag,
+                > = ::std::option::Option::None;
+                let mut index: ::std::option::Option<Index> = ::std::option::Option::None;
+                let mut query_id: ::std::option::Option<QueryID> = ::std::option::Option::None;
+                let mut object_ids: ::std::option::Option<ObjectIDs> = ::std::option::Option::None;
+                let mut user_token: ::std::option::Option<UserToken> = ::std::option::Option::None;
+                let mut authenticated_user_token: ::std::option::Option<
+                    ::std::option::Option<AuthenticatedUserToken>,
+                > = ::std::option::Option::None;
+                let mut currency: ::std::option::Option<
+                    ::std::option::Option<Currency>,
+                > = ::std::option::Option::None;
+                let mut object_data: ::std::option::Option<
+                    ::std::option::Option<crate::runtime::RawJson>,
+                > = ::std::option::Option::None;
+                let mut timestamp: ::std::option::Option<
+                    ::std::option::Option<Timestamp>,
+                > = ::std::option::Option::None;
+                let mut value: ::std::option::Option<::std::option::Option<Value>> = ::std::option::Option::None;
+                let mut positions: ::std::option::Option<Positions> = ::std::option::Option::None;
+                let mut filters: ::std::option::Option<Filters> = ::std::option::Option::None;
+                let mut agent_id: ::std::option::Option<
+                    ::std::option::Option<AgentID>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key_seed(crate::runtime::decode::KnownField(FIELDS))?
+                {
+                    match __key {
+                        0usize => {
+                            __map
+                                .next_value_seed(
+                                    crate::runtime::decode::Once::new(
+                                        &mut event_name,
+                                        "eventName",
+                                    ),
+                                )?
+                        }
+                        1usize => {
+                            __map
+                                .next_value_seed(
+                                    crate::runtime::decode::TagSlot::new(
+                                        &mut event_type,
+                                        "eventType",
+                                        EVENT_TYPE_VALUES,
+                                    ),
+                                )?
+                        }
+                        2usize => {
+                            __map
+                                .next_value_seed(
+                                    crate::runtime::decode::TagSlot::new(
+                                        &mut event_subtype,
+                                        "eventSubtype",
+                                        EVENT_SUBTYPE_VALUES,
+                                    ),
+                                )?
+                        }
+                        3usize => {
+                            __map
+                                .next_value_seed(
+                                    crate::runtime::decode::Once::new(&mut index, "index"),
+                                )?
+                        }
+                        4usize => {
+                            __map
+                                .next_value_seed(
+                                    crate::runtime::decode::Once::new(&mut query_id, "queryID"),
+                                )?
+                        }
+                        5usize => {
+                            __map
+                                .next_value_seed(
+                                    crate::runtime::decode::Once::new(
+                                        &mut object_ids,
+                                        "objectIDs",
+                                    ),
+                                )?
+                        }
+                        6usize => {
+                            __map
+                                .next_value_seed(
+                                    crate::runtime::decode::Once::new(
+                                        &mut user_token,
+                                        "userToken",
+                                    ),
+                                )?
+                        }
+                        7usize => {
+                            __map
+                                .next_value_seed(
+                                    crate::runtime::decode::Once::new(
+                                        &mut authenticated_user_token,
+                                        "authenticatedUserToken",
+                                    ),
+                                )?
+                        }
+                        8usize => {
+                            __map
+                                .next_value_seed(
+                                    crate::runtime::decode::Once::new(&mut currency, "currency"),
+                                )?
+                        }
+                        9usize => {
+                            __map
+                                .next_value_seed(
+                                    crate::runtime::decode::Once::new(
+                                        &mut object_data,
+                                        "objectData",
+                                    ),
+                                )?
+                        }
+                        10usize => {
+                            __map
+                                .next_value_seed(
+                                    crate::runtime::decode::Once::new(
+                                        &mut timestamp,
+                                        "timestamp",
+                                    ),
+                                )?
+                        }
+                        11usize => {
+                            __map
+                                .next_value_seed(
+                                    crate::runtime::decode::Once::new(&mut value, "value"),
+                                )?
+                        }
+                        12usize => {
+                            __map
+                                .next_value_seed(
+                                    crate::runtime::decode::Once::new(
+                                        &mut positions,
+                                        "positions",
+                                    ),
+                                )?
+                        }
+                        13usize => {
+                            __map
+                                .next_value_seed(
+                                    crate::runtime::decode::Once::new(&mut filters, "filters"),
+                                )?
+                        }
+                        _ => {
+                            __map
+                                .next_value_seed(
+                                    crate::runtime::decode::Once::new(&mut agent_id, "agentID"),
+                                )?
+                        }
+                    }
+                }
+                if event_type
+                    == ::std::option::Option::Some(
+                        crate::runtime::decode::Tag::Known(0usize),
+                    )
+                    && event_subtype
+                        == ::std::option::Option::Some(
+                            crate::runtime::decode::Tag::Known(0usize),
+                        ) && query_id.is_some() && object_ids.is_some()
+                {
+                    if positions.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "`positions` is not allowed in a `conversion` `addToCart` event (AddedToCartObjectIDsAfterSearch), expected one of `eventName`, `eventType`, `eventSubtype`, `index`, `queryID`, `objectIDs`, `userToken`, `authenticatedUserToken`, `currency`, `objectData`, `timestamp`, `value`",
+                            ),
+                        );
+                    }
+                    if filters.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "a `conversion` `addToCart` event takes `queryID` and `objectIDs` or `filters`, not both",
+                            ),
+                        );
+                    }
+                    if agent_id.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "`agentID` is not allowed in a `conversion` `addToCart` event (AddedToCartObjectIDsAfterSearch), expected one of `eventName`, `eventType`, `eventSubtype`, `index`, `queryID`, `objectIDs`, `userToken`, `authenticatedUserToken`, `currency`, `objectData`, `timestamp`, `value`",
+                            ),
+                        );
+                    }
+                    return ::std::result::Result::Ok(
+                        EventsItems::AddedToCartObjectIDsAfterSearch(AddedToCartObjectIDsAfterSearch {
+                            event_name: crate::runtime::decode::required(
+                                event_name.take(),
+                                "eventName",
+                            )?,
+                            event_type: ConversionEvent,
+                            event_subtype: AddToCartEvent,
+                            index: crate::runtime::decode::required(
+                                index.take(),
+                                "index",
+                            )?,
+                            query_id: crate::runtime::decode::required(
+                                query_id.take(),
+                                "queryID",
+                            )?,
+                            object_ids: crate::runtime::decode::required(
+                                object_ids.take(),
+                                "objectIDs",
+                            )?,
+                            user_token: crate::runtime::decode::required(
+                                user_token.take(),
+                                "userToken",
+                            )?,
+                            authenticated_user_token: authenticated_user_token
+                                .take()
+                                .flatten(),
+                            currency: currency.take().flatten(),
+                            object_data: match object_data.take().flatten() {
+                                ::std::option::Option::Some(raw) => {
+                                    crate::runtime::decode::decode_raw::<
+                                        ::std::option::Option<ObjectDataAfterSearchList>,
+                                        A::Error,
+                                    >(&raw, "objectData")?
+                                }
+                                ::std::option::Option::None => ::std::option::Option::None,
+                            },
+                            timestamp: timestamp.take().flatten(),
+                            value: value.take().flatten(),
+                        }),
+                    );
+                }
+                if event_type
+                    == ::std::option::Option::Some(
+                        crate::runtime::decode::Tag::Known(0usize),
+                    )
+                    && event_subtype
+                        == ::std::option::Option::Some(
+                            crate::runtime::decode::Tag::Known(1usize),
+                        ) && object_ids.is_some() && object_data.is_some()
+                {
+                    if query_id.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "`queryID` is not allowed in a `conversion` `purchase` event (PurchasedObjectIDsAfterSearch), expected one of `eventName`, `eventType`, `eventSubtype`, `index`, `objectIDs`, `userToken`, `authenticatedUserToken`, `currency`, `objectData`, `timestamp`, `value`",
+                            ),
+                        );
+                    }
+                    if positions.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "`positions` is not allowed in a `conversion` `purchase` event (PurchasedObjectIDsAfterSearch), expected one of `eventName`, `eventType`, `eventSubtype`, `index`, `objectIDs`, `userToken`, `authenticatedUserToken`, `currency`, `objectData`, `timestamp`, `value`",
+                            ),
+                        );
+                    }
+                    if filters.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "a `conversion` `purchase` event takes `objectIDs` or `filters`, not both",
+                            ),
+                        );
+                    }
+                    if agent_id.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "`agentID` is not allowed in a `conversion` `purchase` event (PurchasedObjectIDsAfterSearch), expected one of `eventName`, `eventType`, `eventSubtype`, `index`, `objectIDs`, `userToken`, `authenticatedUserToken`, `currency`, `objectData`, `timestamp`, `value`",
+                            ),
+                        );
+                    }
+                    return ::std::result::Result::Ok(
+                        EventsItems::PurchasedObjectIDsAfterSearch(PurchasedObjectIDsAfterSearch {
+                            event_name: crate::runtime::decode::required(
+                                event_name.take(),
+                                "eventName",
+                            )?,
+                            event_type: ConversionEvent,
+                            event_subtype: PurchaseEvent,
+                            index: crate::runtime::decode::required(
+                                index.take(),
+                                "index",
+                            )?,
+                            object_ids: crate::runtime::decode::required(
+                                object_ids.take(),
+                                "objectIDs",
+                            )?,
+                            user_token: crate::runtime::decode::required(
+                                user_token.take(),
+                                "userToken",
+                            )?,
+                            authenticated_user_token: authenticated_user_token
+                                .take()
+                                .flatten(),
+                            currency: currency.take().flatten(),
+                            object_data: crate::runtime::decode::decode_raw::<
+                                ObjectDataAfterSearchList,
+                                A::Error,
+                            >(
+                                &crate::runtime::decode::required_not_null::<
+                                    _,
+                                    A::Error,
+                                >(object_data.take(), "objectData")?,
+                                "objectData",
+                            )?,
+                            timestamp: timestamp.take().flatten(),
+                            value: value.take().flatten(),
+                        }),
+                    );
+                }
+                if positions.is_some() && query_id.is_some()
+                    && event_type
+                        == ::std::option::Option::Some(
+                            crate::runtime::decode::Tag::Known(1usize),
+                        )
+                {
+                    if event_subtype.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "`eventSubtype` is not allowed in a `click` event (ClickedObjectIDsAfterSearch), expected one of `eventName`, `eventType`, `index`, `objectIDs`, `positions`, `queryID`, `userToken`, `authenticatedUserToken`, `timestamp`",
+                            ),
+                        );
+                    }
+                    if currency.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "`currency` is not allowed in a `click` event (ClickedObjectIDsAfterSearch), expected one of `eventName`, `eventType`, `index`, `objectIDs`, `positions`, `queryID`, `userToken`, `authenticatedUserToken`, `timestamp`",
+                            ),
+                        );
+                    }
+                    if object_data.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "`objectData` is not allowed in a `click` event (ClickedObjectIDsAfterSearch), expected one of `eventName`, `eventType`, `index`, `objectIDs`, `positions`, `queryID`, `userToken`, `authenticatedUserToken`, `timestamp`",
+                            ),
+                        );
+                    }
+                    if value.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "`value` is not allowed in a `click` event (ClickedObjectIDsAfterSearch), expected one of `eventName`, `eventType`, `index`, `objectIDs`, `positions`, `queryID`, `userToken`, `authenticatedUserToken`, `timestamp`",
+                            ),
+                        );
+                    }
+                    if filters.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "a `click` event takes `objectIDs` or `filters`, not both",
+                            ),
+                        );
+                    }
+                    if agent_id.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "`agentID` is not allowed in a `click` event (ClickedObjectIDsAfterSearch), expected one of `eventName`, `eventType`, `index`, `objectIDs`, `positions`, `queryID`, `userToken`, `authenticatedUserToken`, `timestamp`",
+                            ),
+                        );
+                    }
+                    return ::std::result::Result::Ok(
+                        EventsItems::ClickedObjectIDsAfterSearch(ClickedObjectIDsAfterSearch {
+                            event_name: crate::runtime::decode::required(
+                                event_name.take(),
+                                "eventName",
+                            )?,
+                            event_type: ClickEvent,
+                            index: crate::runtime::decode::required(
+                                index.take(),
+                                "index",
+                            )?,
+                            object_ids: crate::runtime::decode::required(
+                                object_ids.take(),
+                                "objectIDs",
+                            )?,
+                            positions: crate::runtime::decode::required(
+                                positions.take(),
+                                "positions",
+                            )?,
+                            query_id: crate::runtime::decode::required(
+                                query_id.take(),
+                                "queryID",
+                            )?,
+                            user_token: crate::runtime::decode::required(
+                                user_token.take(),
+                                "userToken",
+                            )?,
+                            authenticated_user_token: authenticated_user_token
+                                .take()
+                                .flatten(),
+                            timestamp: timestamp.take().flatten(),
+                        }),
+                    );
+                }
+                if event_type
+                    == ::std::option::Option::Some(
+                        crate::runtime::decode::Tag::Known(0usize),
+                    )
+                    && event_subtype
+                        == ::std::option::Option::Some(
+                            crate::runtime::decode::Tag::Known(1usize),
+                        ) && object_ids.is_some()
+                {
+                    if query_id.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "`queryID` is not allowed in a `conversion` `purchase` event (PurchasedObjectIDs), expected one of `eventName`, `eventType`, `eventSubtype`, `index`, `objectIDs`, `userToken`, `authenticatedUserToken`, `currency`, `objectData`, `timestamp`, `value`",
+                            ),
+                        );
+                    }
+                    if positions.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "`positions` is not allowed in a `conversion` `purchase` event (PurchasedObjectIDs), expected one of `eventName`, `eventType`, `eventSubtype`, `index`, `objectIDs`, `userToken`, `authenticatedUserToken`, `currency`, `objectData`, `timestamp`, `value`",
+                            ),
+                        );
+                    }
+                    if filters.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "a `conversion` `purchase` event takes `objectIDs` or `filters`, not both",
+                            ),
+                        );
+                    }
+                    if agent_id.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "`agentID` is not allowed in a `conversion` `purchase` event (PurchasedObjectIDs), expected one of `eventName`, `eventType`, `eventSubtype`, `index`, `objectIDs`, `userToken`, `authenticatedUserToken`, `currency`, `objectData`, `timestamp`, `value`",
+                            ),
+                        );
+                    }
+                    return ::std::result::Result::Ok(
+                        EventsItems::PurchasedObjectIDs(PurchasedObjectIDs {
+                            event_name: crate::runtime::decode::required(
+                                event_name.take(),
+                                "eventName",
+                            )?,
+                            event_type: ConversionEvent,
+                            event_subtype: PurchaseEvent,
+                            index: crate::runtime::decode::required(
+                                index.take(),
+                                "index",
+                            )?,
+                            object_ids: crate::runtime::decode::required(
+                                object_ids.take(),
+                                "objectIDs",
+                            )?,
+                            user_token: crate::runtime::decode::required(
+                                user_token.take(),
+                                "userToken",
+                            )?,
+                            authenticated_user_token: authenticated_user_token
+                                .take()
+                                .flatten(),
+                            currency: currency.take().flatten(),
+                            object_data: match object_data.take().flatten() {
+                                ::std::option::Option::Some(raw) => {
+                                    crate::runtime::decode::decode_raw::<
+                                        ::std::option::Option<ObjectDataList>,
+                                        A::Error,
+                                    >(&raw, "objectData")?
+                                }
+                                ::std::option::Option::None => ::std::option::Option::None,
+                            },
+                            timestamp: timestamp.take().flatten(),
+                            value: value.take().flatten(),
+                        }),
+                    );
+                }
+                if event_type
+                    == ::std::option::Option::Some(
+                        crate::runtime::decode::Tag::Known(0usize),
+                    )
+                    && event_subtype
+                        == ::std::option::Option::Some(
+                            crate::runtime::decode::Tag::Known(0usize),
+                        ) && object_ids.is_some()
+                {
+                    if query_id.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "`queryID` is not allowed in a `conversion` `addToCart` event (AddedToCartObjectIDs), expected one of `eventName`, `eventType`, `eventSubtype`, `index`, `objectIDs`, `userToken`, `authenticatedUserToken`, `currency`, `objectData`, `timestamp`, `value`",
+                            ),
+                        );
+                    }
+                    if positions.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "`positions` is not allowed in a `conversion` `addToCart` event (AddedToCartObjectIDs), expected one of `eventName`, `eventType`, `eventSubtype`, `index`, `objectIDs`, `userToken`, `authenticatedUserToken`, `currency`, `objectData`, `timestamp`, `value`",
+                            ),
+                        );
+                    }
+                    if filters.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "a `conversion` `addToCart` event takes `objectIDs` or `filters`, not both",
+                            ),
+                        );
+                    }
+                    if agent_id.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "`agentID` is not allowed in a `conversion` `addToCart` event (AddedToCartObjectIDs), expected one of `eventName`, `eventType`, `eventSubtype`, `index`, `objectIDs`, `userToken`, `authenticatedUserToken`, `currency`, `objectData`, `timestamp`, `value`",
+                            ),
+                        );
+                    }
+                    return ::std::result::Result::Ok(
+                        EventsItems::AddedToCartObjectIDs(AddedToCartObjectIDs {
+                            event_name: crate::runtime::decode::required(
+                                event_name.take(),
+                                "eventName",
+                            )?,
+                            event_type: ConversionEvent,
+                            event_subtype: AddToCartEvent,
+                            index: crate::runtime::decode::required(
+                                index.take(),
+                                "index",
+                            )?,
+                            object_ids: crate::runtime::decode::required(
+                                object_ids.take(),
+                                "objectIDs",
+                            )?,
+                            user_token: crate::runtime::decode::required(
+                                user_token.take(),
+                                "userToken",
+                            )?,
+                            authenticated_user_token: authenticated_user_token
+                                .take()
+                                .flatten(),
+                            currency: currency.take().flatten(),
+                            object_data: match object_data.take().flatten() {
+                                ::std::option::Option::Some(raw) => {
+                                    crate::runtime::decode::decode_raw::<
+                                        ::std::option::Option<ObjectDataList>,
+                                        A::Error,
+                                    >(&raw, "objectData")?
+                                }
+                                ::std::option::Option::None => ::std::option::Option::None,
+                            },
+                            timestamp: timestamp.take().flatten(),
+                            value: value.take().flatten(),
+                        }),
+                    );
+                }
+                if query_id.is_some()
+                    && event_type
+                        == ::std::option::Option::Some(
+                            crate::runtime::decode::Tag::Known(0usize),
+                        )
+                {
+                    if event_subtype.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "a `conversion` event with `eventSubtype` needs `objectIDs` (AddedToCartObjectIDsAfterSearch); without it, `eventSubtype` is not allowed",
+                            ),
+                        );
+                    }
+                    if currency.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "a `conversion` event with `currency` needs `eventSubtype` `addToCart` and `objectIDs` (AddedToCartObjectIDsAfterSearch); without them, `currency` is not allowed",
+                            ),
+                        );
+                    }
+                    if object_data.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "a `conversion` event with `objectData` needs `eventSubtype` `addToCart` and `objectIDs` (AddedToCartObjectIDsAfterSearch); without them, `objectData` is not allowed",
+                            ),
+                        );
+                    }
+                    if value.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "a `conversion` event with `value` needs `eventSubtype` `addToCart` and `objectIDs` (AddedToCartObjectIDsAfterSearch); without them, `value` is not allowed",
+                            ),
+                        );
+                    }
+                    if positions.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "`positions` is not allowed in a `conversion` event (ConvertedObjectIDsAfterSearch), expected one of `eventName`, `eventType`, `index`, `objectIDs`, `queryID`, `userToken`, `authenticatedUserToken`, `timestamp`",
+                            ),
+                        );
+                    }
+                    if filters.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "a `conversion` event takes `queryID` and `objectIDs` or `filters`, not both",
+                            ),
+                        );
+                    }
+                    if agent_id.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "`agentID` is not allowed in a `conversion` event (ConvertedObjectIDsAfterSearch), expected one of `eventName`, `eventType`, `index`, `objectIDs`, `queryID`, `userToken`, `authenticatedUserToken`, `timestamp`",
+                            ),
+                        );
+                    }
+                    return ::std::result::Result::Ok(
+                        EventsItems::ConvertedObjectIDsAfterSearch(ConvertedObjectIDsAfterSearch {
+                            event_name: crate::runtime::decode::required(
+                                event_name.take(),
+                                "eventName",
+                            )?,
+                            event_type: ConversionEvent,
+                            index: crate::runtime::decode::required(
+                                index.take(),
+                                "index",
+                            )?,
+                            object_ids: crate::runtime::decode::required(
+                                object_ids.take(),
+                                "objectIDs",
+                            )?,
+                            query_id: crate::runtime::decode::required(
+                                query_id.take(),
+                                "queryID",
+                            )?,
+                            user_token: crate::runtime::decode::required(
+                                user_token.take(),
+                                "userToken",
+                            )?,
+                            authenticated_user_token: authenticated_user_token
+                                .take()
+                                .flatten(),
+                            timestamp: timestamp.take().flatten(),
+                        }),
+                    );
+                }
+                if event_type
+                    == ::std::option::Option::Some(
+                        crate::runtime::decode::Tag::Known(1usize),
+                    ) && object_ids.is_some()
+                {
+                    if event_subtype.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "`eventSubtype` is not allowed in a `click` event (ClickedObjectIDs), expected one of `eventName`, `eventType`, `index`, `objectIDs`, `userToken`, `authenticatedUserToken`, `timestamp`",
+                            ),
+                        );
+                    }
+                    if query_id.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "a `click` event with `queryID` needs `positions` (ClickedObjectIDsAfterSearch); without it, `queryID` is not allowed",
+                            ),
+                        );
+                    }
+                    if currency.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "`currency` is not allowed in a `click` event (ClickedObjectIDs), expected one of `eventName`, `eventType`, `index`, `objectIDs`, `userToken`, `authenticatedUserToken`, `timestamp`",
+                            ),
+                        );
+                    }
+                    if object_data.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "`objectData` is not allowed in a `click` event (ClickedObjectIDs), expected one of `eventName`, `eventType`, `index`, `objectIDs`, `userToken`, `authenticatedUserToken`, `timestamp`",
+                            ),
+                        );
+                    }
+                    if value.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "`value` is not allowed in a `click` event (ClickedObjectIDs), expected one of `eventName`, `eventType`, `index`, `objectIDs`, `userToken`, `authenticatedUserToken`, `timestamp`",
+                            ),
+                        );
+                    }
+                    if positions.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "a `click` event with `positions` needs `queryID` (ClickedObjectIDsAfterSearch); without it, `positions` is not allowed",
+                            ),
+                        );
+                    }
+                    if filters.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "a `click` event takes `objectIDs` or `filters`, not both",
+                            ),
+                        );
+                    }
+                    if agent_id.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "`agentID` is not allowed in a `click` event (ClickedObjectIDs), expected one of `eventName`, `eventType`, `index`, `objectIDs`, `userToken`, `authenticatedUserToken`, `timestamp`",
+                            ),
+                        );
+                    }
+                    return ::std::result::Result::Ok(
+                        EventsItems::ClickedObjectIDs(ClickedObjectIDs {
+                            event_name: crate::runtime::decode::required(
+                                event_name.take(),
+                                "eventName",
+                            )?,
+                            event_type: ClickEvent,
+                            index: crate::runtime::decode::required(
+                                index.take(),
+                                "index",
+                            )?,
+                            object_ids: crate::runtime::decode::required(
+                                object_ids.take(),
+                                "objectIDs",
+                            )?,
+                            user_token: crate::runtime::decode::required(
+                                user_token.take(),
+                                "userToken",
+                            )?,
+                            authenticated_user_token: authenticated_user_token
+                                .take()
+                                .flatten(),
+                            timestamp: timestamp.take().flatten(),
+                        }),
+                    );
+                }
+                if event_type
+                    == ::std::option::Option::Some(
+                        crate::runtime::decode::Tag::Known(0usize),
+                    ) && object_ids.is_some()
+                {
+                    if event_subtype.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "`eventSubtype` is not allowed in a `conversion` event (ConvertedObjectIDs), expected one of `eventName`, `eventType`, `index`, `objectIDs`, `userToken`, `authenticatedUserToken`, `timestamp`",
+                            ),
+                        );
+                    }
+                    if query_id.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "`queryID` is not allowed in a `conversion` event (ConvertedObjectIDs), expected one of `eventName`, `eventType`, `index`, `objectIDs`, `userToken`, `authenticatedUserToken`, `timestamp`",
+                            ),
+                        );
+                    }
+                    if currency.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "a `conversion` event with `currency` needs `eventSubtype` `purchase` (PurchasedObjectIDs); without it, `currency` is not allowed",
+                            ),
+                        );
+                    }
+                    if object_data.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "a `conversion` event with `objectData` needs `eventSubtype` `purchase` (PurchasedObjectIDsAfterSearch); without it, `objectData` is not allowed",
+                            ),
+                        );
+                    }
+                    if value.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "a `conversion` event with `value` needs `eventSubtype` `purchase` (PurchasedObjectIDs); without it, `value` is not allowed",
+                            ),
+                        );
+                    }
+                    if positions.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "`positions` is not allowed in a `conversion` event (ConvertedObjectIDs), expected one of `eventName`, `eventType`, `index`, `objectIDs`, `userToken`, `authenticatedUserToken`, `timestamp`",
+                            ),
+                        );
+                    }
+                    if filters.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "a `conversion` event takes `objectIDs` or `filters`, not both",
+                            ),
+                        );
+                    }
+                    if agent_id.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "`agentID` is not allowed in a `conversion` event (ConvertedObjectIDs), expected one of `eventName`, `eventType`, `index`, `objectIDs`, `userToken`, `authenticatedUserToken`, `timestamp`",
+                            ),
+                        );
+                    }
+                    return ::std::result::Result::Ok(
+                        EventsItems::ConvertedObjectIDs(ConvertedObjectIDs {
+                            event_name: crate::runtime::decode::required(
+                                event_name.take(),
+                                "eventName",
+                            )?,
+                            event_type: ConversionEvent,
+                            index: crate::runtime::decode::required(
+                                index.take(),
+                                "index",
+                            )?,
+                            object_ids: crate::runtime::decode::required(
+                                object_ids.take(),
+                                "objectIDs",
+                            )?,
+                            user_token: crate::runtime::decode::required(
+                                user_token.take(),
+                                "userToken",
+                            )?,
+                            authenticated_user_token: authenticated_user_token
+                                .take()
+                                .flatten(),
+                            timestamp: timestamp.take().flatten(),
+                        }),
+                    );
+                }
+                if event_type
+                    == ::std::option::Option::Some(
+                        crate::runtime::decode::Tag::Known(1usize),
+                    ) && filters.is_some()
+                {
+                    if event_subtype.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "`eventSubtype` is not allowed in a `click` event (ClickedFilters), expected one of `eventName`, `eventType`, `index`, `filters`, `userToken`, `authenticatedUserToken`, `timestamp`",
+                            ),
+                        );
+                    }
+                    if query_id.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "a `click` event with `queryID` needs `positions` (ClickedObjectIDsAfterSearch); without it, `queryID` is not allowed",
+                            ),
+                        );
+                    }
+                    if object_ids.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "a `click` event takes `filters` or `objectIDs`, not both",
+                            ),
+                        );
+                    }
+                    if currency.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "`currency` is not allowed in a `click` event (ClickedFilters), expected one of `eventName`, `eventType`, `index`, `filters`, `userToken`, `authenticatedUserToken`, `timestamp`",
+                            ),
+                        );
+                    }
+                    if object_data.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "`objectData` is not allowed in a `click` event (ClickedFilters), expected one of `eventName`, `eventType`, `index`, `filters`, `userToken`, `authenticatedUserToken`, `timestamp`",
+                            ),
+                        );
+                    }
+                    if value.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "`value` is not allowed in a `click` event (ClickedFilters), expected one of `eventName`, `eventType`, `index`, `filters`, `userToken`, `authenticatedUserToken`, `timestamp`",
+                            ),
+                        );
+                    }
+                    if positions.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "a `click` event with `positions` needs `queryID` (ClickedObjectIDsAfterSearch); without it, `positions` is not allowed",
+                            ),
+                        );
+                    }
+                    if agent_id.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "`agentID` is not allowed in a `click` event (ClickedFilters), expected one of `eventName`, `eventType`, `index`, `filters`, `userToken`, `authenticatedUserToken`, `timestamp`",
+                            ),
+                        );
+                    }
+                    return ::std::result::Result::Ok(
+                        EventsItems::ClickedFilters(ClickedFilters {
+                            event_name: crate::runtime::decode::required(
+                                event_name.take(),
+                                "eventName",
+                            )?,
+                            event_type: ClickEvent,
+                            index: crate::runtime::decode::required(
+                                index.take(),
+                                "index",
+                            )?,
+                            filters: crate::runtime::decode::required(
+                                filters.take(),
+                                "filters",
+                            )?,
+                            user_token: crate::runtime::decode::required(
+                                user_token.take(),
+                                "userToken",
+                            )?,
+                            authenticated_user_token: authenticated_user_token
+                                .take()
+                                .flatten(),
+                            timestamp: timestamp.take().flatten(),
+                        }),
+                    );
+                }
+                if event_type
+                    == ::std::option::Option::Some(
+                        crate::runtime::decode::Tag::Known(0usize),
+                    ) && filters.is_some()
+                {
+                    if event_subtype.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "a `conversion` event with `eventSubtype` needs `objectIDs` (PurchasedObjectIDs); without it, `eventSubtype` is not allowed",
+                            ),
+                        );
+                    }
+                    if query_id.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "a `conversion` event takes `filters` or `queryID`, not both",
+                            ),
+                        );
+                    }
+                    if object_ids.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "a `conversion` event takes `filters` or `objectIDs`, not both",
+                            ),
+                        );
+                    }
+                    if currency.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "a `conversion` event with `currency` needs `eventSubtype` `purchase` and `objectIDs` (PurchasedObjectIDs); without them, `currency` is not allowed",
+                            ),
+                        );
+                    }
+                    if object_data.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "a `conversion` event with `objectData` needs `eventSubtype` `purchase` and `objectIDs` (PurchasedObjectIDsAfterSearch); without them, `objectData` is not allowed",
+                            ),
+                        );
+                    }
+                    if value.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "a `conversion` event with `value` needs `eventSubtype` `purchase` and `objectIDs` (PurchasedObjectIDs); without them, `value` is not allowed",
+                            ),
+                        );
+                    }
+                    if positions.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "`positions` is not allowed in a `conversion` event (ConvertedFilters), expected one of `eventName`, `eventType`, `index`, `filters`, `userToken`, `authenticatedUserToken`, `timestamp`",
+                            ),
+                        );
+                    }
+                    if agent_id.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "`agentID` is not allowed in a `conversion` event (ConvertedFilters), expected one of `eventName`, `eventType`, `index`, `filters`, `userToken`, `authenticatedUserToken`, `timestamp`",
+                            ),
+                        );
+                    }
+                    return ::std::result::Result::Ok(
+                        EventsItems::ConvertedFilters(ConvertedFilters {
+                            event_name: crate::runtime::decode::required(
+                                event_name.take(),
+                                "eventName",
+                            )?,
+                            event_type: ConversionEvent,
+                            index: crate::runtime::decode::required(
+                                index.take(),
+                                "index",
+                            )?,
+                            filters: crate::runtime::decode::required(
+                                filters.take(),
+                                "filters",
+                            )?,
+                            user_token: crate::runtime::decode::required(
+                                user_token.take(),
+                                "userToken",
+                            )?,
+                            authenticated_user_token: authenticated_user_token
+                                .take()
+                                .flatten(),
+                            timestamp: timestamp.take().flatten(),
+                        }),
+                    );
+                }
+                if event_type
+                    == ::std::option::Option::Some(
+                        crate::runtime::decode::Tag::Known(2usize),
+                    ) && object_ids.is_some()
+                {
+                    if event_subtype.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "`eventSubtype` is not allowed in a `view` event (ViewedObjectIDs), expected one of `eventName`, `eventType`, `index`, `objectIDs`, `userToken`, `authenticatedUserToken`, `timestamp`",
+                            ),
+                        );
+                    }
+                    if query_id.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "`queryID` is not allowed in a `view` event (ViewedObjectIDs), expected one of `eventName`, `eventType`, `index`, `objectIDs`, `userToken`, `authenticatedUserToken`, `timestamp`",
+                            ),
+                        );
+                    }
+                    if currency.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "`currency` is not allowed in a `view` event (ViewedObjectIDs), expected one of `eventName`, `eventType`, `index`, `objectIDs`, `userToken`, `authenticatedUserToken`, `timestamp`",
+                            ),
+                        );
+                    }
+                    if object_data.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "`objectData` is not allowed in a `view` event (ViewedObjectIDs), expected one of `eventName`, `eventType`, `index`, `objectIDs`, `userToken`, `authenticatedUserToken`, `timestamp`",
+                            ),
+                        );
+                    }
+                    if value.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "`value` is not allowed in a `view` event (ViewedObjectIDs), expected one of `eventName`, `eventType`, `index`, `objectIDs`, `userToken`, `authenticatedUserToken`, `timestamp`",
+                            ),
+                        );
+                    }
+                    if positions.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "`positions` is not allowed in a `view` event (ViewedObjectIDs), expected one of `eventName`, `eventType`, `index`, `objectIDs`, `userToken`, `authenticatedUserToken`, `timestamp`",
+                            ),
+                        );
+                    }
+                    if filters.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "a `view` event takes `objectIDs` or `filters`, not both",
+                            ),
+                        );
+                    }
+                    if agent_id.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "`agentID` is not allowed in a `view` event (ViewedObjectIDs), expected one of `eventName`, `eventType`, `index`, `objectIDs`, `userToken`, `authenticatedUserToken`, `timestamp`",
+                            ),
+                        );
+                    }
+                    return ::std::result::Result::Ok(
+                        EventsItems::ViewedObjectIDs(ViewedObjectIDs {
+                            event_name: crate::runtime::decode::required(
+                                event_name.take(),
+                                "eventName",
+                            )?,
+                            event_type: ViewEvent,
+                            index: crate::runtime::decode::required(
+                                index.take(),
+                                "index",
+                            )?,
+                            object_ids: crate::runtime::decode::required(
+                                object_ids.take(),
+                                "objectIDs",
+                            )?,
+                            user_token: crate::runtime::decode::required(
+                                user_token.take(),
+                                "userToken",
+                            )?,
+                            authenticated_user_token: authenticated_user_token
+                                .take()
+                                .flatten(),
+                            timestamp: timestamp.take().flatten(),
+                        }),
+                    );
+                }
+                if event_type
+                    == ::std::option::Option::Some(
+                        crate::runtime::decode::Tag::Known(2usize),
+                    ) && filters.is_some()
+                {
+                    if event_subtype.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "`eventSubtype` is not allowed in a `view` event (ViewedFilters), expected one of `eventName`, `eventType`, `index`, `filters`, `userToken`, `authenticatedUserToken`, `timestamp`",
+                            ),
+                        );
+                    }
+                    if query_id.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "`queryID` is not allowed in a `view` event (ViewedFilters), expected one of `eventName`, `eventType`, `index`, `filters`, `userToken`, `authenticatedUserToken`, `timestamp`",
+                            ),
+                        );
+                    }
+                    if object_ids.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "a `view` event takes `filters` or `objectIDs`, not both",
+                            ),
+                        );
+                    }
+                    if currency.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "`currency` is not allowed in a `view` event (ViewedFilters), expected one of `eventName`, `eventType`, `index`, `filters`, `userToken`, `authenticatedUserToken`, `timestamp`",
+                            ),
+                        );
+                    }
+                    if object_data.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "`objectData` is not allowed in a `view` event (ViewedFilters), expected one of `eventName`, `eventType`, `index`, `filters`, `userToken`, `authenticatedUserToken`, `timestamp`",
+                            ),
+                        );
+                    }
+                    if value.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "`value` is not allowed in a `view` event (ViewedFilters), expected one of `eventName`, `eventType`, `index`, `filters`, `userToken`, `authenticatedUserToken`, `timestamp`",
+                            ),
+                        );
+                    }
+                    if positions.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "`positions` is not allowed in a `view` event (ViewedFilters), expected one of `eventName`, `eventType`, `index`, `filters`, `userToken`, `authenticatedUserToken`, `timestamp`",
+                            ),
+                        );
+                    }
+                    if agent_id.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "`agentID` is not allowed in a `view` event (ViewedFilters), expected one of `eventName`, `eventType`, `index`, `filters`, `userToken`, `authenticatedUserToken`, `timestamp`",
+                            ),
+                        );
+                    }
+                    return ::std::result::Result::Ok(
+                        EventsItems::ViewedFilters(ViewedFilters {
+                            event_name: crate::runtime::decode::required(
+                                event_name.take(),
+                                "eventName",
+                            )?,
+                            event_type: ViewEvent,
+                            index: crate::runtime::decode::required(
+                                index.take(),
+                                "index",
+                            )?,
+                            filters: crate::runtime::decode::required(
+                                filters.take(),
+                                "filters",
+                            )?,
+                            user_token: crate::runtime::decode::required(
+                                user_token.take(),
+                                "userToken",
+                            )?,
+                            authenticated_user_token: authenticated_user_token
+                                .take()
+                                .flatten(),
+                            timestamp: timestamp.take().flatten(),
+                        }),
+                    );
+                }
+                if event_type
+                    == ::std::option::Option::Some(
+                        crate::runtime::decode::Tag::Known(3usize),
+                    )
+                {
+                    if event_subtype.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "`eventSubtype` is not allowed in an `instantsearch` event (Instantsearch), expected one of `eventName`, `eventType`, `userToken`, `authenticatedUserToken`, `timestamp`, `agentID`",
+                            ),
+                        );
+                    }
+                    if index.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "`index` is not allowed in an `instantsearch` event (Instantsearch), expected one of `eventName`, `eventType`, `userToken`, `authenticatedUserToken`, `timestamp`, `agentID`",
+                            ),
+                        );
+                    }
+                    if query_id.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "`queryID` is not allowed in an `instantsearch` event (Instantsearch), expected one of `eventName`, `eventType`, `userToken`, `authenticatedUserToken`, `timestamp`, `agentID`",
+                            ),
+                        );
+                    }
+                    if object_ids.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "`objectIDs` is not allowed in an `instantsearch` event (Instantsearch), expected one of `eventName`, `eventType`, `userToken`, `authenticatedUserToken`, `timestamp`, `agentID`",
+                            ),
+                        );
+                    }
+                    if currency.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "`currency` is not allowed in an `instantsearch` event (Instantsearch), expected one of `eventName`, `eventType`, `userToken`, `authenticatedUserToken`, `timestamp`, `agentID`",
+                            ),
+                        );
+                    }
+                    if object_data.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "`objectData` is not allowed in an `instantsearch` event (Instantsearch), expected one of `eventName`, `eventType`, `userToken`, `authenticatedUserToken`, `timestamp`, `agentID`",
+                            ),
+                        );
+                    }
+                    if value.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "`value` is not allowed in an `instantsearch` event (Instantsearch), expected one of `eventName`, `eventType`, `userToken`, `authenticatedUserToken`, `timestamp`, `agentID`",
+                            ),
+                        );
+                    }
+                    if positions.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "`positions` is not allowed in an `instantsearch` event (Instantsearch), expected one of `eventName`, `eventType`, `userToken`, `authenticatedUserToken`, `timestamp`, `agentID`",
+                            ),
+                        );
+                    }
+                    if filters.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::custom(
+                                "`filters` is not allowed in an `instantsearch` event (Instantsearch), expected one of `eventName`, `eventType`, `userToken`, `authenticatedUserToken`, `timestamp`, `agentID`",
+                            ),
+                        );
+                    }
+                    return ::std::result::Result::Ok(
+                        EventsItems::Instantsearch(Instantsearch {
+                            event_name: crate::runtime::decode::required(
+                                event_name.take(),
+                                "eventName",
+                            )?,
+                            event_type: InstantsearchEvent,
+                            user_token: crate::runtime::decode::required(
+                                user_token.take(),
+                                "userToken",
+                            )?,
+                            authenticated_user_token: authenticated_user_token
+                                .take()
+                                .flatten(),
+                            timestamp: timestamp.take().flatten(),
+                            agent_id: agent_id.take().flatten(),
+                        }),
+                    );
+                }
+                let __probe = |property: &str| match property {
+                    "eventName" => {
+                        event_name.as_ref().map(|_| ::std::option::Option::None)
+                    }
+                    "eventType" => {
+                        event_type
+                            .as_ref()
+                            .map(|tag| ::std::option::Option::Some(
+                                tag.as_str(EVENT_TYPE_VALUES),
+                            ))
+                    }
+                    "eventSubtype" => {
+                        event_subtype
+                            .as_ref()
+                            .map(|tag| ::std::option::Option::Some(
+                                tag.as_str(EVENT_SUBTYPE_VALUES),
+                            ))
+                    }
+                    "index" => index.as_ref().map(|_| ::std::option::Option::None),
+                    "queryID" => query_id.as_ref().map(|_| ::std::option::Option::None),
+                    "objectIDs" => {
+                        object_ids.as_ref().map(|_| ::std::option::Option::None)
+                    }
+                    "userToken" => {
+                        user_token.as_ref().map(|_| ::std::option::Option::None)
+                    }
+                    "authenticatedUserToken" => {
+                        authenticated_user_token
+                            .as_ref()
+                            .map(|_| ::std::option::Option::None)
+                    }
+                    "currency" => currency.as_ref().map(|_| ::std::option::Option::None),
+                    "objectData" => {
+                        object_data.as_ref().map(|_| ::std::option::Option::None)
+                    }
+                    "timestamp" => {
+                        timestamp.as_ref().map(|_| ::std::option::Option::None)
+                    }
+                    "value" => value.as_ref().map(|_| ::std::option::Option::None),
+                    "positions" => {
+                        positions.as_ref().map(|_| ::std::option::Option::None)
+                    }
+                    "filters" => filters.as_ref().map(|_| ::std::option::Option::None),
+                    "agentID" => agent_id.as_ref().map(|_| ::std::option::Option::None),
+                    _ => ::std::option::Option::None,
+                };
                 ::std::result::Result::Err(
                     ::serde::de::Error::custom(
                         crate::runtime::no_variant_message(
                             "EventsItems",
-                            &object,
-                            Self::VARIANT_RULES,
+                            __probe,
+                            EventsItems::VARIANT_RULES,
                         ),
                     ),
                 )
             }
         }
+        deserializer.deserialize_map(EventsItemsVisitor)
     }
 }
 impl crate::validation::Validate for EventsItems {
@@ -3879,14 +5112,7 @@ impl InsightsEvents {
 /// ```json
 /// {"status":200,"message":"OK"}
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct EventsResponse {
@@ -3896,12 +5122,10 @@ pub struct EventsResponse {
     /// HTTP status code, repeated in the body.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<i64>,
-    /// Properties the spec does not name, kept as they came so that nothing is lost.
+    /// Properties the spec does not name, kept as the JSON text they came as, so that
+    /// nothing is lost and nothing is expanded.
     #[serde(flatten)]
-    pub additional_properties: ::serde_json::Map<
-        ::std::string::String,
-        ::serde_json::Value,
-    >,
+    pub additional_properties: crate::runtime::RawProperties,
 }
 impl EventsResponse {
     /// Creates a `EventsResponse` from its required properties.
@@ -3928,6 +5152,63 @@ impl EventsResponse {
     pub fn status(mut self, status: i64) -> Self {
         self.status = ::std::option::Option::Some(status);
         self
+    }
+}
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for EventsResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct EventsResponseVisitor;
+        #[allow(deprecated)]
+        impl<'de> ::serde::de::Visitor<'de> for EventsResponseVisitor {
+            type Value = EventsResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("an EventsResponse object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<EventsResponse, A::Error> {
+                const FIELDS: &[&str] = &["message", "status"];
+                let mut message: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut status: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut additional_properties = crate::runtime::RawProperties::new();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key_seed(crate::runtime::decode::FieldIndex(FIELDS))?
+                {
+                    match __key {
+                        ::std::result::Result::Err(__unknown) => {
+                            additional_properties.read_entry(&__unknown, &mut __map)?
+                        }
+                        ::std::result::Result::Ok(0usize) => {
+                            __map
+                                .next_value_seed(
+                                    crate::runtime::decode::Once::new(&mut message, "message"),
+                                )?
+                        }
+                        ::std::result::Result::Ok(_) => {
+                            __map
+                                .next_value_seed(
+                                    crate::runtime::decode::Once::new(&mut status, "status"),
+                                )?
+                        }
+                    }
+                }
+                additional_properties.shrink_to_fit();
+                ::std::result::Result::Ok(EventsResponse {
+                    message: message.flatten(),
+                    status: status.flatten(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(EventsResponseVisitor)
     }
 }
 impl crate::validation::Validate for EventsResponse {
@@ -3960,26 +5241,17 @@ impl EventsResponse {
 /// ```json
 /// {"message":"Invalid Application-Id or API-Key"}
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct ErrorBase {
     /// Explanation of what went wrong.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub message: ::std::option::Option<::std::string::String>,
-    /// Properties the spec does not name, kept as they came so that nothing is lost.
+    /// Properties the spec does not name, kept as the JSON text they came as, so that
+    /// nothing is lost and nothing is expanded.
     #[serde(flatten)]
-    pub additional_properties: ::serde_json::Map<
-        ::std::string::String,
-        ::serde_json::Value,
-    >,
+    pub additional_properties: crate::runtime::RawProperties,
 }
 impl ErrorBase {
     /// Creates a `ErrorBase` from its required properties.
@@ -3998,6 +5270,55 @@ impl ErrorBase {
     ) -> Self {
         self.message = ::std::option::Option::Some(message.into());
         self
+    }
+}
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for ErrorBase {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ErrorBaseVisitor;
+        #[allow(deprecated)]
+        impl<'de> ::serde::de::Visitor<'de> for ErrorBaseVisitor {
+            type Value = ErrorBase;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("an ErrorBase object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<ErrorBase, A::Error> {
+                const FIELDS: &[&str] = &["message"];
+                let mut message: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut additional_properties = crate::runtime::RawProperties::new();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key_seed(crate::runtime::decode::FieldIndex(FIELDS))?
+                {
+                    match __key {
+                        ::std::result::Result::Err(__unknown) => {
+                            additional_properties.read_entry(&__unknown, &mut __map)?
+                        }
+                        ::std::result::Result::Ok(_) => {
+                            __map
+                                .next_value_seed(
+                                    crate::runtime::decode::Once::new(&mut message, "message"),
+                                )?
+                        }
+                    }
+                }
+                additional_properties.shrink_to_fit();
+                ::std::result::Result::Ok(ErrorBase {
+                    message: message.flatten(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(ErrorBaseVisitor)
     }
 }
 impl crate::validation::Validate for ErrorBase {

@@ -118,14 +118,14 @@ impl Client {
     /// - `413`: The request body is 2 MB or larger.
     /// - `422`: At least one event is invalid, or the batch is empty or has more than 1,000 events.
     ///
-    /// Returns a request builder: set options on it, then `.await` it.
-    pub fn push_events(
+    /// Returns a request builder: set options on it, then `.await` it. The body may be lent (`&body`) instead of handed over, to keep it after the call.
+    pub fn push_events<'a>(
         &self,
-        insights_events: super::models::InsightsEvents,
-    ) -> PushEvents {
+        insights_events: impl crate::runtime::IntoBody<'a, super::models::InsightsEvents>,
+    ) -> PushEvents<'a> {
         PushEvents {
             client: self.clone(),
-            insights_events,
+            insights_events: crate::runtime::IntoBody::into_body(insights_events),
             options: ::std::default::Default::default(),
         }
     }
@@ -277,16 +277,16 @@ impl Client {
 /// A request to [`Client::push_events`]: set options, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
-pub struct PushEvents {
+pub struct PushEvents<'a> {
     client: Client,
-    insights_events: super::models::InsightsEvents,
+    insights_events: crate::runtime::Body<'a, super::models::InsightsEvents>,
     options: crate::runtime::RequestOptions,
 }
-impl PushEvents {
+impl<'a> PushEvents<'a> {
     /// The HTTP method of the operation.
     pub(crate) const METHOD: crate::runtime::Method = crate::runtime::Method::POST;
     /// The path of `pushEvents` (`POST /1/events`).
-    pub(crate) const PATH: &str = "/1/events";
+    pub(crate) const PATH: &'static str = "/1/events";
     crate::request_builder_methods!();
     /// Validates the request, sends it (with host failover and retries), and decodes the answer.
     ///
@@ -297,12 +297,13 @@ impl PushEvents {
         self,
     ) -> ::std::result::Result<super::models::EventsResponse, crate::Error> {
         let Self { client, insights_events, options } = self;
+        let insights_events: &super::models::InsightsEvents = &insights_events;
         let context = &client.transport.validation_context(&options);
         let mut violations = ::std::vec::Vec::new();
         {
             let out = &mut violations;
             crate::validation::Validate::validate_into(
-                &insights_events,
+                insights_events,
                 &crate::validation::Path::Root,
                 context,
                 out,
@@ -313,7 +314,7 @@ impl PushEvents {
             Self::METHOD,
             Self::PATH.to_string(),
         );
-        request.json_body(&insights_events, ::std::option::Option::Some(2000000u64))?;
+        request.json_body(insights_events, ::std::option::Option::Some(2000000u64))?;
         let response = client.transport.execute(request, options).await?;
         response.json()
     }
@@ -329,11 +330,11 @@ impl PushEvents {
         crate::runtime::block_on(self.send())
     }
 }
-impl ::std::future::IntoFuture for PushEvents {
+impl<'a> ::std::future::IntoFuture for PushEvents<'a> {
     type Output = ::std::result::Result<super::models::EventsResponse, crate::Error>;
     type IntoFuture = ::std::pin::Pin<
         ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
+            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send + 'a,
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
@@ -451,7 +452,9 @@ impl CustomGet {
     /// # Errors
     ///
     /// See [`Client::custom_get`].
-    pub async fn send(self) -> ::std::result::Result<::serde_json::Value, crate::Error> {
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<crate::runtime::RawJson, crate::Error> {
         let Self { client, path, parameters, options } = self;
         let mut request = crate::runtime::HttpRequest::new(
             Self::METHOD,
@@ -469,12 +472,12 @@ impl CustomGet {
     #[cfg(feature = "blocking")]
     pub fn send_blocking(
         self,
-    ) -> ::std::result::Result<::serde_json::Value, crate::Error> {
+    ) -> ::std::result::Result<crate::runtime::RawJson, crate::Error> {
         crate::runtime::block_on(self.send())
     }
 }
 impl ::std::future::IntoFuture for CustomGet {
-    type Output = ::std::result::Result<::serde_json::Value, crate::Error>;
+    type Output = ::std::result::Result<crate::runtime::RawJson, crate::Error>;
     type IntoFuture = ::std::pin::Pin<
         ::std::boxed::Box<
             dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
@@ -526,7 +529,9 @@ impl CustomPut {
     /// # Errors
     ///
     /// See [`Client::custom_put`].
-    pub async fn send(self) -> ::std::result::Result<::serde_json::Value, crate::Error> {
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<crate::runtime::RawJson, crate::Error> {
         let Self { client, path, parameters, body, options } = self;
         let mut request = crate::runtime::HttpRequest::new(
             Self::METHOD,
@@ -550,12 +555,12 @@ impl CustomPut {
     #[cfg(feature = "blocking")]
     pub fn send_blocking(
         self,
-    ) -> ::std::result::Result<::serde_json::Value, crate::Error> {
+    ) -> ::std::result::Result<crate::runtime::RawJson, crate::Error> {
         crate::runtime::block_on(self.send())
     }
 }
 impl ::std::future::IntoFuture for CustomPut {
-    type Output = ::std::result::Result<::serde_json::Value, crate::Error>;
+    type Output = ::std::result::Result<crate::runtime::RawJson, crate::Error>;
     type IntoFuture = ::std::pin::Pin<
         ::std::boxed::Box<
             dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
@@ -607,7 +612,9 @@ impl CustomPost {
     /// # Errors
     ///
     /// See [`Client::custom_post`].
-    pub async fn send(self) -> ::std::result::Result<::serde_json::Value, crate::Error> {
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<crate::runtime::RawJson, crate::Error> {
         let Self { client, path, parameters, body, options } = self;
         let mut request = crate::runtime::HttpRequest::new(
             Self::METHOD,
@@ -631,12 +638,12 @@ impl CustomPost {
     #[cfg(feature = "blocking")]
     pub fn send_blocking(
         self,
-    ) -> ::std::result::Result<::serde_json::Value, crate::Error> {
+    ) -> ::std::result::Result<crate::runtime::RawJson, crate::Error> {
         crate::runtime::block_on(self.send())
     }
 }
 impl ::std::future::IntoFuture for CustomPost {
-    type Output = ::std::result::Result<::serde_json::Value, crate::Error>;
+    type Output = ::std::result::Result<crate::runtime::RawJson, crate::Error>;
     type IntoFuture = ::std::pin::Pin<
         ::std::boxed::Box<
             dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
@@ -682,7 +689,9 @@ impl CustomDelete {
     /// # Errors
     ///
     /// See [`Client::custom_delete`].
-    pub async fn send(self) -> ::std::result::Result<::serde_json::Value, crate::Error> {
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<crate::runtime::RawJson, crate::Error> {
         let Self { client, path, parameters, options } = self;
         let mut request = crate::runtime::HttpRequest::new(
             Self::METHOD,
@@ -700,12 +709,12 @@ impl CustomDelete {
     #[cfg(feature = "blocking")]
     pub fn send_blocking(
         self,
-    ) -> ::std::result::Result<::serde_json::Value, crate::Error> {
+    ) -> ::std::result::Result<crate::runtime::RawJson, crate::Error> {
         crate::runtime::block_on(self.send())
     }
 }
 impl ::std::future::IntoFuture for CustomDelete {
-    type Output = ::std::result::Result<::serde_json::Value, crate::Error>;
+    type Output = ::std::result::Result<crate::runtime::RawJson, crate::Error>;
     type IntoFuture = ::std::pin::Pin<
         ::std::boxed::Box<
             dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,

@@ -1,6 +1,7 @@
 //! The one error type of the client: what went wrong, with enough context
 //! (host, status, message, raw body) to act on it.
 
+use crate::models::ErrorBase;
 use crate::validation::{ConstraintError, ValidationErrors};
 use bytes::Bytes;
 use reqwest::header::HeaderMap;
@@ -51,6 +52,22 @@ pub enum Error {
         message: String,
         /// The body as received.
         body: Bytes,
+        /// serde_json's error, when the body was read as JSON (a header that
+        /// does not parse, or a body that is not UTF-8 text, has none).
+        #[source]
+        source: Option<serde_json::Error>,
+    },
+    /// The response body is larger than the client reads; nothing was
+    /// decoded. Raise the limit (per client or per request) if the answer is
+    /// expected to be that large.
+    #[error("the {status} response from {host} is larger than the {limit} bytes the client reads")]
+    ResponseTooLarge {
+        /// The host that answered.
+        host: String,
+        /// The HTTP status.
+        status: u16,
+        /// The limit in force, in bytes of the (decompressed) body.
+        limit: usize,
     },
     /// A value meant for a header (the application ID, the API key, a user
     /// agent segment, a header option) has bytes HTTP does not allow there,
@@ -147,7 +164,7 @@ impl Error {
     pub fn status(&self) -> Option<u16> {
         match self {
             Error::Api(api) => Some(api.status),
-            Error::Decode { status, .. } => Some(*status),
+            Error::Decode { status, .. } | Error::ResponseTooLarge { status, .. } => Some(*status),
             Error::AllHostsFailed(failures) => failures.iter().rev().find_map(|f| f.error.status()),
             _ => None,
         }
@@ -222,6 +239,9 @@ pub struct ApiError {
     pub status: u16,
     /// The `message` of a JSON body, when there is one.
     pub message: Option<String>,
+    /// The body decoded as the spec's error model, when it is JSON of that
+    /// shape (its other properties are kept as JSON text).
+    pub model: Option<ErrorBase>,
     /// The body as received (an HTML page for some 400s, for example).
     pub body: Bytes,
     /// The response headers (rate-limit figures, for example).
@@ -230,17 +250,12 @@ pub struct ApiError {
 
 impl ApiError {
     pub(crate) fn new(host: String, status: u16, headers: HeaderMap, body: Bytes) -> Self {
-        let message = serde_json::from_slice::<serde_json::Value>(&body)
-            .ok()
-            .and_then(|v| {
-                v.get("message")
-                    .and_then(|m| m.as_str())
-                    .map(str::to_string)
-            });
+        let model = crate::runtime::decode::from_slice::<ErrorBase>(&body).ok();
         ApiError {
             host,
             status,
-            message,
+            message: model.as_ref().and_then(|m| m.message.clone()),
+            model,
             body,
             headers,
         }

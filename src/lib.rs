@@ -39,7 +39,7 @@
 //! | a failed host is skipped for | 5 minutes |
 //! | wait on 429 (`Retry-After`/`x-ratelimit-reset`) | up to 10 s, then fail |
 //! | gzip of request bodies | off |
-//! | largest response body read | 16 MiB |
+//! | largest response body read (after gzip) | 1 MiB, per client or per request |
 //!
 //! Hosts are tried in order: a 2xx succeeds, a 4xx fails at once, anything
 //! else (5xx, timeout, connection error) moves on to the next host; a host

@@ -762,3 +762,17 @@ async fn past_the_cap_the_oldest_requests_are_dropped_and_counted() {
     assert_eq!(server.dropped_request_count(), 1);
     assert_eq!(server.event_count(), 6);
 }
+
+#[tokio::test]
+async fn a_lent_batch_is_sent_and_stays_with_the_caller() {
+    let server = LocalServer::start().await.unwrap();
+    let client = server.client().unwrap();
+    let batch = InsightsEvents::new([view("u1", "sku-1"), click_after_search("u2")]);
+    client.push_events(&batch).await.unwrap();
+    client.push_events(&batch).await.unwrap();
+    let recorded = server.wait_for_events(4, PATIENCE).await.unwrap();
+    assert_eq!(user_tokens(&recorded), ["u1", "u2", "u1", "u2"]);
+    // Still the caller's: it can be sent once more, handed over this time.
+    client.push_events(batch).await.unwrap();
+    assert_eq!(server.event_count(), 6);
+}

@@ -686,7 +686,7 @@ proptest! {
             "objectIDs": ["sku-1"],
             "userToken": bad,
         });
-        let error = serde_json::from_value::<EventsItems>(event).unwrap_err();
+        let error = algolia_insights::runtime::decode::from_str::<EventsItems>(&event.to_string()).unwrap_err();
         prop_assert_eq!(error.to_string(), format!("userToken: {refused}"));
     }
 

@@ -280,9 +280,16 @@ async fn custom_requests_send_their_path_query_and_body() {
         .parameters([("tags", json!(["a", "b c"])), ("flag", json!(true))])
         .body(json!({"x": 1}))
         .await
+        .unwrap()
+        .decode()
         .unwrap();
     assert_eq!(value, json!({"ok": true}));
-    let value: Value = client.custom_get("//other.example/1/x").await.unwrap();
+    let value: Value = client
+        .custom_get("//other.example/1/x")
+        .await
+        .unwrap()
+        .decode()
+        .unwrap();
     assert_eq!(value, json!({"ok": true}));
     client.custom_delete("1/thing").await.unwrap();
     client.custom_put("1/thing").body(json!([1])).await.unwrap();

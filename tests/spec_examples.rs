@@ -93,14 +93,16 @@ fn unknown_fields_and_unknown_event_types_are_refused_with_their_names() {
     let spec = spec();
     let (_, mut example) = variant_examples(&spec).remove(0);
     example["objectIds"] = serde_json::json!(["typo"]);
-    let error = serde_json::from_value::<EventsItems>(example)
+    let error = algolia_insights::runtime::decode::from_str::<EventsItems>(&example.to_string())
         .unwrap_err()
         .to_string();
     assert!(error.contains("unknown field `objectIds`"), "{error}");
 
-    let error = serde_json::from_str::<EventsItems>(r#"{"eventType":"scroll","eventName":"x"}"#)
-        .unwrap_err()
-        .to_string();
+    let error = algolia_insights::runtime::decode::from_str::<EventsItems>(
+        r#"{"eventType":"scroll","eventName":"x"}"#,
+    )
+    .unwrap_err()
+    .to_string();
     assert!(
         error.starts_with("not a valid EventsItems: `eventType` is `scroll`, expected one of: click, conversion, instantsearch, view"),
         "{error}"
@@ -110,12 +112,11 @@ fn unknown_fields_and_unknown_event_types_are_refused_with_their_names() {
 #[test]
 fn a_bad_value_in_wire_json_is_named_by_its_path() {
     let body = r#"{"events":[{"eventType":"view","eventName":"Viewed","index":"i","objectIDs":["a"],"userToken":"bad token!"}]}"#;
-    let mut deserializer = serde_json::Deserializer::from_str(body);
-    let error =
-        serde_path_to_error::deserialize::<_, InsightsEvents>(&mut deserializer).unwrap_err();
-    let message = format!("{}: {}", error.path(), error.inner());
+    let error = algolia_insights::runtime::decode::from_str::<InsightsEvents>(body).unwrap_err();
+    assert_eq!(error.path(), "events[0].userToken");
+    let message = error.to_string();
     assert!(
-        message.starts_with("events[0]: userToken: `bad token!` does not match the pattern"),
+        message.starts_with("events[0].userToken: `bad token!` does not match the pattern"),
         "{message}"
     );
 }

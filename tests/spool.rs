@@ -98,7 +98,8 @@ fn ids(range: std::ops::Range<u32>) -> impl Iterator<Item = String> {
 async fn every_event_is_delivered_and_the_spool_is_empty_after() {
     let dir = fresh_dir("delivered");
     let server = LocalServer::start().await.unwrap();
-    let spool = Spool::open(SpoolConfig::new(&dir)).unwrap();
+    // Small segments: 4000 events fill eight, read back and deleted in turn.
+    let spool = Spool::open(SpoolConfig::new(&dir).segment_bytes(64 << 10)).unwrap();
     assert_eq!(spool.recovery().events, 0);
     let sender = client(server.url()).spooled_sender(quick(), spool);
     let mut producers = Vec::new();
@@ -120,6 +121,11 @@ async fn every_event_is_delivered_and_the_spool_is_empty_after() {
     assert!(!report.deadline_passed);
     assert_eq!(report.spooled, 0);
     assert_eq!(report.stats.delivered, 4000);
+    assert!(
+        report.stats.spool_bytes_written > 4000 * 100,
+        "{:?}",
+        report.stats
+    );
     let mut got = tokens(&server);
     got.sort();
     let mut want: Vec<String> = ids(0..4000).collect();

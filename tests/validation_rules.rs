@@ -609,30 +609,26 @@ fn click_json() -> Json {
     })
 }
 
-/// Reads a batch with `serde_path_to_error`, as a user who wants the path would.
+/// Reads a batch through the crate's decoder, which names the path.
 fn read_batch(events: Json) -> Result<InsightsEvents, String> {
     let text = json!({ "events": events }).to_string();
-    let deserializer = &mut serde_json::Deserializer::from_str(&text);
-    serde_path_to_error::deserialize(deserializer).map_err(|error| {
-        let path = error.path().to_string();
-        format!("{path}: {}", error.into_inner())
-    })
+    algolia_insights::runtime::decode::from_str(&text).map_err(|error| error.to_string())
 }
 
 #[test]
 fn a_bad_user_token_in_wire_json_is_refused_naming_the_field() {
     let mut bad = click_json();
     bad["userToken"] = json!("jane@example.com");
-    let error = serde_json::from_value::<EventsItems>(bad.clone()).unwrap_err();
+    let error =
+        algolia_insights::runtime::decode::from_str::<EventsItems>(&bad.to_string()).unwrap_err();
     assert_eq!(
         error.to_string(),
         "userToken: `jane@example.com` does not match the pattern `^[a-zA-Z0-9_=/+-]{1,129}$`"
     );
-    // In a batch, the event's index comes first; serde_json adds where the
-    // event ends in the text.
+    // In a batch, the path starts at the batch.
     assert_eq!(
         read_batch(json!([click_json(), bad])).unwrap_err(),
-        "events[1]: userToken: `jane@example.com` does not match the pattern `^[a-zA-Z0-9_=/+-]{1,129}$` at line 1 column 259"
+        "events[1].userToken: `jane@example.com` does not match the pattern `^[a-zA-Z0-9_=/+-]{1,129}$`"
     );
 }
 
@@ -657,7 +653,8 @@ fn bad_newtypes_in_wire_json_are_refused_naming_the_field() {
     ] {
         let mut bad = click_json();
         bad[field] = value;
-        let error = serde_json::from_value::<EventsItems>(bad).unwrap_err();
+        let error = algolia_insights::runtime::decode::from_str::<EventsItems>(&bad.to_string())
+            .unwrap_err();
         assert_eq!(error.to_string(), message);
     }
     let mut cart = json!({
@@ -671,7 +668,7 @@ fn bad_newtypes_in_wire_json_are_refused_naming_the_field() {
         "currency": "dollars"
     });
     assert_eq!(
-        serde_json::from_value::<EventsItems>(cart.clone())
+        algolia_insights::runtime::decode::from_str::<EventsItems>(&cart.to_string())
             .unwrap_err()
             .to_string(),
         "currency: 7 characters, at most 3"
@@ -679,11 +676,17 @@ fn bad_newtypes_in_wire_json_are_refused_naming_the_field() {
     cart["currency"] = json!("USD");
     cart["queryID"] = json!("not-a-query-id");
     assert_eq!(
-        serde_json::from_value::<EventsItems>(cart)
+        algolia_insights::runtime::decode::from_str::<EventsItems>(&cart.to_string())
             .unwrap_err()
             .to_string(),
         "queryID: `not-a-query-id` does not match the pattern `^([0-9a-f]{32}|message_[!-~]+)$`"
     );
+}
+
+fn read_event(event: &Json) -> String {
+    algolia_insights::runtime::decode::from_str::<EventsItems>(&event.to_string())
+        .unwrap_err()
+        .to_string()
 }
 
 #[test]
@@ -692,22 +695,89 @@ fn a_field_that_does_not_belong_to_the_event_is_refused_when_read() {
     view["eventType"] = json!("view");
     view["positions"] = json!([1]);
     assert_eq!(
-        serde_json::from_value::<EventsItems>(view)
-            .unwrap_err()
-            .to_string(),
-        "positions: unknown field `positions`, expected one of `eventName`, `eventType`, \
-         `index`, `objectIDs`, `userToken`, `authenticatedUserToken`, `timestamp`"
+        read_event(&view),
+        "`positions` is not allowed in a `view` event (ViewedObjectIDs), expected one of \
+         `eventName`, `eventType`, `index`, `objectIDs`, `userToken`, \
+         `authenticatedUserToken`, `timestamp`"
     );
 
     let mut click = click_json();
     click["currency"] = json!("USD");
     assert_eq!(
-        serde_json::from_value::<EventsItems>(click)
+        read_event(&click),
+        "`currency` is not allowed in a `click` event (ClickedObjectIDs), expected one of \
+         `eventName`, `eventType`, `index`, `objectIDs`, `userToken`, \
+         `authenticatedUserToken`, `timestamp`"
+    );
+
+    let mut typo = click_json();
+    typo["objectIds"] = json!(["a"]);
+    assert!(
+        read_event(&typo).starts_with("objectIds: unknown field `objectIds`, expected one of"),
+        "{}",
+        read_event(&typo)
+    );
+}
+
+#[test]
+fn cross_field_rules_are_explained_as_the_api_states_them() {
+    // Positions only come with the query they rank results of.
+    let mut click = click_json();
+    click["positions"] = json!([1]);
+    assert_eq!(
+        read_event(&click),
+        "a `click` event with `positions` needs `queryID` (ClickedObjectIDsAfterSearch); \
+         without it, `positions` is not allowed"
+    );
+    // Records or filters, not both.
+    let mut both = click_json();
+    both["filters"] = json!(["brand:apple"]);
+    assert_eq!(
+        read_event(&both),
+        "a `click` event takes `objectIDs` or `filters`, not both"
+    );
+    let mut view = click_json();
+    view["eventType"] = json!("view");
+    view["filters"] = json!(["brand:apple"]);
+    assert_eq!(
+        read_event(&view),
+        "a `view` event takes `objectIDs` or `filters`, not both"
+    );
+    // In a batch, the message comes with the event's place.
+    assert_eq!(
+        read_batch(json!([click_json(), click])).unwrap_err(),
+        "events[1]: a `click` event with `positions` needs `queryID` \
+         (ClickedObjectIDsAfterSearch); without it, `positions` is not allowed"
+    );
+}
+
+#[test]
+fn a_key_given_twice_is_refused_with_its_path() {
+    // A view that a last-one-wins reader would take for a click.
+    let text = r#"{"eventName":"Product Viewed","eventType":"view","index":"products","objectIDs":["a"],"userToken":"u","eventType":"click"}"#;
+    let error = algolia_insights::runtime::decode::from_str::<EventsItems>(text).unwrap_err();
+    assert_eq!(error.path(), "eventType");
+    assert_eq!(error.to_string(), "eventType: duplicate field `eventType`");
+    let batch = format!(r#"{{"events":[{text}]}}"#);
+    let error = algolia_insights::runtime::decode::from_str::<InsightsEvents>(&batch).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "events[0].eventType: duplicate field `eventType`"
+    );
+    // Any property, not only the ones that pick the variant.
+    let twice = r#"{"eventName":"a","eventType":"view","index":"products","objectIDs":["a"],"userToken":"u","userToken":"v"}"#;
+    assert_eq!(
+        algolia_insights::runtime::decode::from_str::<EventsItems>(twice)
             .unwrap_err()
             .to_string(),
-        "currency: unknown field `currency`, expected one of `eventName`, `eventType`, \
-         `index`, `objectIDs`, `userToken`, `authenticatedUserToken`, `timestamp`"
+        "userToken: duplicate field `userToken`"
     );
+    // Nested objects too (serde's derive refuses them).
+    let purchase = r#"{"eventName":"a","eventType":"conversion","eventSubtype":"purchase","index":"i","objectIDs":["a"],"userToken":"u","objectData":[{"price":1,"price":2}]}"#;
+    let message = algolia_insights::runtime::decode::from_str::<EventsItems>(purchase)
+        .unwrap_err()
+        .to_string();
+    assert!(message.contains("duplicate field `price`"), "{message}");
 }
 
 #[test]
@@ -715,7 +785,7 @@ fn a_missing_required_field_or_unknown_event_type_is_refused_when_read() {
     let mut no_token = click_json();
     no_token.as_object_mut().unwrap().remove("userToken");
     assert_eq!(
-        serde_json::from_value::<EventsItems>(no_token)
+        algolia_insights::runtime::decode::from_str::<EventsItems>(&no_token.to_string())
             .unwrap_err()
             .to_string(),
         "missing field `userToken`"
@@ -723,7 +793,7 @@ fn a_missing_required_field_or_unknown_event_type_is_refused_when_read() {
 
     let mut unknown = click_json();
     unknown["eventType"] = json!("scroll");
-    let message = serde_json::from_value::<EventsItems>(unknown)
+    let message = algolia_insights::runtime::decode::from_str::<EventsItems>(&unknown.to_string())
         .unwrap_err()
         .to_string();
     assert!(

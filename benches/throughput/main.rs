@@ -7,6 +7,7 @@
 //! ```text
 //! cargo bench --bench throughput                      # 100k and 1M events, 5 rounds
 //! cargo bench --bench throughput -- --sizes 100000 --rounds 1 --scenarios client
+//! cargo bench --bench throughput -- --sizes 1000000 --scenarios sender,spool
 //! ```
 //!
 //! - The events are built before the clock starts and dropped after it stops
@@ -31,7 +32,7 @@ mod usage;
 use std::collections::BTreeMap;
 use std::process::Command;
 
-const SCENARIOS: [&str; 3] = ["floor", "client", "sender"];
+const SCENARIOS: [&str; 4] = ["floor", "client", "sender", "spool"];
 
 /// What one run of a scenario measured.
 #[derive(Debug, Clone, Copy)]
@@ -42,6 +43,8 @@ struct Run {
     cpu_seconds: f64,
     /// Peak RSS of the whole client process (its prepared events included).
     max_rss_kib: u64,
+    /// For the spool: bytes it wrote per event.
+    disk_bytes_per_event: Option<f64>,
 }
 
 fn main() {
@@ -140,6 +143,10 @@ fn run_child(scenario: &str, url: &str, n: u64, taskset: bool) -> Run {
         seconds: fields[0].parse().expect("seconds"),
         cpu_seconds: fields[1].parse().expect("CPU seconds"),
         max_rss_kib: fields[2].parse().expect("peak RSS"),
+        disk_bytes_per_event: stdout
+            .lines()
+            .find_map(|l| l.strip_prefix("SPOOL_BYTES_PER_EVENT "))
+            .map(|bytes| bytes.parse().expect("bytes per event")),
     }
 }
 
@@ -177,12 +184,14 @@ fn parent(sizes: &[u64], rounds: usize, scenarios: &[String]) {
                     "{scenario}: the sink received {received} of {n} events"
                 );
                 println!(
-                    "  {n:>8} events  round {round}  {scenario:<7} {:>9.0} events/s  {:.3} s  CPU {:.3} s  peak RSS {:.1} MiB  {} requests  (sink CPU {sink_cpu:.2} s)",
+                    "  {n:>8} events  round {round}  {scenario:<7} {:>9.0} events/s  {:.3} s  CPU {:.3} s  peak RSS {:.1} MiB  {} requests  (sink CPU {sink_cpu:.2} s){}",
                     n as f64 / run.seconds,
                     run.seconds,
                     run.cpu_seconds,
                     run.max_rss_kib as f64 / 1024.0,
                     sink.requests() - requests,
+                    run.disk_bytes_per_event
+                        .map_or(String::new(), |b| format!("  disk {b:.1} bytes per event")),
                 );
                 runs.entry((n, scenario)).or_default().push(run);
             }
@@ -222,6 +231,33 @@ fn parent(sizes: &[u64], rounds: usize, scenarios: &[String]) {
                 rss.show(1, ""),
             );
         }
+    }
+    // The spool against the in-memory sender of the same round.
+    let pairs = sizes
+        .iter()
+        .filter_map(|&n| Some((n, runs.get(&(n, "spool"))?, runs.get(&(n, "sender"))?)));
+    let mut header = false;
+    for (n, spool, sender) in pairs {
+        if !header {
+            println!();
+            println!("| events | spool vs sender, events/s | spool vs sender, CPU per event | spool, disk bytes per event |");
+            println!("| ---: | ---: | ---: | ---: |");
+            header = true;
+        }
+        let rate = Stat::of(spool.iter().zip(sender).map(|(s, m)| m.seconds / s.seconds));
+        let cpu = Stat::of(
+            spool
+                .iter()
+                .zip(sender)
+                .map(|(s, m)| s.cpu_seconds / m.cpu_seconds),
+        );
+        let disk = Stat::of(spool.iter().filter_map(|s| s.disk_bytes_per_event));
+        println!(
+            "| {n} | {} | {} | {} |",
+            rate.show(2, "×"),
+            cpu.show(2, "×"),
+            disk.show(1, ""),
+        );
     }
 }
 

@@ -1,23 +1,32 @@
 //! The ways of sending `n` events that the benchmark compares. In each, the
 //! events are built before the clock starts (and, where the API lets the
-//! caller keep them, dropped after it stops): only sending is timed.
+//! caller keep them, freed after it stops): only sending is timed.
 //!
 //! 1. `floor`: the same work written by hand at its cheapest: hand-written
 //!    serde structs, `serde_json::to_vec` of each batch of 1000, a bare
 //!    reqwest POST, one request at a time;
-//! 2. `client`: the generated types and `client.push_events(batch)` per
+//! 2. `client`: the generated types and `client.push_events(&batch)` per
 //!    batch of 1000, one request at a time (validation on, host failover and
-//!    retries in place; `push_events` takes the batch, so freeing the events
-//!    is part of its time);
+//!    retries in place); the batches are lent, and freed after the clock
+//!    stops, as the floor's events are;
 //! 3. `sender`: the batching sender with its default settings (up to 4
 //!    requests in flight), fed one event at a time by one task, then
 //!    `shutdown`, which waits until every event is delivered.
+//! 4. `spool`: the same sender with a [`Spool`] on disk (a fresh directory
+//!    under the system's temporary directory): each event goes to the spool
+//!    with `try_send` (`send` when it is full), and every 1000 events are
+//!    acknowledged durable by a `sync`, as a program that must not lose
+//!    events would. Each window's sync is awaited by a task of its own, so
+//!    that the producer does not stop for every `fsync` (the spool's write
+//!    buffer and size cap still hold it back when the disk falls behind);
+//!    all are awaited before `shutdown`, which waits until the spool is
+//!    delivered and empty. The spool's writer thread shares the pinned core.
 //!
 //! Every scenario runs on a single-threaded Tokio runtime on one pinned core.
 
 use crate::events::{plain, typed, PlainBatchRef, PlainEvent};
 use algolia_insights::models::{EventsItems, InsightsEvents};
-use algolia_insights::sender::SenderConfig;
+use algolia_insights::sender::{SendError, SenderConfig, Spool, SpoolConfig};
 use algolia_insights::Client;
 use std::time::{Duration, Instant};
 
@@ -37,6 +46,7 @@ pub enum Prepared {
     Floor(reqwest::Client, String, Vec<PlainEvent>),
     Client(Client, Vec<InsightsEvents>),
     Sender(Client, Vec<EventsItems>),
+    Spool(Client, Vec<EventsItems>, Spool),
 }
 
 pub fn prepare(scenario: &str, url: &str, n: u64) -> Result<Prepared, String> {
@@ -57,6 +67,13 @@ pub fn prepare(scenario: &str, url: &str, n: u64) -> Result<Prepared, String> {
             Prepared::Client(our_client(url)?, batches)
         }
         "sender" => Prepared::Sender(our_client(url)?, (0..n).map(typed).collect()),
+        "spool" => {
+            let dir =
+                std::env::temp_dir().join(format!("insights-bench-spool-{}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&dir);
+            let spool = Spool::open(SpoolConfig::new(&dir)).map_err(|e| e.to_string())?;
+            Prepared::Spool(our_client(url)?, (0..n).map(typed).collect(), spool)
+        }
         other => return Err(format!("unknown scenario `{other}`")),
     })
 }
@@ -69,16 +86,20 @@ pub async fn run(prepared: Prepared) -> Result<Timed, String> {
     let leftover = match prepared {
         Prepared::Floor(http, url, events) => {
             floor(&http, &url, &events).await?;
-            Some(events)
+            Some(Box::new(events) as Box<dyn std::any::Any>)
         }
         Prepared::Client(client, batches) => {
-            for batch in batches {
+            for batch in &batches {
                 client.push_events(batch).await.map_err(|e| e.to_string())?;
             }
-            None
+            Some(Box::new(batches) as Box<dyn std::any::Any>)
         }
         Prepared::Sender(client, events) => {
             sender(&client, events).await?;
+            None
+        }
+        Prepared::Spool(client, events, spool) => {
+            spooled(&client, events, spool).await?;
             None
         }
     };
@@ -130,5 +151,41 @@ async fn sender(client: &Client, events: Vec<EventsItems>) -> Result<(), String>
     if stats.delivered != n || !report.undelivered.is_empty() || stats.failed != 0 {
         return Err(format!("the sender did not deliver everything: {stats:?}"));
     }
+    Ok(())
+}
+
+async fn spooled(client: &Client, events: Vec<EventsItems>, spool: Spool) -> Result<(), String> {
+    let n = events.len() as u64;
+    let dir = spool.dir().to_path_buf();
+    let sender = client.spooled_sender(SenderConfig::new(), spool);
+    // One acknowledgment per window of events: its sync.
+    let mut acknowledgments = Vec::with_capacity(n as usize / BATCH + 1);
+    for (i, event) in events.into_iter().enumerate() {
+        if let Err(SendError::Full(event)) = sender.try_send(event) {
+            sender.send(*event).await.map_err(|e| e.to_string())?;
+        }
+        if (i + 1) % BATCH == 0 {
+            let sender = sender.clone();
+            acknowledgments.push(tokio::spawn(async move { sender.sync().await }));
+        }
+    }
+    sender.sync().await;
+    for acknowledged in acknowledgments {
+        acknowledged.await.map_err(|e| e.to_string())?;
+    }
+    let report = sender.shutdown(Duration::from_secs(600)).await;
+    let stats = report.stats;
+    if stats.delivered != n || report.spooled != 0 || stats.failed != 0 {
+        return Err(format!(
+            "the spooled sender did not deliver everything: {stats:?}"
+        ));
+    }
+    // Read by the parent: what the spool wrote, per event.
+    println!(
+        "SPOOL_BYTES_PER_EVENT {:.1}",
+        stats.spool_bytes_written as f64 / n as f64
+    );
+    drop(sender);
+    let _ = std::fs::remove_dir_all(dir);
     Ok(())
 }

@@ -259,6 +259,7 @@ fn check_decode_error(error: Error, status: u16, body: &[u8]) -> String {
             status: got_status,
             message,
             body: got_body,
+            ..
         } => {
             assert_eq!(host, HOST);
             assert_eq!(got_status, status);

@@ -151,7 +151,12 @@ impl<C: FromTransport> ClientBuilder<C> {
         self
     }
 
-    /// The most bytes of a response body the client reads (default 16 MiB).
+    /// The most bytes of a response body the client reads, after gzip is
+    /// undone (default [`DEFAULT_MAX_RESPONSE_BYTES`](super::decode::DEFAULT_MAX_RESPONSE_BYTES),
+    /// 1 MiB: Insights answers are tiny). A larger body fails with
+    /// [`Error::ResponseTooLarge`](crate::Error::ResponseTooLarge) before anything is decoded;
+    /// [`RequestOptions::max_response_bytes`](super::RequestOptions::max_response_bytes)
+    /// raises it for one call.
     pub fn max_response_bytes(mut self, max: usize) -> Self {
         self.config.max_response_bytes = max;
         self

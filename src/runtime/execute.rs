@@ -89,13 +89,10 @@ impl Transport {
                         (classify(Outcome::Connection, now), Err(error))
                     }
                     TryOutcome::TooLarge(status, max) => {
-                        let error = Error::Decode {
+                        let error = Error::ResponseTooLarge {
                             host: host.url.clone(),
                             status,
-                            message: format!(
-                                "the response body is larger than the {max} bytes the client reads"
-                            ),
-                            body: bytes::Bytes::new(),
+                            limit: max,
                         };
                         (classify(Outcome::Final, now), Err(error))
                     }

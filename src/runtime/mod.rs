@@ -7,7 +7,9 @@ mod arguments;
 mod auth;
 #[cfg(feature = "blocking")]
 mod blocking;
+mod body;
 mod builder;
+pub mod decode;
 mod encoding;
 mod execute;
 mod hosts;
@@ -20,7 +22,9 @@ mod user_agent;
 mod variants;
 
 pub use arguments::IntoList;
+pub use body::IntoBody;
 pub use builder::{ClientBuilder, RegionHost};
+pub use decode::{RawJson, RawProperties};
 pub use hosts::HostStatus;
 pub use request::RequestOptions;
 pub use transport::{Transport, TransportConfig};
@@ -34,6 +38,8 @@ pub use auth::{Auth, CredentialIn, APP_ID_PLACEHOLDER};
 #[cfg(feature = "blocking")]
 pub use blocking::block_on;
 #[doc(hidden)]
+pub use body::Body;
+#[doc(hidden)]
 pub use builder::FromTransport;
 #[doc(hidden)]
 pub use encoding::{encode_path, encode_path_segment, path_value_text, query_string};
@@ -45,7 +51,7 @@ pub use response::{header_value, Response};
 pub use transport::ApiInfo;
 #[doc(hidden)]
 pub use variants::{
-    deserialize_constant, deserialize_variant, no_variant_message, pick_variant, VariantRule,
+    decode_variant, deserialize_constant, no_variant_message, read_tag, VariantRule,
 };
 
 #[doc(hidden)]

@@ -17,6 +17,7 @@ pub struct RequestOptions {
     pub(crate) query: Vec<(String, Option<String>)>,
     pub(crate) timeout: Option<Duration>,
     pub(crate) allow_stale_timestamps: Option<bool>,
+    pub(crate) max_response_bytes: Option<usize>,
 }
 
 /// Header values are left out: one may be a credential (the API key, set
@@ -33,6 +34,7 @@ impl fmt::Debug for RequestOptions {
             .field("query", &self.query)
             .field("timeout", &self.timeout)
             .field("allow_stale_timestamps", &self.allow_stale_timestamps)
+            .field("max_response_bytes", &self.max_response_bytes)
             .finish()
     }
 }
@@ -83,6 +85,17 @@ impl RequestOptions {
         self
     }
 
+    /// The most bytes of the response body this call reads (after gzip is
+    /// undone), instead of the client's limit
+    /// ([`DEFAULT_MAX_RESPONSE_BYTES`](super::decode::DEFAULT_MAX_RESPONSE_BYTES)
+    /// unless the client was built with another). A larger body fails with
+    /// [`Error::ResponseTooLarge`] before anything is decoded.
+    #[must_use]
+    pub fn max_response_bytes(mut self, max: usize) -> Self {
+        self.max_response_bytes = Some(max);
+        self
+    }
+
     /// Adds every option of `other` (which wins where both set the same thing).
     #[must_use]
     pub fn merge(mut self, other: RequestOptions) -> Self {
@@ -93,6 +106,7 @@ impl RequestOptions {
         }
         self.timeout = other.timeout.or(self.timeout);
         self.allow_stale_timestamps = other.allow_stale_timestamps.or(self.allow_stale_timestamps);
+        self.max_response_bytes = other.max_response_bytes.or(self.max_response_bytes);
         self
     }
 }
@@ -127,6 +141,13 @@ macro_rules! request_builder_methods {
         /// The timeout of one try of this call (connect to last byte).
         pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
             self.options = self.options.timeout(timeout);
+            self
+        }
+
+        /// The most bytes of the response body this call reads (after gzip
+        /// is undone), instead of the client's limit.
+        pub fn max_response_bytes(mut self, max: usize) -> Self {
+            self.options = self.options.max_response_bytes(max);
             self
         }
 

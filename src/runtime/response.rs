@@ -52,49 +52,41 @@ impl Response {
         &self.body
     }
 
-    fn decode_error(&self, message: String) -> Error {
+    fn decode_error(&self, message: String, source: Option<serde_json::Error>) -> Error {
         Error::Decode {
             host: self.host.clone(),
             status: self.status,
             message,
             body: self.body.clone(),
+            source,
         }
     }
 
-    /// The body as JSON of type `T` (an empty body reads as `null`).
+    /// The body as JSON of type `T` (an empty body reads as `null`), through
+    /// the crate's one bounded decoder ([`decode`](super::decode)): the types
+    /// of the spec keep what they do not name as JSON text, never as a tree.
     ///
     /// # Errors
     ///
-    /// [`Error::Decode`], with the path of the value that did not fit and the raw body.
+    /// [`Error::Decode`], with the path of the value that did not fit, the
+    /// raw body, and serde_json's error as its `source()`.
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
-        let result = if self.body.iter().all(u8::is_ascii_whitespace) {
-            serde_path_to_error::deserialize(serde_json::Value::Null)
-                .map_err(|e| format!("empty body: {}", e.into_inner()))
+        let body: &[u8] = if self.body.iter().all(u8::is_ascii_whitespace) {
+            b"null"
         } else {
-            let mut deserializer = serde_json::Deserializer::from_slice(&self.body);
-            let result = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
-                let path = e.path().to_string();
-                let inner = e.into_inner();
-                // `?` is a key the input ended in before it was read: no place to name.
-                let path = match path.as_str() {
-                    "." | "?" => "",
-                    path => path.strip_suffix(".?").unwrap_or(path),
-                };
-                if path.is_empty() {
-                    inner.to_string()
-                } else {
-                    format!("{path}: {inner}")
-                }
-            });
-            // Whitespace may follow the value; anything else is not the JSON the spec says.
-            result.and_then(|value| {
-                deserializer
-                    .end()
-                    .map(|()| value)
-                    .map_err(|e| e.to_string())
-            })
+            &self.body
         };
-        result.map_err(|message| self.decode_error(message))
+        super::decode::from_slice(body).map_err(|error| {
+            let message = if body == b"null" {
+                format!(
+                    "empty body: {}",
+                    super::decode::without_position(error.json_error())
+                )
+            } else {
+                error.to_string()
+            };
+            self.decode_error(message, Some(error.into_json_error()))
+        })
     }
 
     /// The body as text.
@@ -104,7 +96,7 @@ impl Response {
     /// [`Error::Decode`] when the body is not UTF-8.
     pub fn text(&self) -> Result<String, Error> {
         String::from_utf8(self.body.to_vec())
-            .map_err(|e| self.decode_error(format!("the body is not UTF-8: {e}")))
+            .map_err(|e| self.decode_error(format!("the body is not UTF-8: {e}"), None))
     }
 
     /// Decodes the headers with `read` (generated for bodiless responses).
@@ -116,7 +108,7 @@ impl Response {
         &self,
         read: impl FnOnce(&HeaderMap) -> Result<T, String>,
     ) -> Result<T, Error> {
-        read(&self.headers).map_err(|message| self.decode_error(message))
+        read(&self.headers).map_err(|message| self.decode_error(message, None))
     }
 
     /// Nothing to decode.

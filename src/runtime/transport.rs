@@ -50,7 +50,8 @@ pub struct TransportConfig {
     /// Bodies of at least this many bytes are gzip-compressed; `None` (the
     /// default) never compresses.
     pub gzip_threshold: Option<usize>,
-    /// The most bytes of a response body the client reads. Default 16 MiB.
+    /// The most bytes of a response body the client reads (after gzip is
+    /// undone). Default [`DEFAULT_MAX_RESPONSE_BYTES`](super::decode::DEFAULT_MAX_RESPONSE_BYTES) (1 MiB).
     pub max_response_bytes: usize,
     /// Sends events older than the API keeps instead of refusing them.
     pub allow_stale_timestamps: bool,
@@ -65,7 +66,7 @@ impl Default for TransportConfig {
             host_down_ttl: Duration::from_secs(300),
             max_rate_limit_wait: Some(Duration::from_secs(10)),
             gzip_threshold: None,
-            max_response_bytes: 16 * 1024 * 1024,
+            max_response_bytes: super::decode::DEFAULT_MAX_RESPONSE_BYTES,
             allow_stale_timestamps: false,
         }
     }
@@ -335,6 +336,9 @@ impl Transport {
             headers: self.headers(request, options, gzip)?,
             query: self.query(request, options),
             body,
+            max_response_bytes: options
+                .max_response_bytes
+                .unwrap_or(self.inner.config.max_response_bytes),
         })
     }
 
@@ -364,8 +368,11 @@ impl Transport {
             let mut response = builder.send().await?;
             let status = response.status().as_u16();
             let headers = std::mem::take(response.headers_mut());
-            let max = self.inner.config.max_response_bytes;
-            let mut body = BytesMut::new();
+            let max = prepared.max_response_bytes;
+            // Room for the announced length up front (within the limit), so
+            // that reading a large body does not copy it as it grows.
+            let announced = response.content_length().unwrap_or(0).min(max as u64) as usize;
+            let mut body = BytesMut::with_capacity(announced);
             while let Some(chunk) = response.chunk().await? {
                 if body.len() + chunk.len() > max {
                     return Ok::<_, reqwest::Error>(Err((status, max)));
@@ -396,6 +403,7 @@ pub(crate) struct Prepared {
     headers: HeaderMap,
     query: String,
     body: Option<Bytes>,
+    max_response_bytes: usize,
 }
 
 /// Standard base64 with padding (RFC 4648), for HTTP Basic credentials.

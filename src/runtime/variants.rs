@@ -1,9 +1,11 @@
 //! Serde helpers of generated types: constants (`eventType: "click"`) and
 //! unions whose variants are told apart by the spec's `x-discriminator-fields`.
 
-use serde::de::{DeserializeOwned, Deserializer, Error as _};
+use super::decode::RawJson;
+use serde::de::{
+    DeserializeOwned, DeserializeSeed, Deserializer, Error as _, IgnoredAny, MapAccess, Visitor,
+};
 use serde::Deserialize;
-use serde_json::{Map, Value};
 
 /// How a union variant is recognised: its name and the properties it must
 /// have, each with the value it must hold when it is a constant.
@@ -31,47 +33,67 @@ pub fn deserialize_constant<'de, D: Deserializer<'de>>(
     }
 }
 
-fn rule_matches(object: &Map<String, Value>, fields: &[(&str, Option<&str>)]) -> bool {
-    fields
-        .iter()
-        .all(|(name, constant)| match (object.get(*name), constant) {
-            (None, _) => false,
-            (Some(value), Some(constant)) => value.as_str() == Some(*constant),
-            (Some(_), None) => true,
-        })
-}
-
-/// The index of the first rule (most specific first) the object meets.
-pub fn pick_variant(object: &Map<String, Value>, rules: &[VariantRule]) -> Option<usize> {
-    rules
-        .iter()
-        .position(|(_, fields)| rule_matches(object, fields))
-}
-
-/// Deserializes the object as one variant; the error names the path inside it.
+/// The value of the string property `property` of a JSON object kept as
+/// text (a union's tag), read without building anything else; a key that
+/// appears twice is refused.
 ///
 /// # Errors
 ///
-/// The variant's own error, prefixed with the property it concerns.
-pub fn deserialize_variant<T: DeserializeOwned, E: serde::de::Error>(
-    object: Map<String, Value>,
-) -> Result<T, E> {
-    serde_path_to_error::deserialize(Value::Object(object)).map_err(|error| {
-        let path = error.path().to_string();
-        let inner = error.into_inner();
-        if path.is_empty() || path == "." {
-            E::custom(inner)
-        } else {
-            E::custom(format!("{path}: {inner}"))
+/// When the text is not an object, or the property is there twice or is
+/// not a string.
+pub fn read_tag(
+    raw: &RawJson,
+    property: &'static str,
+) -> Result<Option<String>, serde_json::Error> {
+    struct TagProbe(&'static str);
+    impl<'de> DeserializeSeed<'de> for TagProbe {
+        type Value = Option<String>;
+        fn deserialize<D: Deserializer<'de>>(
+            self,
+            deserializer: D,
+        ) -> Result<Self::Value, D::Error> {
+            deserializer.deserialize_map(self)
         }
-    })
+    }
+    impl<'de> Visitor<'de> for TagProbe {
+        type Value = Option<String>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("an object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut tag: Option<String> = None;
+            while let Some(key) = map.next_key::<super::decode::Key<'de>>()? {
+                if key.as_str() == self.0 {
+                    map.next_value_seed(super::decode::Once::new(&mut tag, self.0))?;
+                } else {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+            Ok(tag)
+        }
+    }
+    let mut deserializer = serde_json::Deserializer::from_str(raw.get());
+    TagProbe(property).deserialize(&mut deserializer)
+}
+
+/// Decodes an object kept as text as the variant its tag named; the error
+/// names the path inside it.
+///
+/// # Errors
+///
+/// The variant's own error, prefixed with the path of the value concerned.
+pub fn decode_variant<T: DeserializeOwned, E: serde::de::Error>(raw: &RawJson) -> Result<T, E> {
+    raw.decode().map_err(E::custom)
 }
 
 /// Why no variant fits an object: which constant values are known, and which
 /// properties each candidate variant needs.
-pub fn no_variant_message(
+///
+/// `probe` tells whether the object has a property (`None` when absent) and
+/// the value of a constant one (`Some(Some(value))`).
+pub fn no_variant_message<'a>(
     union: &str,
-    object: &Map<String, Value>,
+    probe: impl Fn(&str) -> Option<Option<&'a str>>,
     rules: &[VariantRule],
 ) -> String {
     // Variants whose constants all match: the object is one of these, missing properties.
@@ -79,7 +101,7 @@ pub fn no_variant_message(
         .iter()
         .filter(|(_, fields)| {
             fields.iter().all(|(name, constant)| match constant {
-                Some(c) => object.get(*name).and_then(Value::as_str) == Some(*c),
+                Some(c) => probe(name).flatten() == Some(*c),
                 None => true,
             })
         })
@@ -103,7 +125,7 @@ pub fn no_variant_message(
         // A constant is worth naming when the object holds a wrong value for
         // it, or when every variant needs it (`eventType`, not `eventSubtype`).
         constants.retain(|(name, _)| {
-            object.contains_key(*name)
+            probe(name).is_some()
                 || rules
                     .iter()
                     .all(|(_, fields)| fields.iter().any(|(n, c)| n == name && c.is_some()))
@@ -112,14 +134,9 @@ pub fn no_variant_message(
             .iter_mut()
             .map(|(name, values)| {
                 values.sort_unstable();
-                let got = match object.get(*name) {
+                let got = match probe(name) {
                     None => "missing".to_string(),
-                    Some(v) => format!(
-                        "`{}`",
-                        v.as_str()
-                            .map(str::to_string)
-                            .unwrap_or_else(|| v.to_string())
-                    ),
+                    Some(value) => format!("`{}`", value.unwrap_or("?")),
                 };
                 format!("`{name}` is {got}, expected one of: {}", values.join(", "))
             })
@@ -145,7 +162,6 @@ pub fn no_variant_message(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     const RULES: &[VariantRule] = &[
         (
@@ -163,34 +179,29 @@ mod tests {
         ("View", &[("eventType", Some("view")), ("objectIDs", None)]),
     ];
 
-    fn object(value: Value) -> Map<String, Value> {
-        value.as_object().unwrap().clone()
-    }
-
-    #[test]
-    fn the_most_specific_rule_wins() {
-        let both = object(
-            json!({"eventType": "click", "queryID": "q", "positions": [1], "objectIDs": ["a"]}),
-        );
-        assert_eq!(pick_variant(&both, RULES), Some(0));
-        let plain = object(json!({"eventType": "click", "objectIDs": ["a"]}));
-        assert_eq!(pick_variant(&plain, RULES), Some(1));
-        let view = object(json!({"eventType": "view", "objectIDs": ["a"]}));
-        assert_eq!(pick_variant(&view, RULES), Some(2));
-    }
-
     #[test]
     fn no_match_explains_what_is_missing() {
-        let unknown = object(json!({"eventType": "scroll"}));
-        assert_eq!(pick_variant(&unknown, RULES), None);
+        let unknown = |name: &str| (name == "eventType").then_some(Some("scroll"));
         assert_eq!(
-            no_variant_message("Event", &unknown, RULES),
+            no_variant_message("Event", unknown, RULES),
             "not a valid Event: `eventType` is `scroll`, expected one of: click, view"
         );
-        let bare = object(json!({"eventType": "click"}));
+        let bare = |name: &str| (name == "eventType").then_some(Some("click"));
         assert_eq!(
-            no_variant_message("Event", &bare, RULES),
+            no_variant_message("Event", bare, RULES),
             "not a valid Event: it needs queryID and positions (ClickAfter), or objectIDs (Click)"
         );
+    }
+
+    #[test]
+    fn the_tag_is_read_without_the_rest_and_only_once() {
+        let raw: RawJson = r#"{"big":[[1,{"a":2}]],"kind":"cat"}"#.parse().unwrap();
+        assert_eq!(read_tag(&raw, "kind").unwrap().as_deref(), Some("cat"));
+        assert_eq!(read_tag(&raw, "other").unwrap(), None);
+        let twice: RawJson = r#"{"kind":"cat","kind":"dog"}"#.parse().unwrap();
+        assert!(read_tag(&twice, "kind")
+            .unwrap_err()
+            .to_string()
+            .contains("duplicate field `kind`"));
     }
 }

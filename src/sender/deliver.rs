@@ -71,6 +71,9 @@ fn accepted(error: &Error) -> bool {
         Error::Decode {
             status: 200..=299,
             ..
+        } | Error::ResponseTooLarge {
+            status: 200..=299,
+            ..
         }
     )
 }

@@ -466,6 +466,7 @@ impl Sender {
         let mut stats = self.handle.shared.counters.snapshot();
         if let Some(spool) = &self.handle.spool {
             stats.spooled = spool.unsettled();
+            stats.spool_bytes_written = spool.written();
         }
         stats
     }
@@ -527,6 +528,9 @@ pub struct SenderStats {
     /// With a [`Spool`]: events in it, not yet settled (queued, in flight,
     /// or on disk only).
     pub spooled: u64,
+    /// With a [`Spool`]: bytes this sender wrote to it (events, their
+    /// framing and checksums, and the records of what is settled).
+    pub spool_bytes_written: u64,
 }
 
 impl SenderStats {

@@ -76,6 +76,7 @@ impl Counters {
             in_flight: dispatched.saturating_sub(delivered + failed + abandoned),
             queue_depth: enqueued.saturating_sub(dispatched),
             spooled: 0,
+            spool_bytes_written: 0,
         }
     }
 }

@@ -20,5 +20,13 @@ fn main() {
     assert_eq!(bad.validate().unwrap_err().to_string(), "quantity: must be >= 1, got 0");
     let receipt: Receipt = serde_json::from_value(json!({"orderId": "o-1", "sku": "CD-5678"})).unwrap();
     assert_eq!(receipt.sku.unwrap().as_str(), "CD-5678");
-    let _ = api::operations::Client::create_order;
+    // The body may be handed over or lent.
+    let _: fn(&api::operations::Client, Order) -> api::operations::CreateOrder<'static> =
+        api::operations::Client::create_order;
+    let _ = lend;
+}
+
+/// Lends the body: the caller keeps `order`.
+fn lend<'a>(client: &api::operations::Client, order: &'a Order) -> api::operations::CreateOrder<'a> {
+    client.create_order(order)
 }

@@ -1,5 +1,7 @@
 //! Emits `Deserialize` for a union with an OpenAPI `discriminator`: the value
 //! of one property names the variant (through `mapping`, or the schema's name).
+//! The object is kept as JSON text while its tag is read, then decoded as
+//! that variant: no tree of values is built.
 
 use super::{ident, Context};
 use crate::model::{TypeDef, UnionDef};
@@ -19,7 +21,7 @@ pub(super) fn emit_deserialize(
         let v = &u.variants[*index];
         let variant = ident(&v.name);
         let ty = cx.ty(&v.ty, &TokenStream::new());
-        quote!(::std::option::Option::Some(#value) => #rt::runtime::deserialize_variant::<#ty, D::Error>(object).map(Self::#variant),)
+        quote!(::std::option::Option::Some(#value) => #rt::runtime::decode_variant::<#ty, D::Error>(&object).map(Self::#variant),)
     });
     let mut expected: Vec<&str> = mapping.iter().map(|(value, _)| value.as_str()).collect();
     expected.sort_unstable();
@@ -28,8 +30,8 @@ pub(super) fn emit_deserialize(
     quote! {
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                let object = <::serde_json::Map<::std::string::String, ::serde_json::Value>>::deserialize(deserializer)?;
-                let tag = object.get(#property).and_then(::serde_json::Value::as_str).map(str::to_string);
+                let object = <#rt::runtime::RawJson as ::serde::Deserialize>::deserialize(deserializer)?;
+                let tag = #rt::runtime::read_tag(&object, #property).map_err(::serde::de::Error::custom)?;
                 match tag.as_deref() {
                     #(#arms)*
                     ::std::option::Option::Some(other) => ::std::result::Result::Err(::serde::de::Error::custom(format!(

@@ -1,6 +1,7 @@
 //! Emit phase: writes the model out as Rust tokens (with `quote`), checks
 //! them with `syn`, and formats them with `prettyplease`.
 
+mod deserialize;
 mod discriminator;
 mod int_enums;
 mod models;

@@ -216,10 +216,23 @@ fn emit_struct(cx: &Context, def: &TypeDef, s: &StructDef) -> TokenStream {
             });
         }
     }
-    if keep_unknown {
+    // Unknown properties of any type are kept as JSON text, read by a
+    // generated deserializer; typed ones (`additionalProperties: {schema}`)
+    // through serde's flatten.
+    let raw_unknown = keep_unknown && matches!(&s.additional, None | Some(TypeRef::Any));
+    if raw_unknown {
+        let rt = &cx.rt;
+        fields.push(quote! {
+            /// Properties the spec does not name, kept as the JSON text they came as, so that
+            /// nothing is lost and nothing is expanded.
+            #[serde(flatten)]
+            pub additional_properties: #rt::runtime::RawProperties,
+        });
+        inits.push(quote!(additional_properties: ::std::default::Default::default()));
+    } else if keep_unknown {
         let value_ty = match &s.additional {
-            Some(ty) if *ty != TypeRef::Any => cx.ty(ty, &TokenStream::new()),
-            _ => quote!(::serde_json::Value),
+            Some(ty) => cx.ty(ty, &TokenStream::new()),
+            None => quote!(::serde_json::Value),
         };
         fields.push(quote! {
             /// Properties the spec does not name, kept as they came so that nothing is lost.
@@ -262,6 +275,14 @@ fn emit_struct(cx: &Context, def: &TypeDef, s: &StructDef) -> TokenStream {
     } else {
         TokenStream::new()
     };
+    let (derive_deserialize, deserialize) = if raw_unknown {
+        (
+            TokenStream::new(),
+            super::deserialize::struct_keeping_unknown(cx, def, s),
+        )
+    } else {
+        (quote!(::serde::Deserialize,), TokenStream::new())
+    };
     let schemars_derive = super::schemars::derive();
     // The type's own code may use what the spec deprecates; its users get the warning.
     let allow_deprecated = if def.deprecated || s.fields.iter().any(|f| f.deprecated) {
@@ -271,7 +292,7 @@ fn emit_struct(cx: &Context, def: &TypeDef, s: &StructDef) -> TokenStream {
     };
     quote! {
         #doc
-        #[derive(Debug, Clone, PartialEq, #derive_default ::serde::Serialize, ::serde::Deserialize)]
+        #[derive(Debug, Clone, PartialEq, #derive_default ::serde::Serialize, #derive_deserialize)]
         #schemars_derive
         #deny
         #[non_exhaustive]
@@ -293,6 +314,7 @@ fn emit_struct(cx: &Context, def: &TypeDef, s: &StructDef) -> TokenStream {
             #(#setters)*
         }
 
+        #deserialize
         #validate
     }
 }
@@ -641,7 +663,7 @@ fn emit_union(cx: &Context, def: &TypeDef, u: &UnionDef) -> TokenStream {
         ),
         Discrimination::ByFields => (
             quote!(#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]),
-            emit_by_fields_deserialize(cx, def, u),
+            super::deserialize::union_by_fields(cx, def, u),
         ),
         Discrimination::Tagged { property, mapping } => (
             quote!(#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]),
@@ -696,80 +718,6 @@ fn primitive_name(ty: &TypeRef) -> &'static str {
         TypeRef::Map(_) => "map",
         TypeRef::Any | TypeRef::Named(_) => "JSON value",
         TypeRef::Nullable(inner) => primitive_name(inner),
-    }
-}
-
-/// A property a variant must have, and its value when it is a constant.
-type Condition = (String, Option<String>);
-
-/// `Deserialize` for a union whose variants carry `x-discriminator-fields`:
-/// the variant with the most (then the first listed) matching rules wins.
-fn emit_by_fields_deserialize(cx: &Context, def: &TypeDef, u: &UnionDef) -> TokenStream {
-    let rt = &cx.rt;
-    let name = ident(&def.name);
-    // (index in the spec, variant name, [(property, constant value)])
-    let mut rules: Vec<(usize, String, Vec<Condition>)> = Vec::new();
-    for (index, v) in u.variants.iter().enumerate() {
-        let TypeRef::Named(n) = &v.ty else { continue };
-        let Some(TypeKind::Struct(s)) = cx.def(n).map(|d| &d.kind) else {
-            continue;
-        };
-        let fields = s
-            .discriminator_fields
-            .iter()
-            .map(|json| {
-                let constant =
-                    s.fields
-                        .iter()
-                        .find(|f| &f.json_name == json)
-                        .and_then(|f| match &f.ty {
-                            TypeRef::Named(t) => match cx.def(t).map(|d| &d.kind) {
-                                Some(TypeKind::Const(value)) => Some(value.clone()),
-                                _ => None,
-                            },
-                            _ => None,
-                        });
-                (json.clone(), constant)
-            })
-            .collect();
-        rules.push((index, v.name.clone(), fields));
-    }
-    // Most specific first: more rules, then the spec's order.
-    rules.sort_by(|a, b| b.2.len().cmp(&a.2.len()).then(a.0.cmp(&b.0)));
-    let rule_tokens = rules.iter().map(|(_, variant, fields)| {
-        let fields = fields.iter().map(|(json, constant)| match constant {
-            Some(c) => quote!((#json, ::std::option::Option::Some(#c))),
-            None => quote!((#json, ::std::option::Option::None)),
-        });
-        quote!((#variant, &[#(#fields),*]))
-    });
-    let arms = rules.iter().enumerate().map(|(i, (index, _, _))| {
-        let v = &u.variants[*index];
-        let variant = ident(&v.name);
-        let ty = cx.ty(&v.ty, &TokenStream::new());
-        quote!(::std::option::Option::Some(#i) => #rt::runtime::deserialize_variant::<#ty, D::Error>(object).map(Self::#variant),)
-    });
-    let spec_name = &def.spec_name;
-    quote! {
-        impl #name {
-            /// How each variant is recognised, most specific first: the
-            /// properties it must have, and the value of its constant ones.
-            pub const VARIANT_RULES: &'static [#rt::runtime::VariantRule] = &[#(#rule_tokens),*];
-        }
-
-        impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                let object = <::serde_json::Map<::std::string::String, ::serde_json::Value>>::deserialize(deserializer)?;
-                match #rt::runtime::pick_variant(&object, Self::VARIANT_RULES) {
-                    #(#arms)*
-                    _ => ::std::result::Result::Err(::serde::de::Error::custom(#rt::runtime::no_variant_message(
-                        #spec_name,
-                        &object,
-                        Self::VARIANT_RULES,
-                    ))),
-                }
-            }
-        }
     }
 }
 

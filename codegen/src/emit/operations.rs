@@ -243,6 +243,12 @@ fn param_argument(cx: &Context, p: &Param) -> (TokenStream, TokenStream, TokenSt
 
 fn success_type(cx: &Context, success: &Success) -> TokenStream {
     match success {
+        // Any JSON is kept as its text, never as a tree of values: what a
+        // server sends cannot make the client allocate more than it read.
+        Success::Json(ty) if *cx.unalias(ty) == TypeRef::Any => {
+            let rt = &cx.rt;
+            quote!(#rt::runtime::RawJson)
+        }
         Success::Json(ty) => cx.ty(ty, &quote!(super::models::)),
         Success::Text => quote!(::std::string::String),
         Success::Headers(name) => {
@@ -293,18 +299,26 @@ fn emit_method(cx: &Context, op: &Operation) -> TokenStream {
         let name = ident(&p.rust_name);
         inits.push(quote!(#name: ::std::default::Default::default()));
     }
+    let rt = &cx.rt;
     if let Some(body) = &op.body {
         let name = ident(&body.rust_name);
         if body.required {
+            // Owned or lent: `push_events(batch)` and `push_events(&batch)`.
             let ty = cx.ty(&body.ty, &quote!(super::models::));
-            args.push(quote!(#name: #ty));
-            inits.push(quote!(#name));
+            args.push(quote!(#name: impl #rt::runtime::IntoBody<'a, #ty>));
+            inits.push(quote!(#name: #rt::runtime::IntoBody::into_body(#name)));
         } else {
             inits.push(quote!(#name: ::std::option::Option::None));
         }
     }
+    let lends = match &op.body {
+        Some(body) if body.required => {
+            " The body may be lent (`&body`) instead of handed over, to keep it after the call."
+        }
+        _ => "",
+    };
     let doc = doc(Some(&format!(
-        "{}\n\nReturns a request builder: set options on it, then `.await` it.",
+        "{}\n\nReturns a request builder: set options on it, then `.await` it.{lends}",
         operation_doc(op)
     )));
     let deprecated = if op.deprecated {
@@ -312,16 +326,26 @@ fn emit_method(cx: &Context, op: &Operation) -> TokenStream {
     } else {
         TokenStream::new()
     };
+    let lifetime = body_lifetime(op);
     quote! {
         #doc
         #deprecated
-        pub fn #method(&self, #(#args),*) -> #builder {
+        pub fn #method #lifetime(&self, #(#args),*) -> #builder #lifetime {
             #builder {
                 client: self.clone(),
                 #(#inits,)*
                 options: ::std::default::Default::default(),
             }
         }
+    }
+}
+
+/// `<'a>` for the request builders that hold a required body, which the
+/// caller may lend (see `IntoBody` in the runtime); nothing for the others.
+fn body_lifetime(op: &Operation) -> TokenStream {
+    match &op.body {
+        Some(body) if body.required => quote!(<'a>),
+        _ => TokenStream::new(),
     }
 }
 
@@ -463,6 +487,7 @@ fn emit_builder(cx: &Context, op: &Operation) -> TokenStream {
     }
     format_string.push_str(rest);
     let body_field;
+    let mut body_bind = TokenStream::new();
     let mut body_validate = TokenStream::new();
     let mut body_send = TokenStream::new();
     match &op.body {
@@ -482,11 +507,12 @@ fn emit_builder(cx: &Context, op: &Operation) -> TokenStream {
             };
             let validates = matches!(&body.ty, TypeRef::Named(n) if matches!(cx.def(n).map(|d| &d.kind), Some(TypeKind::Struct(_)) | Some(TypeKind::Union(_))));
             if body.required {
-                body_field = quote!(#name: #ty,);
+                body_field = quote!(#name: #rt::runtime::Body<'a, #ty>,);
+                body_bind = quote!(let #name: &#ty = &#name;);
                 if validates {
-                    body_validate = quote!(#rt::validation::Validate::validate_into(&#name, &#rt::validation::Path::Root, context, out););
+                    body_validate = quote!(#rt::validation::Validate::validate_into(#name, &#rt::validation::Path::Root, context, out););
                 }
-                body_send = quote!(request.json_body(&#name, #max)?;);
+                body_send = quote!(request.json_body(#name, #max)?;);
             } else {
                 body_field = quote!(#name: ::std::option::Option<#ty>,);
                 if validates {
@@ -546,7 +572,7 @@ fn emit_builder(cx: &Context, op: &Operation) -> TokenStream {
         )));
         let path_const = quote! {
             #doc
-            pub(crate) const PATH: &str = #format_string;
+            pub(crate) const PATH: &'static str = #format_string;
         };
         (path_const, quote!(Self::PATH.to_string()))
     } else {
@@ -586,18 +612,24 @@ fn emit_builder(cx: &Context, op: &Operation) -> TokenStream {
     } else {
         quote!(let mut request)
     };
+    let lifetime = body_lifetime(op);
+    let future_bound = if lifetime.is_empty() {
+        TokenStream::new()
+    } else {
+        quote!(+ 'a)
+    };
     quote! {
         #struct_doc
         #[derive(Debug)]
         #[must_use = "a request does nothing until it is awaited or sent"]
-        pub struct #builder {
+        pub struct #builder #lifetime {
             client: Client,
             #(#fields)*
             #body_field
             options: #rt::runtime::RequestOptions,
         }
 
-        impl #builder {
+        impl #lifetime #builder #lifetime {
             /// The HTTP method of the operation.
             pub(crate) const METHOD: #rt::runtime::Method = #rt::runtime::Method::#method;
             #path_const
@@ -609,6 +641,7 @@ fn emit_builder(cx: &Context, op: &Operation) -> TokenStream {
             #send_doc
             pub async fn send(self) -> ::std::result::Result<#output, #rt::Error> {
                 #destructure
+                #body_bind
                 #validate_block
                 #mut_request = #rt::runtime::HttpRequest::new(Self::METHOD, #path_expr);
                 #(#query)*
@@ -625,9 +658,9 @@ fn emit_builder(cx: &Context, op: &Operation) -> TokenStream {
             }
         }
 
-        impl ::std::future::IntoFuture for #builder {
+        impl #lifetime ::std::future::IntoFuture for #builder #lifetime {
             type Output = ::std::result::Result<#output, #rt::Error>;
-            type IntoFuture = ::std::pin::Pin<::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send>>;
+            type IntoFuture = ::std::pin::Pin<::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send #future_bound>>;
 
             fn into_future(self) -> Self::IntoFuture {
                 ::std::boxed::Box::pin(self.send())

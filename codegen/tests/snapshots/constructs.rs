@@ -343,14 +343,7 @@ impl Size {
     }
 }
 /// The `WidgetOwner` schema.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct WidgetOwner {
@@ -358,12 +351,10 @@ pub struct WidgetOwner {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     #[cfg_attr(feature = "schemars", schemars(regex(pattern = "^[A-Z][a-z]+$")))]
     pub name: ::std::option::Option<::std::string::String>,
-    /// Properties the spec does not name, kept as they came so that nothing is lost.
+    /// Properties the spec does not name, kept as the JSON text they came as, so that
+    /// nothing is lost and nothing is expanded.
     #[serde(flatten)]
-    pub additional_properties: ::serde_json::Map<
-        ::std::string::String,
-        ::serde_json::Value,
-    >,
+    pub additional_properties: ::algolia_insights::runtime::RawProperties,
 }
 impl WidgetOwner {
     /// Creates a `WidgetOwner` from its required properties.
@@ -380,6 +371,60 @@ impl WidgetOwner {
     ) -> Self {
         self.name = ::std::option::Option::Some(name.into());
         self
+    }
+}
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for WidgetOwner {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct WidgetOwnerVisitor;
+        #[allow(deprecated)]
+        impl<'de> ::serde::de::Visitor<'de> for WidgetOwnerVisitor {
+            type Value = WidgetOwner;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a WidgetOwner object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<WidgetOwner, A::Error> {
+                const FIELDS: &[&str] = &["name"];
+                let mut name: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut additional_properties = ::algolia_insights::runtime::RawProperties::new();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key_seed(
+                        ::algolia_insights::runtime::decode::FieldIndex(FIELDS),
+                    )?
+                {
+                    match __key {
+                        ::std::result::Result::Err(__unknown) => {
+                            additional_properties.read_entry(&__unknown, &mut __map)?
+                        }
+                        ::std::result::Result::Ok(_) => {
+                            __map
+                                .next_value_seed(
+                                    ::algolia_insights::runtime::decode::Once::new(
+                                        &mut name,
+                                        "name",
+                                    ),
+                                )?
+                        }
+                    }
+                }
+                additional_properties.shrink_to_fit();
+                ::std::result::Result::Ok(WidgetOwner {
+                    name: name.flatten(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(WidgetOwnerVisitor)
     }
 }
 impl ::algolia_insights::validation::Validate for WidgetOwner {
@@ -514,7 +559,7 @@ impl<'de> ::serde::Deserialize<'de> for Code {
     }
 }
 /// The `Named` schema.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct Named {
@@ -523,12 +568,10 @@ pub struct Named {
     /// The `tags` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// Properties the spec does not name, kept as they came so that nothing is lost.
+    /// Properties the spec does not name, kept as the JSON text they came as, so that
+    /// nothing is lost and nothing is expanded.
     #[serde(flatten)]
-    pub additional_properties: ::serde_json::Map<
-        ::std::string::String,
-        ::serde_json::Value,
-    >,
+    pub additional_properties: ::algolia_insights::runtime::RawProperties,
 }
 impl Named {
     /// Creates a `Named` from its required properties.
@@ -548,6 +591,71 @@ impl Named {
             ::algolia_insights::runtime::IntoList::into_list(tags),
         );
         self
+    }
+}
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for Named {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct NamedVisitor;
+        #[allow(deprecated)]
+        impl<'de> ::serde::de::Visitor<'de> for NamedVisitor {
+            type Value = Named;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a Named object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<Named, A::Error> {
+                const FIELDS: &[&str] = &["id", "tags"];
+                let mut id: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut tags: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                > = ::std::option::Option::None;
+                let mut additional_properties = ::algolia_insights::runtime::RawProperties::new();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key_seed(
+                        ::algolia_insights::runtime::decode::FieldIndex(FIELDS),
+                    )?
+                {
+                    match __key {
+                        ::std::result::Result::Err(__unknown) => {
+                            additional_properties.read_entry(&__unknown, &mut __map)?
+                        }
+                        ::std::result::Result::Ok(0usize) => {
+                            __map
+                                .next_value_seed(
+                                    ::algolia_insights::runtime::decode::Once::new(
+                                        &mut id,
+                                        "id",
+                                    ),
+                                )?
+                        }
+                        ::std::result::Result::Ok(_) => {
+                            __map
+                                .next_value_seed(
+                                    ::algolia_insights::runtime::decode::Once::new(
+                                        &mut tags,
+                                        "tags",
+                                    ),
+                                )?
+                        }
+                    }
+                }
+                additional_properties.shrink_to_fit();
+                ::std::result::Result::Ok(Named {
+                    id: ::algolia_insights::runtime::decode::required(id, "id")?,
+                    tags: tags.flatten(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(NamedVisitor)
     }
 }
 impl ::algolia_insights::validation::Validate for Named {
@@ -574,14 +682,7 @@ impl Named {
     }
 }
 /// The `Receipt` schema.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct Receipt {
@@ -591,12 +692,10 @@ pub struct Receipt {
     /// An open enum.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub kind: ::std::option::Option<Kind>,
-    /// Properties the spec does not name, kept as they came so that nothing is lost.
+    /// Properties the spec does not name, kept as the JSON text they came as, so that
+    /// nothing is lost and nothing is expanded.
     #[serde(flatten)]
-    pub additional_properties: ::serde_json::Map<
-        ::std::string::String,
-        ::serde_json::Value,
-    >,
+    pub additional_properties: ::algolia_insights::runtime::RawProperties,
 }
 impl Receipt {
     /// Creates a `Receipt` from its required properties.
@@ -618,6 +717,71 @@ impl Receipt {
     pub fn kind(mut self, kind: Kind) -> Self {
         self.kind = ::std::option::Option::Some(kind);
         self
+    }
+}
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for Receipt {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ReceiptVisitor;
+        #[allow(deprecated)]
+        impl<'de> ::serde::de::Visitor<'de> for ReceiptVisitor {
+            type Value = Receipt;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a Receipt object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<Receipt, A::Error> {
+                const FIELDS: &[&str] = &["id", "kind"];
+                let mut id: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut kind: ::std::option::Option<::std::option::Option<Kind>> = ::std::option::Option::None;
+                let mut additional_properties = ::algolia_insights::runtime::RawProperties::new();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key_seed(
+                        ::algolia_insights::runtime::decode::FieldIndex(FIELDS),
+                    )?
+                {
+                    match __key {
+                        ::std::result::Result::Err(__unknown) => {
+                            additional_properties.read_entry(&__unknown, &mut __map)?
+                        }
+                        ::std::result::Result::Ok(0usize) => {
+                            __map
+                                .next_value_seed(
+                                    ::algolia_insights::runtime::decode::Once::new(
+                                        &mut id,
+                                        "id",
+                                    ),
+                                )?
+                        }
+                        ::std::result::Result::Ok(_) => {
+                            __map
+                                .next_value_seed(
+                                    ::algolia_insights::runtime::decode::Once::new(
+                                        &mut kind,
+                                        "kind",
+                                    ),
+                                )?
+                        }
+                    }
+                }
+                additional_properties.shrink_to_fit();
+                ::std::result::Result::Ok(Receipt {
+                    id: id.flatten(),
+                    kind: kind.flatten(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(ReceiptVisitor)
     }
 }
 impl ::algolia_insights::validation::Validate for Receipt {
@@ -819,20 +983,20 @@ impl Client {
     ///
     /// - `404`: No such widget.
     ///
-    /// Returns a request builder: set options on it, then `.await` it.
-    pub fn put_widget(
+    /// Returns a request builder: set options on it, then `.await` it. The body may be lent (`&body`) instead of handed over, to keep it after the call.
+    pub fn put_widget<'a>(
         &self,
         widget_id: impl ::std::convert::Into<::std::string::String>,
         limit: i64,
-        widget: super::models::Widget,
-    ) -> PutWidget {
+        widget: impl ::algolia_insights::runtime::IntoBody<'a, super::models::Widget>,
+    ) -> PutWidget<'a> {
         PutWidget {
             client: self.clone(),
             widget_id: widget_id.into(),
             limit: limit,
             dry_run: ::std::default::Default::default(),
             x_trace: ::std::default::Default::default(),
-            widget,
+            widget: ::algolia_insights::runtime::IntoBody::into_body(widget),
             options: ::std::default::Default::default(),
         }
     }
@@ -940,16 +1104,16 @@ impl ::std::future::IntoFuture for GetWidgetText {
 /// A request to [`Client::put_widget`]: set options, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
-pub struct PutWidget {
+pub struct PutWidget<'a> {
     client: Client,
     widget_id: ::std::string::String,
     dry_run: ::std::option::Option<bool>,
     x_trace: ::std::option::Option<::std::string::String>,
     limit: i64,
-    widget: super::models::Widget,
+    widget: ::algolia_insights::runtime::Body<'a, super::models::Widget>,
     options: ::algolia_insights::runtime::RequestOptions,
 }
-impl PutWidget {
+impl<'a> PutWidget<'a> {
     /// The HTTP method of the operation.
     pub(crate) const METHOD: ::algolia_insights::runtime::Method = ::algolia_insights::runtime::Method::PUT;
     /// Sets the `dry-run` query parameter.
@@ -975,6 +1139,7 @@ impl PutWidget {
         self,
     ) -> ::std::result::Result<super::models::Receipt, ::algolia_insights::Error> {
         let Self { client, widget_id, dry_run, x_trace, limit, widget, options } = self;
+        let widget: &super::models::Widget = &widget;
         let context = &client.transport.validation_context(&options);
         let mut violations = ::std::vec::Vec::new();
         {
@@ -1011,7 +1176,7 @@ impl PutWidget {
                 }
             }
             ::algolia_insights::validation::Validate::validate_into(
-                &widget,
+                widget,
                 &::algolia_insights::validation::Path::Root,
                 context,
                 out,
@@ -1032,7 +1197,7 @@ impl PutWidget {
         if let ::std::option::Option::Some(value) = &x_trace {
             request.header("x-trace", value)?;
         }
-        request.json_body(&widget, ::std::option::Option::None)?;
+        request.json_body(widget, ::std::option::Option::None)?;
         let response = client.transport.execute(request, options).await?;
         response.json()
     }
@@ -1048,14 +1213,14 @@ impl PutWidget {
         ::algolia_insights::runtime::block_on(self.send())
     }
 }
-impl ::std::future::IntoFuture for PutWidget {
+impl<'a> ::std::future::IntoFuture for PutWidget<'a> {
     type Output = ::std::result::Result<
         super::models::Receipt,
         ::algolia_insights::Error,
     >;
     type IntoFuture = ::std::pin::Pin<
         ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
+            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send + 'a,
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
@@ -1074,7 +1239,7 @@ impl Named {
     /// The HTTP method of the operation.
     pub(crate) const METHOD: ::algolia_insights::runtime::Method = ::algolia_insights::runtime::Method::POST;
     /// The path of `named` (`POST /v2/ping`).
-    pub(crate) const PATH: &str = "/v2/ping";
+    pub(crate) const PATH: &'static str = "/v2/ping";
     /// Sets the JSON request body.
     pub fn body(mut self, body: super::models::Named) -> Self {
         self.named = ::std::option::Option::Some(body);
@@ -1147,7 +1312,7 @@ impl Ping {
     /// The HTTP method of the operation.
     pub(crate) const METHOD: ::algolia_insights::runtime::Method = ::algolia_insights::runtime::Method::DELETE;
     /// The path of `ping` (`DELETE /v2/ping`).
-    pub(crate) const PATH: &str = "/v2/ping";
+    pub(crate) const PATH: &'static str = "/v2/ping";
     ::algolia_insights::request_builder_methods!();
     /// Validates the request, sends it (with host failover and retries), and decodes the answer.
     ///

@@ -158,14 +158,7 @@ impl<'de> ::serde::Deserialize<'de> for Sku {
     }
 }
 /// The `Receipt` schema.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct Receipt {
@@ -176,12 +169,10 @@ pub struct Receipt {
     /// A stock-keeping unit.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sku: ::std::option::Option<Sku>,
-    /// Properties the spec does not name, kept as they came so that nothing is lost.
+    /// Properties the spec does not name, kept as the JSON text they came as, so that
+    /// nothing is lost and nothing is expanded.
     #[serde(flatten)]
-    pub additional_properties: ::serde_json::Map<
-        ::std::string::String,
-        ::serde_json::Value,
-    >,
+    pub additional_properties: ::algolia_insights::runtime::RawProperties,
 }
 impl Receipt {
     /// Creates a `Receipt` from its required properties.
@@ -206,6 +197,71 @@ impl Receipt {
     pub fn sku(mut self, sku: Sku) -> Self {
         self.sku = ::std::option::Option::Some(sku);
         self
+    }
+}
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for Receipt {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ReceiptVisitor;
+        #[allow(deprecated)]
+        impl<'de> ::serde::de::Visitor<'de> for ReceiptVisitor {
+            type Value = Receipt;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a Receipt object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<Receipt, A::Error> {
+                const FIELDS: &[&str] = &["orderId", "sku"];
+                let mut order_id: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut sku: ::std::option::Option<::std::option::Option<Sku>> = ::std::option::Option::None;
+                let mut additional_properties = ::algolia_insights::runtime::RawProperties::new();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key_seed(
+                        ::algolia_insights::runtime::decode::FieldIndex(FIELDS),
+                    )?
+                {
+                    match __key {
+                        ::std::result::Result::Err(__unknown) => {
+                            additional_properties.read_entry(&__unknown, &mut __map)?
+                        }
+                        ::std::result::Result::Ok(0usize) => {
+                            __map
+                                .next_value_seed(
+                                    ::algolia_insights::runtime::decode::Once::new(
+                                        &mut order_id,
+                                        "orderId",
+                                    ),
+                                )?
+                        }
+                        ::std::result::Result::Ok(_) => {
+                            __map
+                                .next_value_seed(
+                                    ::algolia_insights::runtime::decode::Once::new(
+                                        &mut sku,
+                                        "sku",
+                                    ),
+                                )?
+                        }
+                    }
+                }
+                additional_properties.shrink_to_fit();
+                ::std::result::Result::Ok(Receipt {
+                    order_id: order_id.flatten(),
+                    sku: sku.flatten(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(ReceiptVisitor)
     }
 }
 impl ::algolia_insights::validation::Validate for Receipt {
@@ -282,11 +338,14 @@ impl Client {
     ///
     /// `POST /orders` (`createOrder` in the spec).
     ///
-    /// Returns a request builder: set options on it, then `.await` it.
-    pub fn create_order(&self, order: super::models::Order) -> CreateOrder {
+    /// Returns a request builder: set options on it, then `.await` it. The body may be lent (`&body`) instead of handed over, to keep it after the call.
+    pub fn create_order<'a>(
+        &self,
+        order: impl ::algolia_insights::runtime::IntoBody<'a, super::models::Order>,
+    ) -> CreateOrder<'a> {
         CreateOrder {
             client: self.clone(),
-            order,
+            order: ::algolia_insights::runtime::IntoBody::into_body(order),
             options: ::std::default::Default::default(),
         }
     }
@@ -294,16 +353,16 @@ impl Client {
 /// A request to [`Client::create_order`]: set options, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
-pub struct CreateOrder {
+pub struct CreateOrder<'a> {
     client: Client,
-    order: super::models::Order,
+    order: ::algolia_insights::runtime::Body<'a, super::models::Order>,
     options: ::algolia_insights::runtime::RequestOptions,
 }
-impl CreateOrder {
+impl<'a> CreateOrder<'a> {
     /// The HTTP method of the operation.
     pub(crate) const METHOD: ::algolia_insights::runtime::Method = ::algolia_insights::runtime::Method::POST;
     /// The path of `createOrder` (`POST /orders`).
-    pub(crate) const PATH: &str = "/orders";
+    pub(crate) const PATH: &'static str = "/orders";
     ::algolia_insights::request_builder_methods!();
     /// Validates the request, sends it (with host failover and retries), and decodes the answer.
     ///
@@ -314,12 +373,13 @@ impl CreateOrder {
         self,
     ) -> ::std::result::Result<super::models::Receipt, ::algolia_insights::Error> {
         let Self { client, order, options } = self;
+        let order: &super::models::Order = &order;
         let context = &client.transport.validation_context(&options);
         let mut violations = ::std::vec::Vec::new();
         {
             let out = &mut violations;
             ::algolia_insights::validation::Validate::validate_into(
-                &order,
+                order,
                 &::algolia_insights::validation::Path::Root,
                 context,
                 out,
@@ -330,7 +390,7 @@ impl CreateOrder {
             Self::METHOD,
             Self::PATH.to_string(),
         );
-        request.json_body(&order, ::std::option::Option::None)?;
+        request.json_body(order, ::std::option::Option::None)?;
         let response = client.transport.execute(request, options).await?;
         response.json()
     }
@@ -346,14 +406,14 @@ impl CreateOrder {
         ::algolia_insights::runtime::block_on(self.send())
     }
 }
-impl ::std::future::IntoFuture for CreateOrder {
+impl<'a> ::std::future::IntoFuture for CreateOrder<'a> {
     type Output = ::std::result::Result<
         super::models::Receipt,
         ::algolia_insights::Error,
     >;
     type IntoFuture = ::std::pin::Pin<
         ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
+            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send + 'a,
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {

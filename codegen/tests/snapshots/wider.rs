@@ -34,21 +34,18 @@ impl<'de> ::serde::Deserialize<'de> for Pet {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let object = <::serde_json::Map<
-            ::std::string::String,
-            ::serde_json::Value,
-        >>::deserialize(deserializer)?;
-        let tag = object
-            .get("petType")
-            .and_then(::serde_json::Value::as_str)
-            .map(str::to_string);
+        let object = <::algolia_insights::runtime::RawJson as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        let tag = ::algolia_insights::runtime::read_tag(&object, "petType")
+            .map_err(::serde::de::Error::custom)?;
         match tag.as_deref() {
             ::std::option::Option::Some("cat") => {
-                ::algolia_insights::runtime::deserialize_variant::<Cat, D::Error>(object)
+                ::algolia_insights::runtime::decode_variant::<Cat, D::Error>(&object)
                     .map(Self::Cat)
             }
             ::std::option::Option::Some("Dog") => {
-                ::algolia_insights::runtime::deserialize_variant::<Dog, D::Error>(object)
+                ::algolia_insights::runtime::decode_variant::<Dog, D::Error>(&object)
                     .map(Self::Dog)
             }
             ::std::option::Option::Some(other) => {
@@ -117,7 +114,7 @@ impl Pet {
     }
 }
 /// The `Cat` schema.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct Cat {
@@ -134,12 +131,10 @@ pub struct Cat {
     /// The `secret` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<::std::string::String>,
-    /// Properties the spec does not name, kept as they came so that nothing is lost.
+    /// Properties the spec does not name, kept as the JSON text they came as, so that
+    /// nothing is lost and nothing is expanded.
     #[serde(flatten)]
-    pub additional_properties: ::serde_json::Map<
-        ::std::string::String,
-        ::serde_json::Value,
-    >,
+    pub additional_properties: ::algolia_insights::runtime::RawProperties,
 }
 impl Cat {
     /// Creates a `Cat` from its required properties.
@@ -162,6 +157,101 @@ impl Cat {
     ) -> Self {
         self.secret = ::std::option::Option::Some(secret.into());
         self
+    }
+}
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for Cat {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct CatVisitor;
+        #[allow(deprecated)]
+        impl<'de> ::serde::de::Visitor<'de> for CatVisitor {
+            type Value = Cat;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a Cat object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<Cat, A::Error> {
+                const FIELDS: &[&str] = &["petType", "lives", "id", "secret"];
+                let mut pet_type: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut lives: ::std::option::Option<Lives> = ::std::option::Option::None;
+                let mut id: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut secret: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut additional_properties = ::algolia_insights::runtime::RawProperties::new();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key_seed(
+                        ::algolia_insights::runtime::decode::FieldIndex(FIELDS),
+                    )?
+                {
+                    match __key {
+                        ::std::result::Result::Err(__unknown) => {
+                            additional_properties.read_entry(&__unknown, &mut __map)?
+                        }
+                        ::std::result::Result::Ok(0usize) => {
+                            __map
+                                .next_value_seed(
+                                    ::algolia_insights::runtime::decode::Once::new(
+                                        &mut pet_type,
+                                        "petType",
+                                    ),
+                                )?
+                        }
+                        ::std::result::Result::Ok(1usize) => {
+                            __map
+                                .next_value_seed(
+                                    ::algolia_insights::runtime::decode::Once::new(
+                                        &mut lives,
+                                        "lives",
+                                    ),
+                                )?
+                        }
+                        ::std::result::Result::Ok(2usize) => {
+                            __map
+                                .next_value_seed(
+                                    ::algolia_insights::runtime::decode::Once::new(
+                                        &mut id,
+                                        "id",
+                                    ),
+                                )?
+                        }
+                        ::std::result::Result::Ok(_) => {
+                            __map
+                                .next_value_seed(
+                                    ::algolia_insights::runtime::decode::Once::new(
+                                        &mut secret,
+                                        "secret",
+                                    ),
+                                )?
+                        }
+                    }
+                }
+                additional_properties.shrink_to_fit();
+                ::std::result::Result::Ok(Cat {
+                    pet_type: ::algolia_insights::runtime::decode::required(
+                        pet_type,
+                        "petType",
+                    )?,
+                    lives: ::algolia_insights::runtime::decode::required(
+                        lives,
+                        "lives",
+                    )?,
+                    id: id.flatten(),
+                    secret: secret.flatten(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(CatVisitor)
     }
 }
 impl ::algolia_insights::validation::Validate for Cat {
@@ -240,7 +330,7 @@ impl<'de> ::serde::Deserialize<'de> for Lives {
     }
 }
 /// The `Dog` schema.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 #[allow(deprecated)]
@@ -266,12 +356,10 @@ pub struct Dog {
     /// The `chip` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub chip: ::std::option::Option<i64>,
-    /// Properties the spec does not name, kept as they came so that nothing is lost.
+    /// Properties the spec does not name, kept as the JSON text they came as, so that
+    /// nothing is lost and nothing is expanded.
     #[serde(flatten)]
-    pub additional_properties: ::serde_json::Map<
-        ::std::string::String,
-        ::serde_json::Value,
-    >,
+    pub additional_properties: ::algolia_insights::runtime::RawProperties,
 }
 #[allow(deprecated)]
 impl Dog {
@@ -319,6 +407,127 @@ impl Dog {
     pub fn chip(mut self, chip: i64) -> Self {
         self.chip = ::std::option::Option::Some(chip);
         self
+    }
+}
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for Dog {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct DogVisitor;
+        #[allow(deprecated)]
+        impl<'de> ::serde::de::Visitor<'de> for DogVisitor {
+            type Value = Dog;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a Dog object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<Dog, A::Error> {
+                const FIELDS: &[&str] = &[
+                    "petType",
+                    "bark",
+                    "born",
+                    "weight",
+                    "age",
+                    "chip",
+                ];
+                let mut pet_type: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut bark: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut born: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut weight: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut age: ::std::option::Option<::std::option::Option<i32>> = ::std::option::Option::None;
+                let mut chip: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut additional_properties = ::algolia_insights::runtime::RawProperties::new();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key_seed(
+                        ::algolia_insights::runtime::decode::FieldIndex(FIELDS),
+                    )?
+                {
+                    match __key {
+                        ::std::result::Result::Err(__unknown) => {
+                            additional_properties.read_entry(&__unknown, &mut __map)?
+                        }
+                        ::std::result::Result::Ok(0usize) => {
+                            __map
+                                .next_value_seed(
+                                    ::algolia_insights::runtime::decode::Once::new(
+                                        &mut pet_type,
+                                        "petType",
+                                    ),
+                                )?
+                        }
+                        ::std::result::Result::Ok(1usize) => {
+                            __map
+                                .next_value_seed(
+                                    ::algolia_insights::runtime::decode::Once::new(
+                                        &mut bark,
+                                        "bark",
+                                    ),
+                                )?
+                        }
+                        ::std::result::Result::Ok(2usize) => {
+                            __map
+                                .next_value_seed(
+                                    ::algolia_insights::runtime::decode::Once::new(
+                                        &mut born,
+                                        "born",
+                                    ),
+                                )?
+                        }
+                        ::std::result::Result::Ok(3usize) => {
+                            __map
+                                .next_value_seed(
+                                    ::algolia_insights::runtime::decode::Once::new(
+                                        &mut weight,
+                                        "weight",
+                                    ),
+                                )?
+                        }
+                        ::std::result::Result::Ok(4usize) => {
+                            __map
+                                .next_value_seed(
+                                    ::algolia_insights::runtime::decode::Once::new(
+                                        &mut age,
+                                        "age",
+                                    ),
+                                )?
+                        }
+                        ::std::result::Result::Ok(_) => {
+                            __map
+                                .next_value_seed(
+                                    ::algolia_insights::runtime::decode::Once::new(
+                                        &mut chip,
+                                        "chip",
+                                    ),
+                                )?
+                        }
+                    }
+                }
+                additional_properties.shrink_to_fit();
+                ::std::result::Result::Ok(Dog {
+                    pet_type: ::algolia_insights::runtime::decode::required(
+                        pet_type,
+                        "petType",
+                    )?,
+                    bark: bark.flatten(),
+                    born: born.flatten(),
+                    weight: weight.flatten(),
+                    age: age.flatten(),
+                    chip: chip.flatten(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(DogVisitor)
     }
 }
 #[allow(deprecated)]
@@ -413,7 +622,7 @@ impl Either {
     }
 }
 /// A recursive schema: children are trees.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct Tree {
@@ -425,12 +634,10 @@ pub struct Tree {
     /// The `children` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub children: ::std::option::Option<::std::vec::Vec<Tree>>,
-    /// Properties the spec does not name, kept as they came so that nothing is lost.
+    /// Properties the spec does not name, kept as the JSON text they came as, so that
+    /// nothing is lost and nothing is expanded.
     #[serde(flatten)]
-    pub additional_properties: ::serde_json::Map<
-        ::std::string::String,
-        ::serde_json::Value,
-    >,
+    pub additional_properties: ::algolia_insights::runtime::RawProperties,
 }
 impl Tree {
     /// Creates a `Tree` from its required properties.
@@ -456,6 +663,87 @@ impl Tree {
     ) -> Self {
         self.children = ::std::option::Option::Some(children.into_iter().collect());
         self
+    }
+}
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for Tree {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct TreeVisitor;
+        #[allow(deprecated)]
+        impl<'de> ::serde::de::Visitor<'de> for TreeVisitor {
+            type Value = Tree;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a Tree object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<Tree, A::Error> {
+                const FIELDS: &[&str] = &["label", "parent", "children"];
+                let mut label: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut parent: ::std::option::Option<
+                    ::std::option::Option<::std::boxed::Box<Tree>>,
+                > = ::std::option::Option::None;
+                let mut children: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<Tree>>,
+                > = ::std::option::Option::None;
+                let mut additional_properties = ::algolia_insights::runtime::RawProperties::new();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key_seed(
+                        ::algolia_insights::runtime::decode::FieldIndex(FIELDS),
+                    )?
+                {
+                    match __key {
+                        ::std::result::Result::Err(__unknown) => {
+                            additional_properties.read_entry(&__unknown, &mut __map)?
+                        }
+                        ::std::result::Result::Ok(0usize) => {
+                            __map
+                                .next_value_seed(
+                                    ::algolia_insights::runtime::decode::Once::new(
+                                        &mut label,
+                                        "label",
+                                    ),
+                                )?
+                        }
+                        ::std::result::Result::Ok(1usize) => {
+                            __map
+                                .next_value_seed(
+                                    ::algolia_insights::runtime::decode::Once::new(
+                                        &mut parent,
+                                        "parent",
+                                    ),
+                                )?
+                        }
+                        ::std::result::Result::Ok(_) => {
+                            __map
+                                .next_value_seed(
+                                    ::algolia_insights::runtime::decode::Once::new(
+                                        &mut children,
+                                        "children",
+                                    ),
+                                )?
+                        }
+                    }
+                }
+                additional_properties.shrink_to_fit();
+                ::std::result::Result::Ok(Tree {
+                    label: ::algolia_insights::runtime::decode::required(
+                        label,
+                        "label",
+                    )?,
+                    parent: parent.flatten(),
+                    children: children.flatten(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(TreeVisitor)
     }
 }
 impl ::algolia_insights::validation::Validate for Tree {
@@ -505,14 +793,7 @@ impl Tree {
 }
 /// The `Legacy` schema.
 #[deprecated = "deprecated in the API spec"]
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 #[allow(deprecated)]
@@ -520,12 +801,10 @@ pub struct Legacy {
     /// The `x` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub x: ::std::option::Option<::std::string::String>,
-    /// Properties the spec does not name, kept as they came so that nothing is lost.
+    /// Properties the spec does not name, kept as the JSON text they came as, so that
+    /// nothing is lost and nothing is expanded.
     #[serde(flatten)]
-    pub additional_properties: ::serde_json::Map<
-        ::std::string::String,
-        ::serde_json::Value,
-    >,
+    pub additional_properties: ::algolia_insights::runtime::RawProperties,
 }
 #[allow(deprecated)]
 impl Legacy {
@@ -540,6 +819,57 @@ impl Legacy {
     pub fn x(mut self, x: impl ::std::convert::Into<::std::string::String>) -> Self {
         self.x = ::std::option::Option::Some(x.into());
         self
+    }
+}
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for Legacy {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct LegacyVisitor;
+        #[allow(deprecated)]
+        impl<'de> ::serde::de::Visitor<'de> for LegacyVisitor {
+            type Value = Legacy;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a Legacy object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> ::std::result::Result<Legacy, A::Error> {
+                const FIELDS: &[&str] = &["x"];
+                let mut x: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut additional_properties = ::algolia_insights::runtime::RawProperties::new();
+                while let ::std::option::Option::Some(__key) = __map
+                    .next_key_seed(
+                        ::algolia_insights::runtime::decode::FieldIndex(FIELDS),
+                    )?
+                {
+                    match __key {
+                        ::std::result::Result::Err(__unknown) => {
+                            additional_properties.read_entry(&__unknown, &mut __map)?
+                        }
+                        ::std::result::Result::Ok(_) => {
+                            __map
+                                .next_value_seed(
+                                    ::algolia_insights::runtime::decode::Once::new(&mut x, "x"),
+                                )?
+                        }
+                    }
+                }
+                additional_properties.shrink_to_fit();
+                ::std::result::Result::Ok(Legacy {
+                    x: x.flatten(),
+                    additional_properties,
+                })
+            }
+        }
+        deserializer.deserialize_map(LegacyVisitor)
     }
 }
 impl ::algolia_insights::validation::Validate for Legacy {

@@ -36,6 +36,8 @@ pub(crate) struct Log {
     pub feeder: Notify,
     /// Held while the spool is open; released when the writer stops.
     pub lock: Mutex<Option<File>>,
+    /// Bytes written to the segment files since the spool was opened.
+    pub written: std::sync::atomic::AtomicU64,
     /// Where rejected events go; synced before their settling is written.
     pub dead_letter: Option<Arc<DeadLetter>>,
     /// The events the writer gave up at a shutdown's deadline (never written).

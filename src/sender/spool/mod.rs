@@ -184,6 +184,7 @@ impl Spool {
             lock: Mutex::new(Some(opened.lock)),
             given_up: Mutex::new(Vec::new()),
             dead_letter: dead_letter.clone(),
+            written: std::sync::atomic::AtomicU64::new(0),
         });
         Ok(Spool {
             writer: Some(writer::Writer {
@@ -404,5 +405,10 @@ impl Spooled {
     /// Events taken and not yet settled.
     pub fn unsettled(&self) -> u64 {
         self.log.unsettled()
+    }
+
+    /// Bytes written to the spool's files by this sender.
+    pub fn written(&self) -> u64 {
+        self.log.written.load(SeqCst)
     }
 }

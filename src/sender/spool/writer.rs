@@ -145,7 +145,10 @@ impl Writer {
     /// starting a new segment first when the current one is full. On an
     /// error the current segment is cut back to its last good length.
     fn write(&mut self, buf: &[u8], first: u64) -> io::Result<()> {
-        if self.head_len >= self.log.segment_bytes {
+        // A segment is named by its first event: a full one that took no
+        // event since it began (only settled records) goes on.
+        let head_base = self.log.state().segments.back().map_or(0, |s| s.base);
+        if self.head_len >= self.log.segment_bytes && first > head_base {
             self.roll(first)?;
         }
         let written = self
@@ -158,6 +161,7 @@ impl Writer {
             return Err(error);
         }
         self.head_len += buf.len() as u64;
+        self.log.written.fetch_add(buf.len() as u64, SeqCst);
         Ok(())
     }
 
@@ -167,6 +171,9 @@ impl Writer {
         let head = create_segment(&path, base, &self.log.dir)?;
         self.head = head;
         self.head_len = format::HEADER_LEN as u64;
+        self.log
+            .written
+            .fetch_add(format::HEADER_LEN as u64, SeqCst);
         let mut state = self.log.state();
         state.stored += format::HEADER_LEN as u64;
         state.segments.push_back(Segment {

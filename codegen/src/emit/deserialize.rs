@@ -1,0 +1,575 @@
+//! Emits the `Deserialize` impls that serde's derive cannot write for us,
+//! on the runtime's `decode` module: bounded memory, no key read twice,
+//! no tree of values.
+//!
+//! - A struct that keeps the properties it does not name reads them as JSON
+//!   text into `RawProperties` (a derived `#[serde(flatten)]` would buffer
+//!   the whole object as a tree first).
+//! - A union whose variants carry `x-discriminator-fields` (the events)
+//!   reads the object once into one slot per property of any variant, then
+//!   picks the variant from which properties came and the values of the
+//!   constant ones, by rules generated from the spec, and moves the slots
+//!   into it. A property the chosen variant does not have is refused with
+//!   what the spec says about it (`positions` needs a `queryID`).
+
+use super::{ident, Context};
+use crate::model::{Field, StructDef, TypeDef, TypeKind, TypeRef, UnionDef};
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+/// The type of a struct field as read from the wire (what `field_type` declares).
+fn declared_type(cx: &Context, field: &Field) -> TokenStream {
+    let mut ty = cx.ty(&field.ty, &TokenStream::new());
+    if field.boxed {
+        ty = quote!(::std::boxed::Box<#ty>);
+    }
+    if !field.required || field.nullable {
+        ty = quote!(::std::option::Option<#ty>);
+    }
+    ty
+}
+
+/// `Deserialize` for a struct that keeps unknown properties in
+/// `additional_properties: RawProperties`.
+pub(super) fn struct_keeping_unknown(cx: &Context, def: &TypeDef, s: &StructDef) -> TokenStream {
+    let rt = &cx.rt;
+    let name = ident(&def.name);
+    let visitor = format_ident!("{}Visitor", def.name);
+    let expecting = format!("{} {} object", article(&def.spec_name), def.spec_name);
+    let names: Vec<&str> = s.fields.iter().map(|f| f.json_name.as_str()).collect();
+    let slots: Vec<_> = s.fields.iter().map(|f| ident(&f.rust_name)).collect();
+    let slot_types: Vec<_> = s.fields.iter().map(|f| declared_type(cx, f)).collect();
+    let last = names.len().saturating_sub(1);
+    let arms = s.fields.iter().enumerate().map(|(i, f)| {
+        let slot = ident(&f.rust_name);
+        let json = &f.json_name;
+        let read =
+            quote!(__map.next_value_seed(#rt::runtime::decode::Once::new(&mut #slot, #json))?);
+        if i == last {
+            quote!(::std::result::Result::Ok(_) => #read,)
+        } else {
+            quote!(::std::result::Result::Ok(#i) => #read,)
+        }
+    });
+    let no_fields = if names.is_empty() {
+        quote!(::std::result::Result::Ok(_) => {})
+    } else {
+        TokenStream::new()
+    };
+    let inits = s.fields.iter().map(|f| {
+        let slot = ident(&f.rust_name);
+        let json = &f.json_name;
+        if !f.required || f.nullable {
+            quote!(#slot: #slot.flatten())
+        } else {
+            quote!(#slot: #rt::runtime::decode::required(#slot, #json)?)
+        }
+    });
+    quote! {
+        #[allow(deprecated)]
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                struct #visitor;
+                #[allow(deprecated)]
+                impl<'de> ::serde::de::Visitor<'de> for #visitor {
+                    type Value = #name;
+                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        f.write_str(#expecting)
+                    }
+                    fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut __map: A) -> ::std::result::Result<#name, A::Error> {
+                        const FIELDS: &[&str] = &[#(#names),*];
+                        #(let mut #slots: ::std::option::Option<#slot_types> = ::std::option::Option::None;)*
+                        let mut additional_properties = #rt::runtime::RawProperties::new();
+                        while let ::std::option::Option::Some(__key) = __map.next_key_seed(#rt::runtime::decode::FieldIndex(FIELDS))? {
+                            match __key {
+                                ::std::result::Result::Err(__unknown) => additional_properties.read_entry(&__unknown, &mut __map)?,
+                                #(#arms)*
+                                #no_fields
+                            }
+                        }
+                        additional_properties.shrink_to_fit();
+                        ::std::result::Result::Ok(#name {
+                            #(#inits,)*
+                            additional_properties,
+                        })
+                    }
+                }
+                deserializer.deserialize_map(#visitor)
+            }
+        }
+    }
+}
+
+/// How the union reads one property, whatever variant the object turns out to be.
+enum Slot {
+    /// A constant in every variant that has it (`eventType`): its value is
+    /// read as a tag among the constants the variants give it.
+    Tag(Vec<String>),
+    /// The same Rust type in every variant that has it.
+    Typed {
+        inner: TokenStream,
+        /// Required (and not nullable) in every variant that has it: read as
+        /// the type itself, so `null` is refused where it is read.
+        always_required: bool,
+    },
+    /// Different types in different variants (`objectData`): kept as JSON
+    /// text until the variant is known.
+    Raw,
+}
+
+struct Property<'a> {
+    json: &'a str,
+    slot: proc_macro2::Ident,
+    kind: Slot,
+}
+
+/// One variant of a union told apart by fields.
+struct Member<'a> {
+    index: usize,
+    name: &'a str,
+    def: &'a TypeDef,
+    fields: &'a [Field],
+    /// (property, constant value) that make up its rule.
+    rule: Vec<(String, Option<String>)>,
+}
+
+fn constant_of(cx: &Context, field: &Field) -> Option<String> {
+    match &field.ty {
+        TypeRef::Named(t) => match cx.def(t).map(|d| &d.kind) {
+            Some(TypeKind::Const(value)) => Some(value.clone()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The variants of a by-fields union, most specific rule first (more
+/// conditions, then the spec's order): the order the rules are tried in.
+fn members<'a>(cx: &'a Context, u: &'a UnionDef) -> Vec<Member<'a>> {
+    let mut members = Vec::new();
+    for (index, v) in u.variants.iter().enumerate() {
+        let TypeRef::Named(n) = &v.ty else { continue };
+        let Some(def) = cx.def(n) else { continue };
+        let TypeKind::Struct(s) = &def.kind else {
+            continue;
+        };
+        let rule = s
+            .discriminator_fields
+            .iter()
+            .map(|json| {
+                let constant = s
+                    .fields
+                    .iter()
+                    .find(|f| &f.json_name == json)
+                    .and_then(|f| constant_of(cx, f));
+                (json.clone(), constant)
+            })
+            .collect();
+        members.push(Member {
+            index,
+            name: &v.name,
+            def,
+            fields: &s.fields,
+            rule,
+        });
+    }
+    members.sort_by(|a, b| b.rule.len().cmp(&a.rule.len()).then(a.index.cmp(&b.index)));
+    members
+}
+
+/// Every property of any variant, in the order first met, with how it is read.
+fn properties<'a>(cx: &Context, members: &[Member<'a>]) -> Vec<Property<'a>> {
+    let mut out: Vec<Property<'a>> = Vec::new();
+    let mut seen: Vec<(&str, Vec<&Field>)> = Vec::new();
+    for m in members.iter().map(|m| m.fields).collect::<Vec<_>>() {
+        for f in m {
+            match seen.iter_mut().find(|(json, _)| *json == f.json_name) {
+                Some((_, fields)) => fields.push(f),
+                None => seen.push((&f.json_name, vec![f])),
+            }
+        }
+    }
+    for (json, fields) in seen {
+        let constants: Option<Vec<String>> = fields.iter().map(|f| constant_of(cx, f)).collect();
+        let kind = match constants {
+            Some(values) if fields.iter().all(|f| f.required && !f.nullable) => {
+                let mut unique = Vec::new();
+                for v in values {
+                    if !unique.contains(&v) {
+                        unique.push(v);
+                    }
+                }
+                Slot::Tag(unique)
+            }
+            _ => {
+                let inner = |f: &Field| {
+                    let ty = cx.ty(&f.ty, &TokenStream::new());
+                    if f.boxed {
+                        quote!(::std::boxed::Box<#ty>).to_string()
+                    } else {
+                        ty.to_string()
+                    }
+                };
+                let first = inner(fields[0]);
+                if fields.iter().all(|f| inner(f) == first) {
+                    Slot::Typed {
+                        inner: first.parse().expect("a type re-parses"),
+                        always_required: fields.iter().all(|f| f.required && !f.nullable),
+                    }
+                } else {
+                    Slot::Raw
+                }
+            }
+        };
+        out.push(Property {
+            json,
+            slot: format_ident!("{}", fields[0].rust_name),
+            kind,
+        });
+    }
+    out
+}
+
+fn article(word: &str) -> &'static str {
+    match word.chars().next().map(|c| c.to_ascii_lowercase()) {
+        Some('a' | 'e' | 'i' | 'o' | 'u') => "an",
+        _ => "a",
+    }
+}
+
+/// Why `property` is refused in `member`: what the spec's rules say about
+/// where it belongs, among the variants with the same constants.
+fn extra_property_message(members: &[Member], member: &Member, property: &str) -> String {
+    let constants: Vec<&(String, Option<String>)> =
+        member.rule.iter().filter(|(_, c)| c.is_some()).collect();
+    let kind = {
+        let values: Vec<String> = constants
+            .iter()
+            .filter_map(|(_, c)| c.as_ref().map(|c| format!("`{c}`")))
+            .collect();
+        if values.is_empty() {
+            member.name.to_string()
+        } else {
+            let first = constants[0].1.as_deref().unwrap_or("");
+            format!("{} {} event", article(first), values.join(" "))
+        }
+    };
+    // Variants that have the property and agree with this one's constants.
+    let same_kind = |other: &Member| {
+        constants.iter().all(|(name, value)| {
+            other
+                .rule
+                .iter()
+                .any(|(n, c)| n == name && c.is_some() && c == value)
+                || other.fields.iter().all(|f| &f.json_name != name)
+        })
+    };
+    // What a variant needs beyond this one's rule to take the property.
+    let needs_of = |home: &Member| -> Vec<String> {
+        home.rule
+            .iter()
+            .filter(|(name, _)| name != property && !member.rule.iter().any(|(n, _)| n == name))
+            .map(|(name, constant)| match constant {
+                Some(value) => format!("`{name}` `{value}`"),
+                None => format!("`{name}`"),
+            })
+            .collect()
+    };
+    // The variant the property belongs to that is nearest to this one.
+    let home = members
+        .iter()
+        .filter(|other| {
+            other.index != member.index
+                && same_kind(other)
+                && other.fields.iter().any(|f| f.json_name == property)
+        })
+        .min_by_key(|other| needs_of(other).len());
+    let Some(home) = home else {
+        return not_allowed(property, &kind, member);
+    };
+    let needs = needs_of(home);
+    if !needs.is_empty() {
+        return format!(
+            "{kind} with `{property}` needs {} ({}); without {}, `{property}` is not allowed",
+            needs.join(" and "),
+            home.name,
+            if needs.len() == 1 { "it" } else { "them" }
+        );
+    }
+    // The properties of this variant that stand where `property` stands in
+    // the rule of its home: a sibling variant's rule is the home's rule with
+    // `property` swapped for one of them (`objectIDs` for `filters`).
+    let swapped = |other: &Member| -> Option<String> {
+        let rest: Vec<&(String, Option<String>)> =
+            home.rule.iter().filter(|(n, _)| n != property).collect();
+        if other.rule.len() != home.rule.len() || !rest.iter().all(|r| other.rule.contains(r)) {
+            return None;
+        }
+        let (swap, _) = other.rule.iter().find(|r| !rest.contains(r))?;
+        (swap != property
+            && member.fields.iter().any(|f| &f.json_name == swap)
+            && !home.fields.iter().any(|f| &f.json_name == swap))
+        .then(|| format!("`{swap}`"))
+    };
+    let mut rivals: Vec<String> = members.iter().filter_map(swapped).collect();
+    rivals.dedup();
+    if !rivals.is_empty() {
+        return format!(
+            "{kind} takes {} or `{property}`, not both",
+            rivals.join(" and ")
+        );
+    }
+    not_allowed(property, &kind, member)
+}
+
+/// The message for a property that does not belong to the variant.
+fn not_allowed(property: &str, kind: &str, member: &Member) -> String {
+    let known: Vec<String> = member
+        .fields
+        .iter()
+        .map(|f| format!("`{}`", f.json_name))
+        .collect();
+    format!(
+        "`{property}` is not allowed in {kind} ({}), expected one of {}",
+        member.name,
+        known.join(", ")
+    )
+}
+
+/// `Deserialize` for a union whose variants carry `x-discriminator-fields`.
+pub(super) fn union_by_fields(cx: &Context, def: &TypeDef, u: &UnionDef) -> TokenStream {
+    let rt = &cx.rt;
+    let name = ident(&def.name);
+    let visitor = format_ident!("{}Visitor", def.name);
+    let spec_name = &def.spec_name;
+    let expecting = format!("{} {} object", article(spec_name), spec_name);
+    let members = members(cx, u);
+    let properties = properties(cx, &members);
+    let names: Vec<&str> = properties.iter().map(|p| p.json).collect();
+
+    let slot_decls = properties.iter().map(|p| {
+        let slot = &p.slot;
+        match &p.kind {
+            Slot::Tag(_) => quote!(let mut #slot: ::std::option::Option<#rt::runtime::decode::Tag> = ::std::option::Option::None;),
+            Slot::Typed {
+                inner,
+                always_required: true,
+            } => quote!(let mut #slot: ::std::option::Option<#inner> = ::std::option::Option::None;),
+            Slot::Typed { inner, .. } => quote!(let mut #slot: ::std::option::Option<::std::option::Option<#inner>> = ::std::option::Option::None;),
+            Slot::Raw => quote!(let mut #slot: ::std::option::Option<::std::option::Option<#rt::runtime::RawJson>> = ::std::option::Option::None;),
+        }
+    });
+    let tag_consts = properties.iter().filter_map(|p| match &p.kind {
+        Slot::Tag(values) => {
+            let konst = tag_const(&p.slot);
+            Some(quote!(const #konst: &[&str] = &[#(#values),*];))
+        }
+        _ => None,
+    });
+    let last = properties.len().saturating_sub(1);
+    let arms = properties.iter().enumerate().map(|(i, p)| {
+        let slot = &p.slot;
+        let json = p.json;
+        let read = match &p.kind {
+            Slot::Tag(_) => {
+                let konst = tag_const(slot);
+                quote!(__map.next_value_seed(#rt::runtime::decode::TagSlot::new(&mut #slot, #json, #konst))?)
+            }
+            _ => quote!(__map.next_value_seed(#rt::runtime::decode::Once::new(&mut #slot, #json))?),
+        };
+        if i == last {
+            quote!(_ => #read,)
+        } else {
+            quote!(#i => #read,)
+        }
+    });
+
+    // The probe that error messages use: each property's presence and, for
+    // tags, its value.
+    let probe_arms = properties.iter().map(|p| {
+        let slot = &p.slot;
+        let json = p.json;
+        match &p.kind {
+            Slot::Tag(_) => {
+                let konst = tag_const(slot);
+                quote!(#json => #slot.as_ref().map(|tag| ::std::option::Option::Some(tag.as_str(#konst))),)
+            }
+            _ => quote!(#json => #slot.as_ref().map(|_| ::std::option::Option::None),),
+        }
+    });
+
+    let rules = members.iter().map(|m| {
+        let conditions = m.rule.iter().map(|(json, constant)| {
+            let p = properties
+                .iter()
+                .find(|p| p.json == json)
+                .expect("a rule names a property of its variant");
+            let slot = &p.slot;
+            match (constant, &p.kind) {
+                (Some(value), Slot::Tag(values)) => {
+                    let i = values
+                        .iter()
+                        .position(|v| v == value)
+                        .expect("known constant");
+                    quote!(#slot == ::std::option::Option::Some(#rt::runtime::decode::Tag::Known(#i)))
+                }
+                _ => quote!(#slot.is_some()),
+            }
+        });
+        let build = build_member(cx, &name, &members, m, &properties);
+        let conditions: Vec<TokenStream> = conditions.collect();
+        let condition = if conditions.is_empty() {
+            quote!(true)
+        } else {
+            quote!(#(#conditions)&&*)
+        };
+        quote! {
+            if #condition {
+                #build
+            }
+        }
+    });
+
+    let rule_tokens = members.iter().map(|m| {
+        let variant = m.name;
+        let fields = m.rule.iter().map(|(json, constant)| match constant {
+            Some(c) => quote!((#json, ::std::option::Option::Some(#c))),
+            None => quote!((#json, ::std::option::Option::None)),
+        });
+        quote!((#variant, &[#(#fields),*]))
+    });
+
+    quote! {
+        impl #name {
+            /// How each variant is recognised, most specific first: the
+            /// properties it must have, and the value of its constant ones.
+            pub const VARIANT_RULES: &'static [#rt::runtime::VariantRule] = &[#(#rule_tokens),*];
+        }
+
+        #[allow(deprecated)]
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                struct #visitor;
+                #[allow(deprecated)]
+                impl<'de> ::serde::de::Visitor<'de> for #visitor {
+                    type Value = #name;
+                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        f.write_str(#expecting)
+                    }
+                    fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut __map: A) -> ::std::result::Result<#name, A::Error> {
+                        const FIELDS: &[&str] = &[#(#names),*];
+                        #(#tag_consts)*
+                        #(#slot_decls)*
+                        while let ::std::option::Option::Some(__key) = __map.next_key_seed(#rt::runtime::decode::KnownField(FIELDS))? {
+                            match __key {
+                                #(#arms)*
+                            }
+                        }
+                        #(#rules)*
+                        let __probe = |property: &str| match property {
+                            #(#probe_arms)*
+                            _ => ::std::option::Option::None,
+                        };
+                        ::std::result::Result::Err(::serde::de::Error::custom(#rt::runtime::no_variant_message(
+                            #spec_name,
+                            __probe,
+                            #name::VARIANT_RULES,
+                        )))
+                    }
+                }
+                deserializer.deserialize_map(#visitor)
+            }
+        }
+    }
+}
+
+fn tag_const(slot: &proc_macro2::Ident) -> proc_macro2::Ident {
+    format_ident!("{}_VALUES", slot.to_string().to_uppercase())
+}
+
+/// The code that moves the slots into the variant `member` (its rule met).
+fn build_member(
+    cx: &Context,
+    union: &proc_macro2::Ident,
+    members: &[Member],
+    member: &Member,
+    properties: &[Property],
+) -> TokenStream {
+    let rt = &cx.rt;
+    let variant = ident(member.name);
+    let ty = ident(&member.def.name);
+    // Properties of other variants that came with the object: refused.
+    let extras = properties
+        .iter()
+        .filter(|p| !member.fields.iter().any(|f| f.json_name == p.json))
+        .map(|p| {
+            let slot = &p.slot;
+            let message = extra_property_message(members, member, p.json);
+            quote! {
+                if #slot.is_some() {
+                    return ::std::result::Result::Err(::serde::de::Error::custom(#message));
+                }
+            }
+        });
+    let inits = member.fields.iter().map(|f| {
+        let p = properties
+            .iter()
+            .find(|p| p.json == f.json_name)
+            .expect("every field has a slot");
+        let slot = &p.slot;
+        let field = ident(&f.rust_name);
+        let json = &f.json_name;
+        let optional = !f.required || f.nullable;
+        match &p.kind {
+            // The rule checked the value when the constant is part of it;
+            // otherwise it must be this variant's.
+            Slot::Tag(_) if member.rule.iter().any(|(n, c)| n == json && c.is_some()) => {
+                let const_ty = cx.ty(&f.ty, &TokenStream::new());
+                quote!(#field: #const_ty)
+            }
+            Slot::Tag(values) => {
+                let konst = constant_of(cx, f).expect("a tag is a constant");
+                let i = values.iter().position(|v| *v == konst).expect("known constant");
+                let const_ty = cx.ty(&f.ty, &TokenStream::new());
+                let tag_values = tag_const(slot);
+                quote! {
+                    #field: match &#slot {
+                        ::std::option::Option::Some(#rt::runtime::decode::Tag::Known(#i)) => #const_ty,
+                        ::std::option::Option::Some(other) => return ::std::result::Result::Err(::serde::de::Error::custom(format_args!(
+                            "`{}` is `{}`, expected `{}`", #json, other.as_str(#tag_values), #konst
+                        ))),
+                        ::std::option::Option::None => return ::std::result::Result::Err(::serde::de::Error::missing_field(#json)),
+                    }
+                }
+            }
+            Slot::Typed {
+                always_required: true,
+                ..
+            } => quote!(#field: #rt::runtime::decode::required(#slot.take(), #json)?),
+            Slot::Typed { .. } if optional => quote!(#field: #slot.take().flatten()),
+            Slot::Typed { .. } => {
+                quote!(#field: #rt::runtime::decode::required_not_null(#slot.take(), #json)?)
+            }
+            Slot::Raw => {
+                let declared = declared_type(cx, f);
+                if optional {
+                    quote!(#field: match #slot.take().flatten() {
+                        ::std::option::Option::Some(raw) => #rt::runtime::decode::decode_raw::<#declared, A::Error>(&raw, #json)?,
+                        ::std::option::Option::None => ::std::option::Option::None,
+                    })
+                } else {
+                    quote!(#field: #rt::runtime::decode::decode_raw::<#declared, A::Error>(
+                        &#rt::runtime::decode::required_not_null::<_, A::Error>(#slot.take(), #json)?,
+                        #json,
+                    )?)
+                }
+            }
+        }
+    });
+    quote! {
+        #(#extras)*
+        return ::std::result::Result::Ok(#union::#variant(#ty {
+            #(#inits,)*
+        }));
+    }
+}
