@@ -131,6 +131,26 @@ struct Member<'a> {
     fields: &'a [Field],
     /// (property, constant value) that make up its rule.
     rule: Vec<(String, Option<String>)>,
+    /// How the variant keeps properties the spec does not name (as its
+    /// struct's `additional_properties` field), or `Closed` when it refuses them.
+    unknown: Unknown,
+}
+
+/// How a variant struct keeps unknown properties: the same choice as
+/// `emit_struct` makes for its `additional_properties` field.
+#[derive(Clone, Copy, PartialEq)]
+enum Unknown {
+    Closed,
+    Raw,
+    Typed,
+}
+
+fn unknown_of(def: &TypeDef, s: &StructDef) -> Unknown {
+    match &s.additional {
+        _ if !(def.in_response || s.additional.is_some()) => Unknown::Closed,
+        None | Some(TypeRef::Any) => Unknown::Raw,
+        Some(_) => Unknown::Typed,
+    }
 }
 
 fn constant_of(cx: &Context, field: &Field) -> Option<String> {
@@ -171,6 +191,7 @@ fn members<'a>(cx: &'a Context, u: &'a UnionDef) -> Vec<Member<'a>> {
             def,
             fields: &s.fields,
             rule,
+            unknown: unknown_of(def, s),
         });
     }
     members.sort_by(|a, b| b.rule.len().cmp(&a.rule.len()).then(a.index.cmp(&b.index)));
@@ -346,6 +367,7 @@ pub(super) fn union_by_fields(cx: &Context, def: &TypeDef, u: &UnionDef) -> Toke
     let members = members(cx, u);
     let properties = properties(cx, &members);
     let names: Vec<&str> = properties.iter().map(|p| p.json).collect();
+    let open = members.iter().any(|m| m.unknown != Unknown::Closed);
 
     let slot_decls = properties.iter().map(|p| {
         let slot = &p.slot;
@@ -377,12 +399,40 @@ pub(super) fn union_by_fields(cx: &Context, def: &TypeDef, u: &UnionDef) -> Toke
             }
             _ => quote!(__map.next_value_seed(#rt::runtime::decode::Once::new(&mut #slot, #json))?),
         };
-        if i == last {
-            quote!(_ => #read,)
-        } else {
-            quote!(#i => #read,)
+        match (open, i == last) {
+            (false, true) => quote!(_ => #read,),
+            (false, false) => quote!(#i => #read,),
+            (true, true) => quote!(::std::result::Result::Ok(_) => #read,),
+            (true, false) => quote!(::std::result::Result::Ok(#i) => #read,),
         }
     });
+    // Variants that keep unknown properties: those are gathered as JSON text
+    // while reading, and handed to the variant chosen (or refused by a closed one).
+    let read_keys = if open {
+        let no_fields = if properties.is_empty() {
+            quote!(::std::result::Result::Ok(_) => {})
+        } else {
+            TokenStream::new()
+        };
+        quote! {
+            let mut __unknown = #rt::runtime::RawProperties::new();
+            while let ::std::option::Option::Some(__key) = __map.next_key_seed(#rt::runtime::decode::FieldIndex(FIELDS))? {
+                match __key {
+                    ::std::result::Result::Err(__name) => __unknown.read_entry(&__name, &mut __map)?,
+                    #(#arms)*
+                    #no_fields
+                }
+            }
+        }
+    } else {
+        quote! {
+            while let ::std::option::Option::Some(__key) = __map.next_key_seed(#rt::runtime::decode::KnownField(FIELDS))? {
+                match __key {
+                    #(#arms)*
+                }
+            }
+        }
+    };
 
     // The probe that error messages use: each property's presence and, for
     // tags, its value.
@@ -416,7 +466,7 @@ pub(super) fn union_by_fields(cx: &Context, def: &TypeDef, u: &UnionDef) -> Toke
                 _ => quote!(#slot.is_some()),
             }
         });
-        let build = build_member(cx, &name, &members, m, &properties);
+        let build = build_member(cx, &name, &members, m, &properties, open);
         let conditions: Vec<TokenStream> = conditions.collect();
         let condition = if conditions.is_empty() {
             quote!(true)
@@ -460,11 +510,7 @@ pub(super) fn union_by_fields(cx: &Context, def: &TypeDef, u: &UnionDef) -> Toke
                         const FIELDS: &[&str] = &[#(#names),*];
                         #(#tag_consts)*
                         #(#slot_decls)*
-                        while let ::std::option::Option::Some(__key) = __map.next_key_seed(#rt::runtime::decode::KnownField(FIELDS))? {
-                            match __key {
-                                #(#arms)*
-                            }
-                        }
+                        #read_keys
                         #(#rules)*
                         let __probe = |property: &str| match property {
                             #(#probe_arms)*
@@ -494,6 +540,7 @@ fn build_member(
     members: &[Member],
     member: &Member,
     properties: &[Property],
+    open: bool,
 ) -> TokenStream {
     let rt = &cx.rt;
     let variant = ident(member.name);
@@ -566,8 +613,28 @@ fn build_member(
             }
         }
     });
+    let mut inits: Vec<TokenStream> = inits.collect();
+    let mut unknown_check = TokenStream::new();
+    match member.unknown {
+        Unknown::Raw => inits.push(quote!(additional_properties: ::std::mem::take(&mut __unknown))),
+        Unknown::Typed => inits.push(quote!(
+            additional_properties: ::serde_json::from_str(__unknown.as_json()).map_err(::serde::de::Error::custom)?
+        )),
+        Unknown::Closed if open => {
+            let kind = member.name;
+            unknown_check = quote! {
+                if let ::std::option::Option::Some((__name, _)) = __unknown.entries().into_iter().next() {
+                    return ::std::result::Result::Err(::serde::de::Error::custom(format_args!(
+                        "unknown field `{}` in {}", __name, #kind
+                    )));
+                }
+            };
+        }
+        Unknown::Closed => {}
+    }
     quote! {
         #(#extras)*
+        #unknown_check
         return ::std::result::Result::Ok(#union::#variant(#ty {
             #(#inits,)*
         }));
