@@ -52,7 +52,12 @@ pub enum Prepared {
 pub fn prepare(scenario: &str, url: &str, n: u64) -> Result<Prepared, String> {
     Ok(match scenario {
         "floor" => Prepared::Floor(
-            reqwest::Client::new(),
+            {
+                // What the crate does before building its own client under
+                // `rustls-ring`: reqwest needs a process-wide crypto provider.
+                let _ = rustls_crate::crypto::ring::default_provider().install_default();
+                reqwest::Client::new()
+            },
             format!("{url}/1/events"),
             (0..n).map(plain).collect(),
         ),
