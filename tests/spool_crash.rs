@@ -137,12 +137,12 @@ async fn killed_at_random_and_restarted_the_spool_loses_nothing() {
             done
         });
         if kills < MAX_KILLS {
-            // Long enough to get somewhere, short enough to land anywhere:
-            // while taking events, syncing, delivering or shutting down.
-            let wait = Duration::from_millis(50 + random.below(400));
+            // Short enough to land before an idle machine finishes the run,
+            // anywhere while taking events, syncing, delivering or shutting down.
+            let wait = Duration::from_millis(1 + random.below(80));
             let deadline = Instant::now() + wait;
             while Instant::now() < deadline && child.try_wait().unwrap().is_none() {
-                std::thread::sleep(Duration::from_millis(5));
+                std::thread::sleep(Duration::from_millis(1));
             }
             if child.try_wait().unwrap().is_none() {
                 child.kill().unwrap(); // SIGKILL
