@@ -285,6 +285,40 @@ async fn an_invalid_event_is_refused_and_handed_back() {
 }
 
 #[tokio::test]
+async fn lent_events_are_sent_and_handed_back_as_copies_on_error() {
+    let server = LocalServer::start().await.unwrap();
+    let sender = client(&server, PATIENCE)
+        .sender(SenderConfig::new().queue_capacity(10).max_batch_events(4));
+    let events: Vec<EventsItems> = (0..50).map(|i| view(&format!("lent{i}"))).collect();
+    for event in &events {
+        // Ten fit the queue; the others wait for room, still lent.
+        sender.send(event).await.unwrap();
+    }
+    let invalid = EventsItems::from(ClickedObjectIDs::new(
+        EventName::new("Product Clicked").unwrap(),
+        "products",
+        (0..21).map(|i| format!("sku-{i}")),
+        UserToken::new("u1").unwrap(),
+    ));
+    let refused = sender.send(&invalid).await.unwrap_err();
+    assert!(matches!(refused, SendError::Invalid { .. }), "{refused:?}");
+    assert_eq!(refused.into_event(), invalid);
+
+    let report = sender.shutdown(PATIENCE).await;
+    assert_eq!(report.stats.delivered, 50, "{:?}", report.stats);
+    let recorded = recorded(&server);
+    for event in &events {
+        assert_eq!(recorded.get(&user_token(event)), Some(&1), "{event:?}");
+    }
+    let closed = sender.try_send(&events[0]).unwrap_err();
+    assert!(matches!(closed, SendError::Closed(_)), "{closed:?}");
+    assert_eq!(closed.event(), &events[0]);
+    let closed = sender.send(&events[1]).await.unwrap_err();
+    assert_eq!(closed.into_event(), events[1]);
+    server.shutdown().await;
+}
+
+#[tokio::test]
 async fn batches_close_at_their_count_size_and_delay() {
     let server = LocalServer::start().await.unwrap();
     let sender = client(&server, PATIENCE).sender(SenderConfig::new().max_delay(FOREVER));

@@ -11,9 +11,11 @@
 //!    stops, as the floor's events are;
 //! 3. `sender`: the batching sender with its default settings (up to 4
 //!    requests in flight), fed one event at a time by one task, then
-//!    `shutdown`, which waits until every event is delivered.
+//!    `shutdown`, which waits until every event is delivered. The events
+//!    are lent (`sender.send(&event)`: it serializes each when it takes
+//!    it), and freed after the clock stops, as the floor's are.
 //! 4. `spool`: the same sender with a [`Spool`] on disk (a fresh directory
-//!    under the system's temporary directory): each event goes to the spool
+//!    under the system's temporary directory): each event goes, lent, to the spool
 //!    with `try_send` (`send` when it is full), and every 1000 events are
 //!    acknowledged durable by a `sync`, as a program that must not lose
 //!    events would. Each window's sync is awaited by a task of its own, so
@@ -100,12 +102,12 @@ pub async fn run(prepared: Prepared) -> Result<Timed, String> {
             Some(Box::new(batches) as Box<dyn std::any::Any>)
         }
         Prepared::Sender(client, events) => {
-            sender(&client, events).await?;
-            None
+            sender(&client, &events).await?;
+            Some(Box::new(events) as Box<dyn std::any::Any>)
         }
         Prepared::Spool(client, events, spool) => {
-            spooled(&client, events, spool).await?;
-            None
+            spooled(&client, &events, spool).await?;
+            Some(Box::new(events) as Box<dyn std::any::Any>)
         }
     };
     let timed = Timed {
@@ -145,7 +147,7 @@ async fn floor(http: &reqwest::Client, url: &str, events: &[PlainEvent]) -> Resu
     Ok(())
 }
 
-async fn sender(client: &Client, events: Vec<EventsItems>) -> Result<(), String> {
+async fn sender(client: &Client, events: &[EventsItems]) -> Result<(), String> {
     let n = events.len() as u64;
     let sender = client.sender(SenderConfig::new());
     for event in events {
@@ -159,15 +161,15 @@ async fn sender(client: &Client, events: Vec<EventsItems>) -> Result<(), String>
     Ok(())
 }
 
-async fn spooled(client: &Client, events: Vec<EventsItems>, spool: Spool) -> Result<(), String> {
+async fn spooled(client: &Client, events: &[EventsItems], spool: Spool) -> Result<(), String> {
     let n = events.len() as u64;
     let dir = spool.dir().to_path_buf();
     let sender = client.spooled_sender(SenderConfig::new(), spool);
     // One acknowledgment per window of events: its sync.
     let mut acknowledgments = Vec::with_capacity(n as usize / BATCH + 1);
-    for (i, event) in events.into_iter().enumerate() {
-        if let Err(SendError::Full(event)) = sender.try_send(event) {
-            sender.send(*event).await.map_err(|e| e.to_string())?;
+    for (i, event) in events.iter().enumerate() {
+        if let Err(SendError::Full(_)) = sender.try_send(event) {
+            sender.send(event).await.map_err(|e| e.to_string())?;
         }
         if (i + 1) % BATCH == 0 {
             let sender = sender.clone();

@@ -37,7 +37,9 @@
 //!   flight; then `send` waits and [`try_send`](Sender::try_send) fails.
 //! - **Each event is serialized once**, by `send`, straight into the body
 //!   of the batch being filled; retries resend the same body, and the
-//!   halves of a rejected batch are cut from it.
+//!   halves of a rejected batch are cut from it. So `send` can borrow:
+//!   `sender.send(&event)` lends an [`EventsItems`] and leaves it to the
+//!   caller (see [`IntoEvent`]); `sender.send(event)` hands it over.
 //! - Batches close at 1000 events, below 2 MB of JSON, or when their first
 //!   event has waited [`max_delay`](SenderConfig::max_delay). Several are in
 //!   flight at once, each through the client's host failover, with extra
@@ -62,11 +64,13 @@ mod clock;
 mod config;
 mod deliver;
 mod dispatch;
+mod event;
 mod queue;
 mod spool;
 mod state;
 
 pub use config::{SenderConfig, MAX_BATCH_EVENTS, MAX_BODY_BYTES, MAX_EVENT_BYTES};
+pub use event::IntoEvent;
 pub use spool::{Recovery, Spool, SpoolConfig, SpoolError};
 
 use crate::error::Error;
@@ -77,6 +81,7 @@ use bytes::Bytes;
 use queue::Queue;
 use spool::{Admitted, Spooled};
 use state::{Cancel, Counters, Shared};
+use std::borrow::Cow;
 use std::fmt;
 use std::future::Future;
 use std::ops::Range;
@@ -245,19 +250,19 @@ impl Sender {
     /// [`SendError::Closed`] once the sender is shut down (with a spool,
     /// also when a shutdown gave up before the event was written: it is
     /// then in the report's `undelivered` too).
-    pub fn send(
-        &self,
-        event: impl Into<EventsItems>,
-    ) -> impl Future<Output = Result<(), SendError>> + Send + '_ {
+    pub fn send<'s, 'e, E: IntoEvent<'e>>(
+        &'s self,
+        event: E,
+    ) -> impl Future<Output = Result<(), SendError>> + Send + use<'s, 'e, E> {
         // Everything but the wait for room happens here, before the future
         // exists: the event is moved into the future only when it must wait.
-        let event = event.into();
+        let event = event.into_event();
         let ready = match self.prepare(&event) {
             Prepared::Queued => Ok(Ok(())),
-            Prepared::Spooled(number) => Err(Wait::Durable(number, Box::new(event))),
+            Prepared::Spooled(number) => Err(Wait::Durable(number, event)),
             Prepared::Invalid(errors) => Ok(Err(SendError::invalid(event, errors))),
-            Prepared::Closed => Ok(Err(SendError::Closed(Box::new(event)))),
-            Prepared::Full(json) => Err(Wait::Room(json, Box::new(event))),
+            Prepared::Closed => Ok(Err(SendError::Closed(owned(event)))),
+            Prepared::Full(json) => Err(Wait::Room(json, event)),
         };
         async move {
             match ready {
@@ -275,7 +280,7 @@ impl Sender {
     async fn wait_and_enqueue(
         &self,
         json: Vec<u8>,
-        event: Box<EventsItems>,
+        event: Cow<'_, EventsItems>,
     ) -> Result<(), SendError> {
         let shared = &self.handle.shared;
         if let Some(spool) = &self.handle.spool {
@@ -285,12 +290,12 @@ impl Sender {
         shared.wake.notify_one();
         match shared.capacity.acquire().await {
             Ok(permit) => permit.forget(),
-            Err(_closed) => return Err(SendError::Closed(event)),
+            Err(_closed) => return Err(SendError::Closed(owned(event))),
         }
         if self.push(&json) {
             Ok(())
         } else {
-            Err(SendError::Closed(event))
+            Err(SendError::Closed(owned(event)))
         }
     }
 
@@ -304,13 +309,13 @@ impl Sender {
     ///
     /// The event, handed back: [`SendError::Full`] when the sender holds
     /// [`queue_capacity`](SenderConfig::queue_capacity) events, else as `send`.
-    pub fn try_send(&self, event: impl Into<EventsItems>) -> Result<(), SendError> {
-        let event = event.into();
+    pub fn try_send<'e>(&self, event: impl IntoEvent<'e>) -> Result<(), SendError> {
+        let event = event.into_event();
         match self.prepare(&event) {
             Prepared::Queued | Prepared::Spooled(_) => Ok(()),
             Prepared::Invalid(errors) => Err(SendError::invalid(event, errors)),
-            Prepared::Closed => Err(SendError::Closed(Box::new(event))),
-            Prepared::Full(_) => Err(SendError::Full(Box::new(event))),
+            Prepared::Closed => Err(SendError::Closed(owned(event))),
+            Prepared::Full(_) => Err(SendError::Full(owned(event))),
         }
     }
 
@@ -489,11 +494,16 @@ enum Prepared {
 }
 
 /// What a `send` waits for.
-enum Wait {
+enum Wait<'e> {
     /// Room: the event's JSON, to queue once there is.
-    Room(Vec<u8>, Box<EventsItems>),
+    Room(Vec<u8>, Cow<'e, EventsItems>),
     /// The spool to make this event durable.
-    Durable(u64, Box<EventsItems>),
+    Durable(u64, Cow<'e, EventsItems>),
+}
+
+/// An event to hand back in an error: a lent one is cloned, only now.
+pub(crate) fn owned(event: Cow<'_, EventsItems>) -> Box<EventsItems> {
+    Box::new(event.into_owned())
 }
 
 fn refusal(message: String) -> ValidationErrors {
@@ -673,9 +683,9 @@ pub enum SendError {
 }
 
 impl SendError {
-    fn invalid(event: EventsItems, errors: ValidationErrors) -> Self {
+    fn invalid(event: Cow<'_, EventsItems>, errors: ValidationErrors) -> Self {
         SendError::Invalid {
-            event: Box::new(event),
+            event: owned(event),
             errors,
         }
     }

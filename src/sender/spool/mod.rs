@@ -68,11 +68,12 @@ pub use error::SpoolError;
 pub use recover::Recovery;
 
 use super::state::Shared;
-use super::{Delivered, FailedEvent, SendError, SenderConfig};
+use super::{owned, Delivered, FailedEvent, SendError, SenderConfig};
 use crate::models::EventsItems;
 use bytes::Bytes;
 use dead_letter::DeadLetter;
 use log::{Appended, Log, LogState, Segment};
+use std::borrow::Cow;
 use std::fmt;
 use std::path::Path;
 use std::pin::pin;
@@ -323,7 +324,7 @@ impl Spooled {
     pub async fn wait_and_append(
         &self,
         json: Vec<u8>,
-        event: Box<EventsItems>,
+        event: Cow<'_, EventsItems>,
     ) -> Result<(), SendError> {
         let crc = format::event_crc(&json);
         loop {
@@ -331,9 +332,9 @@ impl Spooled {
             room.as_mut().enable();
             match self.log.append(&json, crc) {
                 Appended::Taken(number) => return self.durable(number, event).await,
-                Appended::Closed => return Err(SendError::Closed(event)),
+                Appended::Closed => return Err(SendError::Closed(owned(event))),
                 Appended::Full if self.log.writer_stopped.load(SeqCst) => {
-                    return Err(SendError::Closed(event))
+                    return Err(SendError::Closed(owned(event)))
                 }
                 Appended::Full => room.await,
             }
@@ -341,11 +342,11 @@ impl Spooled {
     }
 
     /// Waits until event `number` is durable.
-    pub async fn durable(&self, number: u64, event: Box<EventsItems>) -> Result<(), SendError> {
+    pub async fn durable(&self, number: u64, event: Cow<'_, EventsItems>) -> Result<(), SendError> {
         if self.log.durable(number).await {
             Ok(())
         } else {
-            Err(SendError::Closed(event))
+            Err(SendError::Closed(owned(event)))
         }
     }
 
