@@ -86,7 +86,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use algolia_insights::local::{Faults, LocalServer, StatusCode};
+    use algolia_insights::local::{Faults, LocalServer};
     use algolia_insights::Error;
     use std::time::Duration;
 
@@ -134,7 +134,7 @@ mod tests {
     #[tokio::test]
     async fn an_api_outage_reaches_the_caller() {
         let server = LocalServer::builder()
-            .faults(Faults::seeded(1).fail(1.0, StatusCode::SERVICE_UNAVAILABLE))
+            .faults(Faults::seeded(1).fail(1.0, 503))
             .start()
             .await
             .unwrap();

@@ -29,12 +29,12 @@ impl EventName {
     pub fn check(
         value: &str,
     ) -> ::std::result::Result<(), crate::validation::ConstraintError> {
-        crate::validation::check_length(
+        crate::__private::check_length(
             value,
             ::std::option::Option::Some(1u64),
             ::std::option::Option::Some(64u64),
         )?;
-        static PATTERN: crate::validation::Pattern = crate::validation::Pattern::new(
+        static PATTERN: crate::__private::Pattern = crate::__private::Pattern::new(
             "^[\\x20-\\x7E]{1,64}$",
         );
         PATTERN.check(value)?;
@@ -141,12 +141,12 @@ impl QueryID {
     pub fn check(
         value: &str,
     ) -> ::std::result::Result<(), crate::validation::ConstraintError> {
-        crate::validation::check_length(
+        crate::__private::check_length(
             value,
             ::std::option::Option::None,
             ::std::option::Option::Some(128u64),
         )?;
-        static PATTERN: crate::validation::Pattern = crate::validation::Pattern::new(
+        static PATTERN: crate::__private::Pattern = crate::__private::Pattern::new(
             "^([0-9a-f]{32}|message_[!-~]+)$",
         );
         PATTERN.check(value)?;
@@ -241,12 +241,12 @@ impl UserToken {
     pub fn check(
         value: &str,
     ) -> ::std::result::Result<(), crate::validation::ConstraintError> {
-        crate::validation::check_length(
+        crate::__private::check_length(
             value,
             ::std::option::Option::Some(1u64),
             ::std::option::Option::Some(129u64),
         )?;
-        static PATTERN: crate::validation::Pattern = crate::validation::Pattern::new(
+        static PATTERN: crate::__private::Pattern = crate::__private::Pattern::new(
             "^[a-zA-Z0-9_=/+-]{1,129}$",
         );
         PATTERN.check(value)?;
@@ -341,12 +341,12 @@ impl AuthenticatedUserToken {
     pub fn check(
         value: &str,
     ) -> ::std::result::Result<(), crate::validation::ConstraintError> {
-        crate::validation::check_length(
+        crate::__private::check_length(
             value,
             ::std::option::Option::Some(1u64),
             ::std::option::Option::Some(129u64),
         )?;
-        static PATTERN: crate::validation::Pattern = crate::validation::Pattern::new(
+        static PATTERN: crate::__private::Pattern = crate::__private::Pattern::new(
             "^[a-zA-Z0-9_=/+-]{1,129}$",
         );
         PATTERN.check(value)?;
@@ -444,12 +444,12 @@ impl Currency {
     pub fn check(
         value: &str,
     ) -> ::std::result::Result<(), crate::validation::ConstraintError> {
-        crate::validation::check_length(
+        crate::__private::check_length(
             value,
             ::std::option::Option::Some(3u64),
             ::std::option::Option::Some(3u64),
         )?;
-        static PATTERN: crate::validation::Pattern = crate::validation::Pattern::new(
+        static PATTERN: crate::__private::Pattern = crate::__private::Pattern::new(
             "^[A-Za-z]{3}$",
         );
         PATTERN.check(value)?;
@@ -555,16 +555,16 @@ impl ::std::convert::From<&str> for Price {
 impl crate::validation::Validate for Price {
     fn validate_into(
         &self,
-        path: &crate::validation::Path<'_>,
+        path: &crate::__private::Path<'_>,
         _context: &crate::validation::ValidationContext,
         out: &mut ::std::vec::Vec<crate::validation::Violation>,
     ) {
         match self {
             Self::Number(value) => {
-                if let ::std::result::Result::Err(error) = crate::validation::check_finite(
+                if let ::std::result::Result::Err(error) = crate::__private::check_finite(
                     *value,
                 ) {
-                    out.push(crate::validation::Violation::new(path, error));
+                    out.push(crate::__private::violation(path, error));
                 }
             }
             Self::String(_) => {}
@@ -630,16 +630,16 @@ impl ::std::convert::From<&str> for Discount {
 impl crate::validation::Validate for Discount {
     fn validate_into(
         &self,
-        path: &crate::validation::Path<'_>,
+        path: &crate::__private::Path<'_>,
         _context: &crate::validation::ValidationContext,
         out: &mut ::std::vec::Vec<crate::validation::Violation>,
     ) {
         match self {
             Self::Number(value) => {
-                if let ::std::result::Result::Err(error) = crate::validation::check_finite(
+                if let ::std::result::Result::Err(error) = crate::__private::check_finite(
                     *value,
                 ) {
-                    out.push(crate::validation::Violation::new(path, error));
+                    out.push(crate::__private::violation(path, error));
                 }
             }
             Self::String(_) => {}
@@ -701,25 +701,25 @@ impl ::std::convert::From<&str> for Value {
 impl crate::validation::Validate for Value {
     fn validate_into(
         &self,
-        path: &crate::validation::Path<'_>,
+        path: &crate::__private::Path<'_>,
         _context: &crate::validation::ValidationContext,
         out: &mut ::std::vec::Vec<crate::validation::Violation>,
     ) {
         match self {
             Self::Number(value) => {
-                if let ::std::result::Result::Err(error) = crate::validation::check_finite(
+                if let ::std::result::Result::Err(error) = crate::__private::check_finite(
                     *value,
                 ) {
-                    out.push(crate::validation::Violation::new(path, error));
+                    out.push(crate::__private::violation(path, error));
                 }
             }
             Self::String(value) => {
-                if let ::std::result::Result::Err(error) = crate::validation::check_length(
+                if let ::std::result::Result::Err(error) = crate::__private::check_length(
                     value,
                     ::std::option::Option::None,
                     ::std::option::Option::Some(16u64),
                 ) {
-                    out.push(crate::validation::Violation::new(path, error));
+                    out.push(crate::__private::violation(path, error));
                 }
             }
         }
@@ -815,7 +815,7 @@ impl ObjectData {
 impl crate::validation::Validate for ObjectData {
     fn validate_into(
         &self,
-        path: &crate::validation::Path<'_>,
+        path: &crate::__private::Path<'_>,
         context: &crate::validation::ValidationContext,
         out: &mut ::std::vec::Vec<crate::validation::Violation>,
     ) {
@@ -949,23 +949,23 @@ impl ObjectDataAfterSearch {
 impl crate::validation::Validate for ObjectDataAfterSearch {
     fn validate_into(
         &self,
-        path: &crate::validation::Path<'_>,
+        path: &crate::__private::Path<'_>,
         context: &crate::validation::ValidationContext,
         out: &mut ::std::vec::Vec<crate::validation::Violation>,
     ) {
         if let ::std::option::Option::Some(value) = &self.query_id {
             let path = &path.field("queryID");
-            static PATTERN: crate::validation::Pattern = crate::validation::Pattern::new(
+            static PATTERN: crate::__private::Pattern = crate::__private::Pattern::new(
                 "^[0-9a-f]{32}$",
             );
-            if let ::std::result::Result::Err(error) = crate::validation::check_length(
+            if let ::std::result::Result::Err(error) = crate::__private::check_length(
                     value,
                     ::std::option::Option::Some(32u64),
                     ::std::option::Option::Some(32u64),
                 )
                 .and_then(|()| PATTERN.check(value))
             {
-                out.push(crate::validation::Violation::new(path, error));
+                out.push(crate::__private::violation(path, error));
             }
         }
         if let ::std::option::Option::Some(value) = &self.price {
@@ -1030,7 +1030,7 @@ impl AgentID {
     pub fn check(
         value: &str,
     ) -> ::std::result::Result<(), crate::validation::ConstraintError> {
-        crate::validation::check_length(
+        crate::__private::check_length(
             value,
             ::std::option::Option::Some(1u64),
             ::std::option::Option::None,
@@ -1127,7 +1127,7 @@ impl<'de> ::serde::Deserialize<'de> for ClickEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::deserialize_constant(deserializer, Self::VALUE).map(|()| Self)
+        crate::__private::deserialize_constant(deserializer, Self::VALUE).map(|()| Self)
     }
 }
 /// Event type of conversion events, including purchases and add-to-cart actions.
@@ -1160,7 +1160,7 @@ impl<'de> ::serde::Deserialize<'de> for ConversionEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::deserialize_constant(deserializer, Self::VALUE).map(|()| Self)
+        crate::__private::deserialize_constant(deserializer, Self::VALUE).map(|()| Self)
     }
 }
 /// Event type of view events.
@@ -1193,7 +1193,7 @@ impl<'de> ::serde::Deserialize<'de> for ViewEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::deserialize_constant(deserializer, Self::VALUE).map(|()| Self)
+        crate::__private::deserialize_constant(deserializer, Self::VALUE).map(|()| Self)
     }
 }
 /// Event type of telemetry events sent by InstantSearch for agentic analytics.
@@ -1226,7 +1226,7 @@ impl<'de> ::serde::Deserialize<'de> for InstantsearchEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::deserialize_constant(deserializer, Self::VALUE).map(|()| Self)
+        crate::__private::deserialize_constant(deserializer, Self::VALUE).map(|()| Self)
     }
 }
 /// Event subtype marking a conversion as an add-to-cart action.
@@ -1259,7 +1259,7 @@ impl<'de> ::serde::Deserialize<'de> for AddToCartEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::deserialize_constant(deserializer, Self::VALUE).map(|()| Self)
+        crate::__private::deserialize_constant(deserializer, Self::VALUE).map(|()| Self)
     }
 }
 /// Event subtype marking a conversion as a purchase.
@@ -1292,7 +1292,7 @@ impl<'de> ::serde::Deserialize<'de> for PurchaseEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::runtime::deserialize_constant(deserializer, Self::VALUE).map(|()| Self)
+        crate::__private::deserialize_constant(deserializer, Self::VALUE).map(|()| Self)
     }
 }
 /// A user clicked records shown in the results of an Algolia search or browse request.
@@ -1404,47 +1404,47 @@ impl ClickedObjectIDsAfterSearch {
 impl crate::validation::Validate for ClickedObjectIDsAfterSearch {
     fn validate_into(
         &self,
-        path: &crate::validation::Path<'_>,
+        path: &crate::__private::Path<'_>,
         context: &crate::validation::ValidationContext,
         out: &mut ::std::vec::Vec<crate::validation::Violation>,
     ) {
         {
             let value = &self.object_ids;
             let path = &path.field("objectIDs");
-            if let ::std::result::Result::Err(error) = crate::validation::check_items(
+            if let ::std::result::Result::Err(error) = crate::__private::check_items(
                 value.len(),
                 ::std::option::Option::Some(1u64),
                 ::std::option::Option::Some(20u64),
             ) {
-                out.push(crate::validation::Violation::new(path, error));
+                out.push(crate::__private::violation(path, error));
             }
         }
         {
             let value = &self.positions;
             let path = &path.field("positions");
-            if let ::std::result::Result::Err(error) = crate::validation::check_items(
+            if let ::std::result::Result::Err(error) = crate::__private::check_items(
                 value.len(),
                 ::std::option::Option::Some(1u64),
                 ::std::option::Option::Some(20u64),
             ) {
-                out.push(crate::validation::Violation::new(path, error));
+                out.push(crate::__private::violation(path, error));
             }
             for (index0, item0) in value.iter().enumerate() {
                 let path = &path.index(index0);
-                if let ::std::result::Result::Err(error) = crate::validation::check_integer_range(
+                if let ::std::result::Result::Err(error) = crate::__private::check_integer_range(
                     *item0,
                     ::std::option::Option::Some(1f64),
                     false,
                     ::std::option::Option::None,
                     false,
                 ) {
-                    out.push(crate::validation::Violation::new(path, error));
+                    out.push(crate::__private::violation(path, error));
                 }
             }
         }
         if let ::std::option::Option::Some(value) = &self.timestamp {
             let path = &path.field("timestamp");
-            if let ::std::option::Option::Some(violation) = crate::validation::check_unix_time(
+            if let ::std::option::Option::Some(violation) = crate::__private::check_unix_time(
                 *value,
                 true,
                 ::std::option::Option::Some(30u64),
@@ -1454,7 +1454,7 @@ impl crate::validation::Validate for ClickedObjectIDsAfterSearch {
                 out.push(violation);
             }
         }
-        if let ::std::option::Option::Some(violation) = crate::validation::check_same_length(
+        if let ::std::option::Option::Some(violation) = crate::__private::check_same_length(
             path,
             "positions",
             ::std::option::Option::Some(self.positions.len()),
@@ -1631,29 +1631,29 @@ impl AddedToCartObjectIDsAfterSearch {
 impl crate::validation::Validate for AddedToCartObjectIDsAfterSearch {
     fn validate_into(
         &self,
-        path: &crate::validation::Path<'_>,
+        path: &crate::__private::Path<'_>,
         context: &crate::validation::ValidationContext,
         out: &mut ::std::vec::Vec<crate::validation::Violation>,
     ) {
         {
             let value = &self.object_ids;
             let path = &path.field("objectIDs");
-            if let ::std::result::Result::Err(error) = crate::validation::check_items(
+            if let ::std::result::Result::Err(error) = crate::__private::check_items(
                 value.len(),
                 ::std::option::Option::Some(1u64),
                 ::std::option::Option::Some(20u64),
             ) {
-                out.push(crate::validation::Violation::new(path, error));
+                out.push(crate::__private::violation(path, error));
             }
         }
         if let ::std::option::Option::Some(value) = &self.object_data {
             let path = &path.field("objectData");
-            if let ::std::result::Result::Err(error) = crate::validation::check_items(
+            if let ::std::result::Result::Err(error) = crate::__private::check_items(
                 value.len(),
                 ::std::option::Option::Some(1u64),
                 ::std::option::Option::Some(20u64),
             ) {
-                out.push(crate::validation::Violation::new(path, error));
+                out.push(crate::__private::violation(path, error));
             }
             for (index0, item0) in value.iter().enumerate() {
                 let path = &path.index(index0);
@@ -1662,7 +1662,7 @@ impl crate::validation::Validate for AddedToCartObjectIDsAfterSearch {
         }
         if let ::std::option::Option::Some(value) = &self.timestamp {
             let path = &path.field("timestamp");
-            if let ::std::option::Option::Some(violation) = crate::validation::check_unix_time(
+            if let ::std::option::Option::Some(violation) = crate::__private::check_unix_time(
                 *value,
                 true,
                 ::std::option::Option::Some(30u64),
@@ -1676,7 +1676,7 @@ impl crate::validation::Validate for AddedToCartObjectIDsAfterSearch {
             let path = &path.field("value");
             crate::validation::Validate::validate_into(value, path, context, out);
         }
-        if let ::std::option::Option::Some(violation) = crate::validation::check_same_length(
+        if let ::std::option::Option::Some(violation) = crate::__private::check_same_length(
             path,
             "objectData",
             self.object_data.as_ref().map(|v| v.len()),
@@ -1832,30 +1832,30 @@ impl PurchasedObjectIDsAfterSearch {
 impl crate::validation::Validate for PurchasedObjectIDsAfterSearch {
     fn validate_into(
         &self,
-        path: &crate::validation::Path<'_>,
+        path: &crate::__private::Path<'_>,
         context: &crate::validation::ValidationContext,
         out: &mut ::std::vec::Vec<crate::validation::Violation>,
     ) {
         {
             let value = &self.object_ids;
             let path = &path.field("objectIDs");
-            if let ::std::result::Result::Err(error) = crate::validation::check_items(
+            if let ::std::result::Result::Err(error) = crate::__private::check_items(
                 value.len(),
                 ::std::option::Option::Some(1u64),
                 ::std::option::Option::Some(20u64),
             ) {
-                out.push(crate::validation::Violation::new(path, error));
+                out.push(crate::__private::violation(path, error));
             }
         }
         {
             let value = &self.object_data;
             let path = &path.field("objectData");
-            if let ::std::result::Result::Err(error) = crate::validation::check_items(
+            if let ::std::result::Result::Err(error) = crate::__private::check_items(
                 value.len(),
                 ::std::option::Option::Some(1u64),
                 ::std::option::Option::Some(20u64),
             ) {
-                out.push(crate::validation::Violation::new(path, error));
+                out.push(crate::__private::violation(path, error));
             }
             for (index0, item0) in value.iter().enumerate() {
                 let path = &path.index(index0);
@@ -1864,7 +1864,7 @@ impl crate::validation::Validate for PurchasedObjectIDsAfterSearch {
         }
         if let ::std::option::Option::Some(value) = &self.timestamp {
             let path = &path.field("timestamp");
-            if let ::std::option::Option::Some(violation) = crate::validation::check_unix_time(
+            if let ::std::option::Option::Some(violation) = crate::__private::check_unix_time(
                 *value,
                 true,
                 ::std::option::Option::Some(30u64),
@@ -1878,7 +1878,7 @@ impl crate::validation::Validate for PurchasedObjectIDsAfterSearch {
             let path = &path.field("value");
             crate::validation::Validate::validate_into(value, path, context, out);
         }
-        if let ::std::option::Option::Some(violation) = crate::validation::check_same_length(
+        if let ::std::option::Option::Some(violation) = crate::__private::check_same_length(
             path,
             "objectData",
             ::std::option::Option::Some(self.object_data.len()),
@@ -2003,24 +2003,24 @@ impl ConvertedObjectIDsAfterSearch {
 impl crate::validation::Validate for ConvertedObjectIDsAfterSearch {
     fn validate_into(
         &self,
-        path: &crate::validation::Path<'_>,
+        path: &crate::__private::Path<'_>,
         context: &crate::validation::ValidationContext,
         out: &mut ::std::vec::Vec<crate::validation::Violation>,
     ) {
         {
             let value = &self.object_ids;
             let path = &path.field("objectIDs");
-            if let ::std::result::Result::Err(error) = crate::validation::check_items(
+            if let ::std::result::Result::Err(error) = crate::__private::check_items(
                 value.len(),
                 ::std::option::Option::Some(1u64),
                 ::std::option::Option::Some(20u64),
             ) {
-                out.push(crate::validation::Violation::new(path, error));
+                out.push(crate::__private::violation(path, error));
             }
         }
         if let ::std::option::Option::Some(value) = &self.timestamp {
             let path = &path.field("timestamp");
-            if let ::std::option::Option::Some(violation) = crate::validation::check_unix_time(
+            if let ::std::option::Option::Some(violation) = crate::__private::check_unix_time(
                 *value,
                 true,
                 ::std::option::Option::Some(30u64),
@@ -2139,24 +2139,24 @@ impl ClickedObjectIDs {
 impl crate::validation::Validate for ClickedObjectIDs {
     fn validate_into(
         &self,
-        path: &crate::validation::Path<'_>,
+        path: &crate::__private::Path<'_>,
         context: &crate::validation::ValidationContext,
         out: &mut ::std::vec::Vec<crate::validation::Violation>,
     ) {
         {
             let value = &self.object_ids;
             let path = &path.field("objectIDs");
-            if let ::std::result::Result::Err(error) = crate::validation::check_items(
+            if let ::std::result::Result::Err(error) = crate::__private::check_items(
                 value.len(),
                 ::std::option::Option::Some(1u64),
                 ::std::option::Option::Some(20u64),
             ) {
-                out.push(crate::validation::Violation::new(path, error));
+                out.push(crate::__private::violation(path, error));
             }
         }
         if let ::std::option::Option::Some(value) = &self.timestamp {
             let path = &path.field("timestamp");
-            if let ::std::option::Option::Some(violation) = crate::validation::check_unix_time(
+            if let ::std::option::Option::Some(violation) = crate::__private::check_unix_time(
                 *value,
                 true,
                 ::std::option::Option::Some(30u64),
@@ -2329,29 +2329,29 @@ impl PurchasedObjectIDs {
 impl crate::validation::Validate for PurchasedObjectIDs {
     fn validate_into(
         &self,
-        path: &crate::validation::Path<'_>,
+        path: &crate::__private::Path<'_>,
         context: &crate::validation::ValidationContext,
         out: &mut ::std::vec::Vec<crate::validation::Violation>,
     ) {
         {
             let value = &self.object_ids;
             let path = &path.field("objectIDs");
-            if let ::std::result::Result::Err(error) = crate::validation::check_items(
+            if let ::std::result::Result::Err(error) = crate::__private::check_items(
                 value.len(),
                 ::std::option::Option::Some(1u64),
                 ::std::option::Option::Some(20u64),
             ) {
-                out.push(crate::validation::Violation::new(path, error));
+                out.push(crate::__private::violation(path, error));
             }
         }
         if let ::std::option::Option::Some(value) = &self.object_data {
             let path = &path.field("objectData");
-            if let ::std::result::Result::Err(error) = crate::validation::check_items(
+            if let ::std::result::Result::Err(error) = crate::__private::check_items(
                 value.len(),
                 ::std::option::Option::Some(1u64),
                 ::std::option::Option::Some(20u64),
             ) {
-                out.push(crate::validation::Violation::new(path, error));
+                out.push(crate::__private::violation(path, error));
             }
             for (index0, item0) in value.iter().enumerate() {
                 let path = &path.index(index0);
@@ -2360,7 +2360,7 @@ impl crate::validation::Validate for PurchasedObjectIDs {
         }
         if let ::std::option::Option::Some(value) = &self.timestamp {
             let path = &path.field("timestamp");
-            if let ::std::option::Option::Some(violation) = crate::validation::check_unix_time(
+            if let ::std::option::Option::Some(violation) = crate::__private::check_unix_time(
                 *value,
                 true,
                 ::std::option::Option::Some(30u64),
@@ -2374,7 +2374,7 @@ impl crate::validation::Validate for PurchasedObjectIDs {
             let path = &path.field("value");
             crate::validation::Validate::validate_into(value, path, context, out);
         }
-        if let ::std::option::Option::Some(violation) = crate::validation::check_same_length(
+        if let ::std::option::Option::Some(violation) = crate::__private::check_same_length(
             path,
             "objectData",
             self.object_data.as_ref().map(|v| v.len()),
@@ -2544,29 +2544,29 @@ impl AddedToCartObjectIDs {
 impl crate::validation::Validate for AddedToCartObjectIDs {
     fn validate_into(
         &self,
-        path: &crate::validation::Path<'_>,
+        path: &crate::__private::Path<'_>,
         context: &crate::validation::ValidationContext,
         out: &mut ::std::vec::Vec<crate::validation::Violation>,
     ) {
         {
             let value = &self.object_ids;
             let path = &path.field("objectIDs");
-            if let ::std::result::Result::Err(error) = crate::validation::check_items(
+            if let ::std::result::Result::Err(error) = crate::__private::check_items(
                 value.len(),
                 ::std::option::Option::Some(1u64),
                 ::std::option::Option::Some(20u64),
             ) {
-                out.push(crate::validation::Violation::new(path, error));
+                out.push(crate::__private::violation(path, error));
             }
         }
         if let ::std::option::Option::Some(value) = &self.object_data {
             let path = &path.field("objectData");
-            if let ::std::result::Result::Err(error) = crate::validation::check_items(
+            if let ::std::result::Result::Err(error) = crate::__private::check_items(
                 value.len(),
                 ::std::option::Option::Some(1u64),
                 ::std::option::Option::Some(20u64),
             ) {
-                out.push(crate::validation::Violation::new(path, error));
+                out.push(crate::__private::violation(path, error));
             }
             for (index0, item0) in value.iter().enumerate() {
                 let path = &path.index(index0);
@@ -2575,7 +2575,7 @@ impl crate::validation::Validate for AddedToCartObjectIDs {
         }
         if let ::std::option::Option::Some(value) = &self.timestamp {
             let path = &path.field("timestamp");
-            if let ::std::option::Option::Some(violation) = crate::validation::check_unix_time(
+            if let ::std::option::Option::Some(violation) = crate::__private::check_unix_time(
                 *value,
                 true,
                 ::std::option::Option::Some(30u64),
@@ -2589,7 +2589,7 @@ impl crate::validation::Validate for AddedToCartObjectIDs {
             let path = &path.field("value");
             crate::validation::Validate::validate_into(value, path, context, out);
         }
-        if let ::std::option::Option::Some(violation) = crate::validation::check_same_length(
+        if let ::std::option::Option::Some(violation) = crate::__private::check_same_length(
             path,
             "objectData",
             self.object_data.as_ref().map(|v| v.len()),
@@ -2707,24 +2707,24 @@ impl ConvertedObjectIDs {
 impl crate::validation::Validate for ConvertedObjectIDs {
     fn validate_into(
         &self,
-        path: &crate::validation::Path<'_>,
+        path: &crate::__private::Path<'_>,
         context: &crate::validation::ValidationContext,
         out: &mut ::std::vec::Vec<crate::validation::Violation>,
     ) {
         {
             let value = &self.object_ids;
             let path = &path.field("objectIDs");
-            if let ::std::result::Result::Err(error) = crate::validation::check_items(
+            if let ::std::result::Result::Err(error) = crate::__private::check_items(
                 value.len(),
                 ::std::option::Option::Some(1u64),
                 ::std::option::Option::Some(20u64),
             ) {
-                out.push(crate::validation::Violation::new(path, error));
+                out.push(crate::__private::violation(path, error));
             }
         }
         if let ::std::option::Option::Some(value) = &self.timestamp {
             let path = &path.field("timestamp");
-            if let ::std::option::Option::Some(violation) = crate::validation::check_unix_time(
+            if let ::std::option::Option::Some(violation) = crate::__private::check_unix_time(
                 *value,
                 true,
                 ::std::option::Option::Some(30u64),
@@ -2842,24 +2842,24 @@ impl ClickedFilters {
 impl crate::validation::Validate for ClickedFilters {
     fn validate_into(
         &self,
-        path: &crate::validation::Path<'_>,
+        path: &crate::__private::Path<'_>,
         context: &crate::validation::ValidationContext,
         out: &mut ::std::vec::Vec<crate::validation::Violation>,
     ) {
         {
             let value = &self.filters;
             let path = &path.field("filters");
-            if let ::std::result::Result::Err(error) = crate::validation::check_items(
+            if let ::std::result::Result::Err(error) = crate::__private::check_items(
                 value.len(),
                 ::std::option::Option::Some(1u64),
                 ::std::option::Option::Some(20u64),
             ) {
-                out.push(crate::validation::Violation::new(path, error));
+                out.push(crate::__private::violation(path, error));
             }
         }
         if let ::std::option::Option::Some(value) = &self.timestamp {
             let path = &path.field("timestamp");
-            if let ::std::option::Option::Some(violation) = crate::validation::check_unix_time(
+            if let ::std::option::Option::Some(violation) = crate::__private::check_unix_time(
                 *value,
                 true,
                 ::std::option::Option::Some(30u64),
@@ -2977,24 +2977,24 @@ impl ConvertedFilters {
 impl crate::validation::Validate for ConvertedFilters {
     fn validate_into(
         &self,
-        path: &crate::validation::Path<'_>,
+        path: &crate::__private::Path<'_>,
         context: &crate::validation::ValidationContext,
         out: &mut ::std::vec::Vec<crate::validation::Violation>,
     ) {
         {
             let value = &self.filters;
             let path = &path.field("filters");
-            if let ::std::result::Result::Err(error) = crate::validation::check_items(
+            if let ::std::result::Result::Err(error) = crate::__private::check_items(
                 value.len(),
                 ::std::option::Option::Some(1u64),
                 ::std::option::Option::Some(20u64),
             ) {
-                out.push(crate::validation::Violation::new(path, error));
+                out.push(crate::__private::violation(path, error));
             }
         }
         if let ::std::option::Option::Some(value) = &self.timestamp {
             let path = &path.field("timestamp");
-            if let ::std::option::Option::Some(violation) = crate::validation::check_unix_time(
+            if let ::std::option::Option::Some(violation) = crate::__private::check_unix_time(
                 *value,
                 true,
                 ::std::option::Option::Some(30u64),
@@ -3111,24 +3111,24 @@ impl ViewedObjectIDs {
 impl crate::validation::Validate for ViewedObjectIDs {
     fn validate_into(
         &self,
-        path: &crate::validation::Path<'_>,
+        path: &crate::__private::Path<'_>,
         context: &crate::validation::ValidationContext,
         out: &mut ::std::vec::Vec<crate::validation::Violation>,
     ) {
         {
             let value = &self.object_ids;
             let path = &path.field("objectIDs");
-            if let ::std::result::Result::Err(error) = crate::validation::check_items(
+            if let ::std::result::Result::Err(error) = crate::__private::check_items(
                 value.len(),
                 ::std::option::Option::Some(1u64),
                 ::std::option::Option::Some(20u64),
             ) {
-                out.push(crate::validation::Violation::new(path, error));
+                out.push(crate::__private::violation(path, error));
             }
         }
         if let ::std::option::Option::Some(value) = &self.timestamp {
             let path = &path.field("timestamp");
-            if let ::std::option::Option::Some(violation) = crate::validation::check_unix_time(
+            if let ::std::option::Option::Some(violation) = crate::__private::check_unix_time(
                 *value,
                 true,
                 ::std::option::Option::Some(30u64),
@@ -3248,24 +3248,24 @@ impl ViewedFilters {
 impl crate::validation::Validate for ViewedFilters {
     fn validate_into(
         &self,
-        path: &crate::validation::Path<'_>,
+        path: &crate::__private::Path<'_>,
         context: &crate::validation::ValidationContext,
         out: &mut ::std::vec::Vec<crate::validation::Violation>,
     ) {
         {
             let value = &self.filters;
             let path = &path.field("filters");
-            if let ::std::result::Result::Err(error) = crate::validation::check_items(
+            if let ::std::result::Result::Err(error) = crate::__private::check_items(
                 value.len(),
                 ::std::option::Option::Some(1u64),
                 ::std::option::Option::Some(20u64),
             ) {
-                out.push(crate::validation::Violation::new(path, error));
+                out.push(crate::__private::violation(path, error));
             }
         }
         if let ::std::option::Option::Some(value) = &self.timestamp {
             let path = &path.field("timestamp");
-            if let ::std::option::Option::Some(violation) = crate::validation::check_unix_time(
+            if let ::std::option::Option::Some(violation) = crate::__private::check_unix_time(
                 *value,
                 true,
                 ::std::option::Option::Some(30u64),
@@ -3381,13 +3381,13 @@ impl Instantsearch {
 impl crate::validation::Validate for Instantsearch {
     fn validate_into(
         &self,
-        path: &crate::validation::Path<'_>,
+        path: &crate::__private::Path<'_>,
         context: &crate::validation::ValidationContext,
         out: &mut ::std::vec::Vec<crate::validation::Violation>,
     ) {
         if let ::std::option::Option::Some(value) = &self.timestamp {
             let path = &path.field("timestamp");
-            if let ::std::option::Option::Some(violation) = crate::validation::check_unix_time(
+            if let ::std::option::Option::Some(violation) = crate::__private::check_unix_time(
                 *value,
                 true,
                 ::std::option::Option::Some(30u64),
@@ -3536,7 +3536,7 @@ impl ::std::convert::From<Instantsearch> for EventsItems {
 impl EventsItems {
     /// How each variant is recognised, most specific first: the
     /// properties it must have, and the value of its constant ones.
-    pub const VARIANT_RULES: &'static [crate::runtime::VariantRule] = &[
+    pub const VARIANT_RULES: &'static [crate::__private::VariantRule] = &[
         (
             "AddedToCartObjectIDsAfterSearch",
             &[
@@ -3675,9 +3675,11 @@ impl<'de> ::serde::Deserialize<'de> for EventsItems {
                 ];
                 const EVENT_SUBTYPE_VALUES: &[&str] = &["addToCart", "purchase"];
                 let mut event_name: ::std::option::Option<EventName> = ::std::option::Option::None;
-                let mut event_type: ::std::option::Option<crate::runtime::decode::Tag> = ::std::option::Option::None;
+                let mut event_type: ::std::option::Option<
+                    crate::__private::decode::Tag,
+                > = ::std::option::Option::None;
                 let mut event_subtype: ::std::option::Option<
-                    crate::runtime::decode::Tag,
+                    crate::__private::decode::Tag,
                 > = ::std::option::Option::None;
                 let mut index: ::std::option::Option<Index> = ::std::option::Option::None;
                 let mut query_id: ::std::option::Option<QueryID> = ::std::option::Option::None;
@@ -3702,13 +3704,13 @@ impl<'de> ::serde::Deserialize<'de> for EventsItems {
                     ::std::option::Option<AgentID>,
                 > = ::std::option::Option::None;
                 while let ::std::option::Option::Some(__key) = __map
-                    .next_key_seed(crate::runtime::decode::KnownField(FIELDS))?
+                    .next_key_seed(crate::__private::decode::KnownField(FIELDS))?
                 {
                     match __key {
                         0usize => {
                             __map
                                 .next_value_seed(
-                                    crate::runtime::decode::Once::new(
+                                    crate::__private::decode::Once::new(
                                         &mut event_name,
                                         "eventName",
                                     ),
@@ -3717,7 +3719,7 @@ impl<'de> ::serde::Deserialize<'de> for EventsItems {
                         1usize => {
                             __map
                                 .next_value_seed(
-                                    crate::runtime::decode::TagSlot::new(
+                                    crate::__private::decode::TagSlot::new(
                                         &mut event_type,
                                         "eventType",
                                         EVENT_TYPE_VALUES,
@@ -3727,7 +3729,7 @@ impl<'de> ::serde::Deserialize<'de> for EventsItems {
                         2usize => {
                             __map
                                 .next_value_seed(
-                                    crate::runtime::decode::TagSlot::new(
+                                    crate::__private::decode::TagSlot::new(
                                         &mut event_subtype,
                                         "eventSubtype",
                                         EVENT_SUBTYPE_VALUES,
@@ -3737,19 +3739,22 @@ impl<'de> ::serde::Deserialize<'de> for EventsItems {
                         3usize => {
                             __map
                                 .next_value_seed(
-                                    crate::runtime::decode::Once::new(&mut index, "index"),
+                                    crate::__private::decode::Once::new(&mut index, "index"),
                                 )?
                         }
                         4usize => {
                             __map
                                 .next_value_seed(
-                                    crate::runtime::decode::Once::new(&mut query_id, "queryID"),
+                                    crate::__private::decode::Once::new(
+                                        &mut query_id,
+                                        "queryID",
+                                    ),
                                 )?
                         }
                         5usize => {
                             __map
                                 .next_value_seed(
-                                    crate::runtime::decode::Once::new(
+                                    crate::__private::decode::Once::new(
                                         &mut object_ids,
                                         "objectIDs",
                                     ),
@@ -3758,7 +3763,7 @@ impl<'de> ::serde::Deserialize<'de> for EventsItems {
                         6usize => {
                             __map
                                 .next_value_seed(
-                                    crate::runtime::decode::Once::new(
+                                    crate::__private::decode::Once::new(
                                         &mut user_token,
                                         "userToken",
                                     ),
@@ -3767,7 +3772,7 @@ impl<'de> ::serde::Deserialize<'de> for EventsItems {
                         7usize => {
                             __map
                                 .next_value_seed(
-                                    crate::runtime::decode::Once::new(
+                                    crate::__private::decode::Once::new(
                                         &mut authenticated_user_token,
                                         "authenticatedUserToken",
                                     ),
@@ -3776,13 +3781,16 @@ impl<'de> ::serde::Deserialize<'de> for EventsItems {
                         8usize => {
                             __map
                                 .next_value_seed(
-                                    crate::runtime::decode::Once::new(&mut currency, "currency"),
+                                    crate::__private::decode::Once::new(
+                                        &mut currency,
+                                        "currency",
+                                    ),
                                 )?
                         }
                         9usize => {
                             __map
                                 .next_value_seed(
-                                    crate::runtime::decode::Once::new(
+                                    crate::__private::decode::Once::new(
                                         &mut object_data,
                                         "objectData",
                                     ),
@@ -3791,7 +3799,7 @@ impl<'de> ::serde::Deserialize<'de> for EventsItems {
                         10usize => {
                             __map
                                 .next_value_seed(
-                                    crate::runtime::decode::Once::new(
+                                    crate::__private::decode::Once::new(
                                         &mut timestamp,
                                         "timestamp",
                                     ),
@@ -3800,13 +3808,13 @@ impl<'de> ::serde::Deserialize<'de> for EventsItems {
                         11usize => {
                             __map
                                 .next_value_seed(
-                                    crate::runtime::decode::Once::new(&mut value, "value"),
+                                    crate::__private::decode::Once::new(&mut value, "value"),
                                 )?
                         }
                         12usize => {
                             __map
                                 .next_value_seed(
-                                    crate::runtime::decode::Once::new(
+                                    crate::__private::decode::Once::new(
                                         &mut positions,
                                         "positions",
                                     ),
@@ -3815,24 +3823,27 @@ impl<'de> ::serde::Deserialize<'de> for EventsItems {
                         13usize => {
                             __map
                                 .next_value_seed(
-                                    crate::runtime::decode::Once::new(&mut filters, "filters"),
+                                    crate::__private::decode::Once::new(&mut filters, "filters"),
                                 )?
                         }
                         _ => {
                             __map
                                 .next_value_seed(
-                                    crate::runtime::decode::Once::new(&mut agent_id, "agentID"),
+                                    crate::__private::decode::Once::new(
+                                        &mut agent_id,
+                                        "agentID",
+                                    ),
                                 )?
                         }
                     }
                 }
                 if event_type
                     == ::std::option::Option::Some(
-                        crate::runtime::decode::Tag::Known(0usize),
+                        crate::__private::decode::Tag::Known(0usize),
                     )
                     && event_subtype
                         == ::std::option::Option::Some(
-                            crate::runtime::decode::Tag::Known(0usize),
+                            crate::__private::decode::Tag::Known(0usize),
                         ) && query_id.is_some() && object_ids.is_some()
                 {
                     if positions.is_some() {
@@ -3858,25 +3869,25 @@ impl<'de> ::serde::Deserialize<'de> for EventsItems {
                     }
                     return ::std::result::Result::Ok(
                         EventsItems::AddedToCartObjectIDsAfterSearch(AddedToCartObjectIDsAfterSearch {
-                            event_name: crate::runtime::decode::required(
+                            event_name: crate::__private::decode::required(
                                 event_name.take(),
                                 "eventName",
                             )?,
                             event_type: ConversionEvent,
                             event_subtype: AddToCartEvent,
-                            index: crate::runtime::decode::required(
+                            index: crate::__private::decode::required(
                                 index.take(),
                                 "index",
                             )?,
-                            query_id: crate::runtime::decode::required(
+                            query_id: crate::__private::decode::required(
                                 query_id.take(),
                                 "queryID",
                             )?,
-                            object_ids: crate::runtime::decode::required(
+                            object_ids: crate::__private::decode::required(
                                 object_ids.take(),
                                 "objectIDs",
                             )?,
-                            user_token: crate::runtime::decode::required(
+                            user_token: crate::__private::decode::required(
                                 user_token.take(),
                                 "userToken",
                             )?,
@@ -3886,7 +3897,7 @@ impl<'de> ::serde::Deserialize<'de> for EventsItems {
                             currency: currency.take().flatten(),
                             object_data: match object_data.take().flatten() {
                                 ::std::option::Option::Some(raw) => {
-                                    crate::runtime::decode::decode_raw::<
+                                    crate::__private::decode::decode_raw::<
                                         ::std::option::Option<ObjectDataAfterSearchList>,
                                         A::Error,
                                     >(&raw, "objectData")?
@@ -3900,11 +3911,11 @@ impl<'de> ::serde::Deserialize<'de> for EventsItems {
                 }
                 if event_type
                     == ::std::option::Option::Some(
-                        crate::runtime::decode::Tag::Known(0usize),
+                        crate::__private::decode::Tag::Known(0usize),
                     )
                     && event_subtype
                         == ::std::option::Option::Some(
-                            crate::runtime::decode::Tag::Known(1usize),
+                            crate::__private::decode::Tag::Known(1usize),
                         ) && object_ids.is_some() && object_data.is_some()
                 {
                     if query_id.is_some() {
@@ -3937,21 +3948,21 @@ impl<'de> ::serde::Deserialize<'de> for EventsItems {
                     }
                     return ::std::result::Result::Ok(
                         EventsItems::PurchasedObjectIDsAfterSearch(PurchasedObjectIDsAfterSearch {
-                            event_name: crate::runtime::decode::required(
+                            event_name: crate::__private::decode::required(
                                 event_name.take(),
                                 "eventName",
                             )?,
                             event_type: ConversionEvent,
                             event_subtype: PurchaseEvent,
-                            index: crate::runtime::decode::required(
+                            index: crate::__private::decode::required(
                                 index.take(),
                                 "index",
                             )?,
-                            object_ids: crate::runtime::decode::required(
+                            object_ids: crate::__private::decode::required(
                                 object_ids.take(),
                                 "objectIDs",
                             )?,
-                            user_token: crate::runtime::decode::required(
+                            user_token: crate::__private::decode::required(
                                 user_token.take(),
                                 "userToken",
                             )?,
@@ -3959,11 +3970,11 @@ impl<'de> ::serde::Deserialize<'de> for EventsItems {
                                 .take()
                                 .flatten(),
                             currency: currency.take().flatten(),
-                            object_data: crate::runtime::decode::decode_raw::<
+                            object_data: crate::__private::decode::decode_raw::<
                                 ObjectDataAfterSearchList,
                                 A::Error,
                             >(
-                                &crate::runtime::decode::required_not_null::<
+                                &crate::__private::decode::required_not_null::<
                                     _,
                                     A::Error,
                                 >(object_data.take(), "objectData")?,
@@ -3977,7 +3988,7 @@ impl<'de> ::serde::Deserialize<'de> for EventsItems {
                 if positions.is_some() && query_id.is_some()
                     && event_type
                         == ::std::option::Option::Some(
-                            crate::runtime::decode::Tag::Known(1usize),
+                            crate::__private::decode::Tag::Known(1usize),
                         )
                 {
                     if event_subtype.is_some() {
@@ -4024,28 +4035,28 @@ impl<'de> ::serde::Deserialize<'de> for EventsItems {
                     }
                     return ::std::result::Result::Ok(
                         EventsItems::ClickedObjectIDsAfterSearch(ClickedObjectIDsAfterSearch {
-                            event_name: crate::runtime::decode::required(
+                            event_name: crate::__private::decode::required(
                                 event_name.take(),
                                 "eventName",
                             )?,
                             event_type: ClickEvent,
-                            index: crate::runtime::decode::required(
+                            index: crate::__private::decode::required(
                                 index.take(),
                                 "index",
                             )?,
-                            object_ids: crate::runtime::decode::required(
+                            object_ids: crate::__private::decode::required(
                                 object_ids.take(),
                                 "objectIDs",
                             )?,
-                            positions: crate::runtime::decode::required(
+                            positions: crate::__private::decode::required(
                                 positions.take(),
                                 "positions",
                             )?,
-                            query_id: crate::runtime::decode::required(
+                            query_id: crate::__private::decode::required(
                                 query_id.take(),
                                 "queryID",
                             )?,
-                            user_token: crate::runtime::decode::required(
+                            user_token: crate::__private::decode::required(
                                 user_token.take(),
                                 "userToken",
                             )?,
@@ -4058,11 +4069,11 @@ impl<'de> ::serde::Deserialize<'de> for EventsItems {
                 }
                 if event_type
                     == ::std::option::Option::Some(
-                        crate::runtime::decode::Tag::Known(0usize),
+                        crate::__private::decode::Tag::Known(0usize),
                     )
                     && event_subtype
                         == ::std::option::Option::Some(
-                            crate::runtime::decode::Tag::Known(1usize),
+                            crate::__private::decode::Tag::Known(1usize),
                         ) && object_ids.is_some()
                 {
                     if query_id.is_some() {
@@ -4095,21 +4106,21 @@ impl<'de> ::serde::Deserialize<'de> for EventsItems {
                     }
                     return ::std::result::Result::Ok(
                         EventsItems::PurchasedObjectIDs(PurchasedObjectIDs {
-                            event_name: crate::runtime::decode::required(
+                            event_name: crate::__private::decode::required(
                                 event_name.take(),
                                 "eventName",
                             )?,
                             event_type: ConversionEvent,
                             event_subtype: PurchaseEvent,
-                            index: crate::runtime::decode::required(
+                            index: crate::__private::decode::required(
                                 index.take(),
                                 "index",
                             )?,
-                            object_ids: crate::runtime::decode::required(
+                            object_ids: crate::__private::decode::required(
                                 object_ids.take(),
                                 "objectIDs",
                             )?,
-                            user_token: crate::runtime::decode::required(
+                            user_token: crate::__private::decode::required(
                                 user_token.take(),
                                 "userToken",
                             )?,
@@ -4119,7 +4130,7 @@ impl<'de> ::serde::Deserialize<'de> for EventsItems {
                             currency: currency.take().flatten(),
                             object_data: match object_data.take().flatten() {
                                 ::std::option::Option::Some(raw) => {
-                                    crate::runtime::decode::decode_raw::<
+                                    crate::__private::decode::decode_raw::<
                                         ::std::option::Option<ObjectDataList>,
                                         A::Error,
                                     >(&raw, "objectData")?
@@ -4133,11 +4144,11 @@ impl<'de> ::serde::Deserialize<'de> for EventsItems {
                 }
                 if event_type
                     == ::std::option::Option::Some(
-                        crate::runtime::decode::Tag::Known(0usize),
+                        crate::__private::decode::Tag::Known(0usize),
                     )
                     && event_subtype
                         == ::std::option::Option::Some(
-                            crate::runtime::decode::Tag::Known(0usize),
+                            crate::__private::decode::Tag::Known(0usize),
                         ) && object_ids.is_some()
                 {
                     if query_id.is_some() {
@@ -4170,21 +4181,21 @@ impl<'de> ::serde::Deserialize<'de> for EventsItems {
                     }
                     return ::std::result::Result::Ok(
                         EventsItems::AddedToCartObjectIDs(AddedToCartObjectIDs {
-                            event_name: crate::runtime::decode::required(
+                            event_name: crate::__private::decode::required(
                                 event_name.take(),
                                 "eventName",
                             )?,
                             event_type: ConversionEvent,
                             event_subtype: AddToCartEvent,
-                            index: crate::runtime::decode::required(
+                            index: crate::__private::decode::required(
                                 index.take(),
                                 "index",
                             )?,
-                            object_ids: crate::runtime::decode::required(
+                            object_ids: crate::__private::decode::required(
                                 object_ids.take(),
                                 "objectIDs",
                             )?,
-                            user_token: crate::runtime::decode::required(
+                            user_token: crate::__private::decode::required(
                                 user_token.take(),
                                 "userToken",
                             )?,
@@ -4194,7 +4205,7 @@ impl<'de> ::serde::Deserialize<'de> for EventsItems {
                             currency: currency.take().flatten(),
                             object_data: match object_data.take().flatten() {
                                 ::std::option::Option::Some(raw) => {
-                                    crate::runtime::decode::decode_raw::<
+                                    crate::__private::decode::decode_raw::<
                                         ::std::option::Option<ObjectDataList>,
                                         A::Error,
                                     >(&raw, "objectData")?
@@ -4209,7 +4220,7 @@ impl<'de> ::serde::Deserialize<'de> for EventsItems {
                 if query_id.is_some()
                     && event_type
                         == ::std::option::Option::Some(
-                            crate::runtime::decode::Tag::Known(0usize),
+                            crate::__private::decode::Tag::Known(0usize),
                         )
                 {
                     if event_subtype.is_some() {
@@ -4263,24 +4274,24 @@ impl<'de> ::serde::Deserialize<'de> for EventsItems {
                     }
                     return ::std::result::Result::Ok(
                         EventsItems::ConvertedObjectIDsAfterSearch(ConvertedObjectIDsAfterSearch {
-                            event_name: crate::runtime::decode::required(
+                            event_name: crate::__private::decode::required(
                                 event_name.take(),
                                 "eventName",
                             )?,
                             event_type: ConversionEvent,
-                            index: crate::runtime::decode::required(
+                            index: crate::__private::decode::required(
                                 index.take(),
                                 "index",
                             )?,
-                            object_ids: crate::runtime::decode::required(
+                            object_ids: crate::__private::decode::required(
                                 object_ids.take(),
                                 "objectIDs",
                             )?,
-                            query_id: crate::runtime::decode::required(
+                            query_id: crate::__private::decode::required(
                                 query_id.take(),
                                 "queryID",
                             )?,
-                            user_token: crate::runtime::decode::required(
+                            user_token: crate::__private::decode::required(
                                 user_token.take(),
                                 "userToken",
                             )?,
@@ -4293,7 +4304,7 @@ impl<'de> ::serde::Deserialize<'de> for EventsItems {
                 }
                 if event_type
                     == ::std::option::Option::Some(
-                        crate::runtime::decode::Tag::Known(1usize),
+                        crate::__private::decode::Tag::Known(1usize),
                     ) && object_ids.is_some()
                 {
                     if event_subtype.is_some() {
@@ -4354,20 +4365,20 @@ impl<'de> ::serde::Deserialize<'de> for EventsItems {
                     }
                     return ::std::result::Result::Ok(
                         EventsItems::ClickedObjectIDs(ClickedObjectIDs {
-                            event_name: crate::runtime::decode::required(
+                            event_name: crate::__private::decode::required(
                                 event_name.take(),
                                 "eventName",
                             )?,
                             event_type: ClickEvent,
-                            index: crate::runtime::decode::required(
+                            index: crate::__private::decode::required(
                                 index.take(),
                                 "index",
                             )?,
-                            object_ids: crate::runtime::decode::required(
+                            object_ids: crate::__private::decode::required(
                                 object_ids.take(),
                                 "objectIDs",
                             )?,
-                            user_token: crate::runtime::decode::required(
+                            user_token: crate::__private::decode::required(
                                 user_token.take(),
                                 "userToken",
                             )?,
@@ -4380,7 +4391,7 @@ impl<'de> ::serde::Deserialize<'de> for EventsItems {
                 }
                 if event_type
                     == ::std::option::Option::Some(
-                        crate::runtime::decode::Tag::Known(0usize),
+                        crate::__private::decode::Tag::Known(0usize),
                     ) && object_ids.is_some()
                 {
                     if event_subtype.is_some() {
@@ -4441,20 +4452,20 @@ impl<'de> ::serde::Deserialize<'de> for EventsItems {
                     }
                     return ::std::result::Result::Ok(
                         EventsItems::ConvertedObjectIDs(ConvertedObjectIDs {
-                            event_name: crate::runtime::decode::required(
+                            event_name: crate::__private::decode::required(
                                 event_name.take(),
                                 "eventName",
                             )?,
                             event_type: ConversionEvent,
-                            index: crate::runtime::decode::required(
+                            index: crate::__private::decode::required(
                                 index.take(),
                                 "index",
                             )?,
-                            object_ids: crate::runtime::decode::required(
+                            object_ids: crate::__private::decode::required(
                                 object_ids.take(),
                                 "objectIDs",
                             )?,
-                            user_token: crate::runtime::decode::required(
+                            user_token: crate::__private::decode::required(
                                 user_token.take(),
                                 "userToken",
                             )?,
@@ -4467,7 +4478,7 @@ impl<'de> ::serde::Deserialize<'de> for EventsItems {
                 }
                 if event_type
                     == ::std::option::Option::Some(
-                        crate::runtime::decode::Tag::Known(1usize),
+                        crate::__private::decode::Tag::Known(1usize),
                     ) && filters.is_some()
                 {
                     if event_subtype.is_some() {
@@ -4528,20 +4539,20 @@ impl<'de> ::serde::Deserialize<'de> for EventsItems {
                     }
                     return ::std::result::Result::Ok(
                         EventsItems::ClickedFilters(ClickedFilters {
-                            event_name: crate::runtime::decode::required(
+                            event_name: crate::__private::decode::required(
                                 event_name.take(),
                                 "eventName",
                             )?,
                             event_type: ClickEvent,
-                            index: crate::runtime::decode::required(
+                            index: crate::__private::decode::required(
                                 index.take(),
                                 "index",
                             )?,
-                            filters: crate::runtime::decode::required(
+                            filters: crate::__private::decode::required(
                                 filters.take(),
                                 "filters",
                             )?,
-                            user_token: crate::runtime::decode::required(
+                            user_token: crate::__private::decode::required(
                                 user_token.take(),
                                 "userToken",
                             )?,
@@ -4554,7 +4565,7 @@ impl<'de> ::serde::Deserialize<'de> for EventsItems {
                 }
                 if event_type
                     == ::std::option::Option::Some(
-                        crate::runtime::decode::Tag::Known(0usize),
+                        crate::__private::decode::Tag::Known(0usize),
                     ) && filters.is_some()
                 {
                     if event_subtype.is_some() {
@@ -4615,20 +4626,20 @@ impl<'de> ::serde::Deserialize<'de> for EventsItems {
                     }
                     return ::std::result::Result::Ok(
                         EventsItems::ConvertedFilters(ConvertedFilters {
-                            event_name: crate::runtime::decode::required(
+                            event_name: crate::__private::decode::required(
                                 event_name.take(),
                                 "eventName",
                             )?,
                             event_type: ConversionEvent,
-                            index: crate::runtime::decode::required(
+                            index: crate::__private::decode::required(
                                 index.take(),
                                 "index",
                             )?,
-                            filters: crate::runtime::decode::required(
+                            filters: crate::__private::decode::required(
                                 filters.take(),
                                 "filters",
                             )?,
-                            user_token: crate::runtime::decode::required(
+                            user_token: crate::__private::decode::required(
                                 user_token.take(),
                                 "userToken",
                             )?,
@@ -4641,7 +4652,7 @@ impl<'de> ::serde::Deserialize<'de> for EventsItems {
                 }
                 if event_type
                     == ::std::option::Option::Some(
-                        crate::runtime::decode::Tag::Known(2usize),
+                        crate::__private::decode::Tag::Known(2usize),
                     ) && object_ids.is_some()
                 {
                     if event_subtype.is_some() {
@@ -4702,20 +4713,20 @@ impl<'de> ::serde::Deserialize<'de> for EventsItems {
                     }
                     return ::std::result::Result::Ok(
                         EventsItems::ViewedObjectIDs(ViewedObjectIDs {
-                            event_name: crate::runtime::decode::required(
+                            event_name: crate::__private::decode::required(
                                 event_name.take(),
                                 "eventName",
                             )?,
                             event_type: ViewEvent,
-                            index: crate::runtime::decode::required(
+                            index: crate::__private::decode::required(
                                 index.take(),
                                 "index",
                             )?,
-                            object_ids: crate::runtime::decode::required(
+                            object_ids: crate::__private::decode::required(
                                 object_ids.take(),
                                 "objectIDs",
                             )?,
-                            user_token: crate::runtime::decode::required(
+                            user_token: crate::__private::decode::required(
                                 user_token.take(),
                                 "userToken",
                             )?,
@@ -4728,7 +4739,7 @@ impl<'de> ::serde::Deserialize<'de> for EventsItems {
                 }
                 if event_type
                     == ::std::option::Option::Some(
-                        crate::runtime::decode::Tag::Known(2usize),
+                        crate::__private::decode::Tag::Known(2usize),
                     ) && filters.is_some()
                 {
                     if event_subtype.is_some() {
@@ -4789,20 +4800,20 @@ impl<'de> ::serde::Deserialize<'de> for EventsItems {
                     }
                     return ::std::result::Result::Ok(
                         EventsItems::ViewedFilters(ViewedFilters {
-                            event_name: crate::runtime::decode::required(
+                            event_name: crate::__private::decode::required(
                                 event_name.take(),
                                 "eventName",
                             )?,
                             event_type: ViewEvent,
-                            index: crate::runtime::decode::required(
+                            index: crate::__private::decode::required(
                                 index.take(),
                                 "index",
                             )?,
-                            filters: crate::runtime::decode::required(
+                            filters: crate::__private::decode::required(
                                 filters.take(),
                                 "filters",
                             )?,
-                            user_token: crate::runtime::decode::required(
+                            user_token: crate::__private::decode::required(
                                 user_token.take(),
                                 "userToken",
                             )?,
@@ -4815,7 +4826,7 @@ impl<'de> ::serde::Deserialize<'de> for EventsItems {
                 }
                 if event_type
                     == ::std::option::Option::Some(
-                        crate::runtime::decode::Tag::Known(3usize),
+                        crate::__private::decode::Tag::Known(3usize),
                     )
                 {
                     if event_subtype.is_some() {
@@ -4883,12 +4894,12 @@ impl<'de> ::serde::Deserialize<'de> for EventsItems {
                     }
                     return ::std::result::Result::Ok(
                         EventsItems::Instantsearch(Instantsearch {
-                            event_name: crate::runtime::decode::required(
+                            event_name: crate::__private::decode::required(
                                 event_name.take(),
                                 "eventName",
                             )?,
                             event_type: InstantsearchEvent,
-                            user_token: crate::runtime::decode::required(
+                            user_token: crate::__private::decode::required(
                                 user_token.take(),
                                 "userToken",
                             )?,
@@ -4948,7 +4959,7 @@ impl<'de> ::serde::Deserialize<'de> for EventsItems {
                 };
                 ::std::result::Result::Err(
                     ::serde::de::Error::custom(
-                        crate::runtime::no_variant_message(
+                        crate::__private::no_variant_message(
                             "EventsItems",
                             __probe,
                             EventsItems::VARIANT_RULES,
@@ -4963,7 +4974,7 @@ impl<'de> ::serde::Deserialize<'de> for EventsItems {
 impl crate::validation::Validate for EventsItems {
     fn validate_into(
         &self,
-        path: &crate::validation::Path<'_>,
+        path: &crate::__private::Path<'_>,
         context: &crate::validation::ValidationContext,
         out: &mut ::std::vec::Vec<crate::validation::Violation>,
     ) {
@@ -5060,19 +5071,19 @@ impl InsightsEvents {
 impl crate::validation::Validate for InsightsEvents {
     fn validate_into(
         &self,
-        path: &crate::validation::Path<'_>,
+        path: &crate::__private::Path<'_>,
         context: &crate::validation::ValidationContext,
         out: &mut ::std::vec::Vec<crate::validation::Violation>,
     ) {
         {
             let value = &self.events;
             let path = &path.field("events");
-            if let ::std::result::Result::Err(error) = crate::validation::check_items(
+            if let ::std::result::Result::Err(error) = crate::__private::check_items(
                 value.len(),
                 ::std::option::Option::Some(1u64),
                 ::std::option::Option::Some(1000u64),
             ) {
-                out.push(crate::validation::Violation::new(path, error));
+                out.push(crate::__private::violation(path, error));
             }
             for (index0, item0) in value.iter().enumerate() {
                 let path = &path.index(index0);
@@ -5080,7 +5091,7 @@ impl crate::validation::Validate for InsightsEvents {
             }
         }
         if context.checks_serialized_size() {
-            if let ::std::option::Option::Some(violation) = crate::validation::check_serialized_size(
+            if let ::std::option::Option::Some(violation) = crate::__private::check_serialized_size(
                 self,
                 2000000u64,
                 path,
@@ -5180,22 +5191,26 @@ impl<'de> ::serde::Deserialize<'de> for EventsResponse {
                 let mut status: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
                 let mut additional_properties = crate::runtime::RawProperties::new();
                 while let ::std::option::Option::Some(__key) = __map
-                    .next_key_seed(crate::runtime::decode::FieldIndex(FIELDS))?
+                    .next_key_seed(crate::__private::decode::FieldIndex(FIELDS))?
                 {
                     match __key {
                         ::std::result::Result::Err(__unknown) => {
-                            additional_properties.read_entry(&__unknown, &mut __map)?
+                            crate::__private::decode::read_entry(
+                                &mut additional_properties,
+                                &__unknown,
+                                &mut __map,
+                            )?
                         }
                         ::std::result::Result::Ok(0usize) => {
                             __map
                                 .next_value_seed(
-                                    crate::runtime::decode::Once::new(&mut message, "message"),
+                                    crate::__private::decode::Once::new(&mut message, "message"),
                                 )?
                         }
                         ::std::result::Result::Ok(_) => {
                             __map
                                 .next_value_seed(
-                                    crate::runtime::decode::Once::new(&mut status, "status"),
+                                    crate::__private::decode::Once::new(&mut status, "status"),
                                 )?
                         }
                     }
@@ -5214,7 +5229,7 @@ impl<'de> ::serde::Deserialize<'de> for EventsResponse {
 impl crate::validation::Validate for EventsResponse {
     fn validate_into(
         &self,
-        _path: &crate::validation::Path<'_>,
+        _path: &crate::__private::Path<'_>,
         _context: &crate::validation::ValidationContext,
         _out: &mut ::std::vec::Vec<crate::validation::Violation>,
     ) {}
@@ -5297,16 +5312,20 @@ impl<'de> ::serde::Deserialize<'de> for ErrorBase {
                 > = ::std::option::Option::None;
                 let mut additional_properties = crate::runtime::RawProperties::new();
                 while let ::std::option::Option::Some(__key) = __map
-                    .next_key_seed(crate::runtime::decode::FieldIndex(FIELDS))?
+                    .next_key_seed(crate::__private::decode::FieldIndex(FIELDS))?
                 {
                     match __key {
                         ::std::result::Result::Err(__unknown) => {
-                            additional_properties.read_entry(&__unknown, &mut __map)?
+                            crate::__private::decode::read_entry(
+                                &mut additional_properties,
+                                &__unknown,
+                                &mut __map,
+                            )?
                         }
                         ::std::result::Result::Ok(_) => {
                             __map
                                 .next_value_seed(
-                                    crate::runtime::decode::Once::new(&mut message, "message"),
+                                    crate::__private::decode::Once::new(&mut message, "message"),
                                 )?
                         }
                     }
@@ -5324,7 +5343,7 @@ impl<'de> ::serde::Deserialize<'de> for ErrorBase {
 impl crate::validation::Validate for ErrorBase {
     fn validate_into(
         &self,
-        _path: &crate::validation::Path<'_>,
+        _path: &crate::__private::Path<'_>,
         _context: &crate::validation::ValidationContext,
         _out: &mut ::std::vec::Vec<crate::validation::Violation>,
     ) {}
@@ -5362,18 +5381,18 @@ impl DeleteUserTokenResponse {
     ///
     /// When a header is present but does not parse as its documented type.
     pub fn from_headers(
-        headers: &crate::runtime::HeaderMap,
+        headers: &crate::runtime::Headers,
     ) -> ::std::result::Result<Self, ::std::string::String> {
         ::std::result::Result::Ok(Self {
-            x_ratelimit_limit: crate::runtime::header_value(
+            x_ratelimit_limit: crate::__private::header_value(
                 headers,
                 "x-ratelimit-limit",
             )?,
-            x_ratelimit_remaining: crate::runtime::header_value(
+            x_ratelimit_remaining: crate::__private::header_value(
                 headers,
                 "x-ratelimit-remaining",
             )?,
-            x_ratelimit_reset: crate::runtime::header_value(
+            x_ratelimit_reset: crate::__private::header_value(
                 headers,
                 "x-ratelimit-reset",
             )?,

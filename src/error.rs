@@ -2,9 +2,9 @@
 //! (host, status, message, raw body) to act on it.
 
 use crate::models::ErrorBase;
+use crate::runtime::Headers;
 use crate::validation::{ConstraintError, ValidationErrors};
 use bytes::Bytes;
-use reqwest::header::HeaderMap;
 use std::fmt;
 use std::time::Duration;
 
@@ -245,11 +245,11 @@ pub struct ApiError {
     /// The body as received (an HTML page for some 400s, for example).
     pub body: Bytes,
     /// The response headers (rate-limit figures, for example).
-    pub headers: HeaderMap,
+    pub headers: Headers,
 }
 
 impl ApiError {
-    pub(crate) fn new(host: String, status: u16, headers: HeaderMap, body: Bytes) -> Self {
+    pub(crate) fn new(host: String, status: u16, headers: Headers, body: Bytes) -> Self {
         let model = crate::runtime::decode::from_slice::<ErrorBase>(&body).ok();
         ApiError {
             host,

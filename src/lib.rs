@@ -73,6 +73,11 @@ pub mod validation;
 mod client;
 mod pattern;
 
+// For generated code only; not part of the API (see its first lines).
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;
+
 /// The models of the spec: events, request bodies and responses.
 ///
 /// With the feature `schemars`, every model implements

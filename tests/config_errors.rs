@@ -2,7 +2,7 @@
 //! program can tell them apart, with a message that says what is wrong and
 //! why; none shows the API key, whatever it holds.
 
-use algolia_insights::runtime::{HttpRequest, Method};
+use algolia_insights::__private::{HttpRequest, Method};
 use algolia_insights::{Client, Error, Region};
 use std::collections::BTreeMap;
 

@@ -1,4 +1,4 @@
-//! Credentials go where the spec's `securitySchemes` say (`runtime::Auth`):
+//! Credentials go where the spec's `securitySchemes` say (`__private::Auth`):
 //! headers, query parameters or HTTP Basic; an `{appId}` host is filled with
 //! a checked application ID. Against a loopback host that records requests.
 
@@ -7,9 +7,10 @@
 #[path = "support/scripted_server.rs"]
 mod scripted_server;
 
-use algolia_insights::runtime::{
-    ApiInfo, Auth, ClientBuilder, CredentialIn, HttpRequest, Method, RequestOptions, Transport,
+use algolia_insights::__private::{
+    client_builder_for_api, execute, ApiInfo, Auth, CredentialIn, HttpRequest, Method,
 };
+use algolia_insights::runtime::{RequestOptions, Transport};
 use algolia_insights::Error;
 use scripted_server::{Journal, Reply, ScriptedHost};
 
@@ -29,14 +30,13 @@ fn api(auth: Auth, default_hosts: &'static [&'static str]) -> ApiInfo {
 async fn send(auth: Auth) -> scripted_server::Hit {
     let journal = Journal::default();
     let host = ScriptedHost::start(&journal, "a", [], Reply::Ok).await;
-    let transport: Transport = ClientBuilder::for_api(api(auth, &[]), APP_ID, API_KEY)
+    let transport: Transport = client_builder_for_api(api(auth, &[]), APP_ID, API_KEY)
         .hosts([host.url.clone()])
         .build()
         .unwrap();
     let mut request = HttpRequest::new(Method::GET, "/1/things".to_string());
     request.query("page", &2).unwrap();
-    transport
-        .execute(request, RequestOptions::default())
+    execute(&transport, request, RequestOptions::default())
         .await
         .unwrap();
     let hits = journal.hits();
@@ -95,7 +95,7 @@ async fn no_scheme_sends_no_credential() {
 fn an_app_id_host_takes_the_app_id_only_when_it_is_a_host_label() {
     let hosts: &'static [&'static str] = &["https://{appId}-dsn.algolia.net"];
     let transport: Transport =
-        ClientBuilder::for_api(api(Auth::ALGOLIA_HEADERS, hosts), APP_ID, API_KEY)
+        client_builder_for_api(api(Auth::ALGOLIA_HEADERS, hosts), APP_ID, API_KEY)
             .build()
             .unwrap();
     // Host names are case-insensitive: the URL keeps them in lowercase.
@@ -105,7 +105,7 @@ fn an_app_id_host_takes_the_app_id_only_when_it_is_a_host_label() {
     );
     for bad in ["", "evil.com/x", "a b", "APP@x"] {
         let error =
-            ClientBuilder::<Transport>::for_api(api(Auth::ALGOLIA_HEADERS, hosts), bad, API_KEY)
+            client_builder_for_api::<Transport>(api(Auth::ALGOLIA_HEADERS, hosts), bad, API_KEY)
                 .build()
                 .unwrap_err();
         assert!(

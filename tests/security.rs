@@ -11,9 +11,8 @@
 //! - the built-in hosts are HTTPS only, and redirects are never followed.
 
 use algolia_insights::models::{ClickedObjectIDs, EventName, InsightsEvents, UserToken};
-use algolia_insights::runtime::{
-    encode_path_segment, HttpRequest, Method, RegionHost, RequestOptions,
-};
+use algolia_insights::__private::{encode_path_segment, execute, HttpRequest, Method};
+use algolia_insights::runtime::{RegionHost, RequestOptions};
 use algolia_insights::{Client, ClientBuilder, Error, Region};
 use axum::body::Bytes;
 use axum::http::{header, HeaderMap, StatusCode, Uri};
@@ -756,14 +755,13 @@ async fn an_encoded_segment_cannot_change_the_target_even_unvalidated() {
     ];
     for (token, _) in cases {
         let path = format!("/1/usertokens/{}", encode_path_segment(token).unwrap());
-        client
-            .transport()
-            .execute(
-                HttpRequest::new(Method::DELETE, path),
-                RequestOptions::new(),
-            )
-            .await
-            .unwrap();
+        execute(
+            client.transport(),
+            HttpRequest::new(Method::DELETE, path),
+            RequestOptions::new(),
+        )
+        .await
+        .unwrap();
     }
     for dots in [".", ".."] {
         let error = encode_path_segment(dots).unwrap_err();

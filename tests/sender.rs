@@ -8,7 +8,7 @@
 #[allow(dead_code)] // The transport tests use the rest of it.
 mod scripted_server;
 
-use algolia_insights::local::{Fault, Faults, LocalServer, StatusCode};
+use algolia_insights::local::{Fault, Faults, LocalServer};
 use algolia_insights::models::{
     ClickedObjectIDs, EventName, EventsItems, UserToken, ViewedObjectIDs,
 };
@@ -92,11 +92,11 @@ async fn fifty_thousand_events_from_eight_tasks_all_arrive_through_faults() {
             Faults::seeded(6)
                 // The first requests get one of each fault for sure.
                 .script([
-                    Fault::Status(StatusCode::SERVICE_UNAVAILABLE),
+                    Fault::Status(503),
                     Fault::DropConnection,
                     Fault::Delay(FOREVER),
                 ])
-                .fail(0.1, StatusCode::INTERNAL_SERVER_ERROR)
+                .fail(0.1, 500)
                 .drop_connections(0.05)
                 .delay(0.03, FOREVER),
         )
@@ -517,7 +517,7 @@ async fn errors_that_splitting_cannot_fix_fail_the_batch_once() {
 #[tokio::test]
 async fn retries_are_bounded_and_the_last_error_is_reported() {
     let server = LocalServer::builder()
-        .faults(Faults::none().fail(1.0, StatusCode::SERVICE_UNAVAILABLE))
+        .faults(Faults::none().fail(1.0, 503))
         .start()
         .await
         .unwrap();

@@ -8,7 +8,7 @@
 //! CI runs 20 000 events; the full size is
 //! `SOAK_EVENTS=200000 cargo test --release --test soak -- --nocapture`.
 
-use algolia_insights::local::{Faults, LocalServer, StatusCode};
+use algolia_insights::local::{Faults, LocalServer};
 use algolia_insights::models::*;
 use algolia_insights::sender::SenderConfig;
 use algolia_insights::Client;
@@ -44,12 +44,12 @@ async fn every_event_arrives_at_least_once_through_seeded_faults() {
     // Host A: 20% 503, 5% dropped connections, 5% hangs past the client's timeout.
     let a_faults = || {
         Faults::seeded(11)
-            .fail(0.20, StatusCode::SERVICE_UNAVAILABLE)
+            .fail(0.20, 503)
             .drop_connections(0.05)
             .delay(0.05, Duration::from_millis(1_500))
     };
     // Host B: some 429s.
-    let b_faults = || Faults::seeded(29).fail(0.10, StatusCode::TOO_MANY_REQUESTS);
+    let b_faults = || Faults::seeded(29).fail(0.10, 429);
     // Every event must be found in the records: keep them all.
     let a = LocalServer::builder()
         .max_recorded_events(usize::MAX)
@@ -105,7 +105,7 @@ async fn every_event_arrives_at_least_once_through_seeded_faults() {
     }
     // Host B goes down for a stretch while the producers run.
     tokio::time::sleep(Duration::from_millis(300)).await;
-    b.set_faults(Faults::none().fail(1.0, StatusCode::INTERNAL_SERVER_ERROR));
+    b.set_faults(Faults::none().fail(1.0, 500));
     tokio::time::sleep(Duration::from_millis(700)).await;
     b.set_faults(b_faults());
 

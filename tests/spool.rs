@@ -5,7 +5,7 @@
 //! lock error; another format version is refused clearly; rejected events
 //! go to the dead-letter file and leave the spool.
 
-use algolia_insights::local::{Faults, LocalServer, StatusCode};
+use algolia_insights::local::{Faults, LocalServer};
 use algolia_insights::models::{EventName, EventsItems, UserToken, ViewedObjectIDs};
 use algolia_insights::sender::{SendError, SenderConfig, Spool, SpoolConfig, SpoolError};
 use algolia_insights::Client;
@@ -68,7 +68,7 @@ fn quick() -> SenderConfig {
 /// A server that answers every request with a 503 until its faults change.
 async fn down_server() -> LocalServer {
     LocalServer::builder()
-        .faults(Faults::seeded(1).fail(1.0, StatusCode::SERVICE_UNAVAILABLE))
+        .faults(Faults::seeded(1).fail(1.0, 503))
         .start()
         .await
         .unwrap()
@@ -365,7 +365,7 @@ async fn rejected_events_go_to_the_dead_letter_file_and_leave_the_spool() {
     let dir = fresh_dir("dead-letter");
     let dead_letter = dir.join("rejected.jsonl");
     let server = LocalServer::builder()
-        .faults(Faults::seeded(1).fail(1.0, StatusCode::FORBIDDEN))
+        .faults(Faults::seeded(1).fail(1.0, 403))
         .start()
         .await
         .unwrap();

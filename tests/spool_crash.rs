@@ -15,7 +15,7 @@
 
 #![cfg(unix)]
 
-use algolia_insights::local::{Faults, LocalServer, StatusCode};
+use algolia_insights::local::{Faults, LocalServer};
 use algolia_insights::models::{EventName, EventsItems, UserToken, ViewedObjectIDs};
 use algolia_insights::sender::{SendError, SenderConfig, Spool, SpoolConfig};
 use algolia_insights::Client;
@@ -78,11 +78,7 @@ async fn killed_at_random_and_restarted_the_spool_loses_nothing() {
 
     // 20% of requests fail with a 503, 5% lose their connection.
     let server = LocalServer::builder()
-        .faults(
-            Faults::seeded(seed)
-                .fail(0.20, StatusCode::SERVICE_UNAVAILABLE)
-                .drop_connections(0.05),
-        )
+        .faults(Faults::seeded(seed).fail(0.20, 503).drop_connections(0.05))
         // Every copy of every event is kept, to count them.
         .max_recorded_events(usize::MAX)
         .max_recorded_requests(usize::MAX)

@@ -3,11 +3,13 @@
 
 use crate::args::ServeArgs;
 use crate::output::outln;
-use algolia_insights::local::{Faults, LocalServer, StatusCode};
+use algolia_insights::local::{Faults, LocalServer};
 
 pub async fn run(args: &ServeArgs) -> Result<bool, String> {
-    let fail_status = StatusCode::from_u16(args.fail_status)
-        .map_err(|_| format!("--fail-status {} is not an HTTP status", args.fail_status))?;
+    let fail_status = args.fail_status;
+    if !(100..=999).contains(&fail_status) {
+        return Err(format!("--fail-status {fail_status} is not an HTTP status"));
+    }
     let faults = Faults::seeded(args.seed)
         .fail(args.fail_rate, fail_status)
         .drop_connections(args.drop_rate);

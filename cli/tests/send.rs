@@ -4,7 +4,7 @@
 
 mod support;
 
-use algolia_insights::local::{Faults, LocalServer, StatusCode};
+use algolia_insights::local::{Faults, LocalServer};
 use algolia_insights::models::EventsItems;
 use std::process::Stdio;
 use support::{bad_lines, cli, fixture, run, scratch_dir, stderr, stdout};
@@ -172,11 +172,7 @@ async fn large_events_are_batched_under_two_megabytes() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn failures_that_may_pass_are_retried_until_everything_is_sent() {
     let server = LocalServer::builder()
-        .faults(
-            Faults::seeded(11)
-                .fail(0.3, StatusCode::SERVICE_UNAVAILABLE)
-                .drop_connections(0.1),
-        )
+        .faults(Faults::seeded(11).fail(0.3, 503).drop_connections(0.1))
         .start()
         .await
         .unwrap();
@@ -217,7 +213,7 @@ async fn failures_that_may_pass_are_retried_until_everything_is_sent() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn events_of_failed_requests_are_reported_and_written_out() {
     let server = LocalServer::builder()
-        .faults(Faults::none().fail(1.0, StatusCode::INTERNAL_SERVER_ERROR))
+        .faults(Faults::none().fail(1.0, 500))
         .start()
         .await
         .unwrap();

@@ -3,7 +3,6 @@
 //! error reports can be tested. Decisions come from a seeded generator: the
 //! same seed gives the same faults to the same sequence of requests.
 
-use axum::http::StatusCode;
 use std::collections::VecDeque;
 use std::time::Duration;
 
@@ -11,9 +10,9 @@ use std::time::Duration;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Fault {
-    /// Answer with this status (and a JSON body saying the fault was injected)
-    /// instead of handling the request.
-    Status(StatusCode),
+    /// Answer with this HTTP status (100 to 999; and a JSON body saying the
+    /// fault was injected) instead of handling the request.
+    Status(u16),
     /// Close the connection without answering.
     DropConnection,
     /// Wait this long, then handle the request as usual.
@@ -29,15 +28,15 @@ pub enum Fault {
 /// other get the same faults for the same seed.
 ///
 /// ```
-/// use algolia_insights::local::{Fault, Faults, StatusCode};
+/// use algolia_insights::local::{Fault, Faults};
 /// use std::time::Duration;
 ///
 /// // About one request in five fails with a 503; the first one is dropped.
 /// let faults = Faults::seeded(7)
-///     .fail(0.2, StatusCode::SERVICE_UNAVAILABLE)
+///     .fail(0.2, 503)
 ///     .script([Fault::DropConnection]);
 /// // Every request fails with a 500.
-/// let always = Faults::none().fail(1.0, StatusCode::INTERNAL_SERVER_ERROR);
+/// let always = Faults::none().fail(1.0, 500);
 /// // Every request waits 50 ms.
 /// let slow = Faults::none().delay(1.0, Duration::from_millis(50));
 /// # let _ = (faults, always, slow);
@@ -47,7 +46,7 @@ pub struct Faults {
     seed: u64,
     script: VecDeque<Fault>,
     failure_rate: f64,
-    failure_status: StatusCode,
+    failure_status: u16,
     drop_rate: f64,
     delay_rate: f64,
     delay: Duration,
@@ -71,16 +70,21 @@ impl Faults {
             seed,
             script: VecDeque::new(),
             failure_rate: 0.0,
-            failure_status: StatusCode::SERVICE_UNAVAILABLE,
+            failure_status: 503,
             drop_rate: 0.0,
             delay_rate: 0.0,
             delay: Duration::ZERO,
         }
     }
 
-    /// Answers this share of requests (0.0 to 1.0) with `status`.
+    /// Answers this share of requests (0.0 to 1.0) with the HTTP `status`.
+    ///
+    /// # Panics
+    ///
+    /// When `status` is not an HTTP status code (100 to 999).
     #[must_use]
-    pub fn fail(mut self, rate: f64, status: StatusCode) -> Self {
+    pub fn fail(mut self, rate: f64, status: u16) -> Self {
+        check_status(status);
         self.failure_rate = clamp_rate(rate);
         self.failure_status = status;
         self
@@ -103,9 +107,18 @@ impl Faults {
 
     /// Inflicts these faults on the next requests, one each, in order, before
     /// the rates apply.
+    ///
+    /// # Panics
+    ///
+    /// When a [`Fault::Status`] is not an HTTP status code (100 to 999).
     #[must_use]
     pub fn script(mut self, faults: impl IntoIterator<Item = Fault>) -> Self {
-        self.script.extend(faults);
+        for fault in faults {
+            if let Fault::Status(status) = fault {
+                check_status(status);
+            }
+            self.script.push_back(fault);
+        }
         self
     }
 
@@ -116,6 +129,15 @@ impl Faults {
             && self.drop_rate == 0.0
             && self.delay_rate == 0.0
     }
+}
+
+/// Refuses what no HTTP answer can carry, where the caller wrote it rather
+/// than when a request meets the fault.
+fn check_status(status: u16) {
+    assert!(
+        (100..=999).contains(&status),
+        "a fault's status must be an HTTP status code, 100 to 999; got {status}"
+    );
 }
 
 /// A rate as a probability: NaN and negative rates are 0, rates above 1 are 1.
@@ -200,9 +222,9 @@ mod tests {
 
     #[test]
     fn the_same_seed_gives_the_same_faults() {
-        let faults = || Faults::seeded(42).fail(0.5, StatusCode::BAD_GATEWAY);
+        let faults = || Faults::seeded(42).fail(0.5, 502);
         assert_eq!(decisions(faults(), 64), decisions(faults(), 64));
-        let other = decisions(Faults::seeded(43).fail(0.5, StatusCode::BAD_GATEWAY), 64);
+        let other = decisions(Faults::seeded(43).fail(0.5, 502), 64);
         assert_ne!(decisions(faults(), 64), other);
     }
 
@@ -210,7 +232,7 @@ mod tests {
     fn rates_are_respected_roughly_and_the_script_comes_first() {
         let all = decisions(
             Faults::seeded(1)
-                .fail(0.25, StatusCode::SERVICE_UNAVAILABLE)
+                .fail(0.25, 503)
                 .script([Fault::DropConnection]),
             4001,
         );
@@ -224,7 +246,19 @@ mod tests {
         assert!(decisions(Faults::none(), 100).iter().all(Option::is_none));
         let always = decisions(Faults::none().drop_connections(7.0), 10);
         assert!(always.iter().all(|d| *d == Some(Fault::DropConnection)));
-        assert!(Faults::none().fail(f64::NAN, StatusCode::OK).is_none());
+        assert!(Faults::none().fail(f64::NAN, 200).is_none());
+    }
+
+    #[test]
+    #[should_panic(expected = "100 to 999; got 1000")]
+    fn a_status_no_answer_can_carry_is_refused_where_it_is_written() {
+        let _ = Faults::none().fail(0.5, 1000);
+    }
+
+    #[test]
+    #[should_panic(expected = "100 to 999; got 42")]
+    fn a_scripted_status_no_answer_can_carry_is_refused() {
+        let _ = Faults::none().script([Fault::Status(42)]);
     }
 
     #[test]

@@ -59,15 +59,15 @@
 //! connection; with a seed, the same requests get the same faults every run:
 //!
 //! ```
-//! use algolia_insights::local::{Fault, Faults, LocalServer, StatusCode};
+//! use algolia_insights::local::{Fault, Faults, LocalServer};
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let server = LocalServer::builder()
 //!     .faults(
 //!         Faults::seeded(42)
-//!             .script([Fault::Status(StatusCode::SERVICE_UNAVAILABLE)])
-//!             .fail(0.1, StatusCode::INTERNAL_SERVER_ERROR),
+//!             .script([Fault::Status(503)])
+//!             .fail(0.1, 500),
 //!     )
 //!     .start()
 //!     .await?;
@@ -87,7 +87,6 @@ mod recorder;
 mod routes;
 mod server;
 
-pub use axum::http::StatusCode;
 pub use faults::{Fault, Faults};
 pub use recorder::{RecordedRequest, WaitTimeout};
 pub use server::{

@@ -92,10 +92,14 @@ async fn observe(State(shared): State<Arc<Shared>>, request: Request, next: Next
                 "fault injected by the local server: dropped connection",
             )),
         },
-        Some(Fault::Status(status)) => Some(answer::json(
-            status,
-            &format!("fault injected by the local server: {status}"),
-        )),
+        Some(Fault::Status(status)) => {
+            // `Faults` let only codes of 100 to 999 in.
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            Some(answer::json(
+                status,
+                &format!("fault injected by the local server: {status}"),
+            ))
+        }
         Some(Fault::Delay(delay)) => Some(if shared.pause(delay).await {
             next.run(request).await
         } else {

@@ -38,7 +38,8 @@ impl<T: fmt::Debug> fmt::Debug for Body<'_, T> {
     note = "build the body first: for example `InsightsEvents::new([event.into()])` for a batch of events"
 )]
 pub trait IntoBody<'a, T> {
-    /// The body, owned or borrowed.
+    /// The body, owned or borrowed (the generated code's plumbing).
+    #[doc(hidden)]
     fn into_body(self) -> Body<'a, T>;
 }
 

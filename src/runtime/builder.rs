@@ -59,9 +59,8 @@ impl<C> fmt::Debug for ClientBuilder<C> {
 }
 
 impl<C: FromTransport> ClientBuilder<C> {
-    #[doc(hidden)]
     /// A builder for `api` with these credentials and header names.
-    pub fn new(
+    pub(crate) fn new(
         api: ApiInfo,
         app_id_header: &'static str,
         api_key_header: &'static str,
@@ -78,10 +77,13 @@ impl<C: FromTransport> ClientBuilder<C> {
         Self::for_api(api, app_id, api_key)
     }
 
-    #[doc(hidden)]
     /// A builder for `api` with these credentials, sent where `api.auth` says
     /// (for clients generated outside this crate).
-    pub fn for_api(api: ApiInfo, app_id: impl Into<String>, api_key: impl Into<String>) -> Self {
+    pub(crate) fn for_api(
+        api: ApiInfo,
+        app_id: impl Into<String>,
+        api_key: impl Into<String>,
+    ) -> Self {
         ClientBuilder {
             auth: api.auth,
             api,

@@ -19,7 +19,6 @@ use tracing::Instrument;
 const MAX_RATE_LIMIT_RETRIES: u32 = 2;
 
 impl Transport {
-    #[doc(hidden)]
     /// Sends a request: each host in turn until one answers with a success
     /// or a client error.
     ///
@@ -27,7 +26,7 @@ impl Transport {
     ///
     /// The API error of a 4xx; when every host failed, each host's failure
     /// ([`Error::AllHostsFailed`], or that one failure when only one host was tried).
-    pub async fn execute(
+    pub(crate) async fn execute(
         &self,
         request: HttpRequest,
         options: RequestOptions,
@@ -67,7 +66,7 @@ impl Transport {
                         tracing::debug!(host = %host.url, status = response.status, elapsed_ms, "answer");
                         let answer = Outcome::Answer {
                             status: response.status,
-                            headers: &response.headers,
+                            headers: response.headers.map(),
                         };
                         (classify(answer, now), Ok(response))
                     }

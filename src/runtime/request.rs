@@ -2,7 +2,8 @@
 //! to any call (extra headers, extra query parameters, timeouts).
 
 use crate::error::Error;
-use crate::validation::{serialized_size_violation, Path, ValidationErrors};
+use crate::validation::rules::serialized_size_violation;
+use crate::validation::{Path, ValidationErrors};
 use bytes::Bytes;
 use reqwest::Method;
 use serde::Serialize;

@@ -1,8 +1,8 @@
 //! A successful response, and decoding it into the spec's types.
 
+use super::Headers;
 use crate::error::Error;
 use bytes::Bytes;
-use reqwest::header::HeaderMap;
 use serde::de::DeserializeOwned;
 use std::str::FromStr;
 
@@ -11,7 +11,7 @@ use std::str::FromStr;
 pub struct Response {
     pub(crate) host: String,
     pub(crate) status: u16,
-    pub(crate) headers: HeaderMap,
+    pub(crate) headers: Headers,
     pub(crate) body: Bytes,
 }
 
@@ -21,7 +21,7 @@ impl Response {
     pub fn new(
         host: impl Into<String>,
         status: u16,
-        headers: HeaderMap,
+        headers: Headers,
         body: impl Into<Bytes>,
     ) -> Self {
         Response {
@@ -43,7 +43,7 @@ impl Response {
     }
 
     /// The headers.
-    pub fn headers(&self) -> &HeaderMap {
+    pub fn headers(&self) -> &Headers {
         &self.headers
     }
 
@@ -106,7 +106,7 @@ impl Response {
     /// [`Error::Decode`] when a header does not parse.
     pub fn decode_headers<T>(
         &self,
-        read: impl FnOnce(&HeaderMap) -> Result<T, String>,
+        read: impl FnOnce(&Headers) -> Result<T, String>,
     ) -> Result<T, Error> {
         read(&self.headers).map_err(|message| self.decode_error(message, None))
     }
@@ -126,7 +126,7 @@ impl Response {
 /// # Errors
 ///
 /// When the header is present but is not valid text or does not parse.
-pub fn header_value<T: FromStr>(headers: &HeaderMap, name: &str) -> Result<Option<T>, String>
+pub fn header_value<T: FromStr>(headers: &Headers, name: &str) -> Result<Option<T>, String>
 where
     T::Err: std::fmt::Display,
 {
@@ -135,8 +135,8 @@ where
     };
     let text = value
         .to_str()
-        .map_err(|_| format!("header `{name}` is not valid text"))?;
-    text.trim()
+        .ok_or_else(|| format!("header `{name}` is not valid text: {value}"))?;
+    text.trim_ascii()
         .parse()
         .map(Some)
         .map_err(|e| format!("header `{name}`: cannot parse `{text}`: {e}"))

@@ -76,7 +76,7 @@ pub(crate) fn classify_error(error: &Error, now: SystemTime) -> Action {
         Error::Api(api) => classify(
             Outcome::Answer {
                 status: api.status,
-                headers: &api.headers,
+                headers: api.headers.map(),
             },
             now,
         ),

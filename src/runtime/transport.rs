@@ -195,9 +195,8 @@ impl Transport {
         &self.inner.config
     }
 
-    #[doc(hidden)]
     /// The validation context for a call: now, sizes checked on the real bytes.
-    pub fn validation_context(&self, options: &RequestOptions) -> ValidationContext {
+    pub(crate) fn validation_context(&self, options: &RequestOptions) -> ValidationContext {
         let allow = options
             .allow_stale_timestamps
             .unwrap_or(self.inner.config.allow_stale_timestamps);
@@ -382,7 +381,7 @@ impl Transport {
             Ok(Ok(super::Response {
                 host: host.to_string(),
                 status,
-                headers,
+                headers: super::Headers::from_map(headers),
                 body: body.freeze(),
             }))
         };

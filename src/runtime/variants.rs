@@ -62,9 +62,9 @@ pub fn read_tag(
         }
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
             let mut tag: Option<String> = None;
-            while let Some(key) = map.next_key::<super::decode::Key<'de>>()? {
+            while let Some(key) = map.next_key::<super::decode::seeds::Key<'de>>()? {
                 if key.as_str() == self.0 {
-                    map.next_value_seed(super::decode::Once::new(&mut tag, self.0))?;
+                    map.next_value_seed(super::decode::seeds::Once::new(&mut tag, self.0))?;
                 } else {
                     map.next_value::<IgnoredAny>()?;
                 }

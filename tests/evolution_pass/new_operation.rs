@@ -9,7 +9,8 @@ mod api {
 #[path = "support/loopback.rs"]
 mod loopback;
 
-use algolia_insights::runtime::{ClientBuilder, Transport};
+use algolia_insights::__private::client_builder;
+use algolia_insights::runtime::Transport;
 use api::models::{UserTokenConsent, UserTokenConsentResponse};
 use api::operations::{Client, API, API_KEY_HEADER, APP_ID_HEADER};
 use serde_json::json;
@@ -23,7 +24,7 @@ async fn main() {
     }))
     .await;
     let transport =
-        ClientBuilder::<Transport>::new(API, APP_ID_HEADER, API_KEY_HEADER, "app", "key")
+        client_builder::<Transport>(API, APP_ID_HEADER, API_KEY_HEADER, "app", "key")
             .hosts([url.as_str()])
             .build()
             .unwrap();

@@ -14,13 +14,14 @@ mod new_api {
 #[path = "support/loopback.rs"]
 mod loopback;
 
-use algolia_insights::runtime::{ClientBuilder, Transport};
+use algolia_insights::__private::client_builder;
+use algolia_insights::runtime::Transport;
 use serde_json::json;
 
 macro_rules! push_one_click {
     ($api:ident, $url:expr) => {{
         use $api::models::*;
-        let transport = ClientBuilder::<Transport>::new(
+        let transport = client_builder::<Transport>(
             $api::operations::API,
             $api::operations::APP_ID_HEADER,
             $api::operations::API_KEY_HEADER,

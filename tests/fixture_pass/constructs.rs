@@ -98,7 +98,7 @@ fn main() {
         "`zone` must be one of the following: eu, us-east"
     );
     let transport =
-        algolia_insights::runtime::ClientBuilder::<algolia_insights::runtime::Transport>::new(
+        algolia_insights::__private::client_builder::<algolia_insights::runtime::Transport>(
             api::operations::API,
             api::operations::APP_ID_HEADER,
             api::operations::API_KEY_HEADER,

@@ -44,7 +44,7 @@ pub(super) fn struct_keeping_unknown(cx: &Context, def: &TypeDef, s: &StructDef)
         let slot = ident(&f.rust_name);
         let json = &f.json_name;
         let read =
-            quote!(__map.next_value_seed(#rt::runtime::decode::Once::new(&mut #slot, #json))?);
+            quote!(__map.next_value_seed(#rt::__private::decode::Once::new(&mut #slot, #json))?);
         if i == last {
             quote!(::std::result::Result::Ok(_) => #read,)
         } else {
@@ -62,7 +62,7 @@ pub(super) fn struct_keeping_unknown(cx: &Context, def: &TypeDef, s: &StructDef)
         if !f.required || f.nullable {
             quote!(#slot: #slot.flatten())
         } else {
-            quote!(#slot: #rt::runtime::decode::required(#slot, #json)?)
+            quote!(#slot: #rt::__private::decode::required(#slot, #json)?)
         }
     });
     quote! {
@@ -80,9 +80,9 @@ pub(super) fn struct_keeping_unknown(cx: &Context, def: &TypeDef, s: &StructDef)
                         const FIELDS: &[&str] = &[#(#names),*];
                         #(let mut #slots: ::std::option::Option<#slot_types> = ::std::option::Option::None;)*
                         let mut additional_properties = #rt::runtime::RawProperties::new();
-                        while let ::std::option::Option::Some(__key) = __map.next_key_seed(#rt::runtime::decode::FieldIndex(FIELDS))? {
+                        while let ::std::option::Option::Some(__key) = __map.next_key_seed(#rt::__private::decode::FieldIndex(FIELDS))? {
                             match __key {
-                                ::std::result::Result::Err(__unknown) => additional_properties.read_entry(&__unknown, &mut __map)?,
+                                ::std::result::Result::Err(__unknown) => #rt::__private::decode::read_entry(&mut additional_properties, &__unknown, &mut __map)?,
                                 #(#arms)*
                                 #no_fields
                             }
@@ -372,7 +372,7 @@ pub(super) fn union_by_fields(cx: &Context, def: &TypeDef, u: &UnionDef) -> Toke
     let slot_decls = properties.iter().map(|p| {
         let slot = &p.slot;
         match &p.kind {
-            Slot::Tag(_) => quote!(let mut #slot: ::std::option::Option<#rt::runtime::decode::Tag> = ::std::option::Option::None;),
+            Slot::Tag(_) => quote!(let mut #slot: ::std::option::Option<#rt::__private::decode::Tag> = ::std::option::Option::None;),
             Slot::Typed {
                 inner,
                 always_required: true,
@@ -395,9 +395,9 @@ pub(super) fn union_by_fields(cx: &Context, def: &TypeDef, u: &UnionDef) -> Toke
         let read = match &p.kind {
             Slot::Tag(_) => {
                 let konst = tag_const(slot);
-                quote!(__map.next_value_seed(#rt::runtime::decode::TagSlot::new(&mut #slot, #json, #konst))?)
+                quote!(__map.next_value_seed(#rt::__private::decode::TagSlot::new(&mut #slot, #json, #konst))?)
             }
-            _ => quote!(__map.next_value_seed(#rt::runtime::decode::Once::new(&mut #slot, #json))?),
+            _ => quote!(__map.next_value_seed(#rt::__private::decode::Once::new(&mut #slot, #json))?),
         };
         match (open, i == last) {
             (false, true) => quote!(_ => #read,),
@@ -416,9 +416,9 @@ pub(super) fn union_by_fields(cx: &Context, def: &TypeDef, u: &UnionDef) -> Toke
         };
         quote! {
             let mut __unknown = #rt::runtime::RawProperties::new();
-            while let ::std::option::Option::Some(__key) = __map.next_key_seed(#rt::runtime::decode::FieldIndex(FIELDS))? {
+            while let ::std::option::Option::Some(__key) = __map.next_key_seed(#rt::__private::decode::FieldIndex(FIELDS))? {
                 match __key {
-                    ::std::result::Result::Err(__name) => __unknown.read_entry(&__name, &mut __map)?,
+                    ::std::result::Result::Err(__name) => #rt::__private::decode::read_entry(&mut __unknown, &__name, &mut __map)?,
                     #(#arms)*
                     #no_fields
                 }
@@ -426,7 +426,7 @@ pub(super) fn union_by_fields(cx: &Context, def: &TypeDef, u: &UnionDef) -> Toke
         }
     } else {
         quote! {
-            while let ::std::option::Option::Some(__key) = __map.next_key_seed(#rt::runtime::decode::KnownField(FIELDS))? {
+            while let ::std::option::Option::Some(__key) = __map.next_key_seed(#rt::__private::decode::KnownField(FIELDS))? {
                 match __key {
                     #(#arms)*
                 }
@@ -461,7 +461,7 @@ pub(super) fn union_by_fields(cx: &Context, def: &TypeDef, u: &UnionDef) -> Toke
                         .iter()
                         .position(|v| v == value)
                         .expect("known constant");
-                    quote!(#slot == ::std::option::Option::Some(#rt::runtime::decode::Tag::Known(#i)))
+                    quote!(#slot == ::std::option::Option::Some(#rt::__private::decode::Tag::Known(#i)))
                 }
                 _ => quote!(#slot.is_some()),
             }
@@ -493,7 +493,7 @@ pub(super) fn union_by_fields(cx: &Context, def: &TypeDef, u: &UnionDef) -> Toke
         impl #name {
             /// How each variant is recognised, most specific first: the
             /// properties it must have, and the value of its constant ones.
-            pub const VARIANT_RULES: &'static [#rt::runtime::VariantRule] = &[#(#rule_tokens),*];
+            pub const VARIANT_RULES: &'static [#rt::__private::VariantRule] = &[#(#rule_tokens),*];
         }
 
         #[allow(deprecated)]
@@ -516,7 +516,7 @@ pub(super) fn union_by_fields(cx: &Context, def: &TypeDef, u: &UnionDef) -> Toke
                             #(#probe_arms)*
                             _ => ::std::option::Option::None,
                         };
-                        ::std::result::Result::Err(::serde::de::Error::custom(#rt::runtime::no_variant_message(
+                        ::std::result::Result::Err(::serde::de::Error::custom(#rt::__private::no_variant_message(
                             #spec_name,
                             __probe,
                             #name::VARIANT_RULES,
@@ -581,7 +581,7 @@ fn build_member(
                 let tag_values = tag_const(slot);
                 quote! {
                     #field: match &#slot {
-                        ::std::option::Option::Some(#rt::runtime::decode::Tag::Known(#i)) => #const_ty,
+                        ::std::option::Option::Some(#rt::__private::decode::Tag::Known(#i)) => #const_ty,
                         ::std::option::Option::Some(other) => return ::std::result::Result::Err(::serde::de::Error::custom(format_args!(
                             "`{}` is `{}`, expected `{}`", #json, other.as_str(#tag_values), #konst
                         ))),
@@ -592,21 +592,21 @@ fn build_member(
             Slot::Typed {
                 always_required: true,
                 ..
-            } => quote!(#field: #rt::runtime::decode::required(#slot.take(), #json)?),
+            } => quote!(#field: #rt::__private::decode::required(#slot.take(), #json)?),
             Slot::Typed { .. } if optional => quote!(#field: #slot.take().flatten()),
             Slot::Typed { .. } => {
-                quote!(#field: #rt::runtime::decode::required_not_null(#slot.take(), #json)?)
+                quote!(#field: #rt::__private::decode::required_not_null(#slot.take(), #json)?)
             }
             Slot::Raw => {
                 let declared = declared_type(cx, f);
                 if optional {
                     quote!(#field: match #slot.take().flatten() {
-                        ::std::option::Option::Some(raw) => #rt::runtime::decode::decode_raw::<#declared, A::Error>(&raw, #json)?,
+                        ::std::option::Option::Some(raw) => #rt::__private::decode::decode_raw::<#declared, A::Error>(&raw, #json)?,
                         ::std::option::Option::None => ::std::option::Option::None,
                     })
                 } else {
-                    quote!(#field: #rt::runtime::decode::decode_raw::<#declared, A::Error>(
-                        &#rt::runtime::decode::required_not_null::<_, A::Error>(#slot.take(), #json)?,
+                    quote!(#field: #rt::__private::decode::decode_raw::<#declared, A::Error>(
+                        &#rt::__private::decode::required_not_null::<_, A::Error>(#slot.take(), #json)?,
                         #json,
                     )?)
                 }

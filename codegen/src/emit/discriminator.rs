@@ -21,7 +21,7 @@ pub(super) fn emit_deserialize(
         let v = &u.variants[*index];
         let variant = ident(&v.name);
         let ty = cx.ty(&v.ty, &TokenStream::new());
-        quote!(::std::option::Option::Some(#value) => #rt::runtime::decode_variant::<#ty, D::Error>(&object).map(Self::#variant),)
+        quote!(::std::option::Option::Some(#value) => #rt::__private::decode_variant::<#ty, D::Error>(&object).map(Self::#variant),)
     });
     let mut expected: Vec<&str> = mapping.iter().map(|(value, _)| value.as_str()).collect();
     expected.sort_unstable();
@@ -31,7 +31,7 @@ pub(super) fn emit_deserialize(
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
                 let object = <#rt::runtime::RawJson as ::serde::Deserialize>::deserialize(deserializer)?;
-                let tag = #rt::runtime::read_tag(&object, #property).map_err(::serde::de::Error::custom)?;
+                let tag = #rt::__private::read_tag(&object, #property).map_err(::serde::de::Error::custom)?;
                 match tag.as_deref() {
                     #(#arms)*
                     ::std::option::Option::Some(other) => ::std::result::Result::Err(::serde::de::Error::custom(format!(

@@ -571,7 +571,7 @@ fn emit_const(cx: &Context, def: &TypeDef, value: &str) -> TokenStream {
 
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                #rt::runtime::deserialize_constant(deserializer, Self::VALUE).map(|()| Self)
+                #rt::__private::deserialize_constant(deserializer, Self::VALUE).map(|()| Self)
             }
         }
     }
@@ -740,7 +740,7 @@ fn emit_headers(cx: &Context, def: &TypeDef, fields: &[Field]) -> TokenStream {
         )));
         let header = &f.json_name;
         decls.push(quote!(#fdoc pub #fname: ::std::option::Option<#ty>,));
-        reads.push(quote!(#fname: #rt::runtime::header_value(headers, #header)?,));
+        reads.push(quote!(#fname: #rt::__private::header_value(headers, #header)?,));
     }
     quote! {
         #doc
@@ -756,7 +756,7 @@ fn emit_headers(cx: &Context, def: &TypeDef, fields: &[Field]) -> TokenStream {
             /// # Errors
             ///
             /// When a header is present but does not parse as its documented type.
-            pub fn from_headers(headers: &#rt::runtime::HeaderMap) -> ::std::result::Result<Self, ::std::string::String> {
+            pub fn from_headers(headers: &#rt::runtime::Headers) -> ::std::result::Result<Self, ::std::string::String> {
                 ::std::result::Result::Ok(Self { #(#reads)* })
             }
         }

@@ -42,13 +42,13 @@ pub(super) fn emit(cx: &Context) -> Result<TokenStream> {
         Some(quote!(#doc pub const #konst: &str = #name;))
     });
     let place = |p: &AuthPlace| match p {
-        AuthPlace::Header(name) => quote!(#rt::runtime::CredentialIn::Header(#name)),
-        AuthPlace::Query(name) => quote!(#rt::runtime::CredentialIn::Query(#name)),
+        AuthPlace::Header(name) => quote!(#rt::__private::CredentialIn::Header(#name)),
+        AuthPlace::Query(name) => quote!(#rt::__private::CredentialIn::Query(#name)),
         AuthPlace::Basic => unreachable!("Basic is a scheme of its own"),
     };
     let auth = match &model.credentials {
-        Credentials::None => quote!(#rt::runtime::Auth::None),
-        Credentials::Basic => quote!(#rt::runtime::Auth::Basic),
+        Credentials::None => quote!(#rt::__private::Auth::None),
+        Credentials::Basic => quote!(#rt::__private::Auth::Basic),
         Credentials::ApiKey { app_id, api_key } => {
             let app_id = match app_id {
                 Some(p) => {
@@ -58,7 +58,7 @@ pub(super) fn emit(cx: &Context) -> Result<TokenStream> {
                 None => quote!(::std::option::Option::None),
             };
             let api_key = place(api_key);
-            quote!(#rt::runtime::Auth::ApiKey { app_id: #app_id, api_key: #api_key })
+            quote!(#rt::__private::Auth::ApiKey { app_id: #app_id, api_key: #api_key })
         }
     };
     let region = emit_region(cx);
@@ -70,8 +70,10 @@ pub(super) fn emit(cx: &Context) -> Result<TokenStream> {
     let builders = model.operations.iter().map(|op| emit_builder(cx, op));
     Ok(quote! {
         /// What the runtime needs to know of this API: its name and version
-        /// (for the user agent) and where its servers are.
-        pub const API: #rt::runtime::ApiInfo = #rt::runtime::ApiInfo {
+        /// (for the user agent) and where its servers are. For the runtime
+        /// only: not part of the API.
+        #[doc(hidden)]
+        pub const API: #rt::__private::ApiInfo = #rt::__private::ApiInfo {
             name: #api_name,
             version: #api_version,
             default_hosts: &[#(#fixed_hosts),*],
@@ -89,7 +91,7 @@ pub(super) fn emit(cx: &Context) -> Result<TokenStream> {
             transport: #rt::runtime::Transport,
         }
 
-        impl #rt::runtime::FromTransport for Client {
+        impl #rt::__private::FromTransport for Client {
             fn from_transport(transport: #rt::runtime::Transport) -> Self {
                 Self { transport }
             }
@@ -187,7 +189,7 @@ fn emit_region(cx: &Context) -> TokenStream {
             fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
                 match value {
                     #(#values => ::std::result::Result::Ok(Region::#variants),)*
-                    _ => ::std::result::Result::Err(#rt::runtime::ParseRegionError::new(#expected)),
+                    _ => ::std::result::Result::Err(#rt::__private::parse_region_error(#expected)),
                 }
             }
         }
@@ -417,7 +419,7 @@ fn emit_builder(cx: &Context, op: &Operation) -> TokenStream {
             checks.push(quote! {
                 if let ::std::option::Option::Some(value) = #value {
                     if let ::std::result::Result::Err(error) = #models #newtype::check(value) {
-                        out.push(#rt::validation::Violation::new(&#rt::validation::Path::Root.field(#json), error));
+                        out.push(#rt::__private::violation(&#rt::__private::Path::Root.field(#json), error));
                     }
                 }
             });
@@ -431,7 +433,7 @@ fn emit_builder(cx: &Context, op: &Operation) -> TokenStream {
                 };
                 checks.push(quote! {
                     if let ::std::option::Option::Some(value) = #bind {
-                        let path = &#rt::validation::Path::Root.field(#json);
+                        let path = &#rt::__private::Path::Root.field(#json);
                         #c
                     }
                 });
@@ -474,14 +476,14 @@ fn emit_builder(cx: &Context, op: &Operation) -> TokenStream {
         let json = &p.name;
         format_string.push_str("{}");
         format_args.push(if p.allow_slashes {
-            quote!(#rt::runtime::encode_path(#json, &#name)?)
+            quote!(#rt::__private::encode_path(#json, &#name)?)
         } else if matches!(cx.unalias(&p.ty), TypeRef::String) || is_newtype(cx, &p.ty) {
-            quote!(#rt::runtime::encode_path_segment(&#name)?)
+            quote!(#rt::__private::encode_path_segment(&#name)?)
         } else if matches!(cx.unalias(&p.ty), TypeRef::Named(n) if matches!(cx.def(n).map(|d| &d.kind), Some(TypeKind::Union(_)))) {
             // A union has no `Display`: its text is what it serializes to.
-            quote!(#rt::runtime::encode_path_segment(&#rt::runtime::path_value_text(#json, &#name)?)?)
+            quote!(#rt::__private::encode_path_segment(&#rt::__private::path_value_text(#json, &#name)?)?)
         } else {
-            quote!(#rt::runtime::encode_path_segment(&#name.to_string())?)
+            quote!(#rt::__private::encode_path_segment(&#name.to_string())?)
         });
         rest = &rest[(end + 1).min(rest.len())..];
     }
@@ -507,16 +509,16 @@ fn emit_builder(cx: &Context, op: &Operation) -> TokenStream {
             };
             let validates = matches!(&body.ty, TypeRef::Named(n) if matches!(cx.def(n).map(|d| &d.kind), Some(TypeKind::Struct(_)) | Some(TypeKind::Union(_))));
             if body.required {
-                body_field = quote!(#name: #rt::runtime::Body<'a, #ty>,);
+                body_field = quote!(#name: #rt::__private::Body<'a, #ty>,);
                 body_bind = quote!(let #name: &#ty = &#name;);
                 if validates {
-                    body_validate = quote!(#rt::validation::Validate::validate_into(#name, &#rt::validation::Path::Root, context, out););
+                    body_validate = quote!(#rt::validation::Validate::validate_into(#name, &#rt::__private::Path::Root, context, out););
                 }
                 body_send = quote!(request.json_body(#name, #max)?;);
             } else {
                 body_field = quote!(#name: ::std::option::Option<#ty>,);
                 if validates {
-                    body_validate = quote!(if let ::std::option::Option::Some(body) = &#name { #rt::validation::Validate::validate_into(body, &#rt::validation::Path::Root, context, out); });
+                    body_validate = quote!(if let ::std::option::Option::Some(body) = &#name { #rt::validation::Validate::validate_into(body, &#rt::__private::Path::Root, context, out); });
                 }
                 // As the official clients do, a POST or PUT without its
                 // optional body sends an empty JSON object.
@@ -586,7 +588,7 @@ fn emit_builder(cx: &Context, op: &Operation) -> TokenStream {
         TokenStream::new()
     } else {
         let context = if checks.to_string().contains("context") {
-            quote!(let context = &client.transport.validation_context(&options);)
+            quote!(let context = &#rt::__private::validation_context(&client.transport, &options);)
         } else {
             TokenStream::new()
         };
@@ -597,7 +599,7 @@ fn emit_builder(cx: &Context, op: &Operation) -> TokenStream {
                 let out = &mut violations;
                 #checks
             }
-            #rt::validation::ValidationErrors::check(violations)?;
+            #rt::__private::check_violations(violations)?;
         }
     };
     let send_doc = doc(Some(&format!(
@@ -631,30 +633,30 @@ fn emit_builder(cx: &Context, op: &Operation) -> TokenStream {
 
         impl #lifetime #builder #lifetime {
             /// The HTTP method of the operation.
-            pub(crate) const METHOD: #rt::runtime::Method = #rt::runtime::Method::#method;
+            pub(crate) const METHOD: #rt::__private::Method = #rt::__private::Method::#method;
             #path_const
 
             #(#setters)*
 
-            #rt::request_builder_methods!();
+            #rt::__private::request_builder_methods!();
 
             #send_doc
             pub async fn send(self) -> ::std::result::Result<#output, #rt::Error> {
                 #destructure
                 #body_bind
                 #validate_block
-                #mut_request = #rt::runtime::HttpRequest::new(Self::METHOD, #path_expr);
+                #mut_request = #rt::__private::HttpRequest::new(Self::METHOD, #path_expr);
                 #(#query)*
                 #(#headers)*
                 #body_send
-                let response = client.transport.execute(request, options).await?;
+                let response = #rt::__private::execute(&client.transport, request, options).await?;
                 #decode
             }
 
             #blocking_doc
             #[cfg(feature = "blocking")]
             pub fn send_blocking(self) -> ::std::result::Result<#output, #rt::Error> {
-                #rt::runtime::block_on(self.send())
+                #rt::__private::block_on(self.send())
             }
         }
 

@@ -73,11 +73,11 @@ pub(super) fn string_checks(cx: &Context, value: TokenStream, c: &Constraints) -
     let mut out = TokenStream::new();
     if c.min_length.is_some() || c.max_length.is_some() {
         let (min, max) = (opt_u64(c.min_length), opt_u64(c.max_length));
-        out.extend(quote!(#rt::validation::check_length(#value, #min, #max)?;));
+        out.extend(quote!(#rt::__private::check_length(#value, #min, #max)?;));
     }
     if let Some(pattern) = &c.pattern {
         out.extend(quote! {
-            static PATTERN: #rt::validation::Pattern = #rt::validation::Pattern::new(#pattern);
+            static PATTERN: #rt::__private::Pattern = #rt::__private::Pattern::new(#pattern);
             PATTERN.check(#value)?;
         });
     }
@@ -98,7 +98,7 @@ fn value_checks(
     let push = |check: TokenStream| {
         quote! {
             if let ::std::result::Result::Err(error) = #check {
-                out.push(#rt::validation::Violation::new(path, error));
+                out.push(#rt::__private::violation(path, error));
             }
         }
     };
@@ -121,10 +121,10 @@ fn value_checks(
             // is only checked once the length is right.
             let length = (c.min_length.is_some() || c.max_length.is_some()).then(|| {
                 let (min, max) = (opt_u64(c.min_length), opt_u64(c.max_length));
-                quote!(#rt::validation::check_length(#value, #min, #max))
+                quote!(#rt::__private::check_length(#value, #min, #max))
             });
             let pattern = c.pattern.as_ref().map(|pattern| {
-                out.extend(quote!(static PATTERN: #rt::validation::Pattern = #rt::validation::Pattern::new(#pattern);));
+                out.extend(quote!(static PATTERN: #rt::__private::Pattern = #rt::__private::Pattern::new(#pattern);));
                 quote!(PATTERN.check(#value))
             });
             match (length, pattern) {
@@ -147,18 +147,18 @@ fn value_checks(
             // JSON has no NaN or infinity (serde_json would write `null`):
             // a float must be finite before its bounds mean anything.
             let finite = matches!(ty, TypeRef::Number)
-                .then(|| quote!(#rt::validation::check_finite(#as_f64)));
+                .then(|| quote!(#rt::__private::check_finite(#as_f64)));
             let range = (c.minimum.is_some() || c.maximum.is_some()).then(|| {
                 let (min, max) = (opt_f64(c.minimum), opt_f64(c.maximum));
                 let (emin, emax) = (c.exclusive_minimum, c.exclusive_maximum);
                 match ty {
-                    TypeRef::Number => quote!(#rt::validation::check_range(#as_f64, #min, #emin, #max, #emax)),
-                    _ => quote!(#rt::validation::check_integer_range(#as_i64, #min, #emin, #max, #emax)),
+                    TypeRef::Number => quote!(#rt::__private::check_range(#as_f64, #min, #emin, #max, #emax)),
+                    _ => quote!(#rt::__private::check_integer_range(#as_i64, #min, #emin, #max, #emax)),
                 }
             });
             let multiple = c.multiple_of.map(|factor| match ty {
-                TypeRef::Number => quote!(#rt::validation::check_multiple_of(#as_f64, #factor)),
-                _ => quote!(#rt::validation::check_multiple_of(#as_f64 as f64, #factor)),
+                TypeRef::Number => quote!(#rt::__private::check_multiple_of(#as_f64, #factor)),
+                _ => quote!(#rt::__private::check_multiple_of(#as_f64 as f64, #factor)),
             });
             let checks: Vec<TokenStream> =
                 [finite, range, multiple].into_iter().flatten().collect();
@@ -171,7 +171,7 @@ fn value_checks(
                 let millis = c.unix_time_unit.as_deref() != Some("seconds");
                 let days = opt_u64(c.max_age_days);
                 out.extend(quote! {
-                    if let ::std::option::Option::Some(violation) = #rt::validation::check_unix_time(#as_i64, #millis, #days, path, context) {
+                    if let ::std::option::Option::Some(violation) = #rt::__private::check_unix_time(#as_i64, #millis, #days, path, context) {
                         out.push(violation);
                     }
                 });
@@ -181,7 +181,7 @@ fn value_checks(
             if c.min_items.is_some() || c.max_items.is_some() {
                 let (min, max) = (opt_u64(c.min_items), opt_u64(c.max_items));
                 out.extend(push(
-                    quote!(#rt::validation::check_items(#value.len(), #min, #max)),
+                    quote!(#rt::__private::check_items(#value.len(), #min, #max)),
                 ));
             }
             let item_constraints = c.items.as_deref().cloned().unwrap_or_default();
@@ -315,7 +315,7 @@ pub(super) fn emit_struct(cx: &Context, def: &TypeDef, s: &StructDef) -> TokenSt
         };
         let (la, lb) = (len(a), len(b));
         body.push(quote! {
-            if let ::std::option::Option::Some(violation) = #rt::validation::check_same_length(path, #a, #la, #b, #lb) {
+            if let ::std::option::Option::Some(violation) = #rt::__private::check_same_length(path, #a, #la, #b, #lb) {
                 out.push(violation);
             }
         });
@@ -323,7 +323,7 @@ pub(super) fn emit_struct(cx: &Context, def: &TypeDef, s: &StructDef) -> TokenSt
     if let Some(max) = s.max_serialized_bytes {
         body.push(quote! {
             if context.checks_serialized_size() {
-                if let ::std::option::Option::Some(violation) = #rt::validation::check_serialized_size(self, #max, path) {
+                if let ::std::option::Option::Some(violation) = #rt::__private::check_serialized_size(self, #max, path) {
                     out.push(violation);
                 }
             }
@@ -345,7 +345,7 @@ pub(super) fn emit_struct(cx: &Context, def: &TypeDef, s: &StructDef) -> TokenSt
         impl #rt::validation::Validate for #name {
             fn validate_into(
                 &self,
-                #path_arg: &#rt::validation::Path<'_>,
+                #path_arg: &#rt::__private::Path<'_>,
                 #context_arg: &#rt::validation::ValidationContext,
                 #out_arg: &mut ::std::vec::Vec<#rt::validation::Violation>,
             ) {
@@ -400,7 +400,7 @@ pub(super) fn emit_union(cx: &Context, def: &TypeDef, u: &UnionDef) -> TokenStre
         impl #rt::validation::Validate for #name {
             fn validate_into(
                 &self,
-                #path_arg: &#rt::validation::Path<'_>,
+                #path_arg: &#rt::__private::Path<'_>,
                 #context_arg: &#rt::validation::ValidationContext,
                 #out_arg: &mut ::std::vec::Vec<#rt::validation::Violation>,
             ) {

@@ -121,43 +121,41 @@ impl Widget {
 impl ::algolia_insights::validation::Validate for Widget {
     fn validate_into(
         &self,
-        path: &::algolia_insights::validation::Path<'_>,
+        path: &::algolia_insights::__private::Path<'_>,
         context: &::algolia_insights::validation::ValidationContext,
         out: &mut ::std::vec::Vec<::algolia_insights::validation::Violation>,
     ) {
         {
             let value = &self.object_ids;
             let path = &path.field("objectIDs");
-            if let ::std::result::Result::Err(error) = ::algolia_insights::validation::check_items(
+            if let ::std::result::Result::Err(error) = ::algolia_insights::__private::check_items(
                 value.len(),
                 ::std::option::Option::Some(1u64),
                 ::std::option::Option::Some(3u64),
             ) {
-                out.push(::algolia_insights::validation::Violation::new(path, error));
+                out.push(::algolia_insights::__private::violation(path, error));
             }
             for (index0, item0) in value.iter().enumerate() {
                 let path = &path.index(index0);
-                if let ::std::result::Result::Err(error) = ::algolia_insights::validation::check_length(
+                if let ::std::result::Result::Err(error) = ::algolia_insights::__private::check_length(
                     item0,
                     ::std::option::Option::Some(2u64),
                     ::std::option::Option::None,
                 ) {
-                    out.push(
-                        ::algolia_insights::validation::Violation::new(path, error),
-                    );
+                    out.push(::algolia_insights::__private::violation(path, error));
                 }
             }
         }
         if let ::std::option::Option::Some(value) = &self.x_rate_limit {
             let path = &path.field("x-rate-limit");
-            if let ::std::result::Result::Err(error) = ::algolia_insights::validation::check_integer_range(
+            if let ::std::result::Result::Err(error) = ::algolia_insights::__private::check_integer_range(
                 i64::from(*value),
                 ::std::option::Option::Some(0f64),
                 false,
                 ::std::option::Option::Some(10f64),
                 false,
             ) {
-                out.push(::algolia_insights::validation::Violation::new(path, error));
+                out.push(::algolia_insights::__private::violation(path, error));
             }
         }
         if let ::std::option::Option::Some(value) = &self.grid {
@@ -166,12 +164,10 @@ impl ::algolia_insights::validation::Validate for Widget {
                 let path = &path.index(index0);
                 for (index1, item1) in item0.iter().enumerate() {
                     let path = &path.index(index1);
-                    if let ::std::result::Result::Err(error) = ::algolia_insights::validation::check_finite(
+                    if let ::std::result::Result::Err(error) = ::algolia_insights::__private::check_finite(
                         *item1,
                     ) {
-                        out.push(
-                            ::algolia_insights::validation::Violation::new(path, error),
-                        );
+                        out.push(::algolia_insights::__private::violation(path, error));
                     }
                 }
             }
@@ -307,21 +303,19 @@ impl ::std::convert::From<&str> for Size {
 impl ::algolia_insights::validation::Validate for Size {
     fn validate_into(
         &self,
-        path: &::algolia_insights::validation::Path<'_>,
+        path: &::algolia_insights::__private::Path<'_>,
         _context: &::algolia_insights::validation::ValidationContext,
         out: &mut ::std::vec::Vec<::algolia_insights::validation::Violation>,
     ) {
         match self {
             Self::Integer(_) => {}
             Self::String(value) => {
-                if let ::std::result::Result::Err(error) = ::algolia_insights::validation::check_length(
+                if let ::std::result::Result::Err(error) = ::algolia_insights::__private::check_length(
                     value,
                     ::std::option::Option::None,
                     ::std::option::Option::Some(4u64),
                 ) {
-                    out.push(
-                        ::algolia_insights::validation::Violation::new(path, error),
-                    );
+                    out.push(::algolia_insights::__private::violation(path, error));
                 }
             }
         }
@@ -399,17 +393,21 @@ impl<'de> ::serde::Deserialize<'de> for WidgetOwner {
                 let mut additional_properties = ::algolia_insights::runtime::RawProperties::new();
                 while let ::std::option::Option::Some(__key) = __map
                     .next_key_seed(
-                        ::algolia_insights::runtime::decode::FieldIndex(FIELDS),
+                        ::algolia_insights::__private::decode::FieldIndex(FIELDS),
                     )?
                 {
                     match __key {
                         ::std::result::Result::Err(__unknown) => {
-                            additional_properties.read_entry(&__unknown, &mut __map)?
+                            ::algolia_insights::__private::decode::read_entry(
+                                &mut additional_properties,
+                                &__unknown,
+                                &mut __map,
+                            )?
                         }
                         ::std::result::Result::Ok(_) => {
                             __map
                                 .next_value_seed(
-                                    ::algolia_insights::runtime::decode::Once::new(
+                                    ::algolia_insights::__private::decode::Once::new(
                                         &mut name,
                                         "name",
                                     ),
@@ -430,17 +428,17 @@ impl<'de> ::serde::Deserialize<'de> for WidgetOwner {
 impl ::algolia_insights::validation::Validate for WidgetOwner {
     fn validate_into(
         &self,
-        path: &::algolia_insights::validation::Path<'_>,
+        path: &::algolia_insights::__private::Path<'_>,
         _context: &::algolia_insights::validation::ValidationContext,
         out: &mut ::std::vec::Vec<::algolia_insights::validation::Violation>,
     ) {
         if let ::std::option::Option::Some(value) = &self.name {
             let path = &path.field("name");
-            static PATTERN: ::algolia_insights::validation::Pattern = ::algolia_insights::validation::Pattern::new(
+            static PATTERN: ::algolia_insights::__private::Pattern = ::algolia_insights::__private::Pattern::new(
                 "^[A-Z][a-z]+$",
             );
             if let ::std::result::Result::Err(error) = PATTERN.check(value) {
-                out.push(::algolia_insights::validation::Violation::new(path, error));
+                out.push(::algolia_insights::__private::violation(path, error));
             }
         }
     }
@@ -487,12 +485,12 @@ impl Code {
     pub fn check(
         value: &str,
     ) -> ::std::result::Result<(), ::algolia_insights::validation::ConstraintError> {
-        ::algolia_insights::validation::check_length(
+        ::algolia_insights::__private::check_length(
             value,
             ::std::option::Option::Some(3u64),
             ::std::option::Option::Some(3u64),
         )?;
-        static PATTERN: ::algolia_insights::validation::Pattern = ::algolia_insights::validation::Pattern::new(
+        static PATTERN: ::algolia_insights::__private::Pattern = ::algolia_insights::__private::Pattern::new(
             "^[A-Z]{3}$",
         );
         PATTERN.check(value)?;
@@ -620,17 +618,21 @@ impl<'de> ::serde::Deserialize<'de> for Named {
                 let mut additional_properties = ::algolia_insights::runtime::RawProperties::new();
                 while let ::std::option::Option::Some(__key) = __map
                     .next_key_seed(
-                        ::algolia_insights::runtime::decode::FieldIndex(FIELDS),
+                        ::algolia_insights::__private::decode::FieldIndex(FIELDS),
                     )?
                 {
                     match __key {
                         ::std::result::Result::Err(__unknown) => {
-                            additional_properties.read_entry(&__unknown, &mut __map)?
+                            ::algolia_insights::__private::decode::read_entry(
+                                &mut additional_properties,
+                                &__unknown,
+                                &mut __map,
+                            )?
                         }
                         ::std::result::Result::Ok(0usize) => {
                             __map
                                 .next_value_seed(
-                                    ::algolia_insights::runtime::decode::Once::new(
+                                    ::algolia_insights::__private::decode::Once::new(
                                         &mut id,
                                         "id",
                                     ),
@@ -639,7 +641,7 @@ impl<'de> ::serde::Deserialize<'de> for Named {
                         ::std::result::Result::Ok(_) => {
                             __map
                                 .next_value_seed(
-                                    ::algolia_insights::runtime::decode::Once::new(
+                                    ::algolia_insights::__private::decode::Once::new(
                                         &mut tags,
                                         "tags",
                                     ),
@@ -649,7 +651,7 @@ impl<'de> ::serde::Deserialize<'de> for Named {
                 }
                 additional_properties.shrink_to_fit();
                 ::std::result::Result::Ok(Named {
-                    id: ::algolia_insights::runtime::decode::required(id, "id")?,
+                    id: ::algolia_insights::__private::decode::required(id, "id")?,
                     tags: tags.flatten(),
                     additional_properties,
                 })
@@ -661,7 +663,7 @@ impl<'de> ::serde::Deserialize<'de> for Named {
 impl ::algolia_insights::validation::Validate for Named {
     fn validate_into(
         &self,
-        _path: &::algolia_insights::validation::Path<'_>,
+        _path: &::algolia_insights::__private::Path<'_>,
         _context: &::algolia_insights::validation::ValidationContext,
         _out: &mut ::std::vec::Vec<::algolia_insights::validation::Violation>,
     ) {}
@@ -746,17 +748,21 @@ impl<'de> ::serde::Deserialize<'de> for Receipt {
                 let mut additional_properties = ::algolia_insights::runtime::RawProperties::new();
                 while let ::std::option::Option::Some(__key) = __map
                     .next_key_seed(
-                        ::algolia_insights::runtime::decode::FieldIndex(FIELDS),
+                        ::algolia_insights::__private::decode::FieldIndex(FIELDS),
                     )?
                 {
                     match __key {
                         ::std::result::Result::Err(__unknown) => {
-                            additional_properties.read_entry(&__unknown, &mut __map)?
+                            ::algolia_insights::__private::decode::read_entry(
+                                &mut additional_properties,
+                                &__unknown,
+                                &mut __map,
+                            )?
                         }
                         ::std::result::Result::Ok(0usize) => {
                             __map
                                 .next_value_seed(
-                                    ::algolia_insights::runtime::decode::Once::new(
+                                    ::algolia_insights::__private::decode::Once::new(
                                         &mut id,
                                         "id",
                                     ),
@@ -765,7 +771,7 @@ impl<'de> ::serde::Deserialize<'de> for Receipt {
                         ::std::result::Result::Ok(_) => {
                             __map
                                 .next_value_seed(
-                                    ::algolia_insights::runtime::decode::Once::new(
+                                    ::algolia_insights::__private::decode::Once::new(
                                         &mut kind,
                                         "kind",
                                     ),
@@ -787,7 +793,7 @@ impl<'de> ::serde::Deserialize<'de> for Receipt {
 impl ::algolia_insights::validation::Validate for Receipt {
     fn validate_into(
         &self,
-        _path: &::algolia_insights::validation::Path<'_>,
+        _path: &::algolia_insights::__private::Path<'_>,
         _context: &::algolia_insights::validation::ValidationContext,
         _out: &mut ::std::vec::Vec<::algolia_insights::validation::Violation>,
     ) {}
@@ -823,14 +829,14 @@ impl PingResponse {
     ///
     /// When a header is present but does not parse as its documented type.
     pub fn from_headers(
-        headers: &::algolia_insights::runtime::HeaderMap,
+        headers: &::algolia_insights::runtime::Headers,
     ) -> ::std::result::Result<Self, ::std::string::String> {
         ::std::result::Result::Ok(Self {
-            x_served_by: ::algolia_insights::runtime::header_value(
+            x_served_by: ::algolia_insights::__private::header_value(
                 headers,
                 "x-served-by",
             )?,
-            x_count: ::algolia_insights::runtime::header_value(headers, "x-count")?,
+            x_count: ::algolia_insights::__private::header_value(headers, "x-count")?,
         })
     }
 }
@@ -866,19 +872,21 @@ pub mod operations {
 // @generated by algolia-codegen from the Constructs API spec, version 2.1.0. Do not edit: edit the spec and rebuild.
 
 /// What the runtime needs to know of this API: its name and version
-/// (for the user agent) and where its servers are.
-pub const API: ::algolia_insights::runtime::ApiInfo = ::algolia_insights::runtime::ApiInfo {
+/// (for the user agent) and where its servers are. For the runtime
+/// only: not part of the API.
+#[doc(hidden)]
+pub const API: ::algolia_insights::__private::ApiInfo = ::algolia_insights::__private::ApiInfo {
     name: "Constructs",
     version: "2.1.0",
     default_hosts: &["https://api.example.com"],
     regional_host_template: ::std::option::Option::Some(
         "https://api.{zone}.example.com",
     ),
-    auth: ::algolia_insights::runtime::Auth::ApiKey {
+    auth: ::algolia_insights::__private::Auth::ApiKey {
         app_id: ::std::option::Option::Some(
-            ::algolia_insights::runtime::CredentialIn::Header("x-app-id"),
+            ::algolia_insights::__private::CredentialIn::Header("x-app-id"),
         ),
-        api_key: ::algolia_insights::runtime::CredentialIn::Header("x-api-key"),
+        api_key: ::algolia_insights::__private::CredentialIn::Header("x-api-key"),
     },
 };
 /// The header of the `appId` security scheme.
@@ -929,7 +937,7 @@ impl ::std::str::FromStr for Region {
             "us-east" => ::std::result::Result::Ok(Region::UsEast),
             _ => {
                 ::std::result::Result::Err(
-                    ::algolia_insights::runtime::ParseRegionError::new(
+                    ::algolia_insights::__private::parse_region_error(
                         "`zone` must be one of the following: eu, us-east",
                     ),
                 )
@@ -944,7 +952,7 @@ impl ::std::str::FromStr for Region {
 pub struct Client {
     transport: ::algolia_insights::runtime::Transport,
 }
-impl ::algolia_insights::runtime::FromTransport for Client {
+impl ::algolia_insights::__private::FromTransport for Client {
     fn from_transport(transport: ::algolia_insights::runtime::Transport) -> Self {
         Self { transport }
     }
@@ -1034,8 +1042,8 @@ pub struct GetWidgetText {
 }
 impl GetWidgetText {
     /// The HTTP method of the operation.
-    pub(crate) const METHOD: ::algolia_insights::runtime::Method = ::algolia_insights::runtime::Method::GET;
-    ::algolia_insights::request_builder_methods!();
+    pub(crate) const METHOD: ::algolia_insights::__private::Method = ::algolia_insights::__private::Method::GET;
+    ::algolia_insights::__private::request_builder_methods!();
     /// Validates the request, sends it (with host failover and retries), and decodes the answer.
     ///
     /// # Errors
@@ -1055,24 +1063,28 @@ impl GetWidgetText {
                     value,
                 ) {
                     out.push(
-                        ::algolia_insights::validation::Violation::new(
-                            &::algolia_insights::validation::Path::Root
-                                .field("widgetID"),
+                        ::algolia_insights::__private::violation(
+                            &::algolia_insights::__private::Path::Root.field("widgetID"),
                             error,
                         ),
                     );
                 }
             }
         }
-        ::algolia_insights::validation::ValidationErrors::check(violations)?;
-        let request = ::algolia_insights::runtime::HttpRequest::new(
+        ::algolia_insights::__private::check_violations(violations)?;
+        let request = ::algolia_insights::__private::HttpRequest::new(
             Self::METHOD,
             format!(
-                "/v2/widgets/{}", ::algolia_insights::runtime::encode_path_segment(&
+                "/v2/widgets/{}", ::algolia_insights::__private::encode_path_segment(&
                 widget_id) ?
             ),
         );
-        let response = client.transport.execute(request, options).await?;
+        let response = ::algolia_insights::__private::execute(
+                &client.transport,
+                request,
+                options,
+            )
+            .await?;
         response.text()
     }
     /// Like [`send`](Self::send), but blocks the current thread until the answer is decoded (feature `blocking`), for programs without an async runtime.
@@ -1084,7 +1096,7 @@ impl GetWidgetText {
     pub fn send_blocking(
         self,
     ) -> ::std::result::Result<::std::string::String, ::algolia_insights::Error> {
-        ::algolia_insights::runtime::block_on(self.send())
+        ::algolia_insights::__private::block_on(self.send())
     }
 }
 impl ::std::future::IntoFuture for GetWidgetText {
@@ -1110,12 +1122,12 @@ pub struct PutWidget<'a> {
     dry_run: ::std::option::Option<bool>,
     x_trace: ::std::option::Option<::std::string::String>,
     limit: i64,
-    widget: ::algolia_insights::runtime::Body<'a, super::models::Widget>,
+    widget: ::algolia_insights::__private::Body<'a, super::models::Widget>,
     options: ::algolia_insights::runtime::RequestOptions,
 }
 impl<'a> PutWidget<'a> {
     /// The HTTP method of the operation.
-    pub(crate) const METHOD: ::algolia_insights::runtime::Method = ::algolia_insights::runtime::Method::PUT;
+    pub(crate) const METHOD: ::algolia_insights::__private::Method = ::algolia_insights::__private::Method::PUT;
     /// Sets the `dry-run` query parameter.
     pub fn dry_run(mut self, dry_run: bool) -> Self {
         self.dry_run = ::std::option::Option::Some(dry_run);
@@ -1129,7 +1141,7 @@ impl<'a> PutWidget<'a> {
         self.x_trace = ::std::option::Option::Some(x_trace.into());
         self
     }
-    ::algolia_insights::request_builder_methods!();
+    ::algolia_insights::__private::request_builder_methods!();
     /// Validates the request, sends it (with host failover and retries), and decodes the answer.
     ///
     /// # Errors
@@ -1140,7 +1152,10 @@ impl<'a> PutWidget<'a> {
     ) -> ::std::result::Result<super::models::Receipt, ::algolia_insights::Error> {
         let Self { client, widget_id, dry_run, x_trace, limit, widget, options } = self;
         let widget: &super::models::Widget = &widget;
-        let context = &client.transport.validation_context(&options);
+        let context = &::algolia_insights::__private::validation_context(
+            &client.transport,
+            &options,
+        );
         let mut violations = ::std::vec::Vec::new();
         {
             let out = &mut violations;
@@ -1151,9 +1166,8 @@ impl<'a> PutWidget<'a> {
                     value,
                 ) {
                     out.push(
-                        ::algolia_insights::validation::Violation::new(
-                            &::algolia_insights::validation::Path::Root
-                                .field("widgetID"),
+                        ::algolia_insights::__private::violation(
+                            &::algolia_insights::__private::Path::Root.field("widgetID"),
                             error,
                         ),
                     );
@@ -1162,31 +1176,29 @@ impl<'a> PutWidget<'a> {
             if let ::std::option::Option::Some(value) = ::std::option::Option::Some(
                 &limit,
             ) {
-                let path = &::algolia_insights::validation::Path::Root.field("limit");
-                if let ::std::result::Result::Err(error) = ::algolia_insights::validation::check_integer_range(
+                let path = &::algolia_insights::__private::Path::Root.field("limit");
+                if let ::std::result::Result::Err(error) = ::algolia_insights::__private::check_integer_range(
                     *value,
                     ::std::option::Option::Some(1f64),
                     false,
                     ::std::option::Option::None,
                     false,
                 ) {
-                    out.push(
-                        ::algolia_insights::validation::Violation::new(path, error),
-                    );
+                    out.push(::algolia_insights::__private::violation(path, error));
                 }
             }
             ::algolia_insights::validation::Validate::validate_into(
                 widget,
-                &::algolia_insights::validation::Path::Root,
+                &::algolia_insights::__private::Path::Root,
                 context,
                 out,
             );
         }
-        ::algolia_insights::validation::ValidationErrors::check(violations)?;
-        let mut request = ::algolia_insights::runtime::HttpRequest::new(
+        ::algolia_insights::__private::check_violations(violations)?;
+        let mut request = ::algolia_insights::__private::HttpRequest::new(
             Self::METHOD,
             format!(
-                "/v2/widgets/{}", ::algolia_insights::runtime::encode_path_segment(&
+                "/v2/widgets/{}", ::algolia_insights::__private::encode_path_segment(&
                 widget_id) ?
             ),
         );
@@ -1198,7 +1210,12 @@ impl<'a> PutWidget<'a> {
             request.header("x-trace", value)?;
         }
         request.json_body(widget, ::std::option::Option::None)?;
-        let response = client.transport.execute(request, options).await?;
+        let response = ::algolia_insights::__private::execute(
+                &client.transport,
+                request,
+                options,
+            )
+            .await?;
         response.json()
     }
     /// Like [`send`](Self::send), but blocks the current thread until the answer is decoded (feature `blocking`), for programs without an async runtime.
@@ -1210,7 +1227,7 @@ impl<'a> PutWidget<'a> {
     pub fn send_blocking(
         self,
     ) -> ::std::result::Result<super::models::Receipt, ::algolia_insights::Error> {
-        ::algolia_insights::runtime::block_on(self.send())
+        ::algolia_insights::__private::block_on(self.send())
     }
 }
 impl<'a> ::std::future::IntoFuture for PutWidget<'a> {
@@ -1237,7 +1254,7 @@ pub struct Named {
 }
 impl Named {
     /// The HTTP method of the operation.
-    pub(crate) const METHOD: ::algolia_insights::runtime::Method = ::algolia_insights::runtime::Method::POST;
+    pub(crate) const METHOD: ::algolia_insights::__private::Method = ::algolia_insights::__private::Method::POST;
     /// The path of `named` (`POST /v2/ping`).
     pub(crate) const PATH: &'static str = "/v2/ping";
     /// Sets the JSON request body.
@@ -1245,7 +1262,7 @@ impl Named {
         self.named = ::std::option::Option::Some(body);
         self
     }
-    ::algolia_insights::request_builder_methods!();
+    ::algolia_insights::__private::request_builder_methods!();
     /// Validates the request, sends it (with host failover and retries), and decodes the answer.
     ///
     /// # Errors
@@ -1253,21 +1270,24 @@ impl Named {
     /// See [`Client::named`].
     pub async fn send(self) -> ::std::result::Result<(), ::algolia_insights::Error> {
         let Self { client, named, options } = self;
-        let context = &client.transport.validation_context(&options);
+        let context = &::algolia_insights::__private::validation_context(
+            &client.transport,
+            &options,
+        );
         let mut violations = ::std::vec::Vec::new();
         {
             let out = &mut violations;
             if let ::std::option::Option::Some(body) = &named {
                 ::algolia_insights::validation::Validate::validate_into(
                     body,
-                    &::algolia_insights::validation::Path::Root,
+                    &::algolia_insights::__private::Path::Root,
                     context,
                     out,
                 );
             }
         }
-        ::algolia_insights::validation::ValidationErrors::check(violations)?;
-        let mut request = ::algolia_insights::runtime::HttpRequest::new(
+        ::algolia_insights::__private::check_violations(violations)?;
+        let mut request = ::algolia_insights::__private::HttpRequest::new(
             Self::METHOD,
             Self::PATH.to_string(),
         );
@@ -1277,7 +1297,12 @@ impl Named {
             }
             ::std::option::Option::None => request.empty_json_object_body(),
         }
-        let response = client.transport.execute(request, options).await?;
+        let response = ::algolia_insights::__private::execute(
+                &client.transport,
+                request,
+                options,
+            )
+            .await?;
         response.empty()
     }
     /// Like [`send`](Self::send), but blocks the current thread until the answer is decoded (feature `blocking`), for programs without an async runtime.
@@ -1287,7 +1312,7 @@ impl Named {
     /// See [`Client::named`]; [`Error::BlockingInsideRuntime`](crate::Error::BlockingInsideRuntime) when called inside an async runtime, where the request must be `.await`ed instead.
     #[cfg(feature = "blocking")]
     pub fn send_blocking(self) -> ::std::result::Result<(), ::algolia_insights::Error> {
-        ::algolia_insights::runtime::block_on(self.send())
+        ::algolia_insights::__private::block_on(self.send())
     }
 }
 impl ::std::future::IntoFuture for Named {
@@ -1310,10 +1335,10 @@ pub struct Ping {
 }
 impl Ping {
     /// The HTTP method of the operation.
-    pub(crate) const METHOD: ::algolia_insights::runtime::Method = ::algolia_insights::runtime::Method::DELETE;
+    pub(crate) const METHOD: ::algolia_insights::__private::Method = ::algolia_insights::__private::Method::DELETE;
     /// The path of `ping` (`DELETE /v2/ping`).
     pub(crate) const PATH: &'static str = "/v2/ping";
-    ::algolia_insights::request_builder_methods!();
+    ::algolia_insights::__private::request_builder_methods!();
     /// Validates the request, sends it (with host failover and retries), and decodes the answer.
     ///
     /// # Errors
@@ -1323,11 +1348,16 @@ impl Ping {
         self,
     ) -> ::std::result::Result<super::models::PingResponse, ::algolia_insights::Error> {
         let Self { client, options } = self;
-        let request = ::algolia_insights::runtime::HttpRequest::new(
+        let request = ::algolia_insights::__private::HttpRequest::new(
             Self::METHOD,
             Self::PATH.to_string(),
         );
-        let response = client.transport.execute(request, options).await?;
+        let response = ::algolia_insights::__private::execute(
+                &client.transport,
+                request,
+                options,
+            )
+            .await?;
         response.decode_headers(super::models::PingResponse::from_headers)
     }
     /// Like [`send`](Self::send), but blocks the current thread until the answer is decoded (feature `blocking`), for programs without an async runtime.
@@ -1339,7 +1369,7 @@ impl Ping {
     pub fn send_blocking(
         self,
     ) -> ::std::result::Result<super::models::PingResponse, ::algolia_insights::Error> {
-        ::algolia_insights::runtime::block_on(self.send())
+        ::algolia_insights::__private::block_on(self.send())
     }
 }
 impl ::std::future::IntoFuture for Ping {

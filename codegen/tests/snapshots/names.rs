@@ -88,17 +88,21 @@ impl<'de> ::serde::Deserialize<'de> for Result {
                 let mut additional_properties = ::algolia_insights::runtime::RawProperties::new();
                 while let ::std::option::Option::Some(__key) = __map
                     .next_key_seed(
-                        ::algolia_insights::runtime::decode::FieldIndex(FIELDS),
+                        ::algolia_insights::__private::decode::FieldIndex(FIELDS),
                     )?
                 {
                     match __key {
                         ::std::result::Result::Err(__unknown) => {
-                            additional_properties.read_entry(&__unknown, &mut __map)?
+                            ::algolia_insights::__private::decode::read_entry(
+                                &mut additional_properties,
+                                &__unknown,
+                                &mut __map,
+                            )?
                         }
                         ::std::result::Result::Ok(0usize) => {
                             __map
                                 .next_value_seed(
-                                    ::algolia_insights::runtime::decode::Once::new(
+                                    ::algolia_insights::__private::decode::Once::new(
                                         &mut ok,
                                         "ok",
                                     ),
@@ -107,7 +111,7 @@ impl<'de> ::serde::Deserialize<'de> for Result {
                         ::std::result::Result::Ok(1usize) => {
                             __map
                                 .next_value_seed(
-                                    ::algolia_insights::runtime::decode::Once::new(
+                                    ::algolia_insights::__private::decode::Once::new(
                                         &mut größe,
                                         "größe",
                                     ),
@@ -116,7 +120,7 @@ impl<'de> ::serde::Deserialize<'de> for Result {
                         ::std::result::Result::Ok(2usize) => {
                             __map
                                 .next_value_seed(
-                                    ::algolia_insights::runtime::decode::Once::new(
+                                    ::algolia_insights::__private::decode::Once::new(
                                         &mut a,
                                         "a²",
                                     ),
@@ -125,7 +129,10 @@ impl<'de> ::serde::Deserialize<'de> for Result {
                         ::std::result::Result::Ok(_) => {
                             __map
                                 .next_value_seed(
-                                    ::algolia_insights::runtime::decode::Once::new(&mut a_, "a"),
+                                    ::algolia_insights::__private::decode::Once::new(
+                                        &mut a_,
+                                        "a",
+                                    ),
                                 )?
                         }
                     }
@@ -146,17 +153,17 @@ impl<'de> ::serde::Deserialize<'de> for Result {
 impl ::algolia_insights::validation::Validate for Result {
     fn validate_into(
         &self,
-        path: &::algolia_insights::validation::Path<'_>,
+        path: &::algolia_insights::__private::Path<'_>,
         _context: &::algolia_insights::validation::ValidationContext,
         out: &mut ::std::vec::Vec<::algolia_insights::validation::Violation>,
     ) {
         if let ::std::option::Option::Some(value) = &self.größe {
             let path = &path.field("größe");
-            if let ::std::result::Result::Err(error) = ::algolia_insights::validation::check_multiple_of(
+            if let ::std::result::Result::Err(error) = ::algolia_insights::__private::check_multiple_of(
                 *value as f64,
                 5f64,
             ) {
-                out.push(::algolia_insights::validation::Violation::new(path, error));
+                out.push(::algolia_insights::__private::violation(path, error));
             }
         }
     }
@@ -227,17 +234,21 @@ impl<'de> ::serde::Deserialize<'de> for Result2 {
                 let mut additional_properties = ::algolia_insights::runtime::RawProperties::new();
                 while let ::std::option::Option::Some(__key) = __map
                     .next_key_seed(
-                        ::algolia_insights::runtime::decode::FieldIndex(FIELDS),
+                        ::algolia_insights::__private::decode::FieldIndex(FIELDS),
                     )?
                 {
                     match __key {
                         ::std::result::Result::Err(__unknown) => {
-                            additional_properties.read_entry(&__unknown, &mut __map)?
+                            ::algolia_insights::__private::decode::read_entry(
+                                &mut additional_properties,
+                                &__unknown,
+                                &mut __map,
+                            )?
                         }
                         ::std::result::Result::Ok(_) => {
                             __map
                                 .next_value_seed(
-                                    ::algolia_insights::runtime::decode::Once::new(
+                                    ::algolia_insights::__private::decode::Once::new(
                                         &mut value,
                                         "value",
                                     ),
@@ -258,7 +269,7 @@ impl<'de> ::serde::Deserialize<'de> for Result2 {
 impl ::algolia_insights::validation::Validate for Result2 {
     fn validate_into(
         &self,
-        _path: &::algolia_insights::validation::Path<'_>,
+        _path: &::algolia_insights::__private::Path<'_>,
         _context: &::algolia_insights::validation::ValidationContext,
         _out: &mut ::std::vec::Vec<::algolia_insights::validation::Violation>,
     ) {}
@@ -371,7 +382,7 @@ impl String {
     pub fn check(
         value: &str,
     ) -> ::std::result::Result<(), ::algolia_insights::validation::ConstraintError> {
-        static PATTERN: ::algolia_insights::validation::Pattern = ::algolia_insights::validation::Pattern::new(
+        static PATTERN: ::algolia_insights::__private::Pattern = ::algolia_insights::__private::Pattern::new(
             "^[a-z]+$",
         );
         PATTERN.check(value)?;
@@ -480,7 +491,7 @@ impl ::std::convert::From<&str> for From {
 impl ::algolia_insights::validation::Validate for From {
     fn validate_into(
         &self,
-        path: &::algolia_insights::validation::Path<'_>,
+        path: &::algolia_insights::__private::Path<'_>,
         context: &::algolia_insights::validation::ValidationContext,
         out: &mut ::std::vec::Vec<::algolia_insights::validation::Violation>,
     ) {
@@ -577,17 +588,21 @@ impl<'de> ::serde::Deserialize<'de> for Box {
                 let mut additional_properties = ::algolia_insights::runtime::RawProperties::new();
                 while let ::std::option::Option::Some(__key) = __map
                     .next_key_seed(
-                        ::algolia_insights::runtime::decode::FieldIndex(FIELDS),
+                        ::algolia_insights::__private::decode::FieldIndex(FIELDS),
                     )?
                 {
                     match __key {
                         ::std::result::Result::Err(__unknown) => {
-                            additional_properties.read_entry(&__unknown, &mut __map)?
+                            ::algolia_insights::__private::decode::read_entry(
+                                &mut additional_properties,
+                                &__unknown,
+                                &mut __map,
+                            )?
                         }
                         ::std::result::Result::Ok(0usize) => {
                             __map
                                 .next_value_seed(
-                                    ::algolia_insights::runtime::decode::Once::new(
+                                    ::algolia_insights::__private::decode::Once::new(
                                         &mut self_,
                                         "self",
                                     ),
@@ -596,7 +611,7 @@ impl<'de> ::serde::Deserialize<'de> for Box {
                         ::std::result::Result::Ok(1usize) => {
                             __map
                                 .next_value_seed(
-                                    ::algolia_insights::runtime::decode::Once::new(
+                                    ::algolia_insights::__private::decode::Once::new(
                                         &mut flag,
                                         "flag",
                                     ),
@@ -605,7 +620,7 @@ impl<'de> ::serde::Deserialize<'de> for Box {
                         ::std::result::Result::Ok(_) => {
                             __map
                                 .next_value_seed(
-                                    ::algolia_insights::runtime::decode::Once::new(
+                                    ::algolia_insights::__private::decode::Once::new(
                                         &mut kind,
                                         "kind",
                                     ),
@@ -628,7 +643,7 @@ impl<'de> ::serde::Deserialize<'de> for Box {
 impl ::algolia_insights::validation::Validate for Box {
     fn validate_into(
         &self,
-        path: &::algolia_insights::validation::Path<'_>,
+        path: &::algolia_insights::__private::Path<'_>,
         context: &::algolia_insights::validation::ValidationContext,
         out: &mut ::std::vec::Vec<::algolia_insights::validation::Violation>,
     ) {
@@ -718,7 +733,7 @@ impl<'de> ::serde::Deserialize<'de> for BoxKind {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        ::algolia_insights::runtime::deserialize_constant(deserializer, Self::VALUE)
+        ::algolia_insights::__private::deserialize_constant(deserializer, Self::VALUE)
             .map(|()| Self)
     }
 }
@@ -752,7 +767,7 @@ impl<'de> ::serde::Deserialize<'de> for Some_ {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        ::algolia_insights::runtime::deserialize_constant(deserializer, Self::VALUE)
+        ::algolia_insights::__private::deserialize_constant(deserializer, Self::VALUE)
             .map(|()| Self)
     }
 }
@@ -816,17 +831,21 @@ impl<'de> ::serde::Deserialize<'de> for Default {
                 let mut additional_properties = ::algolia_insights::runtime::RawProperties::new();
                 while let ::std::option::Option::Some(__key) = __map
                     .next_key_seed(
-                        ::algolia_insights::runtime::decode::FieldIndex(FIELDS),
+                        ::algolia_insights::__private::decode::FieldIndex(FIELDS),
                     )?
                 {
                     match __key {
                         ::std::result::Result::Err(__unknown) => {
-                            additional_properties.read_entry(&__unknown, &mut __map)?
+                            ::algolia_insights::__private::decode::read_entry(
+                                &mut additional_properties,
+                                &__unknown,
+                                &mut __map,
+                            )?
                         }
                         ::std::result::Result::Ok(0usize) => {
                             __map
                                 .next_value_seed(
-                                    ::algolia_insights::runtime::decode::Once::new(
+                                    ::algolia_insights::__private::decode::Once::new(
                                         &mut from,
                                         "from",
                                     ),
@@ -835,7 +854,7 @@ impl<'de> ::serde::Deserialize<'de> for Default {
                         ::std::result::Result::Ok(1usize) => {
                             __map
                                 .next_value_seed(
-                                    ::algolia_insights::runtime::decode::Once::new(
+                                    ::algolia_insights::__private::decode::Once::new(
                                         &mut vec,
                                         "vec",
                                     ),
@@ -844,7 +863,7 @@ impl<'de> ::serde::Deserialize<'de> for Default {
                         ::std::result::Result::Ok(_) => {
                             __map
                                 .next_value_seed(
-                                    ::algolia_insights::runtime::decode::Once::new(
+                                    ::algolia_insights::__private::decode::Once::new(
                                         &mut some,
                                         "some",
                                     ),
@@ -854,7 +873,7 @@ impl<'de> ::serde::Deserialize<'de> for Default {
                 }
                 additional_properties.shrink_to_fit();
                 ::std::result::Result::Ok(Default {
-                    from: ::algolia_insights::runtime::decode::required(from, "from")?,
+                    from: ::algolia_insights::__private::decode::required(from, "from")?,
                     vec: vec.flatten(),
                     some: some.flatten(),
                     additional_properties,
@@ -867,7 +886,7 @@ impl<'de> ::serde::Deserialize<'de> for Default {
 impl ::algolia_insights::validation::Validate for Default {
     fn validate_into(
         &self,
-        path: &::algolia_insights::validation::Path<'_>,
+        path: &::algolia_insights::__private::Path<'_>,
         context: &::algolia_insights::validation::ValidationContext,
         out: &mut ::std::vec::Vec<::algolia_insights::validation::Violation>,
     ) {
@@ -956,17 +975,21 @@ impl<'de> ::serde::Deserialize<'de> for 日本語 {
                 let mut additional_properties = ::algolia_insights::runtime::RawProperties::new();
                 while let ::std::option::Option::Some(__key) = __map
                     .next_key_seed(
-                        ::algolia_insights::runtime::decode::FieldIndex(FIELDS),
+                        ::algolia_insights::__private::decode::FieldIndex(FIELDS),
                     )?
                 {
                     match __key {
                         ::std::result::Result::Err(__unknown) => {
-                            additional_properties.read_entry(&__unknown, &mut __map)?
+                            ::algolia_insights::__private::decode::read_entry(
+                                &mut additional_properties,
+                                &__unknown,
+                                &mut __map,
+                            )?
                         }
                         ::std::result::Result::Ok(_) => {
                             __map
                                 .next_value_seed(
-                                    ::algolia_insights::runtime::decode::Once::new(
+                                    ::algolia_insights::__private::decode::Once::new(
                                         &mut 名前,
                                         "名前",
                                     ),
@@ -987,7 +1010,7 @@ impl<'de> ::serde::Deserialize<'de> for 日本語 {
 impl ::algolia_insights::validation::Validate for 日本語 {
     fn validate_into(
         &self,
-        _path: &::algolia_insights::validation::Path<'_>,
+        _path: &::algolia_insights::__private::Path<'_>,
         _context: &::algolia_insights::validation::ValidationContext,
         _out: &mut ::std::vec::Vec<::algolia_insights::validation::Violation>,
     ) {}
@@ -1077,17 +1100,19 @@ pub mod operations {
 // @generated by algolia-codegen from the Names API spec, version 1. Do not edit: edit the spec and rebuild.
 
 /// What the runtime needs to know of this API: its name and version
-/// (for the user agent) and where its servers are.
-pub const API: ::algolia_insights::runtime::ApiInfo = ::algolia_insights::runtime::ApiInfo {
+/// (for the user agent) and where its servers are. For the runtime
+/// only: not part of the API.
+#[doc(hidden)]
+pub const API: ::algolia_insights::__private::ApiInfo = ::algolia_insights::__private::ApiInfo {
     name: "Names",
     version: "1",
     default_hosts: &["https://{appId}-dsn.example.com"],
     regional_host_template: ::std::option::Option::None,
-    auth: ::algolia_insights::runtime::Auth::ApiKey {
+    auth: ::algolia_insights::__private::Auth::ApiKey {
         app_id: ::std::option::Option::Some(
-            ::algolia_insights::runtime::CredentialIn::Query("x-app-id"),
+            ::algolia_insights::__private::CredentialIn::Query("x-app-id"),
         ),
-        api_key: ::algolia_insights::runtime::CredentialIn::Query("x-api-key"),
+        api_key: ::algolia_insights::__private::CredentialIn::Query("x-api-key"),
     },
 };
 /// The query parameter of the `appId` security scheme.
@@ -1101,7 +1126,7 @@ pub const API_KEY_QUERY_PARAMETER: &str = "x-api-key";
 pub struct Client {
     transport: ::algolia_insights::runtime::Transport,
 }
-impl ::algolia_insights::runtime::FromTransport for Client {
+impl ::algolia_insights::__private::FromTransport for Client {
     fn from_transport(transport: ::algolia_insights::runtime::Transport) -> Self {
         Self { transport }
     }
@@ -1161,12 +1186,12 @@ pub struct ClientRequest<'a> {
     a_b_: ::std::option::Option<::std::string::String>,
     options_: ::std::option::Option<super::models::Result>,
     body_: ::std::option::Option<::std::string::String>,
-    default: ::algolia_insights::runtime::Body<'a, super::models::Default>,
+    default: ::algolia_insights::__private::Body<'a, super::models::Default>,
     options: ::algolia_insights::runtime::RequestOptions,
 }
 impl<'a> ClientRequest<'a> {
     /// The HTTP method of the operation.
-    pub(crate) const METHOD: ::algolia_insights::runtime::Method = ::algolia_insights::runtime::Method::POST;
+    pub(crate) const METHOD: ::algolia_insights::__private::Method = ::algolia_insights::__private::Method::POST;
     /// Sets the `timeout` query parameter.
     pub fn timeout_(mut self, timeout_: i64) -> Self {
         self.timeout_ = ::std::option::Option::Some(timeout_);
@@ -1198,7 +1223,7 @@ impl<'a> ClientRequest<'a> {
         self.body_ = ::std::option::Option::Some(body_.into());
         self
     }
-    ::algolia_insights::request_builder_methods!();
+    ::algolia_insights::__private::request_builder_methods!();
     /// Validates the request, sends it (with host failover and retries), and decodes the answer.
     ///
     /// # Errors
@@ -1219,14 +1244,17 @@ impl<'a> ClientRequest<'a> {
             options,
         } = self;
         let default: &super::models::Default = &default;
-        let context = &client.transport.validation_context(&options);
+        let context = &::algolia_insights::__private::validation_context(
+            &client.transport,
+            &options,
+        );
         let mut violations = ::std::vec::Vec::new();
         {
             let out = &mut violations;
             if let ::std::option::Option::Some(value) = ::std::option::Option::Some(
                 &from,
             ) {
-                let path = &::algolia_insights::validation::Path::Root.field("from");
+                let path = &::algolia_insights::__private::Path::Root.field("from");
                 ::algolia_insights::validation::Validate::validate_into(
                     value,
                     path,
@@ -1235,7 +1263,7 @@ impl<'a> ClientRequest<'a> {
                 );
             }
             if let ::std::option::Option::Some(value) = options_.as_ref() {
-                let path = &::algolia_insights::validation::Path::Root.field("options");
+                let path = &::algolia_insights::__private::Path::Root.field("options");
                 ::algolia_insights::validation::Validate::validate_into(
                     value,
                     path,
@@ -1245,17 +1273,17 @@ impl<'a> ClientRequest<'a> {
             }
             ::algolia_insights::validation::Validate::validate_into(
                 default,
-                &::algolia_insights::validation::Path::Root,
+                &::algolia_insights::__private::Path::Root,
                 context,
                 out,
             );
         }
-        ::algolia_insights::validation::ValidationErrors::check(violations)?;
-        let mut request = ::algolia_insights::runtime::HttpRequest::new(
+        ::algolia_insights::__private::check_violations(violations)?;
+        let mut request = ::algolia_insights::__private::HttpRequest::new(
             Self::METHOD,
             format!(
-                "/client/{}", ::algolia_insights::runtime::encode_path_segment(&
-                ::algolia_insights::runtime::path_value_text("from", & from) ?) ?
+                "/client/{}", ::algolia_insights::__private::encode_path_segment(&
+                ::algolia_insights::__private::path_value_text("from", & from) ?) ?
             ),
         );
         if let ::std::option::Option::Some(value) = &timeout_ {
@@ -1274,7 +1302,12 @@ impl<'a> ClientRequest<'a> {
             request.header("body", value)?;
         }
         request.json_body(default, ::std::option::Option::None)?;
-        let response = client.transport.execute(request, options).await?;
+        let response = ::algolia_insights::__private::execute(
+                &client.transport,
+                request,
+                options,
+            )
+            .await?;
         response.json()
     }
     /// Like [`send`](Self::send), but blocks the current thread until the answer is decoded (feature `blocking`), for programs without an async runtime.
@@ -1286,7 +1319,7 @@ impl<'a> ClientRequest<'a> {
     pub fn send_blocking(
         self,
     ) -> ::std::result::Result<super::models::Result, ::algolia_insights::Error> {
-        ::algolia_insights::runtime::block_on(self.send())
+        ::algolia_insights::__private::block_on(self.send())
     }
 }
 impl<'a> ::std::future::IntoFuture for ClientRequest<'a> {
@@ -1313,7 +1346,7 @@ pub struct RegionRequest {
 }
 impl RegionRequest {
     /// The HTTP method of the operation.
-    pub(crate) const METHOD: ::algolia_insights::runtime::Method = ::algolia_insights::runtime::Method::GET;
+    pub(crate) const METHOD: ::algolia_insights::__private::Method = ::algolia_insights::__private::Method::GET;
     /// The path of `region` (`GET /region`).
     pub(crate) const PATH: &'static str = "/region";
     /// Sets the `größe²` query parameter.
@@ -1324,7 +1357,7 @@ impl RegionRequest {
         self.größe = ::std::option::Option::Some(größe.into());
         self
     }
-    ::algolia_insights::request_builder_methods!();
+    ::algolia_insights::__private::request_builder_methods!();
     /// Validates the request, sends it (with host failover and retries), and decodes the answer.
     ///
     /// # Errors
@@ -1334,14 +1367,19 @@ impl RegionRequest {
         self,
     ) -> ::std::result::Result<super::models::Into, ::algolia_insights::Error> {
         let Self { client, größe, options } = self;
-        let mut request = ::algolia_insights::runtime::HttpRequest::new(
+        let mut request = ::algolia_insights::__private::HttpRequest::new(
             Self::METHOD,
             Self::PATH.to_string(),
         );
         if let ::std::option::Option::Some(value) = &größe {
             request.query("größe²", value)?;
         }
-        let response = client.transport.execute(request, options).await?;
+        let response = ::algolia_insights::__private::execute(
+                &client.transport,
+                request,
+                options,
+            )
+            .await?;
         response.json()
     }
     /// Like [`send`](Self::send), but blocks the current thread until the answer is decoded (feature `blocking`), for programs without an async runtime.
@@ -1353,7 +1391,7 @@ impl RegionRequest {
     pub fn send_blocking(
         self,
     ) -> ::std::result::Result<super::models::Into, ::algolia_insights::Error> {
-        ::algolia_insights::runtime::block_on(self.send())
+        ::algolia_insights::__private::block_on(self.send())
     }
 }
 impl ::std::future::IntoFuture for RegionRequest {

@@ -37,15 +37,15 @@ impl<'de> ::serde::Deserialize<'de> for Pet {
         let object = <::algolia_insights::runtime::RawJson as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        let tag = ::algolia_insights::runtime::read_tag(&object, "petType")
+        let tag = ::algolia_insights::__private::read_tag(&object, "petType")
             .map_err(::serde::de::Error::custom)?;
         match tag.as_deref() {
             ::std::option::Option::Some("cat") => {
-                ::algolia_insights::runtime::decode_variant::<Cat, D::Error>(&object)
+                ::algolia_insights::__private::decode_variant::<Cat, D::Error>(&object)
                     .map(Self::Cat)
             }
             ::std::option::Option::Some("Dog") => {
-                ::algolia_insights::runtime::decode_variant::<Dog, D::Error>(&object)
+                ::algolia_insights::__private::decode_variant::<Dog, D::Error>(&object)
                     .map(Self::Dog)
             }
             ::std::option::Option::Some(other) => {
@@ -74,7 +74,7 @@ impl<'de> ::serde::Deserialize<'de> for Pet {
 impl ::algolia_insights::validation::Validate for Pet {
     fn validate_into(
         &self,
-        path: &::algolia_insights::validation::Path<'_>,
+        path: &::algolia_insights::__private::Path<'_>,
         context: &::algolia_insights::validation::ValidationContext,
         out: &mut ::std::vec::Vec<::algolia_insights::validation::Violation>,
     ) {
@@ -190,17 +190,21 @@ impl<'de> ::serde::Deserialize<'de> for Cat {
                 let mut additional_properties = ::algolia_insights::runtime::RawProperties::new();
                 while let ::std::option::Option::Some(__key) = __map
                     .next_key_seed(
-                        ::algolia_insights::runtime::decode::FieldIndex(FIELDS),
+                        ::algolia_insights::__private::decode::FieldIndex(FIELDS),
                     )?
                 {
                     match __key {
                         ::std::result::Result::Err(__unknown) => {
-                            additional_properties.read_entry(&__unknown, &mut __map)?
+                            ::algolia_insights::__private::decode::read_entry(
+                                &mut additional_properties,
+                                &__unknown,
+                                &mut __map,
+                            )?
                         }
                         ::std::result::Result::Ok(0usize) => {
                             __map
                                 .next_value_seed(
-                                    ::algolia_insights::runtime::decode::Once::new(
+                                    ::algolia_insights::__private::decode::Once::new(
                                         &mut pet_type,
                                         "petType",
                                     ),
@@ -209,7 +213,7 @@ impl<'de> ::serde::Deserialize<'de> for Cat {
                         ::std::result::Result::Ok(1usize) => {
                             __map
                                 .next_value_seed(
-                                    ::algolia_insights::runtime::decode::Once::new(
+                                    ::algolia_insights::__private::decode::Once::new(
                                         &mut lives,
                                         "lives",
                                     ),
@@ -218,7 +222,7 @@ impl<'de> ::serde::Deserialize<'de> for Cat {
                         ::std::result::Result::Ok(2usize) => {
                             __map
                                 .next_value_seed(
-                                    ::algolia_insights::runtime::decode::Once::new(
+                                    ::algolia_insights::__private::decode::Once::new(
                                         &mut id,
                                         "id",
                                     ),
@@ -227,7 +231,7 @@ impl<'de> ::serde::Deserialize<'de> for Cat {
                         ::std::result::Result::Ok(_) => {
                             __map
                                 .next_value_seed(
-                                    ::algolia_insights::runtime::decode::Once::new(
+                                    ::algolia_insights::__private::decode::Once::new(
                                         &mut secret,
                                         "secret",
                                     ),
@@ -237,11 +241,11 @@ impl<'de> ::serde::Deserialize<'de> for Cat {
                 }
                 additional_properties.shrink_to_fit();
                 ::std::result::Result::Ok(Cat {
-                    pet_type: ::algolia_insights::runtime::decode::required(
+                    pet_type: ::algolia_insights::__private::decode::required(
                         pet_type,
                         "petType",
                     )?,
-                    lives: ::algolia_insights::runtime::decode::required(
+                    lives: ::algolia_insights::__private::decode::required(
                         lives,
                         "lives",
                     )?,
@@ -257,7 +261,7 @@ impl<'de> ::serde::Deserialize<'de> for Cat {
 impl ::algolia_insights::validation::Validate for Cat {
     fn validate_into(
         &self,
-        _path: &::algolia_insights::validation::Path<'_>,
+        _path: &::algolia_insights::__private::Path<'_>,
         _context: &::algolia_insights::validation::ValidationContext,
         _out: &mut ::std::vec::Vec<::algolia_insights::validation::Violation>,
     ) {}
@@ -449,17 +453,21 @@ impl<'de> ::serde::Deserialize<'de> for Dog {
                 let mut additional_properties = ::algolia_insights::runtime::RawProperties::new();
                 while let ::std::option::Option::Some(__key) = __map
                     .next_key_seed(
-                        ::algolia_insights::runtime::decode::FieldIndex(FIELDS),
+                        ::algolia_insights::__private::decode::FieldIndex(FIELDS),
                     )?
                 {
                     match __key {
                         ::std::result::Result::Err(__unknown) => {
-                            additional_properties.read_entry(&__unknown, &mut __map)?
+                            ::algolia_insights::__private::decode::read_entry(
+                                &mut additional_properties,
+                                &__unknown,
+                                &mut __map,
+                            )?
                         }
                         ::std::result::Result::Ok(0usize) => {
                             __map
                                 .next_value_seed(
-                                    ::algolia_insights::runtime::decode::Once::new(
+                                    ::algolia_insights::__private::decode::Once::new(
                                         &mut pet_type,
                                         "petType",
                                     ),
@@ -468,7 +476,7 @@ impl<'de> ::serde::Deserialize<'de> for Dog {
                         ::std::result::Result::Ok(1usize) => {
                             __map
                                 .next_value_seed(
-                                    ::algolia_insights::runtime::decode::Once::new(
+                                    ::algolia_insights::__private::decode::Once::new(
                                         &mut bark,
                                         "bark",
                                     ),
@@ -477,7 +485,7 @@ impl<'de> ::serde::Deserialize<'de> for Dog {
                         ::std::result::Result::Ok(2usize) => {
                             __map
                                 .next_value_seed(
-                                    ::algolia_insights::runtime::decode::Once::new(
+                                    ::algolia_insights::__private::decode::Once::new(
                                         &mut born,
                                         "born",
                                     ),
@@ -486,7 +494,7 @@ impl<'de> ::serde::Deserialize<'de> for Dog {
                         ::std::result::Result::Ok(3usize) => {
                             __map
                                 .next_value_seed(
-                                    ::algolia_insights::runtime::decode::Once::new(
+                                    ::algolia_insights::__private::decode::Once::new(
                                         &mut weight,
                                         "weight",
                                     ),
@@ -495,7 +503,7 @@ impl<'de> ::serde::Deserialize<'de> for Dog {
                         ::std::result::Result::Ok(4usize) => {
                             __map
                                 .next_value_seed(
-                                    ::algolia_insights::runtime::decode::Once::new(
+                                    ::algolia_insights::__private::decode::Once::new(
                                         &mut age,
                                         "age",
                                     ),
@@ -504,7 +512,7 @@ impl<'de> ::serde::Deserialize<'de> for Dog {
                         ::std::result::Result::Ok(_) => {
                             __map
                                 .next_value_seed(
-                                    ::algolia_insights::runtime::decode::Once::new(
+                                    ::algolia_insights::__private::decode::Once::new(
                                         &mut chip,
                                         "chip",
                                     ),
@@ -514,7 +522,7 @@ impl<'de> ::serde::Deserialize<'de> for Dog {
                 }
                 additional_properties.shrink_to_fit();
                 ::std::result::Result::Ok(Dog {
-                    pet_type: ::algolia_insights::runtime::decode::required(
+                    pet_type: ::algolia_insights::__private::decode::required(
                         pet_type,
                         "petType",
                     )?,
@@ -534,16 +542,16 @@ impl<'de> ::serde::Deserialize<'de> for Dog {
 impl ::algolia_insights::validation::Validate for Dog {
     fn validate_into(
         &self,
-        path: &::algolia_insights::validation::Path<'_>,
+        path: &::algolia_insights::__private::Path<'_>,
         _context: &::algolia_insights::validation::ValidationContext,
         out: &mut ::std::vec::Vec<::algolia_insights::validation::Violation>,
     ) {
         if let ::std::option::Option::Some(value) = &self.weight {
             let path = &path.field("weight");
-            if let ::std::result::Result::Err(error) = ::algolia_insights::validation::check_finite(
+            if let ::std::result::Result::Err(error) = ::algolia_insights::__private::check_finite(
                 *value,
             ) {
-                out.push(::algolia_insights::validation::Violation::new(path, error));
+                out.push(::algolia_insights::__private::violation(path, error));
             }
         }
     }
@@ -596,7 +604,7 @@ impl ::std::convert::From<::std::vec::Vec<::std::string::String>> for Either {
 impl ::algolia_insights::validation::Validate for Either {
     fn validate_into(
         &self,
-        _path: &::algolia_insights::validation::Path<'_>,
+        _path: &::algolia_insights::__private::Path<'_>,
         _context: &::algolia_insights::validation::ValidationContext,
         _out: &mut ::std::vec::Vec<::algolia_insights::validation::Violation>,
     ) {
@@ -695,17 +703,21 @@ impl<'de> ::serde::Deserialize<'de> for Tree {
                 let mut additional_properties = ::algolia_insights::runtime::RawProperties::new();
                 while let ::std::option::Option::Some(__key) = __map
                     .next_key_seed(
-                        ::algolia_insights::runtime::decode::FieldIndex(FIELDS),
+                        ::algolia_insights::__private::decode::FieldIndex(FIELDS),
                     )?
                 {
                     match __key {
                         ::std::result::Result::Err(__unknown) => {
-                            additional_properties.read_entry(&__unknown, &mut __map)?
+                            ::algolia_insights::__private::decode::read_entry(
+                                &mut additional_properties,
+                                &__unknown,
+                                &mut __map,
+                            )?
                         }
                         ::std::result::Result::Ok(0usize) => {
                             __map
                                 .next_value_seed(
-                                    ::algolia_insights::runtime::decode::Once::new(
+                                    ::algolia_insights::__private::decode::Once::new(
                                         &mut label,
                                         "label",
                                     ),
@@ -714,7 +726,7 @@ impl<'de> ::serde::Deserialize<'de> for Tree {
                         ::std::result::Result::Ok(1usize) => {
                             __map
                                 .next_value_seed(
-                                    ::algolia_insights::runtime::decode::Once::new(
+                                    ::algolia_insights::__private::decode::Once::new(
                                         &mut parent,
                                         "parent",
                                     ),
@@ -723,7 +735,7 @@ impl<'de> ::serde::Deserialize<'de> for Tree {
                         ::std::result::Result::Ok(_) => {
                             __map
                                 .next_value_seed(
-                                    ::algolia_insights::runtime::decode::Once::new(
+                                    ::algolia_insights::__private::decode::Once::new(
                                         &mut children,
                                         "children",
                                     ),
@@ -733,7 +745,7 @@ impl<'de> ::serde::Deserialize<'de> for Tree {
                 }
                 additional_properties.shrink_to_fit();
                 ::std::result::Result::Ok(Tree {
-                    label: ::algolia_insights::runtime::decode::required(
+                    label: ::algolia_insights::__private::decode::required(
                         label,
                         "label",
                     )?,
@@ -749,7 +761,7 @@ impl<'de> ::serde::Deserialize<'de> for Tree {
 impl ::algolia_insights::validation::Validate for Tree {
     fn validate_into(
         &self,
-        path: &::algolia_insights::validation::Path<'_>,
+        path: &::algolia_insights::__private::Path<'_>,
         context: &::algolia_insights::validation::ValidationContext,
         out: &mut ::std::vec::Vec<::algolia_insights::validation::Violation>,
     ) {
@@ -847,17 +859,24 @@ impl<'de> ::serde::Deserialize<'de> for Legacy {
                 let mut additional_properties = ::algolia_insights::runtime::RawProperties::new();
                 while let ::std::option::Option::Some(__key) = __map
                     .next_key_seed(
-                        ::algolia_insights::runtime::decode::FieldIndex(FIELDS),
+                        ::algolia_insights::__private::decode::FieldIndex(FIELDS),
                     )?
                 {
                     match __key {
                         ::std::result::Result::Err(__unknown) => {
-                            additional_properties.read_entry(&__unknown, &mut __map)?
+                            ::algolia_insights::__private::decode::read_entry(
+                                &mut additional_properties,
+                                &__unknown,
+                                &mut __map,
+                            )?
                         }
                         ::std::result::Result::Ok(_) => {
                             __map
                                 .next_value_seed(
-                                    ::algolia_insights::runtime::decode::Once::new(&mut x, "x"),
+                                    ::algolia_insights::__private::decode::Once::new(
+                                        &mut x,
+                                        "x",
+                                    ),
                                 )?
                         }
                     }
@@ -875,7 +894,7 @@ impl<'de> ::serde::Deserialize<'de> for Legacy {
 impl ::algolia_insights::validation::Validate for Legacy {
     fn validate_into(
         &self,
-        _path: &::algolia_insights::validation::Path<'_>,
+        _path: &::algolia_insights::__private::Path<'_>,
         _context: &::algolia_insights::validation::ValidationContext,
         _out: &mut ::std::vec::Vec<::algolia_insights::validation::Violation>,
     ) {}
@@ -927,13 +946,15 @@ pub mod operations {
 // @generated by algolia-codegen from the Wider API spec, version 1.0.0. Do not edit: edit the spec and rebuild.
 
 /// What the runtime needs to know of this API: its name and version
-/// (for the user agent) and where its servers are.
-pub const API: ::algolia_insights::runtime::ApiInfo = ::algolia_insights::runtime::ApiInfo {
+/// (for the user agent) and where its servers are. For the runtime
+/// only: not part of the API.
+#[doc(hidden)]
+pub const API: ::algolia_insights::__private::ApiInfo = ::algolia_insights::__private::ApiInfo {
     name: "Wider",
     version: "1.0.0",
     default_hosts: &["https://wider.example.com"],
     regional_host_template: ::std::option::Option::None,
-    auth: ::algolia_insights::runtime::Auth::None,
+    auth: ::algolia_insights::__private::Auth::None,
 };
 /// A client of the Wider API, version 1.0.0.
 ///
@@ -942,7 +963,7 @@ pub const API: ::algolia_insights::runtime::ApiInfo = ::algolia_insights::runtim
 pub struct Client {
     transport: ::algolia_insights::runtime::Transport,
 }
-impl ::algolia_insights::runtime::FromTransport for Client {
+impl ::algolia_insights::__private::FromTransport for Client {
     fn from_transport(transport: ::algolia_insights::runtime::Transport) -> Self {
         Self { transport }
     }
@@ -982,7 +1003,7 @@ pub struct GetPet {
 }
 impl GetPet {
     /// The HTTP method of the operation.
-    pub(crate) const METHOD: ::algolia_insights::runtime::Method = ::algolia_insights::runtime::Method::GET;
+    pub(crate) const METHOD: ::algolia_insights::__private::Method = ::algolia_insights::__private::Method::GET;
     /// Sets the `x-request-id` header parameter.
     pub fn x_request_id(
         mut self,
@@ -991,7 +1012,7 @@ impl GetPet {
         self.x_request_id = ::std::option::Option::Some(x_request_id.into());
         self
     }
-    ::algolia_insights::request_builder_methods!();
+    ::algolia_insights::__private::request_builder_methods!();
     /// Validates the request, sends it (with host failover and retries), and decodes the answer.
     ///
     /// # Errors
@@ -1001,17 +1022,22 @@ impl GetPet {
         self,
     ) -> ::std::result::Result<super::models::Pet, ::algolia_insights::Error> {
         let Self { client, id, x_request_id, options } = self;
-        let mut request = ::algolia_insights::runtime::HttpRequest::new(
+        let mut request = ::algolia_insights::__private::HttpRequest::new(
             Self::METHOD,
             format!(
-                "/pets/{}", ::algolia_insights::runtime::encode_path_segment(& id
+                "/pets/{}", ::algolia_insights::__private::encode_path_segment(& id
                 .to_string()) ?
             ),
         );
         if let ::std::option::Option::Some(value) = &x_request_id {
             request.header("x-request-id", value)?;
         }
-        let response = client.transport.execute(request, options).await?;
+        let response = ::algolia_insights::__private::execute(
+                &client.transport,
+                request,
+                options,
+            )
+            .await?;
         response.json()
     }
     /// Like [`send`](Self::send), but blocks the current thread until the answer is decoded (feature `blocking`), for programs without an async runtime.
@@ -1023,7 +1049,7 @@ impl GetPet {
     pub fn send_blocking(
         self,
     ) -> ::std::result::Result<super::models::Pet, ::algolia_insights::Error> {
-        ::algolia_insights::runtime::block_on(self.send())
+        ::algolia_insights::__private::block_on(self.send())
     }
 }
 impl ::std::future::IntoFuture for GetPet {
