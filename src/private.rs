@@ -43,7 +43,8 @@ use crate::error::Error;
 ///
 /// # Errors
 ///
-/// See [`Transport::execute`].
+/// The API error of a 4xx; when every host failed, each host's failure
+/// ([`Error::AllHostsFailed`], or that one failure when only one host was tried).
 pub async fn execute(
     transport: &Transport,
     request: HttpRequest,

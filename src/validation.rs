@@ -247,8 +247,8 @@ impl<T: Validate + ?Sized> Validate for Box<T> {
 #[cfg(test)]
 mod tests {
     use super::rules::*;
-    use crate::pattern::Pattern;
     use super::*;
+    use crate::pattern::Pattern;
 
     #[test]
     fn paths_print_like_the_api_names_fields() {

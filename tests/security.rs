@@ -10,8 +10,8 @@
 //!   change the request's target, nor send it to another host or scheme;
 //! - the built-in hosts are HTTPS only, and redirects are never followed.
 
-use algolia_insights::models::{ClickedObjectIDs, EventName, InsightsEvents, UserToken};
 use algolia_insights::__private::{encode_path_segment, execute, HttpRequest, Method};
+use algolia_insights::models::{ClickedObjectIDs, EventName, InsightsEvents, UserToken};
 use algolia_insights::runtime::{RegionHost, RequestOptions};
 use algolia_insights::{Client, ClientBuilder, Error, Region};
 use axum::body::Bytes;

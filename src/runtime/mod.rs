@@ -1,7 +1,9 @@
-//! The hand-written runtime the generated code runs on: transport (hosts,
-//! retries, timeouts, credentials), requests and responses, and the serde
-//! helpers of generated types. Users rarely need more of it than
-//! [`ClientBuilder`] and [`RequestOptions`].
+//! The hand-written runtime under the generated client: building a client
+//! and its transport (hosts, retries, timeouts, credentials), per-call
+//! options, the headers of an answer, and the JSON kept as text. Users rarely
+//! need more of it than [`ClientBuilder`] and [`RequestOptions`]. (The
+//! plumbing that generated code calls is not here: it is in the hidden
+//! `algolia_insights::__private`, outside the API.)
 
 mod arguments;
 pub(crate) mod auth;

@@ -19,7 +19,10 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone)]
 pub struct EmitOptions {
     /// The path of the crate that provides the runtime (`crate` when the
-    /// output is compiled inside `algolia_insights` itself).
+    /// output is compiled inside `algolia_insights` itself). The output uses
+    /// its public `runtime` and `validation` modules, and its hidden
+    /// `__private` module for the plumbing: code generated for one version of
+    /// the runtime is regenerated for the next.
     pub runtime_crate: String,
 }
 
