@@ -4,8 +4,8 @@
     python3 .ci/public_api.py target/doc/algolia_insights.json
 
 One line per public item reachable from the crate root (modules, types,
-functions, constants, macros, fields, variants, inherent methods with their
-signatures, trait impls), by the path a user writes. `#[doc(hidden)]` items
+functions, constants, macros, fields, variants and their fields, inherent
+methods with their signatures, trait impls), by the path a user writes. `#[doc(hidden)]` items
 are left out, as rustdoc leaves them out: they are the generated code's
 plumbing, not the API. `.ci/run` compares the lines with `public-api.txt`, so
 that a new public item, or a changed signature, shows up in review.
@@ -143,7 +143,19 @@ def main(path):
         if kind == "enum":
             for vid in v["variants"]:
                 var = item(vid)
-                lines.add("variant " + at + "::" + var["name"])
+                vat = at + "::" + var["name"]
+                lines.add("variant " + vat)
+                # A variant's fields are API too (their types are matched on).
+                vk = var["inner"]["variant"]["kind"]
+                if isinstance(vk, dict) and "tuple" in vk:
+                    for n, fid in enumerate(vk["tuple"]):
+                        if fid is not None:
+                            f = item(fid)
+                            lines.add("field " + vat + "::" + str(n) + ": " + ty(f["inner"]["struct_field"]))
+                elif isinstance(vk, dict) and "struct" in vk:
+                    for fid in vk["struct"]["fields"]:
+                        f = item(fid)
+                        lines.add("field " + vat + "::" + f["name"] + ": " + ty(f["inner"]["struct_field"]))
         if kind == "trait":
             for tid in v["items"]:
                 t = item(tid)

@@ -8,6 +8,13 @@ use bytes::Bytes;
 use std::fmt;
 use std::time::Duration;
 
+/// The error of the HTTP library underneath, kept whole as a `source()`.
+///
+/// Its type is the library's, which is not part of this crate's API (a
+/// reqwest upgrade is not a breaking change here); downcast it when you need
+/// its details: `error.downcast_ref::<reqwest::Error>()`.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
 /// Everything that can go wrong with a request.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -26,9 +33,9 @@ pub enum Error {
         host: String,
         /// What failed, as the HTTP client reports it.
         message: String,
-        /// The HTTP client's error.
+        /// The HTTP client's error (see [`BoxError`]).
         #[source]
-        source: Option<reqwest::Error>,
+        source: Option<BoxError>,
     },
     /// The host did not answer in time.
     #[error("{host} did not answer within {after:?}")]
@@ -121,9 +128,10 @@ pub enum Error {
         /// Why, as the system said.
         message: String,
     },
-    /// The HTTP client could not be built (its TLS setup, a proxy setting, ...).
+    /// The HTTP client could not be built (its TLS setup, a proxy setting,
+    /// ...); the HTTP client's error (see [`BoxError`]).
     #[error("cannot build the HTTP client: {0}")]
-    HttpClient(#[source] reqwest::Error),
+    HttpClient(#[source] BoxError),
     /// A value of the request cannot be written as JSON (a map with
     /// non-string keys in a custom body, for example).
     #[error("cannot serialize {what}: {source}")]

@@ -148,6 +148,14 @@ fn an_http_client_that_cannot_be_built_keeps_the_reason() {
         .build()
         .unwrap_err();
     assert!(matches!(error, Error::HttpClient(_)), "{error:?}");
+    // reqwest's error is kept whole, reachable by downcasting.
+    let Error::HttpClient(source) = &error else {
+        unreachable!()
+    };
+    assert!(
+        source.downcast_ref::<reqwest::Error>().is_some(),
+        "{source:?}"
+    );
     assert!(
         shown(&error).starts_with("cannot build the HTTP client"),
         "{error}"

@@ -513,6 +513,12 @@ async fn a_dropped_connection_is_a_transport_error_for_the_client() {
         .await
         .unwrap_err();
     assert!(matches!(error, Error::Transport { .. }), "{error:?}");
+    // The HTTP client's error is the source, whole, behind our own type.
+    let source = std::error::Error::source(&error).expect("a source");
+    assert!(
+        source.downcast_ref::<reqwest::Error>().is_some(),
+        "{source:?}"
+    );
     assert_eq!(server.requests()[0].status, None);
     // The script is spent: the next request goes through.
     client

@@ -235,7 +235,7 @@ impl<C: FromTransport> ClientBuilder<C> {
         .connect_timeout(self.config.connect_timeout)
         .redirect(reqwest::redirect::Policy::none())
         .build()
-        .map_err(Error::HttpClient)?;
+        .map_err(|error| Error::HttpClient(error.into()))?;
         let transport = Transport {
             inner: Arc::new(Inner {
                 api: self.api,

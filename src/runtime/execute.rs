@@ -83,7 +83,7 @@ impl Transport {
                         let error = Error::Transport {
                             host: host.url.clone(),
                             message,
-                            source,
+                            source: source.map(Into::into),
                         };
                         (classify(Outcome::Connection, now), Err(error))
                     }
