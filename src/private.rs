@@ -4,8 +4,8 @@
 //! covered by semver: any release may change or remove what is here. Hidden
 //! from the docs and from `public-api.txt`.
 
+pub use crate::__request_builder_methods as request_builder_methods;
 pub use crate::pattern::Pattern;
-pub use crate::request_builder_methods;
 #[cfg(feature = "blocking")]
 pub use crate::runtime::blocking::block_on;
 pub use crate::runtime::body::Body;

@@ -36,7 +36,6 @@ fn shared_runtime() -> Result<&'static Runtime, Error> {
 /// inside an async runtime (blocking there would stall it, and tokio
 /// refuses to nest runtimes); [`Error::BlockingRuntime`] when the runtime
 /// cannot start.
-#[doc(hidden)]
 pub fn block_on<T>(request: impl Future<Output = Result<T, Error>>) -> Result<T, Error> {
     if Handle::try_current().is_ok() {
         return Err(Error::BlockingInsideRuntime);

@@ -112,10 +112,12 @@ impl RequestOptions {
     }
 }
 
-/// The per-call option methods of every generated request builder.
+/// The per-call option methods of every generated request builder, which
+/// reach it as `__private::request_builder_methods!` (`#[macro_export]` puts
+/// a macro at the crate root; its name says it is not for users).
 #[doc(hidden)]
 #[macro_export]
-macro_rules! request_builder_methods {
+macro_rules! __request_builder_methods {
     () => {
         /// Adds a header to this call; it replaces a default header of the
         /// same name (the API key, for example).
