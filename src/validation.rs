@@ -130,7 +130,7 @@ pub struct ConstraintError {
 
 impl ConstraintError {
     /// An error with this message (what is wrong and what was expected).
-    pub fn new(message: impl Into<String>) -> Self {
+    pub(crate) fn new(message: impl Into<String>) -> Self {
         ConstraintError {
             message: message.into(),
         }
