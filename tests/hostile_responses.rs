@@ -518,7 +518,8 @@ async fn rate_limit_headers_that_do_not_parse_are_decode_errors_naming_the_heade
         error,
         &server,
         200,
-        "header `x-ratelimit-reset` is not valid text",
+        // The value as received, its bytes that are not UTF-8 escaped.
+        "header `x-ratelimit-reset` is not UTF-8 text: 17\\xff00",
         b"",
     );
 }

@@ -125,7 +125,7 @@ impl Response {
 ///
 /// # Errors
 ///
-/// When the header is present but is not valid text or does not parse.
+/// When the header is present but is not UTF-8 text or does not parse.
 pub fn header_value<T: FromStr>(headers: &Headers, name: &str) -> Result<Option<T>, String>
 where
     T::Err: std::fmt::Display,
@@ -135,7 +135,7 @@ where
     };
     let text = value
         .to_str()
-        .ok_or_else(|| format!("header `{name}` is not valid text: {value}"))?;
+        .ok_or_else(|| format!("header `{name}` is not UTF-8 text: {value}"))?;
     text.trim_ascii()
         .parse()
         .map(Some)
