@@ -100,7 +100,7 @@ impl<R: BufRead> LineReader<R> {
             if available.is_empty() {
                 break;
             }
-            let (piece, ends_line) = match available.iter().position(|&b| b == b'\n') {
+            let (piece, ends_line) = match memchr::memchr(b'\n', available) {
                 Some(end) => (&available[..=end], true),
                 None => (available, false),
             };

@@ -244,13 +244,12 @@ fn read(
             offset = Some(line.wrapping_sub(next_sequence));
             outcomes.state().lines.taken(next_sequence, line);
         }
-        let taken = match &progress {
-            // `send` would wait for the disk: the progress saves sync instead.
-            Some(_) => match sender.try_send(event) {
-                Err(SendError::Full(event)) => runtime.block_on(sender.send(*event)),
-                taken => taken,
-            },
-            None => runtime.block_on(sender.send(event)),
+        // `try_send` first: entering the runtime to wait is only needed when
+        // the queue is full (with a spool, `send` would also wait for the
+        // disk: the progress saves sync instead).
+        let taken = match sender.try_send(event) {
+            Err(SendError::Full(event)) => runtime.block_on(sender.send(*event)),
+            taken => taken,
         };
         match taken {
             Ok(()) => next_sequence += 1,
