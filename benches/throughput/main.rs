@@ -8,6 +8,8 @@
 //! cargo bench --bench throughput                      # 100k and 1M events, 5 rounds
 //! cargo bench --bench throughput -- --sizes 100000 --rounds 1 --scenarios client
 //! cargo bench --bench throughput -- --sizes 1000000 --scenarios sender,spool
+//! cargo build --release -p algolia-insights-cli &&
+//!   cargo bench --bench throughput -- --scenarios floor,cli   # the tool's `send` of a file
 //! ```
 //!
 //! - The events are built before the clock starts and dropped after it stops
@@ -23,6 +25,7 @@
 //!   the rounds are reported.
 //! - After every run the sink's count must equal the events sent.
 
+mod cli;
 mod events;
 mod pin;
 mod scenarios;
@@ -78,7 +81,11 @@ fn main() {
     let scenarios: Vec<String> = value("--scenarios")
         .map(|s| s.split(',').map(str::to_string).collect())
         .unwrap_or_else(|| SCENARIOS.iter().map(|s| s.to_string()).collect());
-    parent(&sizes, rounds, &scenarios);
+    let cli = scenarios
+        .iter()
+        .any(|s| s == "cli")
+        .then(|| cli::binary(value("--cli")));
+    parent(&sizes, rounds, &scenarios, cli.as_deref());
 }
 
 /// Runs one scenario and prints what it measured.
@@ -150,7 +157,7 @@ fn run_child(scenario: &str, url: &str, n: u64, taskset: bool) -> Run {
     }
 }
 
-fn parent(sizes: &[u64], rounds: usize, scenarios: &[String]) {
+fn parent(sizes: &[u64], rounds: usize, scenarios: &[String], cli: Option<&std::path::Path>) {
     events::check_same_json();
     let pinned = pin::pin_current_thread(pin::SINK_CORE);
     let taskset = pin::have_taskset();
@@ -176,7 +183,12 @@ fn parent(sizes: &[u64], rounds: usize, scenarios: &[String]) {
                 let before = sink.events();
                 let requests = sink.requests();
                 let sink_cpu = usage::now().cpu;
-                let run = run_child(scenario, &sink.url, n, taskset);
+                let run = match cli {
+                    Some(cli) if scenario == "cli" => {
+                        cli::run(cli, &cli::input(n), &sink.url, taskset)
+                    }
+                    _ => run_child(scenario, &sink.url, n, taskset),
+                };
                 let sink_cpu = (usage::now().cpu - sink_cpu).as_secs_f64();
                 let received = sink.events() - before;
                 assert_eq!(
@@ -195,6 +207,11 @@ fn parent(sizes: &[u64], rounds: usize, scenarios: &[String]) {
                 );
                 runs.entry((n, scenario)).or_default().push(run);
             }
+        }
+    }
+    if cli.is_some() {
+        for &n in sizes {
+            let _ = std::fs::remove_file(cli::input_path(n));
         }
     }
     println!();
