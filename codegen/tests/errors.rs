@@ -309,3 +309,79 @@ fn allow_unsupported_skips_the_operation_with_a_warning() {
     // And the rest still generates.
     algolia_codegen::generate_with(&loader, &options, &EmitOptions::default()).unwrap();
 }
+
+/// A path whose braces do not pair up used to reach a panic in the emitter
+/// (`/things/{id`: no variable for the model, one for the emitter).
+#[test]
+fn a_path_template_with_unpaired_braces_is_refused() {
+    let ok = json!({"204": {"description": "ok"}});
+    assert_error(
+        spec(
+            json!({}),
+            json!({"/things/{id": {"get": {"operationId": "getThing", "responses": ok}}}),
+        ),
+        "#/paths/~1things~1{id",
+        "has a `{` or `}` that does not pair up",
+    );
+    let id = json!([{"name": "b", "in": "path", "required": true, "schema": {"type": "string"}}]);
+    assert_error(
+        spec(
+            json!({}),
+            json!({"/t/{a{b}": {"get": {"operationId": "g", "parameters": id, "responses": ok}}}),
+        ),
+        "#/paths/~1t~1{a{b}",
+        "does not pair up",
+    );
+    assert_error(
+        spec(
+            json!({}),
+            json!({"/t/a}": {"get": {"operationId": "g", "responses": ok}}}),
+        ),
+        "#/paths/~1t~1a}",
+        "does not pair up",
+    );
+}
+
+/// An `allOf` that includes itself used to be merged forever (a stack overflow).
+#[test]
+fn an_all_of_that_includes_itself_is_refused() {
+    assert_error(
+        spec(
+            json!({"A": {"allOf": [
+                {"type": "object", "properties": {"x": {"type": "string"}}},
+                {"$ref": "#/components/schemas/B"}
+            ]},
+            "B": {"allOf": [{"$ref": "#/components/schemas/A"}]}}),
+            json!({}),
+        ),
+        "#/components/schemas/B/allOf/0",
+        "includes itself (through #/components/schemas/A): a cycle",
+    );
+}
+
+/// Schemas nested deeper than the model's limit used to overflow the stack
+/// (24 levels were enough on a test's 2 MiB thread): now an error at the
+/// level that goes too deep, whatever thread calls the generator.
+#[test]
+fn schemas_nested_too_deep_are_refused_on_any_thread() {
+    let chain = |levels: usize| {
+        let mut schemas = serde_json::Map::new();
+        for i in 0..levels {
+            schemas.insert(
+                format!("S{i}"),
+                json!({"type": "object", "properties": {"a": {"$ref": format!("#/components/schemas/S{}", i + 1)}}}),
+            );
+        }
+        schemas.insert(format!("S{levels}"), json!({"type": "string"}));
+        spec(Value::Object(schemas), json!({}))
+    };
+    // Deep, but within the limit: generated.
+    let loader = Loader::from_json_str(&chain(40).to_string()).unwrap();
+    let generated = generate(&loader, &EmitOptions::default()).unwrap();
+    assert!(generated.files[0].text.contains("pub struct S39"));
+    assert_error(
+        chain(70),
+        "#/components/schemas/S64/properties/a",
+        "schemas nested more than 64 deep are not supported",
+    );
+}

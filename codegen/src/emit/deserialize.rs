@@ -13,6 +13,7 @@
 //!   what the spec says about it (`positions` needs a `queryID`).
 
 use super::{ident, Context};
+use crate::error::{Error, Result};
 use crate::model::{Field, StructDef, TypeDef, TypeKind, TypeRef, UnionDef};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -103,8 +104,12 @@ pub(super) fn struct_keeping_unknown(cx: &Context, def: &TypeDef, s: &StructDef)
 /// How the union reads one property, whatever variant the object turns out to be.
 enum Slot {
     /// A constant in every variant that has it (`eventType`): its value is
-    /// read as a tag among the constants the variants give it.
-    Tag(Vec<String>),
+    /// read as a tag among the constants the variants give it, which the
+    /// constant `konst` lists (`EVENT_TYPE_VALUES`).
+    Tag {
+        values: Vec<String>,
+        konst: proc_macro2::Ident,
+    },
     /// The same Rust type in every variant that has it.
     Typed {
         inner: TokenStream,
@@ -119,8 +124,59 @@ enum Slot {
 
 struct Property<'a> {
     json: &'a str,
+    /// The local the property is read into: the field's Rust name, made
+    /// unique among the union's properties (`a-b` and `a_b` may both be `a_b`).
     slot: proc_macro2::Ident,
     kind: Slot,
+}
+
+/// `wanted`, or `wanted_2`, `wanted_3`… when an earlier name took it.
+fn unique(taken: &mut Vec<String>, wanted: String) -> String {
+    let mut name = wanted.clone();
+    let mut n = 2;
+    while taken.contains(&name) {
+        name = format!("{wanted}_{n}");
+        n += 1;
+    }
+    taken.push(name.clone());
+    name
+}
+
+/// Whether `name` can be written as a Rust identifier.
+fn is_ident(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c == '_' || unicode_ident::is_xid_start(c))
+        && chars.all(unicode_ident::is_xid_continue)
+}
+
+/// The property `json` of a union, or an error at `member`'s pointer (the
+/// properties are gathered from every variant's fields, so each field has one).
+fn property_of<'p, 'a>(
+    properties: &'p [Property<'a>],
+    json: &str,
+    member: &Member,
+) -> Result<&'p Property<'a>> {
+    properties.iter().find(|p| p.json == json).ok_or_else(|| {
+        Error::new(
+            &member.def.location.key("properties").key(json),
+            format!(
+                "`{json}` is not a property of any variant of the union that {} belongs to",
+                member.def.spec_name
+            ),
+        )
+    })
+}
+
+/// Which of a tag's `values` is `value`, or an error at the property.
+fn tag_index(values: &[String], value: &str, field: &Field) -> Result<usize> {
+    values.iter().position(|v| v == value).ok_or_else(|| {
+        Error::new(
+            &field.location,
+            format!("the constant `{value}` is not among the values read for this property"),
+        )
+    })
 }
 
 /// One variant of a union told apart by fields.
@@ -201,6 +257,8 @@ fn members<'a>(cx: &'a Context, u: &'a UnionDef) -> Vec<Member<'a>> {
 /// Every property of any variant, in the order first met, with how it is read.
 fn properties<'a>(cx: &Context, members: &[Member<'a>]) -> Vec<Property<'a>> {
     let mut out: Vec<Property<'a>> = Vec::new();
+    let mut slots = Vec::new();
+    let mut konsts = vec!["FIELDS".to_string()];
     let mut seen: Vec<(&str, Vec<&Field>)> = Vec::new();
     for m in members.iter().map(|m| m.fields).collect::<Vec<_>>() {
         for f in m {
@@ -211,30 +269,46 @@ fn properties<'a>(cx: &Context, members: &[Member<'a>]) -> Vec<Property<'a>> {
         }
     }
     for (json, fields) in seen {
+        let Some(first) = fields.first() else {
+            continue;
+        };
+        let slot = unique(&mut slots, first.rust_name.clone());
         let constants: Option<Vec<String>> = fields.iter().map(|f| constant_of(cx, f)).collect();
         let kind = match constants {
             Some(values) if fields.iter().all(|f| f.required && !f.nullable) => {
-                let mut unique = Vec::new();
+                let mut distinct = Vec::new();
                 for v in values {
-                    if !unique.contains(&v) {
-                        unique.push(v);
+                    if !distinct.contains(&v) {
+                        distinct.push(v);
                     }
                 }
-                Slot::Tag(unique)
+                // `EVENT_TYPE_VALUES`; upper case may give a name that is
+                // taken (`ß` and `ss`) or not an identifier: then a numbered one.
+                let upper = format!("{}_VALUES", slot.to_uppercase());
+                let wanted = if is_ident(&upper) && !konsts.contains(&upper) {
+                    upper
+                } else {
+                    "TAG_VALUES".to_string()
+                };
+                Slot::Tag {
+                    values: distinct,
+                    konst: format_ident!("{}", unique(&mut konsts, wanted)),
+                }
             }
             _ => {
                 let inner = |f: &Field| {
                     let ty = cx.ty(&f.ty, &TokenStream::new());
                     if f.boxed {
-                        quote!(::std::boxed::Box<#ty>).to_string()
+                        quote!(::std::boxed::Box<#ty>)
                     } else {
-                        ty.to_string()
+                        ty
                     }
                 };
-                let first = inner(fields[0]);
-                if fields.iter().all(|f| inner(f) == first) {
+                let first = inner(first);
+                let text = first.to_string();
+                if fields.iter().all(|f| inner(f).to_string() == text) {
                     Slot::Typed {
-                        inner: first.parse().expect("a type re-parses"),
+                        inner: first,
                         always_required: fields.iter().all(|f| f.required && !f.nullable),
                     }
                 } else {
@@ -244,7 +318,7 @@ fn properties<'a>(cx: &Context, members: &[Member<'a>]) -> Vec<Property<'a>> {
         };
         out.push(Property {
             json,
-            slot: format_ident!("{}", fields[0].rust_name),
+            slot: format_ident!("{}", slot),
             kind,
         });
     }
@@ -358,7 +432,7 @@ fn not_allowed(property: &str, kind: &str, member: &Member) -> String {
 }
 
 /// `Deserialize` for a union whose variants carry `x-discriminator-fields`.
-pub(super) fn union_by_fields(cx: &Context, def: &TypeDef, u: &UnionDef) -> TokenStream {
+pub(super) fn union_by_fields(cx: &Context, def: &TypeDef, u: &UnionDef) -> Result<TokenStream> {
     let rt = &cx.rt;
     let name = ident(&def.name);
     let visitor = format_ident!("{}Visitor", def.name);
@@ -372,7 +446,7 @@ pub(super) fn union_by_fields(cx: &Context, def: &TypeDef, u: &UnionDef) -> Toke
     let slot_decls = properties.iter().map(|p| {
         let slot = &p.slot;
         match &p.kind {
-            Slot::Tag(_) => quote!(let mut #slot: ::std::option::Option<#rt::__private::decode::Tag> = ::std::option::Option::None;),
+            Slot::Tag { .. } => quote!(let mut #slot: ::std::option::Option<#rt::__private::decode::Tag> = ::std::option::Option::None;),
             Slot::Typed {
                 inner,
                 always_required: true,
@@ -382,10 +456,7 @@ pub(super) fn union_by_fields(cx: &Context, def: &TypeDef, u: &UnionDef) -> Toke
         }
     });
     let tag_consts = properties.iter().filter_map(|p| match &p.kind {
-        Slot::Tag(values) => {
-            let konst = tag_const(&p.slot);
-            Some(quote!(const #konst: &[&str] = &[#(#values),*];))
-        }
+        Slot::Tag { values, konst } => Some(quote!(const #konst: &[&str] = &[#(#values),*];)),
         _ => None,
     });
     let last = properties.len().saturating_sub(1);
@@ -393,8 +464,7 @@ pub(super) fn union_by_fields(cx: &Context, def: &TypeDef, u: &UnionDef) -> Toke
         let slot = &p.slot;
         let json = p.json;
         let read = match &p.kind {
-            Slot::Tag(_) => {
-                let konst = tag_const(slot);
+            Slot::Tag { konst, .. } => {
                 quote!(__map.next_value_seed(#rt::__private::decode::TagSlot::new(&mut #slot, #json, #konst))?)
             }
             _ => quote!(__map.next_value_seed(#rt::__private::decode::Once::new(&mut #slot, #json))?),
@@ -440,45 +510,43 @@ pub(super) fn union_by_fields(cx: &Context, def: &TypeDef, u: &UnionDef) -> Toke
         let slot = &p.slot;
         let json = p.json;
         match &p.kind {
-            Slot::Tag(_) => {
-                let konst = tag_const(slot);
+            Slot::Tag { konst, .. } => {
                 quote!(#json => #slot.as_ref().map(|tag| ::std::option::Option::Some(tag.as_str(#konst))),)
             }
             _ => quote!(#json => #slot.as_ref().map(|_| ::std::option::Option::None),),
         }
     });
 
-    let rules = members.iter().map(|m| {
-        let conditions = m.rule.iter().map(|(json, constant)| {
-            let p = properties
-                .iter()
-                .find(|p| p.json == json)
-                .expect("a rule names a property of its variant");
+    let mut rules = Vec::new();
+    for m in &members {
+        let mut conditions = Vec::new();
+        for (json, constant) in &m.rule {
+            let p = property_of(&properties, json, m)?;
             let slot = &p.slot;
-            match (constant, &p.kind) {
-                (Some(value), Slot::Tag(values)) => {
-                    let i = values
-                        .iter()
-                        .position(|v| v == value)
-                        .expect("known constant");
+            conditions.push(match (constant, &p.kind) {
+                (Some(value), Slot::Tag { values, .. }) => {
+                    let field = m.fields.iter().find(|f| &f.json_name == json);
+                    let i = match field {
+                        Some(field) => tag_index(values, value, field)?,
+                        None => return Err(rule_error(m, json)),
+                    };
                     quote!(#slot == ::std::option::Option::Some(#rt::__private::decode::Tag::Known(#i)))
                 }
                 _ => quote!(#slot.is_some()),
-            }
-        });
-        let build = build_member(cx, &name, &members, m, &properties, open);
-        let conditions: Vec<TokenStream> = conditions.collect();
+            });
+        }
+        let build = build_member(cx, &name, &members, m, &properties, open)?;
         let condition = if conditions.is_empty() {
             quote!(true)
         } else {
             quote!(#(#conditions)&&*)
         };
-        quote! {
+        rules.push(quote! {
             if #condition {
                 #build
             }
-        }
-    });
+        });
+    }
 
     let rule_tokens = members.iter().map(|m| {
         let variant = m.name;
@@ -489,7 +557,7 @@ pub(super) fn union_by_fields(cx: &Context, def: &TypeDef, u: &UnionDef) -> Toke
         quote!((#variant, &[#(#fields),*]))
     });
 
-    quote! {
+    Ok(quote! {
         impl #name {
             /// How each variant is recognised, most specific first: the
             /// properties it must have, and the value of its constant ones.
@@ -526,11 +594,16 @@ pub(super) fn union_by_fields(cx: &Context, def: &TypeDef, u: &UnionDef) -> Toke
                 deserializer.deserialize_map(#visitor)
             }
         }
-    }
+    })
 }
 
-fn tag_const(slot: &proc_macro2::Ident) -> proc_macro2::Ident {
-    format_ident!("{}_VALUES", slot.to_string().to_uppercase())
+/// A rule that names no field of its variant (the model checks that
+/// `x-discriminator-fields` names properties, so this is that check's pointer).
+fn rule_error(member: &Member, json: &str) -> Error {
+    Error::new(
+        &member.def.location.key("x-discriminator-fields"),
+        format!("`{json}` is not a property of this schema"),
+    )
 }
 
 /// The code that moves the slots into the variant `member` (its rule met).
@@ -541,7 +614,7 @@ fn build_member(
     member: &Member,
     properties: &[Property],
     open: bool,
-) -> TokenStream {
+) -> Result<TokenStream> {
     let rt = &cx.rt;
     let variant = ident(member.name);
     let ty = ident(&member.def.name);
@@ -558,27 +631,30 @@ fn build_member(
                 }
             }
         });
-    let inits = member.fields.iter().map(|f| {
-        let p = properties
-            .iter()
-            .find(|p| p.json == f.json_name)
-            .expect("every field has a slot");
+    let mut inits = Vec::new();
+    for f in member.fields {
+        let p = property_of(properties, &f.json_name, member)?;
         let slot = &p.slot;
         let field = ident(&f.rust_name);
         let json = &f.json_name;
         let optional = !f.required || f.nullable;
-        match &p.kind {
+        inits.push(match &p.kind {
             // The rule checked the value when the constant is part of it;
             // otherwise it must be this variant's.
-            Slot::Tag(_) if member.rule.iter().any(|(n, c)| n == json && c.is_some()) => {
+            Slot::Tag { .. } if member.rule.iter().any(|(n, c)| n == json && c.is_some()) => {
                 let const_ty = cx.ty(&f.ty, &TokenStream::new());
                 quote!(#field: #const_ty)
             }
-            Slot::Tag(values) => {
-                let konst = constant_of(cx, f).expect("a tag is a constant");
-                let i = values.iter().position(|v| *v == konst).expect("known constant");
+            Slot::Tag {
+                values,
+                konst: tag_values,
+            } => {
+                // A tag slot is read only where every variant has a constant.
+                let konst = constant_of(cx, f).ok_or_else(|| {
+                    Error::new(&f.location, "expected a constant (`const`) here")
+                })?;
+                let i = tag_index(values, &konst, f)?;
                 let const_ty = cx.ty(&f.ty, &TokenStream::new());
-                let tag_values = tag_const(slot);
                 quote! {
                     #field: match &#slot {
                         ::std::option::Option::Some(#rt::__private::decode::Tag::Known(#i)) => #const_ty,
@@ -611,9 +687,8 @@ fn build_member(
                     )?)
                 }
             }
-        }
-    });
-    let mut inits: Vec<TokenStream> = inits.collect();
+        });
+    }
     let mut unknown_check = TokenStream::new();
     match member.unknown {
         Unknown::Raw => inits.push(quote!(additional_properties: ::std::mem::take(&mut __unknown))),
@@ -632,11 +707,11 @@ fn build_member(
         }
         Unknown::Closed => {}
     }
-    quote! {
+    Ok(quote! {
         #(#extras)*
         #unknown_check
         return ::std::result::Result::Ok(#union::#variant(#ty {
             #(#inits,)*
         }));
-    }
+    })
 }

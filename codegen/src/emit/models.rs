@@ -20,7 +20,7 @@ pub(super) fn emit(cx: &Context) -> Result<TokenStream> {
             TypeKind::IntEnum(values) => super::int_enums::emit(def, values),
             TypeKind::Const(value) => emit_const(cx, def, value),
             TypeKind::ConstBool(value) => emit_const_bool(def, *value),
-            TypeKind::Union(u) => emit_union(cx, def, u),
+            TypeKind::Union(u) => emit_union(cx, def, u)?,
             TypeKind::Headers(fields) => emit_headers(cx, def, fields),
         });
     }
@@ -613,7 +613,7 @@ fn emit_const_bool(def: &TypeDef, value: bool) -> TokenStream {
     }
 }
 
-fn emit_union(cx: &Context, def: &TypeDef, u: &UnionDef) -> TokenStream {
+fn emit_union(cx: &Context, def: &TypeDef, u: &UnionDef) -> Result<TokenStream> {
     let name = ident(&def.name);
     let doc = type_doc(def);
     let empty = TokenStream::new();
@@ -663,7 +663,7 @@ fn emit_union(cx: &Context, def: &TypeDef, u: &UnionDef) -> TokenStream {
         ),
         Discrimination::ByFields => (
             quote!(#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]),
-            super::deserialize::union_by_fields(cx, def, u),
+            super::deserialize::union_by_fields(cx, def, u)?,
         ),
         Discrimination::Tagged { property, mapping } => (
             quote!(#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]),
@@ -682,7 +682,7 @@ fn emit_union(cx: &Context, def: &TypeDef, u: &UnionDef) -> TokenStream {
     } else {
         (TokenStream::new(), TokenStream::new())
     };
-    quote! {
+    Ok(quote! {
         #doc
         #derive
         #[serde(untagged)]
@@ -705,7 +705,7 @@ fn emit_union(cx: &Context, def: &TypeDef, u: &UnionDef) -> TokenStream {
         #(#froms)*
         #deserialize
         #validate
-    }
+    })
 }
 
 fn primitive_name(ty: &TypeRef) -> &'static str {

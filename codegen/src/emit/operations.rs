@@ -3,7 +3,7 @@
 //! that validates, sends and decodes.
 
 use super::{doc, ident, validation, Context};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::{
     AuthPlace, Credentials, Operation, Param, ParamLocation, Success, TypeKind, TypeRef,
 };
@@ -67,7 +67,11 @@ pub(super) fn emit(cx: &Context) -> Result<TokenStream> {
         model.info.title, model.info.version
     )));
     let methods = model.operations.iter().map(|op| emit_method(cx, op));
-    let builders = model.operations.iter().map(|op| emit_builder(cx, op));
+    let builders = model
+        .operations
+        .iter()
+        .map(|op| emit_builder(cx, op))
+        .collect::<Result<Vec<_>>>()?;
     Ok(quote! {
         /// What the runtime needs to know of this API: its name and version
         /// (for the user agent) and where its servers are. For the runtime
@@ -351,7 +355,7 @@ fn body_lifetime(op: &Operation) -> TokenStream {
     }
 }
 
-fn emit_builder(cx: &Context, op: &Operation) -> TokenStream {
+fn emit_builder(cx: &Context, op: &Operation) -> Result<TokenStream> {
     let rt = &cx.rt;
     let builder = builder_name(op);
     let method_name = snake_case(&op.id);
@@ -471,7 +475,12 @@ fn emit_builder(cx: &Context, op: &Operation) -> TokenStream {
             .params
             .iter()
             .find(|p| p.name == var && p.location == ParamLocation::Path)
-            .expect("checked by the model");
+            .ok_or_else(|| {
+                Error::new(
+                    &op.location,
+                    format!("the path names `{{{var}}}` but no path parameter `{var}` is declared"),
+                )
+            })?;
         let name = ident(&p.rust_name);
         let json = &p.name;
         format_string.push_str("{}");
@@ -620,7 +629,7 @@ fn emit_builder(cx: &Context, op: &Operation) -> TokenStream {
     } else {
         quote!(+ 'a)
     };
-    quote! {
+    Ok(quote! {
         #struct_doc
         #[derive(Debug)]
         #[must_use = "a request does nothing until it is awaited or sent"]
@@ -668,5 +677,5 @@ fn emit_builder(cx: &Context, op: &Operation) -> TokenStream {
                 ::std::boxed::Box::pin(self.send())
             }
         }
-    }
+    })
 }

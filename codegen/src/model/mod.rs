@@ -37,8 +37,39 @@ pub fn build(loader: &Loader) -> Result<Model> {
     build_with(loader, &ModelOptions::default())
 }
 
+/// How deep schemas may nest (inline or through `$ref`s still being
+/// defined) before the spec is refused: far beyond what API descriptions do,
+/// and within [`MODEL_STACK`].
+pub const MAX_NESTING: usize = 64;
+
+/// The stack the model is built on: lowering a schema is recursive, and the
+/// caller's thread (2 MiB for a test's) may not have room for
+/// [`MAX_NESTING`] levels.
+const MODEL_STACK: usize = 64 << 20;
+
 /// Builds the model of a loaded spec with options.
+///
+/// The work runs on a thread of its own with a [`MODEL_STACK`] stack, so that
+/// a deeply nested spec gets an error rather than overflowing the caller's.
 pub fn build_with(loader: &Loader, options: &ModelOptions) -> Result<Model> {
+    std::thread::scope(|scope| {
+        let lowering = std::thread::Builder::new()
+            .name("algolia-codegen-model".into())
+            .stack_size(MODEL_STACK)
+            .spawn_scoped(scope, || build_here(loader, options))
+            .map_err(|e| {
+                Error::new(
+                    &Location::root(),
+                    format!("cannot start the thread that builds the model: {e}"),
+                )
+            })?;
+        lowering
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
+}
+
+fn build_here(loader: &Loader, options: &ModelOptions) -> Result<Model> {
     let root = loader.root();
     let at = Location::root();
     let doc: openapi::Document = parse_at(root, &at)?;
@@ -48,6 +79,7 @@ pub fn build_with(loader: &Loader, options: &ModelOptions) -> Result<Model> {
         by_location: BTreeMap::new(),
         taken: BTreeSet::new(),
         in_progress: Vec::new(),
+        nesting: 0,
         warnings: Vec::new(),
     };
     if !doc.openapi.starts_with("3.0") {
@@ -173,6 +205,8 @@ struct Builder<'a> {
     by_location: BTreeMap<Location, (String, usize)>,
     taken: BTreeSet<String>,
     in_progress: Vec<String>,
+    /// How many `type_of` calls are under way (see [`MAX_NESTING`]).
+    nesting: usize,
     warnings: Vec<Warning>,
 }
 

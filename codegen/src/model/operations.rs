@@ -79,11 +79,7 @@ impl Builder<'_> {
             params.retain(|q| !(q.name == param.name && q.location == param.location));
             params.push(param);
         }
-        let template_vars: Vec<String> = path
-            .split('{')
-            .skip(1)
-            .filter_map(|s| s.split_once('}').map(|(v, _)| v.to_string()))
-            .collect();
+        let template_vars = template_variables(path, item_at)?;
         for var in &template_vars {
             if !params
                 .iter()
@@ -306,4 +302,31 @@ pub(super) fn disambiguate_arguments(params: &mut [Param], body: Option<&mut Bod
     for param in params.iter_mut() {
         unique(&mut taken, &mut param.rust_name);
     }
+}
+
+/// The variables of a path template (`/1/indexes/{indexName}`), in order; an
+/// error at the path's pointer when its braces do not pair up.
+fn template_variables(path: &str, at: &Location) -> Result<Vec<String>> {
+    let mut vars = Vec::new();
+    let mut rest = path;
+    while let Some(start) = rest.find(['{', '}']) {
+        let after = &rest[start + 1..];
+        let end = after.find(['{', '}']);
+        match end {
+            Some(end) if rest[start..].starts_with('{') && after[end..].starts_with('}') => {
+                vars.push(after[..end].to_string());
+                rest = &after[end + 1..];
+            }
+            _ => {
+                return Err(Error::new(
+                    at,
+                    format!(
+                        "the path `{path}` has a `{{` or `}}` that does not pair up: \
+                         expected `{{name}}` for each parameter"
+                    ),
+                ))
+            }
+        }
+    }
+    Ok(vars)
 }

@@ -163,6 +163,24 @@ impl Builder<'_> {
         at: &Location,
         hint: &str,
     ) -> Result<(TypeRef, Constraints)> {
+        if self.nesting >= MAX_NESTING {
+            return Err(Error::new(
+                at,
+                format!("schemas nested more than {MAX_NESTING} deep are not supported"),
+            ));
+        }
+        self.nesting += 1;
+        let result = self.type_of_nested(value, at, hint);
+        self.nesting -= 1;
+        result
+    }
+
+    fn type_of_nested(
+        &mut self,
+        value: &Value,
+        at: &Location,
+        hint: &str,
+    ) -> Result<(TypeRef, Constraints)> {
         if let Some(reference) = ref_of(value) {
             self.loader.ref_target(reference, at)?;
             let (_, resolved_at) = self.loader.resolve(value, at)?;
@@ -473,6 +491,17 @@ impl Builder<'_> {
     }
 
     pub(super) fn merge_all_of(&mut self, schema: &Schema, at: &Location) -> Result<Schema> {
+        self.merge_all_of_within(schema, at, &mut vec![at.clone()])
+    }
+
+    /// `merge_all_of`, with the schemas being merged (`merging`) so that a
+    /// part that includes one of them is refused rather than followed forever.
+    fn merge_all_of_within(
+        &mut self,
+        schema: &Schema,
+        at: &Location,
+        merging: &mut Vec<Location>,
+    ) -> Result<Schema> {
         let mut merged = Schema {
             kind: Some("object".into()),
             additional_properties: schema.additional_properties.clone(),
@@ -486,7 +515,16 @@ impl Builder<'_> {
             let (part, part_at) = self.loader.resolve(part, &part_at)?;
             let part = self.parse_schema(part, &part_at)?;
             let part = if part.all_of.is_some() {
-                self.merge_all_of(&part, &part_at)?
+                if merging.contains(&part_at) {
+                    return Err(Error::new(
+                        &at.key("allOf").index(i),
+                        format!("this `allOf` part includes itself (through {part_at}): a cycle"),
+                    ));
+                }
+                merging.push(part_at.clone());
+                let part = self.merge_all_of_within(&part, &part_at, merging)?;
+                merging.pop();
+                part
             } else {
                 part
             };
