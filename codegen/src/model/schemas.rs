@@ -553,7 +553,12 @@ impl Builder<'_> {
     ) -> Result<StructDef> {
         let props_at = at.key("properties");
         let mut fields = Vec::new();
-        let mut rust_names = BTreeSet::new();
+        // Names the emitted struct already uses: the field that keeps unknown
+        // properties, the constructor and `validate` (an optional field gets
+        // a setter named like it). A property called so gets a `_`.
+        let mut rust_names: BTreeSet<String> = ["additional_properties", "new", "validate"]
+            .map(String::from)
+            .into();
         for (json_name, prop) in &schema.properties {
             let prop_at = props_at.key(json_name);
             let hint = format!("{name}{}", pascal_case(json_name));

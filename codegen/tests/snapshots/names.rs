@@ -784,6 +784,18 @@ pub struct Default {
     /// The `some` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub some: ::std::option::Option<Some_>,
+    /// Named like the constructor: its setter must not clash with `new`.
+    #[serde(rename = "new")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub new_: ::std::option::Option<::std::string::String>,
+    /// The `validate` property.
+    #[serde(rename = "validate")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub validate_: ::std::option::Option<bool>,
+    /// Named like the field that keeps unknown properties.
+    #[serde(rename = "additionalProperties")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub additional_properties_: ::std::option::Option<i64>,
     /// Properties the spec does not name, kept as the JSON text they came as, so that
     /// nothing is lost and nothing is expanded.
     #[serde(flatten)]
@@ -796,12 +808,39 @@ impl Default {
             from: from.into(),
             vec: ::std::option::Option::None,
             some: ::std::option::Option::Some(Some_),
+            new_: ::std::option::Option::None,
+            validate_: ::std::option::Option::None,
+            additional_properties_: ::std::option::Option::None,
             additional_properties: ::std::default::Default::default(),
         }
     }
     /// Sets `vec` (optional).
     pub fn vec(mut self, vec: impl ::std::iter::IntoIterator<Item = String>) -> Self {
         self.vec = ::std::option::Option::Some(vec.into_iter().collect());
+        self
+    }
+    /// Sets `new` (optional).
+    ///
+    /// Named like the constructor: its setter must not clash with `new`.
+    pub fn new_(
+        mut self,
+        new_: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.new_ = ::std::option::Option::Some(new_.into());
+        self
+    }
+    /// Sets `validate` (optional).
+    pub fn validate_(mut self, validate_: bool) -> Self {
+        self.validate_ = ::std::option::Option::Some(validate_);
+        self
+    }
+    /// Sets `additionalProperties` (optional).
+    ///
+    /// Named like the field that keeps unknown properties.
+    pub fn additional_properties_(mut self, additional_properties_: i64) -> Self {
+        self.additional_properties_ = ::std::option::Option::Some(
+            additional_properties_,
+        );
         self
     }
 }
@@ -824,10 +863,24 @@ impl<'de> ::serde::Deserialize<'de> for Default {
                 self,
                 mut __map: A,
             ) -> ::std::result::Result<Default, A::Error> {
-                const FIELDS: &[&str] = &["from", "vec", "some"];
+                const FIELDS: &[&str] = &[
+                    "from",
+                    "vec",
+                    "some",
+                    "new",
+                    "validate",
+                    "additionalProperties",
+                ];
                 let mut from: ::std::option::Option<From> = ::std::option::Option::None;
                 let mut vec: ::std::option::Option<::std::option::Option<Vec>> = ::std::option::Option::None;
                 let mut some: ::std::option::Option<::std::option::Option<Some_>> = ::std::option::Option::None;
+                let mut new_: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut validate_: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut additional_properties_: ::std::option::Option<
+                    ::std::option::Option<i64>,
+                > = ::std::option::Option::None;
                 let mut additional_properties = ::algolia_insights::runtime::RawProperties::new();
                 while let ::std::option::Option::Some(__key) = __map
                     .next_key_seed(
@@ -860,12 +913,39 @@ impl<'de> ::serde::Deserialize<'de> for Default {
                                     ),
                                 )?
                         }
-                        ::std::result::Result::Ok(_) => {
+                        ::std::result::Result::Ok(2usize) => {
                             __map
                                 .next_value_seed(
                                     ::algolia_insights::__private::decode::Once::new(
                                         &mut some,
                                         "some",
+                                    ),
+                                )?
+                        }
+                        ::std::result::Result::Ok(3usize) => {
+                            __map
+                                .next_value_seed(
+                                    ::algolia_insights::runtime::decode::Once::new(
+                                        &mut new_,
+                                        "new",
+                                    ),
+                                )?
+                        }
+                        ::std::result::Result::Ok(4usize) => {
+                            __map
+                                .next_value_seed(
+                                    ::algolia_insights::runtime::decode::Once::new(
+                                        &mut validate_,
+                                        "validate",
+                                    ),
+                                )?
+                        }
+                        ::std::result::Result::Ok(_) => {
+                            __map
+                                .next_value_seed(
+                                    ::algolia_insights::runtime::decode::Once::new(
+                                        &mut additional_properties_,
+                                        "additionalProperties",
                                     ),
                                 )?
                         }
@@ -876,6 +956,9 @@ impl<'de> ::serde::Deserialize<'de> for Default {
                     from: ::algolia_insights::__private::decode::required(from, "from")?,
                     vec: vec.flatten(),
                     some: some.flatten(),
+                    new_: new_.flatten(),
+                    validate_: validate_.flatten(),
+                    additional_properties_: additional_properties_.flatten(),
                     additional_properties,
                 })
             }
