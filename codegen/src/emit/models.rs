@@ -234,10 +234,11 @@ fn emit_struct(cx: &Context, def: &TypeDef, s: &StructDef) -> TokenStream {
             Some(ty) => cx.ty(ty, &TokenStream::new()),
             None => quote!(::serde_json::Value),
         };
+        // Not `serde_json::Map`: it has its traits only for `Value` values.
         fields.push(quote! {
-            /// Properties the spec does not name, kept as they came so that nothing is lost.
+            /// Properties the spec does not name, kept so that nothing is lost.
             #[serde(flatten)]
-            pub additional_properties: ::serde_json::Map<::std::string::String, #value_ty>,
+            pub additional_properties: ::std::collections::BTreeMap<::std::string::String, #value_ty>,
         });
         inits.push(quote!(additional_properties: ::std::default::Default::default()));
     }
