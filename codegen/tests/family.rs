@@ -10,6 +10,9 @@
 //! Two bundles carry defects of their own; there the generator must warn
 //! with the JSON pointer and still generate everything else (see
 //! `KNOWN_DEFECTS`).
+//!
+//! The README's "Generator coverage" table gives each spec's operations and
+//! types; they are counted here from the generated code and must match it.
 
 use algolia_codegen::model::ModelOptions;
 use algolia_codegen::{generate_with, names, resolve::Loader, EmitOptions, Generated};
@@ -58,6 +61,64 @@ fn stem(spec: &Path) -> String {
     spec.file_stem().unwrap().to_string_lossy().to_string()
 }
 
+/// What one spec's generated client holds: (operations, types).
+///
+/// An operation is a request builder (an `impl` with a `METHOD` constant) in
+/// `operations.rs`; a type is a top-level `struct`, `enum` or `type` in
+/// `models.rs`.
+fn coverage(generated: &Generated) -> (usize, usize) {
+    let items = |name: &str| -> Vec<syn::Item> {
+        let file = generated
+            .files
+            .iter()
+            .find(|f| f.name == name)
+            .unwrap_or_else(|| panic!("no {name} generated"));
+        syn::parse_file(&file.text)
+            .unwrap_or_else(|e| panic!("{name} does not parse: {e}"))
+            .items
+    };
+    let operations = items("operations.rs")
+        .iter()
+        .filter(|item| match item {
+            syn::Item::Impl(block) => block
+                .items
+                .iter()
+                .any(|i| matches!(i, syn::ImplItem::Const(c) if c.ident == "METHOD")),
+            _ => false,
+        })
+        .count();
+    let types = items("models.rs")
+        .iter()
+        .filter(|item| {
+            matches!(
+                item,
+                syn::Item::Struct(_) | syn::Item::Enum(_) | syn::Item::Type(_)
+            )
+        })
+        .count();
+    (operations, types)
+}
+
+/// The README's "Generator coverage" table: (spec, operations, types) rows.
+fn readme_coverage() -> Vec<(String, usize, usize)> {
+    let readme = std::fs::read_to_string(manifest_dir().join("../README.md")).unwrap();
+    let rows = readme
+        .lines()
+        .skip_while(|line| !line.starts_with("| spec | operations | types |"))
+        .skip(2)
+        .take_while(|line| line.starts_with('|'));
+    rows.map(|row| {
+        let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+        let number = |i: usize| {
+            cells[i]
+                .parse()
+                .unwrap_or_else(|_| panic!("README coverage row `{row}`: not a count"))
+        };
+        (cells[1].to_string(), number(2), number(3))
+    })
+    .collect()
+}
+
 fn write_if_changed(path: &Path, text: &str) {
     if std::fs::read_to_string(path).ok().as_deref() != Some(text) {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -80,6 +141,7 @@ fn every_family_spec_generates_and_compiles() {
     };
     let krate = target.join("family-check");
 
+    let mut counted = Vec::new();
     let mut lib = String::from(
         "//! The generated clients of the family fixtures, one module per spec.\n\
          #![deny(warnings)]\n#![allow(clippy::all, rustdoc::all, deprecated)]\n\n",
@@ -87,6 +149,8 @@ fn every_family_spec_generates_and_compiles() {
     for spec in &specs {
         let name = stem(spec);
         let generated = generate_one(spec);
+        let (operations, types) = coverage(&generated);
+        counted.push((name.clone(), operations, types));
         let module = names::snake_case(&name);
         lib.push_str(&format!("pub mod {module};\n"));
         write_if_changed(
@@ -116,6 +180,17 @@ fn every_family_spec_generates_and_compiles() {
             .collect();
         assert!(skipped.is_empty(), "{name}: skipped {skipped:#?}");
     }
+    counted.sort();
+    let table: String = counted
+        .iter()
+        .map(|(spec, operations, types)| format!("| {spec} | {operations} | {types} |\n"))
+        .collect();
+    let mut readme = readme_coverage();
+    readme.sort();
+    assert_eq!(
+        readme, counted,
+        "the README's \"Generator coverage\" table is stale; the counts are:\n{table}"
+    );
     // Names that clash with Rust's prelude, with each other, or use any
     // Unicode (also a snapshot fixture): compiled with the family.
     let names = manifest_dir().join("tests/fixtures/names.json");
