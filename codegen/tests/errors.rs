@@ -385,3 +385,37 @@ fn schemas_nested_too_deep_are_refused_on_any_thread() {
         "schemas nested more than 64 deep are not supported",
     );
 }
+
+/// Header names are case-insensitive: `X-Rate` and `x-rate` are one header
+/// listed twice, which used to give a struct with the same field twice.
+#[test]
+fn a_response_header_listed_twice_is_refused() {
+    let headers = json!({"X-Rate": {"schema": {"type": "integer"}}, "x-rate": {"schema": {"type": "integer"}}});
+    assert_error(
+        spec(
+            json!({}),
+            json!({"/t": {"get": {"operationId": "g", "responses": {"204": {"description": "ok", "headers": headers}}}}}),
+        ),
+        "#/paths/~1t/get/responses/204/headers/x-rate",
+        "is the header at #/paths/~1t/get/responses/204/headers/X-Rate",
+    );
+}
+
+/// A `null` variant in a union with a `discriminator` is refused at the
+/// union; it used to be found only after the discriminator was read with the
+/// variants misnumbered (the `null` one left out), blaming the wrong variant.
+#[test]
+fn a_null_variant_in_a_tagged_union_is_refused_at_the_union() {
+    assert_error(
+        spec(
+            json!({
+                "Pet": {"oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/Cat"}],
+                        "discriminator": {"propertyName": "petType"}},
+                "Cat": {"type": "object", "properties": {"petType": {"type": "string"}}}
+            }),
+            json!({}),
+        ),
+        "#/components/schemas/Pet/oneOf",
+        "supported only in a union told apart by shape",
+    );
+}

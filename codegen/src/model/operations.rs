@@ -179,9 +179,26 @@ impl Builder<'_> {
                 ));
             } else if !response.headers.is_empty() {
                 let name = self.unique_name(&format!("{op_name}Response"));
-                let mut fields = Vec::new();
+                let mut fields: Vec<Field> = Vec::new();
+                let mut rust_names = BTreeSet::new();
                 for (header, value) in &response.headers {
                     let header_at = response_at.key("headers").key(header);
+                    let json_name = header.to_ascii_lowercase();
+                    if let Some(other) = fields.iter().find(|f| f.json_name == json_name) {
+                        return Err(Error::new(
+                            &header_at,
+                            format!(
+                                "the header `{header}` is the header at {} (header names \
+                                 are case-insensitive)",
+                                other.location
+                            ),
+                        ));
+                    }
+                    // `x-a` and `x_a` are two headers, both `x_a` in Rust.
+                    let mut rust_name = snake_case(header);
+                    while !rust_names.insert(rust_name.clone()) {
+                        rust_name.push('_');
+                    }
                     let (value, header_at) = self.loader.resolve(value, &header_at)?;
                     let parsed: openapi::Header = parse_at(value, &header_at)?;
                     let schema = parsed.schema.unwrap_or(Value::Object(Default::default()));
@@ -203,8 +220,8 @@ impl Builder<'_> {
                         ));
                     }
                     fields.push(Field {
-                        json_name: header.to_ascii_lowercase(),
-                        rust_name: snake_case(header),
+                        json_name,
+                        rust_name,
                         ty,
                         constraints,
                         required: parsed.required,

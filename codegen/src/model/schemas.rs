@@ -394,6 +394,18 @@ impl Builder<'_> {
                 "anyOf"
             };
             let mut union = self.union(name, variants, &at.key(key))?;
+            // Checked before the discriminator is read: its variants are
+            // numbered without the `null` one.
+            if union.nullable
+                && (schema.discriminator.is_some()
+                    || union.discrimination != Discrimination::ByShape)
+            {
+                return Err(Error::new(
+                    &at.key(key),
+                    "a `type: 'null'` variant is supported only in a union told apart by shape \
+                     (no `discriminator`, no `x-discriminator-fields`)",
+                ));
+            }
             if let Some(discriminator) = &schema.discriminator {
                 union.discrimination = self.tagged(
                     discriminator,
@@ -402,13 +414,6 @@ impl Builder<'_> {
                     &at.key(key),
                     &at.key("discriminator"),
                 )?;
-            }
-            if union.nullable && union.discrimination != Discrimination::ByShape {
-                return Err(Error::new(
-                    &at.key(key),
-                    "a `type: 'null'` variant is supported only in a union told apart by shape \
-                     (no `discriminator`, no `x-discriminator-fields`)",
-                ));
             }
             return Ok((TypeKind::Union(union), schema));
         }

@@ -1113,6 +1113,30 @@ impl 日本語 {
         )
     }
 }
+/// What [`Client::headers`](crate::Client::headers) answers: the response has no body, only these headers.
+#[derive(Debug, Clone, ::std::default::Default, PartialEq)]
+#[non_exhaustive]
+pub struct HeadersResponse {
+    /// The `x-rate` header.
+    pub x_rate: ::std::option::Option<i64>,
+    /// The `x_rate` header.
+    pub x_rate_: ::std::option::Option<::std::string::String>,
+}
+impl HeadersResponse {
+    /// Reads the documented headers of a response.
+    ///
+    /// # Errors
+    ///
+    /// When a header is present but does not parse as its documented type.
+    pub fn from_headers(
+        headers: &::algolia_insights::runtime::HeaderMap,
+    ) -> ::std::result::Result<Self, ::std::string::String> {
+        ::std::result::Result::Ok(Self {
+            x_rate: ::algolia_insights::runtime::header_value(headers, "x-rate")?,
+            x_rate_: ::algolia_insights::runtime::header_value(headers, "x_rate")?,
+        })
+    }
+}
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for Option {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -1242,6 +1266,17 @@ impl Client {
             options_: ::std::default::Default::default(),
             body_: ::std::default::Default::default(),
             default: ::algolia_insights::runtime::IntoBody::into_body(default),
+            options: ::std::default::Default::default(),
+        }
+    }
+    /// The `headers` operation.
+    ///
+    /// `GET /headers` (`headers` in the spec).
+    ///
+    /// Returns a request builder: set options on it, then `.await` it.
+    pub fn headers(&self) -> Headers {
+        Headers {
+            client: self.clone(),
             options: ::std::default::Default::default(),
         }
     }
@@ -1413,6 +1448,67 @@ impl<'a> ::std::future::IntoFuture for ClientRequest<'a> {
     type IntoFuture = ::std::pin::Pin<
         ::std::boxed::Box<
             dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send + 'a,
+        >,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// A request to [`Client::headers`]: set options, then `.await` it (or call [`send`](Self::send)).
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is awaited or sent"]
+pub struct Headers {
+    client: Client,
+    options: ::algolia_insights::runtime::RequestOptions,
+}
+impl Headers {
+    /// The HTTP method of the operation.
+    pub(crate) const METHOD: ::algolia_insights::runtime::Method = ::algolia_insights::runtime::Method::GET;
+    /// The path of `headers` (`GET /headers`).
+    pub(crate) const PATH: &'static str = "/headers";
+    ::algolia_insights::request_builder_methods!();
+    /// Validates the request, sends it (with host failover and retries), and decodes the answer.
+    ///
+    /// # Errors
+    ///
+    /// See [`Client::headers`].
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<
+        super::models::HeadersResponse,
+        ::algolia_insights::Error,
+    > {
+        let Self { client, options } = self;
+        let request = ::algolia_insights::runtime::HttpRequest::new(
+            Self::METHOD,
+            Self::PATH.to_string(),
+        );
+        let response = client.transport.execute(request, options).await?;
+        response.decode_headers(super::models::HeadersResponse::from_headers)
+    }
+    /// Like [`send`](Self::send), but blocks the current thread until the answer is decoded (feature `blocking`), for programs without an async runtime.
+    ///
+    /// # Errors
+    ///
+    /// See [`Client::headers`]; [`Error::BlockingInsideRuntime`](crate::Error::BlockingInsideRuntime) when called inside an async runtime, where the request must be `.await`ed instead.
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> ::std::result::Result<
+        super::models::HeadersResponse,
+        ::algolia_insights::Error,
+    > {
+        ::algolia_insights::runtime::block_on(self.send())
+    }
+}
+impl ::std::future::IntoFuture for Headers {
+    type Output = ::std::result::Result<
+        super::models::HeadersResponse,
+        ::algolia_insights::Error,
+    >;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<
+            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
