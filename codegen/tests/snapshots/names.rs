@@ -925,7 +925,7 @@ impl<'de> ::serde::Deserialize<'de> for Default {
                         ::std::result::Result::Ok(3usize) => {
                             __map
                                 .next_value_seed(
-                                    ::algolia_insights::runtime::decode::Once::new(
+                                    ::algolia_insights::__private::decode::Once::new(
                                         &mut new_,
                                         "new",
                                     ),
@@ -934,7 +934,7 @@ impl<'de> ::serde::Deserialize<'de> for Default {
                         ::std::result::Result::Ok(4usize) => {
                             __map
                                 .next_value_seed(
-                                    ::algolia_insights::runtime::decode::Once::new(
+                                    ::algolia_insights::__private::decode::Once::new(
                                         &mut validate_,
                                         "validate",
                                     ),
@@ -943,7 +943,7 @@ impl<'de> ::serde::Deserialize<'de> for Default {
                         ::std::result::Result::Ok(_) => {
                             __map
                                 .next_value_seed(
-                                    ::algolia_insights::runtime::decode::Once::new(
+                                    ::algolia_insights::__private::decode::Once::new(
                                         &mut additional_properties_,
                                         "additionalProperties",
                                     ),
@@ -1129,11 +1129,11 @@ impl HeadersResponse {
     ///
     /// When a header is present but does not parse as its documented type.
     pub fn from_headers(
-        headers: &::algolia_insights::runtime::HeaderMap,
+        headers: &::algolia_insights::runtime::Headers,
     ) -> ::std::result::Result<Self, ::std::string::String> {
         ::std::result::Result::Ok(Self {
-            x_rate: ::algolia_insights::runtime::header_value(headers, "x-rate")?,
-            x_rate_: ::algolia_insights::runtime::header_value(headers, "x_rate")?,
+            x_rate: ::algolia_insights::__private::header_value(headers, "x-rate")?,
+            x_rate_: ::algolia_insights::__private::header_value(headers, "x_rate")?,
         })
     }
 }
@@ -1463,10 +1463,10 @@ pub struct Headers {
 }
 impl Headers {
     /// The HTTP method of the operation.
-    pub(crate) const METHOD: ::algolia_insights::runtime::Method = ::algolia_insights::runtime::Method::GET;
+    pub(crate) const METHOD: ::algolia_insights::__private::Method = ::algolia_insights::__private::Method::GET;
     /// The path of `headers` (`GET /headers`).
     pub(crate) const PATH: &'static str = "/headers";
-    ::algolia_insights::request_builder_methods!();
+    ::algolia_insights::__private::request_builder_methods!();
     /// Validates the request, sends it (with host failover and retries), and decodes the answer.
     ///
     /// # Errors
@@ -1479,11 +1479,16 @@ impl Headers {
         ::algolia_insights::Error,
     > {
         let Self { client, options } = self;
-        let request = ::algolia_insights::runtime::HttpRequest::new(
+        let request = ::algolia_insights::__private::HttpRequest::new(
             Self::METHOD,
             Self::PATH.to_string(),
         );
-        let response = client.transport.execute(request, options).await?;
+        let response = ::algolia_insights::__private::execute(
+                &client.transport,
+                request,
+                options,
+            )
+            .await?;
         response.decode_headers(super::models::HeadersResponse::from_headers)
     }
     /// Like [`send`](Self::send), but blocks the current thread until the answer is decoded (feature `blocking`), for programs without an async runtime.
@@ -1498,7 +1503,7 @@ impl Headers {
         super::models::HeadersResponse,
         ::algolia_insights::Error,
     > {
-        ::algolia_insights::runtime::block_on(self.send())
+        ::algolia_insights::__private::block_on(self.send())
     }
 }
 impl ::std::future::IntoFuture for Headers {

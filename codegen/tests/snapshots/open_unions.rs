@@ -41,7 +41,7 @@ impl ::std::convert::From<Line> for Shape {
 impl Shape {
     /// How each variant is recognised, most specific first: the
     /// properties it must have, and the value of its constant ones.
-    pub const VARIANT_RULES: &'static [::algolia_insights::runtime::VariantRule] = &[
+    pub const VARIANT_RULES: &'static [::algolia_insights::__private::VariantRule] = &[
         ("Circle", &[("kind", ::std::option::Option::Some("circle"))]),
         ("Square", &[("kind", ::std::option::Option::Some("square"))]),
         ("Line", &[("kind", ::std::option::Option::Some("line"))]),
@@ -69,7 +69,7 @@ impl<'de> ::serde::Deserialize<'de> for Shape {
                 const FIELDS: &[&str] = &["kind", "radius", "label", "side", "length"];
                 const KIND_VALUES: &[&str] = &["circle", "square", "line"];
                 let mut kind: ::std::option::Option<
-                    ::algolia_insights::runtime::decode::Tag,
+                    ::algolia_insights::__private::decode::Tag,
                 > = ::std::option::Option::None;
                 let mut radius: ::std::option::Option<f64> = ::std::option::Option::None;
                 let mut label: ::std::option::Option<
@@ -80,17 +80,21 @@ impl<'de> ::serde::Deserialize<'de> for Shape {
                 let mut __unknown = ::algolia_insights::runtime::RawProperties::new();
                 while let ::std::option::Option::Some(__key) = __map
                     .next_key_seed(
-                        ::algolia_insights::runtime::decode::FieldIndex(FIELDS),
+                        ::algolia_insights::__private::decode::FieldIndex(FIELDS),
                     )?
                 {
                     match __key {
                         ::std::result::Result::Err(__name) => {
-                            __unknown.read_entry(&__name, &mut __map)?
+                            ::algolia_insights::__private::decode::read_entry(
+                                &mut __unknown,
+                                &__name,
+                                &mut __map,
+                            )?
                         }
                         ::std::result::Result::Ok(0usize) => {
                             __map
                                 .next_value_seed(
-                                    ::algolia_insights::runtime::decode::TagSlot::new(
+                                    ::algolia_insights::__private::decode::TagSlot::new(
                                         &mut kind,
                                         "kind",
                                         KIND_VALUES,
@@ -100,7 +104,7 @@ impl<'de> ::serde::Deserialize<'de> for Shape {
                         ::std::result::Result::Ok(1usize) => {
                             __map
                                 .next_value_seed(
-                                    ::algolia_insights::runtime::decode::Once::new(
+                                    ::algolia_insights::__private::decode::Once::new(
                                         &mut radius,
                                         "radius",
                                     ),
@@ -109,7 +113,7 @@ impl<'de> ::serde::Deserialize<'de> for Shape {
                         ::std::result::Result::Ok(2usize) => {
                             __map
                                 .next_value_seed(
-                                    ::algolia_insights::runtime::decode::Once::new(
+                                    ::algolia_insights::__private::decode::Once::new(
                                         &mut label,
                                         "label",
                                     ),
@@ -118,7 +122,7 @@ impl<'de> ::serde::Deserialize<'de> for Shape {
                         ::std::result::Result::Ok(3usize) => {
                             __map
                                 .next_value_seed(
-                                    ::algolia_insights::runtime::decode::Once::new(
+                                    ::algolia_insights::__private::decode::Once::new(
                                         &mut side,
                                         "side",
                                     ),
@@ -127,7 +131,7 @@ impl<'de> ::serde::Deserialize<'de> for Shape {
                         ::std::result::Result::Ok(_) => {
                             __map
                                 .next_value_seed(
-                                    ::algolia_insights::runtime::decode::Once::new(
+                                    ::algolia_insights::__private::decode::Once::new(
                                         &mut length,
                                         "length",
                                     ),
@@ -137,7 +141,7 @@ impl<'de> ::serde::Deserialize<'de> for Shape {
                 }
                 if kind
                     == ::std::option::Option::Some(
-                        ::algolia_insights::runtime::decode::Tag::Known(0usize),
+                        ::algolia_insights::__private::decode::Tag::Known(0usize),
                     )
                 {
                     if side.is_some() {
@@ -157,13 +161,13 @@ impl<'de> ::serde::Deserialize<'de> for Shape {
                     return ::std::result::Result::Ok(
                         Shape::Circle(Circle {
                             kind: CircleKind,
-                            radius: ::algolia_insights::runtime::decode::required(
+                            radius: ::algolia_insights::__private::decode::required(
                                 radius.take(),
                                 "radius",
                             )?,
                             label: match label.take().flatten() {
                                 ::std::option::Option::Some(raw) => {
-                                    ::algolia_insights::runtime::decode::decode_raw::<
+                                    ::algolia_insights::__private::decode::decode_raw::<
                                         ::std::option::Option<::std::string::String>,
                                         A::Error,
                                     >(&raw, "label")?
@@ -176,7 +180,7 @@ impl<'de> ::serde::Deserialize<'de> for Shape {
                 }
                 if kind
                     == ::std::option::Option::Some(
-                        ::algolia_insights::runtime::decode::Tag::Known(1usize),
+                        ::algolia_insights::__private::decode::Tag::Known(1usize),
                     )
                 {
                     if radius.is_some() {
@@ -196,13 +200,13 @@ impl<'de> ::serde::Deserialize<'de> for Shape {
                     return ::std::result::Result::Ok(
                         Shape::Square(Square {
                             kind: SquareKind,
-                            side: ::algolia_insights::runtime::decode::required(
+                            side: ::algolia_insights::__private::decode::required(
                                 side.take(),
                                 "side",
                             )?,
                             label: match label.take().flatten() {
                                 ::std::option::Option::Some(raw) => {
-                                    ::algolia_insights::runtime::decode::decode_raw::<
+                                    ::algolia_insights::__private::decode::decode_raw::<
                                         ::std::option::Option<i64>,
                                         A::Error,
                                     >(&raw, "label")?
@@ -218,7 +222,7 @@ impl<'de> ::serde::Deserialize<'de> for Shape {
                 }
                 if kind
                     == ::std::option::Option::Some(
-                        ::algolia_insights::runtime::decode::Tag::Known(2usize),
+                        ::algolia_insights::__private::decode::Tag::Known(2usize),
                     )
                 {
                     if radius.is_some() {
@@ -256,7 +260,7 @@ impl<'de> ::serde::Deserialize<'de> for Shape {
                     return ::std::result::Result::Ok(
                         Shape::Line(Line {
                             kind: LineKind,
-                            length: ::algolia_insights::runtime::decode::required(
+                            length: ::algolia_insights::__private::decode::required(
                                 length.take(),
                                 "length",
                             )?,
@@ -278,7 +282,7 @@ impl<'de> ::serde::Deserialize<'de> for Shape {
                 };
                 ::std::result::Result::Err(
                     ::serde::de::Error::custom(
-                        ::algolia_insights::runtime::no_variant_message(
+                        ::algolia_insights::__private::no_variant_message(
                             "Shape",
                             __probe,
                             Shape::VARIANT_RULES,
@@ -293,7 +297,7 @@ impl<'de> ::serde::Deserialize<'de> for Shape {
 impl ::algolia_insights::validation::Validate for Shape {
     fn validate_into(
         &self,
-        path: &::algolia_insights::validation::Path<'_>,
+        path: &::algolia_insights::__private::Path<'_>,
         context: &::algolia_insights::validation::ValidationContext,
         out: &mut ::std::vec::Vec<::algolia_insights::validation::Violation>,
     ) {
@@ -404,17 +408,21 @@ impl<'de> ::serde::Deserialize<'de> for Circle {
                 let mut additional_properties = ::algolia_insights::runtime::RawProperties::new();
                 while let ::std::option::Option::Some(__key) = __map
                     .next_key_seed(
-                        ::algolia_insights::runtime::decode::FieldIndex(FIELDS),
+                        ::algolia_insights::__private::decode::FieldIndex(FIELDS),
                     )?
                 {
                     match __key {
                         ::std::result::Result::Err(__unknown) => {
-                            additional_properties.read_entry(&__unknown, &mut __map)?
+                            ::algolia_insights::__private::decode::read_entry(
+                                &mut additional_properties,
+                                &__unknown,
+                                &mut __map,
+                            )?
                         }
                         ::std::result::Result::Ok(0usize) => {
                             __map
                                 .next_value_seed(
-                                    ::algolia_insights::runtime::decode::Once::new(
+                                    ::algolia_insights::__private::decode::Once::new(
                                         &mut kind,
                                         "kind",
                                     ),
@@ -423,7 +431,7 @@ impl<'de> ::serde::Deserialize<'de> for Circle {
                         ::std::result::Result::Ok(1usize) => {
                             __map
                                 .next_value_seed(
-                                    ::algolia_insights::runtime::decode::Once::new(
+                                    ::algolia_insights::__private::decode::Once::new(
                                         &mut radius,
                                         "radius",
                                     ),
@@ -432,7 +440,7 @@ impl<'de> ::serde::Deserialize<'de> for Circle {
                         ::std::result::Result::Ok(_) => {
                             __map
                                 .next_value_seed(
-                                    ::algolia_insights::runtime::decode::Once::new(
+                                    ::algolia_insights::__private::decode::Once::new(
                                         &mut label,
                                         "label",
                                     ),
@@ -442,8 +450,8 @@ impl<'de> ::serde::Deserialize<'de> for Circle {
                 }
                 additional_properties.shrink_to_fit();
                 ::std::result::Result::Ok(Circle {
-                    kind: ::algolia_insights::runtime::decode::required(kind, "kind")?,
-                    radius: ::algolia_insights::runtime::decode::required(
+                    kind: ::algolia_insights::__private::decode::required(kind, "kind")?,
+                    radius: ::algolia_insights::__private::decode::required(
                         radius,
                         "radius",
                     )?,
@@ -458,17 +466,17 @@ impl<'de> ::serde::Deserialize<'de> for Circle {
 impl ::algolia_insights::validation::Validate for Circle {
     fn validate_into(
         &self,
-        path: &::algolia_insights::validation::Path<'_>,
+        path: &::algolia_insights::__private::Path<'_>,
         _context: &::algolia_insights::validation::ValidationContext,
         out: &mut ::std::vec::Vec<::algolia_insights::validation::Violation>,
     ) {
         {
             let value = &self.radius;
             let path = &path.field("radius");
-            if let ::std::result::Result::Err(error) = ::algolia_insights::validation::check_finite(
+            if let ::std::result::Result::Err(error) = ::algolia_insights::__private::check_finite(
                 *value,
             ) {
-                out.push(::algolia_insights::validation::Violation::new(path, error));
+                out.push(::algolia_insights::__private::violation(path, error));
             }
         }
     }
@@ -518,7 +526,7 @@ impl<'de> ::serde::Deserialize<'de> for CircleKind {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        ::algolia_insights::runtime::deserialize_constant(deserializer, Self::VALUE)
+        ::algolia_insights::__private::deserialize_constant(deserializer, Self::VALUE)
             .map(|()| Self)
     }
 }
@@ -557,7 +565,7 @@ impl Square {
 impl ::algolia_insights::validation::Validate for Square {
     fn validate_into(
         &self,
-        _path: &::algolia_insights::validation::Path<'_>,
+        _path: &::algolia_insights::__private::Path<'_>,
         _context: &::algolia_insights::validation::ValidationContext,
         _out: &mut ::std::vec::Vec<::algolia_insights::validation::Violation>,
     ) {}
@@ -607,7 +615,7 @@ impl<'de> ::serde::Deserialize<'de> for SquareKind {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        ::algolia_insights::runtime::deserialize_constant(deserializer, Self::VALUE)
+        ::algolia_insights::__private::deserialize_constant(deserializer, Self::VALUE)
             .map(|()| Self)
     }
 }
@@ -631,17 +639,17 @@ impl Line {
 impl ::algolia_insights::validation::Validate for Line {
     fn validate_into(
         &self,
-        path: &::algolia_insights::validation::Path<'_>,
+        path: &::algolia_insights::__private::Path<'_>,
         _context: &::algolia_insights::validation::ValidationContext,
         out: &mut ::std::vec::Vec<::algolia_insights::validation::Violation>,
     ) {
         {
             let value = &self.length;
             let path = &path.field("length");
-            if let ::std::result::Result::Err(error) = ::algolia_insights::validation::check_finite(
+            if let ::std::result::Result::Err(error) = ::algolia_insights::__private::check_finite(
                 *value,
             ) {
-                out.push(::algolia_insights::validation::Violation::new(path, error));
+                out.push(::algolia_insights::__private::violation(path, error));
             }
         }
     }
@@ -691,7 +699,7 @@ impl<'de> ::serde::Deserialize<'de> for LineKind {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        ::algolia_insights::runtime::deserialize_constant(deserializer, Self::VALUE)
+        ::algolia_insights::__private::deserialize_constant(deserializer, Self::VALUE)
             .map(|()| Self)
     }
 }
@@ -740,17 +748,21 @@ impl<'de> ::serde::Deserialize<'de> for Drawn {
                 let mut additional_properties = ::algolia_insights::runtime::RawProperties::new();
                 while let ::std::option::Option::Some(__key) = __map
                     .next_key_seed(
-                        ::algolia_insights::runtime::decode::FieldIndex(FIELDS),
+                        ::algolia_insights::__private::decode::FieldIndex(FIELDS),
                     )?
                 {
                     match __key {
                         ::std::result::Result::Err(__unknown) => {
-                            additional_properties.read_entry(&__unknown, &mut __map)?
+                            ::algolia_insights::__private::decode::read_entry(
+                                &mut additional_properties,
+                                &__unknown,
+                                &mut __map,
+                            )?
                         }
                         ::std::result::Result::Ok(_) => {
                             __map
                                 .next_value_seed(
-                                    ::algolia_insights::runtime::decode::Once::new(
+                                    ::algolia_insights::__private::decode::Once::new(
                                         &mut count,
                                         "count",
                                     ),
@@ -760,7 +772,7 @@ impl<'de> ::serde::Deserialize<'de> for Drawn {
                 }
                 additional_properties.shrink_to_fit();
                 ::std::result::Result::Ok(Drawn {
-                    count: ::algolia_insights::runtime::decode::required(
+                    count: ::algolia_insights::__private::decode::required(
                         count,
                         "count",
                     )?,
@@ -774,7 +786,7 @@ impl<'de> ::serde::Deserialize<'de> for Drawn {
 impl ::algolia_insights::validation::Validate for Drawn {
     fn validate_into(
         &self,
-        _path: &::algolia_insights::validation::Path<'_>,
+        _path: &::algolia_insights::__private::Path<'_>,
         _context: &::algolia_insights::validation::ValidationContext,
         _out: &mut ::std::vec::Vec<::algolia_insights::validation::Violation>,
     ) {}
@@ -826,7 +838,7 @@ impl ::std::convert::From<ClashB> for Clash {
 impl Clash {
     /// How each variant is recognised, most specific first: the
     /// properties it must have, and the value of its constant ones.
-    pub const VARIANT_RULES: &'static [::algolia_insights::runtime::VariantRule] = &[
+    pub const VARIANT_RULES: &'static [::algolia_insights::__private::VariantRule] = &[
         ("ClashA", &[("kind", ::std::option::Option::Some("a"))]),
         ("ClashB", &[("kind", ::std::option::Option::Some("b"))]),
     ];
@@ -855,32 +867,36 @@ impl<'de> ::serde::Deserialize<'de> for Clash {
                 const SS_VALUES: &[&str] = &["sharp"];
                 const TAG_VALUES: &[&str] = &["double"];
                 let mut kind: ::std::option::Option<
-                    ::algolia_insights::runtime::decode::Tag,
+                    ::algolia_insights::__private::decode::Tag,
                 > = ::std::option::Option::None;
                 let mut ß: ::std::option::Option<
-                    ::algolia_insights::runtime::decode::Tag,
+                    ::algolia_insights::__private::decode::Tag,
                 > = ::std::option::Option::None;
                 let mut x_y: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = ::std::option::Option::None;
                 let mut ss: ::std::option::Option<
-                    ::algolia_insights::runtime::decode::Tag,
+                    ::algolia_insights::__private::decode::Tag,
                 > = ::std::option::Option::None;
                 let mut x_y_2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
                 let mut __unknown = ::algolia_insights::runtime::RawProperties::new();
                 while let ::std::option::Option::Some(__key) = __map
                     .next_key_seed(
-                        ::algolia_insights::runtime::decode::FieldIndex(FIELDS),
+                        ::algolia_insights::__private::decode::FieldIndex(FIELDS),
                     )?
                 {
                     match __key {
                         ::std::result::Result::Err(__name) => {
-                            __unknown.read_entry(&__name, &mut __map)?
+                            ::algolia_insights::__private::decode::read_entry(
+                                &mut __unknown,
+                                &__name,
+                                &mut __map,
+                            )?
                         }
                         ::std::result::Result::Ok(0usize) => {
                             __map
                                 .next_value_seed(
-                                    ::algolia_insights::runtime::decode::TagSlot::new(
+                                    ::algolia_insights::__private::decode::TagSlot::new(
                                         &mut kind,
                                         "kind",
                                         KIND_VALUES,
@@ -890,7 +906,7 @@ impl<'de> ::serde::Deserialize<'de> for Clash {
                         ::std::result::Result::Ok(1usize) => {
                             __map
                                 .next_value_seed(
-                                    ::algolia_insights::runtime::decode::TagSlot::new(
+                                    ::algolia_insights::__private::decode::TagSlot::new(
                                         &mut ß,
                                         "ß",
                                         SS_VALUES,
@@ -900,7 +916,7 @@ impl<'de> ::serde::Deserialize<'de> for Clash {
                         ::std::result::Result::Ok(2usize) => {
                             __map
                                 .next_value_seed(
-                                    ::algolia_insights::runtime::decode::Once::new(
+                                    ::algolia_insights::__private::decode::Once::new(
                                         &mut x_y,
                                         "x-y",
                                     ),
@@ -909,7 +925,7 @@ impl<'de> ::serde::Deserialize<'de> for Clash {
                         ::std::result::Result::Ok(3usize) => {
                             __map
                                 .next_value_seed(
-                                    ::algolia_insights::runtime::decode::TagSlot::new(
+                                    ::algolia_insights::__private::decode::TagSlot::new(
                                         &mut ss,
                                         "ss",
                                         TAG_VALUES,
@@ -919,7 +935,7 @@ impl<'de> ::serde::Deserialize<'de> for Clash {
                         ::std::result::Result::Ok(_) => {
                             __map
                                 .next_value_seed(
-                                    ::algolia_insights::runtime::decode::Once::new(
+                                    ::algolia_insights::__private::decode::Once::new(
                                         &mut x_y_2,
                                         "x_y",
                                     ),
@@ -929,7 +945,7 @@ impl<'de> ::serde::Deserialize<'de> for Clash {
                 }
                 if kind
                     == ::std::option::Option::Some(
-                        ::algolia_insights::runtime::decode::Tag::Known(0usize),
+                        ::algolia_insights::__private::decode::Tag::Known(0usize),
                     )
                 {
                     if ss.is_some() {
@@ -951,7 +967,7 @@ impl<'de> ::serde::Deserialize<'de> for Clash {
                             kind: ClashAKind,
                             ß: match &ß {
                                 ::std::option::Option::Some(
-                                    ::algolia_insights::runtime::decode::Tag::Known(0usize),
+                                    ::algolia_insights::__private::decode::Tag::Known(0usize),
                                 ) => ClashASS,
                                 ::std::option::Option::Some(other) => {
                                     return ::std::result::Result::Err(
@@ -976,7 +992,7 @@ impl<'de> ::serde::Deserialize<'de> for Clash {
                 }
                 if kind
                     == ::std::option::Option::Some(
-                        ::algolia_insights::runtime::decode::Tag::Known(1usize),
+                        ::algolia_insights::__private::decode::Tag::Known(1usize),
                     )
                 {
                     if ß.is_some() {
@@ -998,7 +1014,7 @@ impl<'de> ::serde::Deserialize<'de> for Clash {
                             kind: ClashBKind,
                             ss: match &ss {
                                 ::std::option::Option::Some(
-                                    ::algolia_insights::runtime::decode::Tag::Known(0usize),
+                                    ::algolia_insights::__private::decode::Tag::Known(0usize),
                                 ) => ClashBSs,
                                 ::std::option::Option::Some(other) => {
                                     return ::std::result::Result::Err(
@@ -1046,7 +1062,7 @@ impl<'de> ::serde::Deserialize<'de> for Clash {
                 };
                 ::std::result::Result::Err(
                     ::serde::de::Error::custom(
-                        ::algolia_insights::runtime::no_variant_message(
+                        ::algolia_insights::__private::no_variant_message(
                             "Clash",
                             __probe,
                             Clash::VARIANT_RULES,
@@ -1061,7 +1077,7 @@ impl<'de> ::serde::Deserialize<'de> for Clash {
 impl ::algolia_insights::validation::Validate for Clash {
     fn validate_into(
         &self,
-        path: &::algolia_insights::validation::Path<'_>,
+        path: &::algolia_insights::__private::Path<'_>,
         context: &::algolia_insights::validation::ValidationContext,
         out: &mut ::std::vec::Vec<::algolia_insights::validation::Violation>,
     ) {
@@ -1162,17 +1178,21 @@ impl<'de> ::serde::Deserialize<'de> for ClashA {
                 let mut additional_properties = ::algolia_insights::runtime::RawProperties::new();
                 while let ::std::option::Option::Some(__key) = __map
                     .next_key_seed(
-                        ::algolia_insights::runtime::decode::FieldIndex(FIELDS),
+                        ::algolia_insights::__private::decode::FieldIndex(FIELDS),
                     )?
                 {
                     match __key {
                         ::std::result::Result::Err(__unknown) => {
-                            additional_properties.read_entry(&__unknown, &mut __map)?
+                            ::algolia_insights::__private::decode::read_entry(
+                                &mut additional_properties,
+                                &__unknown,
+                                &mut __map,
+                            )?
                         }
                         ::std::result::Result::Ok(0usize) => {
                             __map
                                 .next_value_seed(
-                                    ::algolia_insights::runtime::decode::Once::new(
+                                    ::algolia_insights::__private::decode::Once::new(
                                         &mut kind,
                                         "kind",
                                     ),
@@ -1181,7 +1201,7 @@ impl<'de> ::serde::Deserialize<'de> for ClashA {
                         ::std::result::Result::Ok(1usize) => {
                             __map
                                 .next_value_seed(
-                                    ::algolia_insights::runtime::decode::Once::new(
+                                    ::algolia_insights::__private::decode::Once::new(
                                         &mut ß,
                                         "ß",
                                     ),
@@ -1190,7 +1210,7 @@ impl<'de> ::serde::Deserialize<'de> for ClashA {
                         ::std::result::Result::Ok(_) => {
                             __map
                                 .next_value_seed(
-                                    ::algolia_insights::runtime::decode::Once::new(
+                                    ::algolia_insights::__private::decode::Once::new(
                                         &mut x_y,
                                         "x-y",
                                     ),
@@ -1200,8 +1220,8 @@ impl<'de> ::serde::Deserialize<'de> for ClashA {
                 }
                 additional_properties.shrink_to_fit();
                 ::std::result::Result::Ok(ClashA {
-                    kind: ::algolia_insights::runtime::decode::required(kind, "kind")?,
-                    ß: ::algolia_insights::runtime::decode::required(ß, "ß")?,
+                    kind: ::algolia_insights::__private::decode::required(kind, "kind")?,
+                    ß: ::algolia_insights::__private::decode::required(ß, "ß")?,
                     x_y: x_y.flatten(),
                     additional_properties,
                 })
@@ -1213,7 +1233,7 @@ impl<'de> ::serde::Deserialize<'de> for ClashA {
 impl ::algolia_insights::validation::Validate for ClashA {
     fn validate_into(
         &self,
-        _path: &::algolia_insights::validation::Path<'_>,
+        _path: &::algolia_insights::__private::Path<'_>,
         _context: &::algolia_insights::validation::ValidationContext,
         _out: &mut ::std::vec::Vec<::algolia_insights::validation::Violation>,
     ) {}
@@ -1263,7 +1283,7 @@ impl<'de> ::serde::Deserialize<'de> for ClashAKind {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        ::algolia_insights::runtime::deserialize_constant(deserializer, Self::VALUE)
+        ::algolia_insights::__private::deserialize_constant(deserializer, Self::VALUE)
             .map(|()| Self)
     }
 }
@@ -1297,7 +1317,7 @@ impl<'de> ::serde::Deserialize<'de> for ClashASS {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        ::algolia_insights::runtime::deserialize_constant(deserializer, Self::VALUE)
+        ::algolia_insights::__private::deserialize_constant(deserializer, Self::VALUE)
             .map(|()| Self)
     }
 }
@@ -1360,17 +1380,21 @@ impl<'de> ::serde::Deserialize<'de> for ClashB {
                 let mut additional_properties = ::algolia_insights::runtime::RawProperties::new();
                 while let ::std::option::Option::Some(__key) = __map
                     .next_key_seed(
-                        ::algolia_insights::runtime::decode::FieldIndex(FIELDS),
+                        ::algolia_insights::__private::decode::FieldIndex(FIELDS),
                     )?
                 {
                     match __key {
                         ::std::result::Result::Err(__unknown) => {
-                            additional_properties.read_entry(&__unknown, &mut __map)?
+                            ::algolia_insights::__private::decode::read_entry(
+                                &mut additional_properties,
+                                &__unknown,
+                                &mut __map,
+                            )?
                         }
                         ::std::result::Result::Ok(0usize) => {
                             __map
                                 .next_value_seed(
-                                    ::algolia_insights::runtime::decode::Once::new(
+                                    ::algolia_insights::__private::decode::Once::new(
                                         &mut kind,
                                         "kind",
                                     ),
@@ -1379,7 +1403,7 @@ impl<'de> ::serde::Deserialize<'de> for ClashB {
                         ::std::result::Result::Ok(1usize) => {
                             __map
                                 .next_value_seed(
-                                    ::algolia_insights::runtime::decode::Once::new(
+                                    ::algolia_insights::__private::decode::Once::new(
                                         &mut ss,
                                         "ss",
                                     ),
@@ -1388,7 +1412,7 @@ impl<'de> ::serde::Deserialize<'de> for ClashB {
                         ::std::result::Result::Ok(_) => {
                             __map
                                 .next_value_seed(
-                                    ::algolia_insights::runtime::decode::Once::new(
+                                    ::algolia_insights::__private::decode::Once::new(
                                         &mut x_y,
                                         "x_y",
                                     ),
@@ -1398,8 +1422,8 @@ impl<'de> ::serde::Deserialize<'de> for ClashB {
                 }
                 additional_properties.shrink_to_fit();
                 ::std::result::Result::Ok(ClashB {
-                    kind: ::algolia_insights::runtime::decode::required(kind, "kind")?,
-                    ss: ::algolia_insights::runtime::decode::required(ss, "ss")?,
+                    kind: ::algolia_insights::__private::decode::required(kind, "kind")?,
+                    ss: ::algolia_insights::__private::decode::required(ss, "ss")?,
                     x_y: x_y.flatten(),
                     additional_properties,
                 })
@@ -1411,7 +1435,7 @@ impl<'de> ::serde::Deserialize<'de> for ClashB {
 impl ::algolia_insights::validation::Validate for ClashB {
     fn validate_into(
         &self,
-        _path: &::algolia_insights::validation::Path<'_>,
+        _path: &::algolia_insights::__private::Path<'_>,
         _context: &::algolia_insights::validation::ValidationContext,
         _out: &mut ::std::vec::Vec<::algolia_insights::validation::Violation>,
     ) {}
@@ -1461,7 +1485,7 @@ impl<'de> ::serde::Deserialize<'de> for ClashBKind {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        ::algolia_insights::runtime::deserialize_constant(deserializer, Self::VALUE)
+        ::algolia_insights::__private::deserialize_constant(deserializer, Self::VALUE)
             .map(|()| Self)
     }
 }
@@ -1495,7 +1519,7 @@ impl<'de> ::serde::Deserialize<'de> for ClashBSs {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        ::algolia_insights::runtime::deserialize_constant(deserializer, Self::VALUE)
+        ::algolia_insights::__private::deserialize_constant(deserializer, Self::VALUE)
             .map(|()| Self)
     }
 }
@@ -1623,13 +1647,15 @@ pub mod operations {
 // @generated by algolia-codegen from the Open Unions API spec, version 1.0.0. Do not edit: edit the spec and rebuild.
 
 /// What the runtime needs to know of this API: its name and version
-/// (for the user agent) and where its servers are.
-pub const API: ::algolia_insights::runtime::ApiInfo = ::algolia_insights::runtime::ApiInfo {
+/// (for the user agent) and where its servers are. For the runtime
+/// only: not part of the API.
+#[doc(hidden)]
+pub const API: ::algolia_insights::__private::ApiInfo = ::algolia_insights::__private::ApiInfo {
     name: "Open Unions",
     version: "1.0.0",
     default_hosts: &["https://shapes.example.com"],
     regional_host_template: ::std::option::Option::None,
-    auth: ::algolia_insights::runtime::Auth::None,
+    auth: ::algolia_insights::__private::Auth::None,
 };
 /// A client of the Open Unions API, version 1.0.0.
 ///
@@ -1638,7 +1664,7 @@ pub const API: ::algolia_insights::runtime::ApiInfo = ::algolia_insights::runtim
 pub struct Client {
     transport: ::algolia_insights::runtime::Transport,
 }
-impl ::algolia_insights::runtime::FromTransport for Client {
+impl ::algolia_insights::__private::FromTransport for Client {
     fn from_transport(transport: ::algolia_insights::runtime::Transport) -> Self {
         Self { transport }
     }
@@ -1688,15 +1714,15 @@ impl Client {
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DrawShape<'a> {
     client: Client,
-    shape: ::algolia_insights::runtime::Body<'a, super::models::Shape>,
+    shape: ::algolia_insights::__private::Body<'a, super::models::Shape>,
     options: ::algolia_insights::runtime::RequestOptions,
 }
 impl<'a> DrawShape<'a> {
     /// The HTTP method of the operation.
-    pub(crate) const METHOD: ::algolia_insights::runtime::Method = ::algolia_insights::runtime::Method::POST;
+    pub(crate) const METHOD: ::algolia_insights::__private::Method = ::algolia_insights::__private::Method::POST;
     /// The path of `drawShape` (`POST /shapes`).
     pub(crate) const PATH: &'static str = "/shapes";
-    ::algolia_insights::request_builder_methods!();
+    ::algolia_insights::__private::request_builder_methods!();
     /// Validates the request, sends it (with host failover and retries), and decodes the answer.
     ///
     /// # Errors
@@ -1707,24 +1733,32 @@ impl<'a> DrawShape<'a> {
     ) -> ::std::result::Result<super::models::Drawn, ::algolia_insights::Error> {
         let Self { client, shape, options } = self;
         let shape: &super::models::Shape = &shape;
-        let context = &client.transport.validation_context(&options);
+        let context = &::algolia_insights::__private::validation_context(
+            &client.transport,
+            &options,
+        );
         let mut violations = ::std::vec::Vec::new();
         {
             let out = &mut violations;
             ::algolia_insights::validation::Validate::validate_into(
                 shape,
-                &::algolia_insights::validation::Path::Root,
+                &::algolia_insights::__private::Path::Root,
                 context,
                 out,
             );
         }
-        ::algolia_insights::validation::ValidationErrors::check(violations)?;
-        let mut request = ::algolia_insights::runtime::HttpRequest::new(
+        ::algolia_insights::__private::check_violations(violations)?;
+        let mut request = ::algolia_insights::__private::HttpRequest::new(
             Self::METHOD,
             Self::PATH.to_string(),
         );
         request.json_body(shape, ::std::option::Option::None)?;
-        let response = client.transport.execute(request, options).await?;
+        let response = ::algolia_insights::__private::execute(
+                &client.transport,
+                request,
+                options,
+            )
+            .await?;
         response.json()
     }
     /// Like [`send`](Self::send), but blocks the current thread until the answer is decoded (feature `blocking`), for programs without an async runtime.
@@ -1736,7 +1770,7 @@ impl<'a> DrawShape<'a> {
     pub fn send_blocking(
         self,
     ) -> ::std::result::Result<super::models::Drawn, ::algolia_insights::Error> {
-        ::algolia_insights::runtime::block_on(self.send())
+        ::algolia_insights::__private::block_on(self.send())
     }
 }
 impl<'a> ::std::future::IntoFuture for DrawShape<'a> {
@@ -1755,15 +1789,15 @@ impl<'a> ::std::future::IntoFuture for DrawShape<'a> {
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct SendClash<'a> {
     client: Client,
-    clash: ::algolia_insights::runtime::Body<'a, super::models::Clash>,
+    clash: ::algolia_insights::__private::Body<'a, super::models::Clash>,
     options: ::algolia_insights::runtime::RequestOptions,
 }
 impl<'a> SendClash<'a> {
     /// The HTTP method of the operation.
-    pub(crate) const METHOD: ::algolia_insights::runtime::Method = ::algolia_insights::runtime::Method::POST;
+    pub(crate) const METHOD: ::algolia_insights::__private::Method = ::algolia_insights::__private::Method::POST;
     /// The path of `sendClash` (`POST /clashes`).
     pub(crate) const PATH: &'static str = "/clashes";
-    ::algolia_insights::request_builder_methods!();
+    ::algolia_insights::__private::request_builder_methods!();
     /// Validates the request, sends it (with host failover and retries), and decodes the answer.
     ///
     /// # Errors
@@ -1774,24 +1808,32 @@ impl<'a> SendClash<'a> {
     ) -> ::std::result::Result<super::models::Clash, ::algolia_insights::Error> {
         let Self { client, clash, options } = self;
         let clash: &super::models::Clash = &clash;
-        let context = &client.transport.validation_context(&options);
+        let context = &::algolia_insights::__private::validation_context(
+            &client.transport,
+            &options,
+        );
         let mut violations = ::std::vec::Vec::new();
         {
             let out = &mut violations;
             ::algolia_insights::validation::Validate::validate_into(
                 clash,
-                &::algolia_insights::validation::Path::Root,
+                &::algolia_insights::__private::Path::Root,
                 context,
                 out,
             );
         }
-        ::algolia_insights::validation::ValidationErrors::check(violations)?;
-        let mut request = ::algolia_insights::runtime::HttpRequest::new(
+        ::algolia_insights::__private::check_violations(violations)?;
+        let mut request = ::algolia_insights::__private::HttpRequest::new(
             Self::METHOD,
             Self::PATH.to_string(),
         );
         request.json_body(clash, ::std::option::Option::None)?;
-        let response = client.transport.execute(request, options).await?;
+        let response = ::algolia_insights::__private::execute(
+                &client.transport,
+                request,
+                options,
+            )
+            .await?;
         response.json()
     }
     /// Like [`send`](Self::send), but blocks the current thread until the answer is decoded (feature `blocking`), for programs without an async runtime.
@@ -1803,7 +1845,7 @@ impl<'a> SendClash<'a> {
     pub fn send_blocking(
         self,
     ) -> ::std::result::Result<super::models::Clash, ::algolia_insights::Error> {
-        ::algolia_insights::runtime::block_on(self.send())
+        ::algolia_insights::__private::block_on(self.send())
     }
 }
 impl<'a> ::std::future::IntoFuture for SendClash<'a> {
