@@ -49,27 +49,35 @@ pub fn generator(data: &[u8]) {
 }
 
 /// The generator's naming: the input's lines become the names of a schema,
-/// a property, an enum value, an operation and a query parameter of a small
-/// valid spec (two schemas share the first name, so clashes are exercised).
-/// Any names give code that parses (the generator checks its output with
-/// `syn`) or an error with a JSON pointer; never a panic.
+/// a property, an enum value, an operation, a query parameter and the tag
+/// property of a union told apart by fields (`x-discriminator-fields`, read
+/// by the one-pass union reader) in a small valid spec. Two schemas share the
+/// first name and the union's variants have properties whose Rust names
+/// clash (`{property}-`, `{property}_`), so clashes are exercised. Any names
+/// give code that parses (the generator checks its output with `syn`) or an
+/// error with a JSON pointer; never a panic.
 pub fn generator_names(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
     let mut names = text.split('\n').map(str::to_string);
     let mut next = |fallback: &str| names.next().unwrap_or_else(|| fallback.to_string());
-    let (schema, property, value, operation, parameter) = (
+    let (schema, property, value, operation, parameter, tag) = (
         next("Thing"),
         next("name"),
         next("value"),
         next("getThing"),
         next("filter"),
+        next("kind"),
     );
-    let schema_ref = format!(
-        "#/components/schemas/{}",
-        schema.replace('~', "~0").replace('/', "~1")
-    );
+    let reference = |name: &str| {
+        format!(
+            "#/components/schemas/{}",
+            name.replace('~', "~0").replace('/', "~1")
+        )
+    };
+    let schema_ref = reference(&schema);
+    let (variant_a, variant_b) = (format!("{schema}A"), format!("{schema}B"));
     let spec = serde_json::json!({
         "openapi": "3.0.3",
         "info": {"title": "Fuzz API", "version": "1"},
@@ -84,7 +92,32 @@ pub fn generator_names(data: &[u8]) {
                     "x": {"oneOf": [{"type": "string"}, {"type": "null"}]}
                 }
             },
-            format!("{schema} "): {"type": "string", "const": value.clone()}
+            format!("{schema} "): {"type": "string", "const": value.clone()},
+            format!("{schema}Event"): {"anyOf": [
+                {"$ref": reference(&variant_a)},
+                {"$ref": reference(&variant_b)}
+            ]},
+            variant_a: {
+                "type": "object",
+                "required": [tag.clone()],
+                "x-discriminator-fields": [tag.clone()],
+                "properties": {
+                    tag.clone(): {"$ref": reference(&format!("{schema} "))},
+                    format!("{property}-"): {"type": "string"},
+                    property.clone(): {"type": "string"}
+                }
+            },
+            variant_b: {
+                "type": "object",
+                "required": [tag.clone(), format!("{property}_")],
+                "x-discriminator-fields": [tag.clone(), format!("{property}_")],
+                "additionalProperties": {"type": "integer"},
+                "properties": {
+                    tag.clone(): {"type": "string", "const": "other"},
+                    format!("{property}_"): {"type": "integer"},
+                    property.clone(): {"type": "boolean"}
+                }
+            }
         }},
         "paths": {"/things/{id}": {"post": {
             "operationId": operation,
@@ -106,7 +139,7 @@ pub fn generator_names(data: &[u8]) {
         assert!(
             !error.reason.contains("internal error"),
             "the names {:?} gave code that does not parse: {error}",
-            (schema, property, value, parameter)
+            (schema, property, value, parameter, tag)
         );
         assert!(
             is_json_pointer(&error.location.pointer),
