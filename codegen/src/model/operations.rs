@@ -291,6 +291,7 @@ pub(super) const BUILDER_NAMES: &[&str] = &[
     "header",
     "query_param",
     "timeout",
+    "max_response_bytes",
     "send",
     "send_blocking",
     "body",

@@ -1264,6 +1264,7 @@ impl Client {
             a_b: ::std::default::Default::default(),
             a_b_: ::std::default::Default::default(),
             options_: ::std::default::Default::default(),
+            max_response_bytes_: ::std::default::Default::default(),
             body_: ::std::default::Default::default(),
             default: ::algolia_insights::runtime::IntoBody::into_body(default),
             options: ::std::default::Default::default(),
@@ -1303,6 +1304,7 @@ pub struct ClientRequest<'a> {
     a_b: ::std::option::Option<::std::string::String>,
     a_b_: ::std::option::Option<::std::string::String>,
     options_: ::std::option::Option<super::models::Result>,
+    max_response_bytes_: ::std::option::Option<i64>,
     body_: ::std::option::Option<::std::string::String>,
     default: ::algolia_insights::__private::Body<'a, super::models::Default>,
     options: ::algolia_insights::runtime::RequestOptions,
@@ -1333,6 +1335,11 @@ impl<'a> ClientRequest<'a> {
         self.options_ = ::std::option::Option::Some(options_);
         self
     }
+    /// Sets the `maxResponseBytes` query parameter.
+    pub fn max_response_bytes_(mut self, max_response_bytes_: i64) -> Self {
+        self.max_response_bytes_ = ::std::option::Option::Some(max_response_bytes_);
+        self
+    }
     /// Sets the `body` header parameter.
     pub fn body_(
         mut self,
@@ -1357,6 +1364,7 @@ impl<'a> ClientRequest<'a> {
             a_b,
             a_b_,
             options_,
+            max_response_bytes_,
             body_,
             default,
             options,
@@ -1415,6 +1423,9 @@ impl<'a> ClientRequest<'a> {
         }
         if let ::std::option::Option::Some(value) = &options_ {
             request.query("options", value)?;
+        }
+        if let ::std::option::Option::Some(value) = &max_response_bytes_ {
+            request.query("maxResponseBytes", value)?;
         }
         if let ::std::option::Option::Some(value) = &body_ {
             request.header("body", value)?;
