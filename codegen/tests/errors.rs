@@ -419,3 +419,19 @@ fn a_null_variant_in_a_tagged_union_is_refused_at_the_union() {
         "supported only in a union told apart by shape",
     );
 }
+
+/// An operation named like a method the client already has (`transport`,
+/// or `sender` on the Insights client) would not compile: refused.
+#[test]
+fn an_operation_named_like_a_client_method_is_refused() {
+    for id in ["transport", "fromTransport", "spooledSender"] {
+        assert_error(
+            spec(
+                json!({}),
+                json!({"/t": {"get": {"operationId": id, "responses": {"204": {"description": "ok"}}}}}),
+            ),
+            "#/paths/~1t/get/operationId",
+            "which the client already has",
+        );
+    }
+}

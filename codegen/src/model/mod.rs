@@ -32,6 +32,21 @@ pub struct ModelOptions {
     pub allow_unsupported: bool,
 }
 
+/// Methods the client has besides its operations: the generated
+/// `from_transport` and `transport`, and those `algolia-insights` writes by
+/// hand on its client (`src/client.rs`, `src/sender/`). An operation cannot
+/// take their names.
+const CLIENT_METHODS: &[&str] = &[
+    "from_transport",
+    "transport",
+    "new",
+    "builder",
+    "set_api_key",
+    "add_user_agent_segment",
+    "sender",
+    "spooled_sender",
+];
+
 /// Builds the model of a loaded spec.
 pub fn build(loader: &Loader) -> Result<Model> {
     build_with(loader, &ModelOptions::default())
@@ -155,7 +170,19 @@ fn build_here(loader: &Loader, options: &ModelOptions) -> Result<Model> {
     }
     let mut seen = BTreeMap::new();
     for op in &operations {
-        if let Some(previous) = seen.insert(snake_case(&op.id), op.location.clone()) {
+        let method = snake_case(&op.id);
+        if CLIENT_METHODS.contains(&method.as_str()) {
+            return Err(Error::new(
+                &op.location.key("operationId"),
+                format!(
+                    "operationId `{}` names `Client::{method}`, which the client already has \
+                     (taken: {})",
+                    op.id,
+                    CLIENT_METHODS.join(", ")
+                ),
+            ));
+        }
+        if let Some(previous) = seen.insert(method, op.location.clone()) {
             return Err(Error::new(
                 &op.location.key("operationId"),
                 format!(
