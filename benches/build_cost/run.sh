@@ -6,19 +6,20 @@
 # `floor_default`). Dependencies are fetched first; each build starts from an
 # empty target directory; `user + sys` of the whole `cargo build` counts.
 #
-#   bash benches/build_cost/run.sh [ROUNDS]      (from the repository root)
+#   bash benches/build_cost/run.sh [ROUNDS]      (from the repository root;
+#   PROGRAMS="ours floor" to build only those)
 set -euo pipefail
 cd "$(dirname "$0")"
 rounds=${1:-1}
 work=${BUILD_COST_DIR:-${CARGO_TARGET_DIR:-$PWD/../../target}/build-cost}
 mkdir -p "$work"
-for program in ours floor floor_default; do
+for program in ${PROGRAMS:-ours floor floor_default}; do
   # Start from the workspace's lock file, so that shared crates are the same versions.
   cp ../../Cargo.lock "$program/Cargo.lock"
   (cd "$program" && cargo fetch --quiet)
 done
 for round in $(seq "$rounds"); do
-  for program in ours floor floor_default; do
+  for program in ${PROGRAMS:-ours floor floor_default}; do
     target="$work/$program"
     rm -rf "$target"
     /usr/bin/time -f "%U %S %e" -o "$work/time" \

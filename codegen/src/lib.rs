@@ -13,6 +13,8 @@
 //!    formatted by `prettyplease`.
 //!
 //! The output is deterministic: the same spec always gives the same bytes.
+//! Beside generation, [`diff`] (feature `diff`, on by default) tells what
+//! changed for users between two versions of a spec.
 //!
 //! ```no_run
 //! let files = algolia_codegen::generate_from_path("spec/insights.json".as_ref()).unwrap();
@@ -21,6 +23,10 @@
 //! }
 //! ```
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+#[cfg(feature = "diff")]
+#[cfg_attr(docsrs, doc(cfg(feature = "diff")))]
 pub mod diff;
 pub mod emit;
 pub mod error;

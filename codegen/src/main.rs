@@ -6,7 +6,7 @@
 //! algolia-codegen diff <OLD_SPEC> <NEW_SPEC>
 //! ```
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 const USAGE: &str = "usage: algolia-codegen <SPEC> --out <DIR> [--check] [--runtime-crate PATH] [--allow-unsupported]
@@ -73,6 +73,7 @@ fn usage_error(message: &str) -> ExitCode {
 }
 
 /// `diff <OLD_SPEC> <NEW_SPEC>`: prints the change report.
+#[cfg(feature = "diff")]
 fn diff(args: &[String]) -> ExitCode {
     let (old, new) = match args {
         [flag] if flag == "-h" || flag == "--help" => return usage_error(""),
@@ -80,7 +81,7 @@ fn diff(args: &[String]) -> ExitCode {
         _ => return usage_error("diff takes two specs: <OLD_SPEC> <NEW_SPEC>"),
     };
     let load = |path: &str| {
-        algolia_codegen::resolve::Loader::from_path(Path::new(path))
+        algolia_codegen::resolve::Loader::from_path(std::path::Path::new(path))
             .and_then(|loader| algolia_codegen::model::build(&loader))
             .map_err(|error| eprintln!("error: {path}: {error}"))
     };
@@ -98,6 +99,13 @@ fn diff(args: &[String]) -> ExitCode {
         n => eprintln!("{n} changes, {breaking} breaking"),
     }
     ExitCode::from(report.exit_code())
+}
+
+/// Without the `diff` feature, the command says how to get it.
+#[cfg(not(feature = "diff"))]
+fn diff(_args: &[String]) -> ExitCode {
+    eprintln!("error: this algolia-codegen was built without its `diff` feature (on by default)");
+    ExitCode::from(2)
 }
 
 fn main() -> ExitCode {
