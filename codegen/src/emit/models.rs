@@ -13,7 +13,7 @@ pub(super) fn emit(cx: &Context) -> Result<TokenStream> {
     let mut items = Vec::new();
     for def in &cx.model.types {
         items.push(match &def.kind {
-            TypeKind::Struct(s) => emit_struct(cx, def, s),
+            TypeKind::Struct(s) => emit_struct(cx, def, s)?,
             TypeKind::Newtype(c) => emit_newtype(cx, def, c),
             TypeKind::Alias(ty, _) => emit_alias(cx, def, ty),
             TypeKind::Enum(values) => emit_enum(def, values),
@@ -127,7 +127,7 @@ fn field_doc(field: &Field) -> TokenStream {
     doc(Some(&text))
 }
 
-fn emit_struct(cx: &Context, def: &TypeDef, s: &StructDef) -> TokenStream {
+fn emit_struct(cx: &Context, def: &TypeDef, s: &StructDef) -> Result<TokenStream> {
     let name = ident(&def.name);
     let doc = type_doc(def);
     let keep_unknown = def.in_response || s.additional.is_some();
@@ -270,7 +270,7 @@ fn emit_struct(cx: &Context, def: &TypeDef, s: &StructDef) -> TokenStream {
         TokenStream::new()
     };
     let limits = limit_consts(s);
-    let validate = validation::emit_struct(cx, def, s);
+    let validate = validation::emit_struct(cx, def, s)?;
     let derive_default = if params.is_empty() {
         quote!(::std::default::Default,)
     } else {
@@ -291,7 +291,7 @@ fn emit_struct(cx: &Context, def: &TypeDef, s: &StructDef) -> TokenStream {
     } else {
         TokenStream::new()
     };
-    quote! {
+    Ok(quote! {
         #doc
         #[derive(Debug, Clone, PartialEq, #derive_default ::serde::Serialize, #derive_deserialize)]
         #schemars_derive
@@ -317,7 +317,7 @@ fn emit_struct(cx: &Context, def: &TypeDef, s: &StructDef) -> TokenStream {
 
         #deserialize
         #validate
-    }
+    })
 }
 
 /// The spec's size limits of a struct as constants, so that code which

@@ -3,7 +3,7 @@
 //! that validates, sends and decodes.
 
 use super::{doc, ident, validation, Context};
-use crate::error::{Error, Result};
+use crate::error::{Error, Location, Result};
 use crate::model::{
     AuthPlace, Credentials, Operation, Param, ParamLocation, Success, TypeKind, TypeRef,
 };
@@ -42,9 +42,13 @@ pub(super) fn emit(cx: &Context) -> Result<TokenStream> {
         Some(quote!(#doc pub const #konst: &str = #name;))
     });
     let place = |p: &AuthPlace| match p {
-        AuthPlace::Header(name) => quote!(#rt::__private::CredentialIn::Header(#name)),
-        AuthPlace::Query(name) => quote!(#rt::__private::CredentialIn::Query(#name)),
-        AuthPlace::Basic => unreachable!("Basic is a scheme of its own"),
+        AuthPlace::Header(name) => Ok(quote!(#rt::__private::CredentialIn::Header(#name))),
+        AuthPlace::Query(name) => Ok(quote!(#rt::__private::CredentialIn::Query(#name))),
+        // The model gives HTTP Basic as `Credentials::Basic`, never as a key's place.
+        AuthPlace::Basic => Err(Error::new(
+            &Location::root().key("components").key("securitySchemes"),
+            "HTTP Basic together with other security schemes is not supported",
+        )),
     };
     let auth = match &model.credentials {
         Credentials::None => quote!(#rt::__private::Auth::None),
@@ -52,12 +56,12 @@ pub(super) fn emit(cx: &Context) -> Result<TokenStream> {
         Credentials::ApiKey { app_id, api_key } => {
             let app_id = match app_id {
                 Some(p) => {
-                    let p = place(p);
+                    let p = place(p)?;
                     quote!(::std::option::Option::Some(#p))
                 }
                 None => quote!(::std::option::Option::None),
             };
-            let api_key = place(api_key);
+            let api_key = place(api_key)?;
             quote!(#rt::__private::Auth::ApiKey { app_id: #app_id, api_key: #api_key })
         }
     };

@@ -2,6 +2,7 @@
 //! reporting its path (`events[2].positions[0]`) and what was expected.
 
 use super::{ident, Context};
+use crate::error::{Error, Result};
 use crate::model::{Constraints, StructDef, TypeDef, TypeKind, TypeRef, UnionDef};
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -265,7 +266,7 @@ fn flatten(tree: proc_macro2::TokenTree) -> Vec<String> {
     }
 }
 
-pub(super) fn emit_struct(cx: &Context, def: &TypeDef, s: &StructDef) -> TokenStream {
+pub(super) fn emit_struct(cx: &Context, def: &TypeDef, s: &StructDef) -> Result<TokenStream> {
     let rt = &cx.rt;
     let name = ident(&def.name);
     let mut body = Vec::new();
@@ -300,20 +301,26 @@ pub(super) fn emit_struct(cx: &Context, def: &TypeDef, s: &StructDef) -> TokenSt
         });
     }
     for (a, b) in &s.same_length {
+        // The model checks that both name array properties of this schema.
         let len = |json: &str| {
             let f = s
                 .fields
                 .iter()
                 .find(|f| f.json_name == json)
-                .expect("checked by the model");
+                .ok_or_else(|| {
+                    Error::new(
+                        &def.location.key("x-same-length"),
+                        format!("`{json}` is not an array property of this schema"),
+                    )
+                })?;
             let fname = ident(&f.rust_name);
-            if !f.required || f.nullable {
+            Ok(if !f.required || f.nullable {
                 quote!(self.#fname.as_ref().map(|v| v.len()))
             } else {
                 quote!(::std::option::Option::Some(self.#fname.len()))
-            }
+            })
         };
-        let (la, lb) = (len(a), len(b));
+        let (la, lb) = (len(a)?, len(b)?);
         body.push(quote! {
             if let ::std::option::Option::Some(violation) = #rt::__private::check_same_length(path, #a, #la, #b, #lb) {
                 out.push(violation);
@@ -340,7 +347,7 @@ pub(super) fn emit_struct(cx: &Context, def: &TypeDef, s: &StructDef) -> TokenSt
     } else {
         TokenStream::new()
     };
-    quote! {
+    Ok(quote! {
         #allow_deprecated
         impl #rt::validation::Validate for #name {
             fn validate_into(
@@ -359,7 +366,7 @@ pub(super) fn emit_struct(cx: &Context, def: &TypeDef, s: &StructDef) -> TokenSt
                 #rt::validation::Validate::validate_with(self, &#rt::validation::ValidationContext::now())
             }
         }
-    }
+    })
 }
 
 fn describe_struct(s: &StructDef) -> String {
