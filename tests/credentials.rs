@@ -28,6 +28,12 @@ fn api(auth: Auth, default_hosts: &'static [&'static str]) -> ApiInfo {
 }
 
 async fn send(auth: Auth) -> scripted_server::Hit {
+    send_as(auth, false).await
+}
+
+/// The request as `send` makes it, `anonymous`: without credentials (an
+/// operation whose spec says `security: []`).
+async fn send_as(auth: Auth, anonymous: bool) -> scripted_server::Hit {
     let journal = Journal::default();
     let host = ScriptedHost::start(&journal, "a", [], Reply::Ok).await;
     let transport: Transport = client_builder_for_api(api(auth, &[]), APP_ID, API_KEY)
@@ -36,6 +42,9 @@ async fn send(auth: Auth) -> scripted_server::Hit {
         .unwrap();
     let mut request = HttpRequest::new(Method::GET, "/1/things".to_string());
     request.query("page", &2).unwrap();
+    if anonymous {
+        request.without_credentials();
+    }
     execute(&transport, request, RequestOptions::default())
         .await
         .unwrap();
@@ -81,6 +90,28 @@ async fn basic_auth_sends_the_app_id_and_key_as_user_and_password() {
     );
     assert_eq!(hit.header("x-algolia-api-key"), None);
     assert_eq!(hit.query.as_deref(), Some("page=2"));
+}
+
+#[tokio::test]
+async fn a_request_without_credentials_carries_none_whatever_the_scheme() {
+    for auth in [
+        Auth::ALGOLIA_HEADERS,
+        Auth::ApiKey {
+            app_id: Some(CredentialIn::Query("x-algolia-application-id")),
+            api_key: CredentialIn::Query("x-algolia-api-key"),
+        },
+        Auth::Basic,
+    ] {
+        let hit = send_as(auth, true).await;
+        assert_eq!(hit.query.as_deref(), Some("page=2"), "{auth:?}");
+        for name in [
+            "x-algolia-api-key",
+            "x-algolia-application-id",
+            "authorization",
+        ] {
+            assert_eq!(hit.header(name), None, "{auth:?}: {name}");
+        }
+    }
 }
 
 #[tokio::test]

@@ -170,6 +170,9 @@ pub struct HttpRequest {
     pub(crate) query: Vec<(String, String)>,
     pub(crate) headers: Vec<(String, String)>,
     pub(crate) body: Option<Bytes>,
+    /// Sent without the client's credentials (an operation whose spec says
+    /// `security: []`).
+    pub(crate) anonymous: bool,
 }
 
 impl HttpRequest {
@@ -181,7 +184,14 @@ impl HttpRequest {
             query: Vec::new(),
             headers: Vec::new(),
             body: None,
+            anonymous: false,
         }
+    }
+
+    /// Sends this request without the client's application ID and API key:
+    /// for an operation the spec marks `security: []`, which needs none.
+    pub fn without_credentials(&mut self) {
+        self.anonymous = true;
     }
 
     /// Adds a query parameter (null values are left out).

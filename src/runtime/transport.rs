@@ -213,7 +213,9 @@ impl Transport {
         gzip: bool,
     ) -> Result<HeaderMap, Error> {
         let mut headers = HeaderMap::new();
-        if let Some(KeyPlace::Header(name)) = &self.inner.app_id_in {
+        let credentials = !request.anonymous;
+        if let Some(KeyPlace::Header(name)) = self.inner.app_id_in.as_ref().filter(|_| credentials)
+        {
             headers.insert(name.clone(), self.inner.app_id.clone());
         }
         let api_key = self
@@ -222,7 +224,7 @@ impl Transport {
             .read()
             .unwrap_or_else(PoisonError::into_inner)
             .clone();
-        match &self.inner.api_key_in {
+        match self.inner.api_key_in.as_ref().filter(|_| credentials) {
             Some(KeyPlace::Header(name)) => {
                 headers.insert(name.clone(), api_key);
             }
@@ -283,6 +285,9 @@ impl Transport {
                 .filter_map(|(name, value)| Some((name.clone(), value.clone()?))),
         );
         // Credentials sent as query parameters (never logged: traces name the path only).
+        if request.anonymous {
+            return super::encoding::query_string(&pairs);
+        }
         if let Some(KeyPlace::Query(name)) = &self.inner.app_id_in {
             let app_id = String::from_utf8_lossy(self.inner.app_id.as_bytes()).into_owned();
             pairs.push(((*name).to_string(), app_id));

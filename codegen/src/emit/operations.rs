@@ -622,11 +622,17 @@ fn emit_builder(cx: &Context, op: &Operation) -> Result<TokenStream> {
         "Like [`send`](Self::send), but blocks the current thread until the answer is decoded (feature `blocking`), for programs without an async runtime.\n\n# Errors\n\nSee [`Client::{method_name}`]; [`Error::BlockingInsideRuntime`](crate::Error::BlockingInsideRuntime) when called inside an async runtime, where the request must be `.await`ed instead."
     )));
     let destructure = quote!(let Self { client, #(#bindings,)* options } = self;);
-    let mut_request = if query.is_empty() && headers.is_empty() && body_send.is_empty() {
-        quote!(let request)
+    let anonymous = if op.credentials {
+        TokenStream::new()
     } else {
-        quote!(let mut request)
+        quote!(request.without_credentials();)
     };
+    let mut_request =
+        if query.is_empty() && headers.is_empty() && body_send.is_empty() && anonymous.is_empty() {
+            quote!(let request)
+        } else {
+            quote!(let mut request)
+        };
     let lifetime = body_lifetime(op);
     let future_bound = if lifetime.is_empty() {
         TokenStream::new()
@@ -659,6 +665,7 @@ fn emit_builder(cx: &Context, op: &Operation) -> Result<TokenStream> {
                 #body_bind
                 #validate_block
                 #mut_request = #rt::__private::HttpRequest::new(Self::METHOD, #path_expr);
+                #anonymous
                 #(#query)*
                 #(#headers)*
                 #body_send

@@ -257,6 +257,9 @@ pub struct Operation {
     pub success: Success,
     /// Documented error statuses with their descriptions.
     pub errors: Vec<(String, String)>,
+    /// Whether the client's credentials go with the request: `false` for an
+    /// operation whose `security` is `[]` (it needs none).
+    pub credentials: bool,
     pub location: Location,
 }
 

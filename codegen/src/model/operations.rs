@@ -268,6 +268,13 @@ impl Builder<'_> {
                 first
             }
         };
+        // `security: []` lifts the API's security for this operation: the
+        // request goes without credentials. Any other list names the API's
+        // schemes again (the client has one way of sending its credentials).
+        let credentials = !matches!(
+            op.extra.get("security"),
+            Some(Value::Array(requirements)) if requirements.is_empty()
+        );
         Ok(Operation {
             id,
             method: method.to_ascii_uppercase(),
@@ -279,6 +286,7 @@ impl Builder<'_> {
             body,
             success,
             errors,
+            credentials,
             location: at.clone(),
         })
     }
