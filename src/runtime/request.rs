@@ -8,7 +8,17 @@ use bytes::Bytes;
 use reqwest::Method;
 use serde::Serialize;
 use std::fmt;
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::time::Duration;
+
+/// The size of the last JSON body serialized (at most [`HINT_CAP`]): the
+/// next is likely alike (batches of events), so its buffer starts at that
+/// size instead of growing to it by doubling, which copied each body about
+/// twice over.
+static BODY_SIZE_HINT: AtomicUsize = AtomicUsize::new(0);
+
+/// The largest buffer a body starts with: the API's own limit on a body.
+const HINT_CAP: usize = 2 * 1024 * 1024;
 
 /// Options that apply to one call, on top of the client's configuration.
 #[derive(Clone, Default)]
@@ -245,10 +255,16 @@ impl HttpRequest {
         body: &T,
         max_bytes: Option<u64>,
     ) -> Result<(), Error> {
-        let bytes = serde_json::to_vec(body).map_err(|source| Error::Serialize {
+        let mut bytes = Vec::with_capacity(BODY_SIZE_HINT.load(Relaxed));
+        serde_json::to_writer(&mut bytes, body).map_err(|source| Error::Serialize {
             what: "the body".into(),
             source,
         })?;
+        BODY_SIZE_HINT.store(bytes.len().min(HINT_CAP), Relaxed);
+        // A small body after a large one does not keep the large buffer.
+        if bytes.capacity() > 2 * bytes.len() + 4096 {
+            bytes.shrink_to_fit();
+        }
         if let Some(violation) = max_bytes
             .and_then(|max| serialized_size_violation(bytes.len() as u64, max, &Path::Root))
         {
