@@ -12,7 +12,9 @@ use algolia_insights::local::{Fault, Faults, LocalServer};
 use algolia_insights::models::{
     ClickedObjectIDs, EventName, EventsItems, UserToken, ViewedObjectIDs,
 };
-use algolia_insights::sender::{Delivered, FailedEvent, SendError, Sender, SenderConfig};
+use algolia_insights::sender::{
+    Delivered, FailedEvent, SendError, SendJsonError, Sender, SenderConfig,
+};
 use algolia_insights::{Client, RequestOptions};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
@@ -315,6 +317,56 @@ async fn lent_events_are_sent_and_handed_back_as_copies_on_error() {
     assert_eq!(closed.event(), &events[0]);
     let closed = sender.send(&events[1]).await.unwrap_err();
     assert_eq!(closed.into_event(), events[1]);
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn json_text_is_checked_and_sent_as_it_is() {
+    let server = LocalServer::start().await.unwrap();
+    let sender = client(&server, PATIENCE).sender(SenderConfig::new());
+    // Spaces inside: sent as given, the body is longer than a reserialized one.
+    let text = r#"{ "eventType": "view", "eventName": "Product Viewed", "index": "products", "objectIDs": ["sku-1"], "userToken": "json-1" }"#;
+    sender.send_json(&format!("  {text}\r\n")).await.unwrap();
+
+    let unknown = sender
+        .try_send_json(r#"{"eventType":"view","eventName":"Product Viewed","index":"products","objectIDs":["sku-1"],"userToken":"u","colour":"red"}"#)
+        .unwrap_err();
+    assert!(
+        matches!(&unknown, SendJsonError::Decode(e) if e.to_string().contains("colour")),
+        "{unknown}"
+    );
+    let not_json = sender.try_send_json("{\"eventType\":").unwrap_err();
+    assert!(matches!(not_json, SendJsonError::Decode(_)), "{not_json}");
+    let ids: Vec<String> = (0..21).map(|i| format!("\"sku-{i}\"")).collect();
+    let too_many = format!(
+        r#"{{"eventType":"click","eventName":"Product Clicked","index":"products","objectIDs":[{}],"userToken":"u"}}"#,
+        ids.join(",")
+    );
+    let invalid = sender.send_json(&too_many).await.unwrap_err();
+    assert!(
+        matches!(&invalid, SendJsonError::Invalid(errors)
+            if errors.to_string().contains("objectIDs: 21 items, at most 20")),
+        "{invalid}"
+    );
+
+    let report = sender.shutdown(PATIENCE).await;
+    assert_eq!(report.stats.enqueued, 1, "{:?}", report.stats);
+    assert_eq!(report.stats.delivered, 1, "{:?}", report.stats);
+    let requests = server.requests();
+    assert_eq!(requests.len(), 1);
+    assert_eq!(
+        requests[0].body_bytes,
+        r#"{"events":[]}"#.len() + text.len()
+    );
+    assert_eq!(user_token(&server.events()[0]), "json-1");
+    assert!(matches!(
+        sender.try_send_json(text),
+        Err(SendJsonError::Closed)
+    ));
+    assert!(matches!(
+        sender.send_json(text).await,
+        Err(SendJsonError::Closed)
+    ));
     server.shutdown().await;
 }
 

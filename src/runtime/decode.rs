@@ -108,13 +108,14 @@ pub fn from_slice<T: DeserializeOwned>(json: &[u8]) -> Result<T, DecodeError> {
     serde_json::from_slice(json).map_err(|_| error_with_path::<T>(json))
 }
 
-/// [`from_slice`] for text.
+/// [`from_slice`] for text, which is known to be UTF-8: its strings are not
+/// checked again.
 ///
 /// # Errors
 ///
 /// See [`from_slice`].
 pub fn from_str<T: DeserializeOwned>(json: &str) -> Result<T, DecodeError> {
-    from_slice(json.as_bytes())
+    serde_json::from_str(json).map_err(|_| error_with_path::<T>(json.as_bytes()))
 }
 
 /// Reads the input again, tracking the path, to say where the first read

@@ -267,35 +267,41 @@ impl Sender {
         async move {
             match ready {
                 Ok(result) => result,
-                Err(Wait::Room(json, event)) => self.wait_and_enqueue(json, event).await,
-                Err(Wait::Durable(number, event)) => match &self.handle.spool {
-                    Some(spool) => spool.durable(number, event).await,
-                    None => Ok(()),
+                Err(Wait::Room(json, event)) => match self.wait_and_enqueue(json).await {
+                    true => Ok(()),
+                    false => Err(SendError::Closed(owned(event))),
+                },
+                Err(Wait::Durable(number, event)) => match self.durable(number).await {
+                    true => Ok(()),
+                    false => Err(SendError::Closed(owned(event))),
                 },
             }
         }
     }
 
-    /// The slow path of `send`: waits for room in the queue.
-    async fn wait_and_enqueue(
-        &self,
-        json: Vec<u8>,
-        event: Cow<'_, EventsItems>,
-    ) -> Result<(), SendError> {
+    /// The slow path of `send`: waits for room in the queue (with a spool,
+    /// in the spool, then until the event is durable); `false` when the
+    /// sender closed first.
+    async fn wait_and_enqueue(&self, json: Vec<u8>) -> bool {
         let shared = &self.handle.shared;
         if let Some(spool) = &self.handle.spool {
-            return spool.wait_and_append(json, event).await;
+            return spool.wait_and_append(json).await;
         }
         // The batch being filled may be all that holds the room: send it.
         shared.wake.notify_one();
         match shared.capacity.acquire().await {
             Ok(permit) => permit.forget(),
-            Err(_closed) => return Err(SendError::Closed(owned(event))),
+            Err(_closed) => return false,
         }
-        if self.push(&json) {
-            Ok(())
-        } else {
-            Err(SendError::Closed(owned(event)))
+        self.push(&json)
+    }
+
+    /// With a spool, waits until event `number` is durable; `false` when
+    /// the spool stopped first.
+    async fn durable(&self, number: u64) -> bool {
+        match &self.handle.spool {
+            Some(spool) => spool.durable(number).await,
+            None => true,
         }
     }
 
@@ -317,6 +323,63 @@ impl Sender {
             Prepared::Closed => Err(SendError::Closed(owned(event))),
             Prepared::Full(_) => Err(SendError::Full(owned(event))),
         }
+    }
+
+    /// Sends an event given as JSON text (one object, as the API takes it:
+    /// forwarded from a browser, read from a file) without serializing it
+    /// again: the text is read into [`EventsItems`] with the crate's reader
+    /// (unknown fields and duplicate keys refused, errors with their path),
+    /// checked as [`send`](Self::send) checks an event, and queued as it is
+    /// (white space around it trimmed). Waits as `send` waits.
+    ///
+    /// # Errors
+    ///
+    /// [`SendJsonError::Decode`] when the text is not one event,
+    /// [`SendJsonError::Invalid`] when the event breaks the spec's rules,
+    /// [`SendJsonError::Closed`] once the sender is shut down.
+    pub async fn send_json(&self, json: &str) -> Result<(), SendJsonError> {
+        match self.prepare_json(json)? {
+            Prepared::Queued => Ok(()),
+            Prepared::Spooled(number) => match self.durable(number).await {
+                true => Ok(()),
+                false => Err(SendJsonError::Closed),
+            },
+            Prepared::Invalid(errors) => Err(SendJsonError::Invalid(errors)),
+            Prepared::Closed => Err(SendJsonError::Closed),
+            Prepared::Full(json) => match self.wait_and_enqueue(json).await {
+                true => Ok(()),
+                false => Err(SendJsonError::Closed),
+            },
+        }
+    }
+
+    /// Like [`send_json`](Self::send_json), but fails at once instead of
+    /// waiting when the queue is full (with a spool, returns before the
+    /// event is durable, as [`try_send`](Self::try_send)).
+    ///
+    /// # Errors
+    ///
+    /// As `send_json`, and [`SendJsonError::Full`] when the sender holds
+    /// [`queue_capacity`](SenderConfig::queue_capacity) events.
+    pub fn try_send_json(&self, json: &str) -> Result<(), SendJsonError> {
+        match self.prepare_json(json)? {
+            Prepared::Queued | Prepared::Spooled(_) => Ok(()),
+            Prepared::Invalid(errors) => Err(SendJsonError::Invalid(errors)),
+            Prepared::Closed => Err(SendJsonError::Closed),
+            Prepared::Full(_) => Err(SendJsonError::Full),
+        }
+    }
+
+    /// Reads and checks an event's JSON text, and queues the text if there is room.
+    fn prepare_json(&self, json: &str) -> Result<Prepared, SendJsonError> {
+        let text = json.trim_matches(|c| matches!(c, ' ' | '\t' | '\n' | '\r'));
+        let event: EventsItems =
+            crate::runtime::decode::from_str(text).map_err(SendJsonError::Decode)?;
+        if let Err(errors) = event.validate_with(&self.handle.shared.clock.context()) {
+            return Err(SendJsonError::Invalid(errors));
+        }
+        drop(event);
+        Ok(self.admit(text.as_bytes()))
     }
 
     /// Checks the event as the client checks a request, serializes it once
@@ -680,6 +743,26 @@ pub enum SendError {
     /// The sender is shut down.
     #[error("the sender is shut down")]
     Closed(Box<EventsItems>),
+}
+
+/// Why [`Sender::send_json`] or [`Sender::try_send_json`] did not take an
+/// event (the caller still has its text).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SendJsonError {
+    /// The text is not one event: not JSON, or a value that does not fit
+    /// (an unknown or missing field, a wrong type), at the error's path.
+    #[error("not an event: {0}")]
+    Decode(crate::runtime::decode::DecodeError),
+    /// The event breaks the spec's rules: sent, it would make the API reject its whole batch.
+    #[error("invalid event, not queued: {0}")]
+    Invalid(ValidationErrors),
+    /// The queue is full (`try_send_json` only).
+    #[error("the sender's queue is full")]
+    Full,
+    /// The sender is shut down.
+    #[error("the sender is shut down")]
+    Closed,
 }
 
 impl SendError {

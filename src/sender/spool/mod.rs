@@ -68,12 +68,10 @@ pub use error::SpoolError;
 pub use recover::Recovery;
 
 use super::state::Shared;
-use super::{owned, Delivered, FailedEvent, SendError, SenderConfig};
-use crate::models::EventsItems;
+use super::{Delivered, FailedEvent, SenderConfig};
 use bytes::Bytes;
 use dead_letter::DeadLetter;
 use log::{Appended, Log, LogState, Segment};
-use std::borrow::Cow;
 use std::fmt;
 use std::path::Path;
 use std::pin::pin;
@@ -320,34 +318,26 @@ impl Spooled {
         }
     }
 
-    /// Waits for room, then takes the event and waits until it is durable.
-    pub async fn wait_and_append(
-        &self,
-        json: Vec<u8>,
-        event: Cow<'_, EventsItems>,
-    ) -> Result<(), SendError> {
+    /// Waits for room, then takes the event and waits until it is durable;
+    /// `false` when the spool stopped first (the caller hands the event back).
+    pub async fn wait_and_append(&self, json: Vec<u8>) -> bool {
         let crc = format::event_crc(&json);
         loop {
             let mut room = pin!(self.log.room.notified());
             room.as_mut().enable();
             match self.log.append(&json, crc) {
-                Appended::Taken(number) => return self.durable(number, event).await,
-                Appended::Closed => return Err(SendError::Closed(owned(event))),
-                Appended::Full if self.log.writer_stopped.load(SeqCst) => {
-                    return Err(SendError::Closed(owned(event)))
-                }
+                Appended::Taken(number) => return self.durable(number).await,
+                Appended::Closed => return false,
+                Appended::Full if self.log.writer_stopped.load(SeqCst) => return false,
                 Appended::Full => room.await,
             }
         }
     }
 
-    /// Waits until event `number` is durable.
-    pub async fn durable(&self, number: u64, event: Cow<'_, EventsItems>) -> Result<(), SendError> {
-        if self.log.durable(number).await {
-            Ok(())
-        } else {
-            Err(SendError::Closed(owned(event)))
-        }
+    /// Waits until event `number` is durable; `false` when the spool
+    /// stopped first.
+    pub async fn durable(&self, number: u64) -> bool {
+        self.log.durable(number).await
     }
 
     /// Waits until every event taken so far is durable.
