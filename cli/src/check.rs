@@ -27,16 +27,27 @@ pub fn check_line(line: &[u8], context: &ValidationContext) -> Result<EventsItem
 /// Reads one line (without its line ending) as an event, without the
 /// checks of its values (the sender makes those when it takes the event).
 pub fn parse_line(line: &[u8]) -> Result<EventsItems, String> {
-    let text = std::str::from_utf8(line).map_err(|error| {
-        format!(
-            "not UTF-8 text (invalid byte at column {})",
-            error.valid_up_to() + 1
-        )
-    })?;
+    let text = text(line)?;
     // The crate's decoder: one pass when the line is good, the path only
     // looked for when it is not.
     algolia_insights::runtime::decode::from_str::<EventsItems>(text)
         .map_err(|error| describe(error.path(), error.json_error()))
+}
+
+/// The line as text: it must be UTF-8.
+pub fn text(line: &[u8]) -> Result<&str, String> {
+    std::str::from_utf8(line).map_err(|error| {
+        format!(
+            "not UTF-8 text (invalid byte at column {})",
+            error.valid_up_to() + 1
+        )
+    })
+}
+
+/// Why a line the sender was given as text is not an event: as
+/// [`parse_line`] says it.
+pub fn decode_reason(error: &algolia_insights::runtime::decode::DecodeError) -> String {
+    describe(error.path(), error.json_error())
 }
 
 /// Every rule an event breaks, as one line.

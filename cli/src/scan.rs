@@ -2,7 +2,7 @@
 //! event or a rejection with its reason; rejected lines are copied, as they
 //! were, to the rejects file when there is one.
 
-use crate::check::{check_line, parse_line};
+use crate::check::{check_line, parse_line, text};
 use crate::lines::{Input, Line, LineReader, MAX_LINE_BYTES};
 use algolia_insights::models::EventsItems;
 use algolia_insights::validation::ValidationContext;
@@ -17,16 +17,26 @@ use std::path::Path;
 pub enum Scanned {
     /// An event (checked, unless the scan leaves that to the sender).
     Event { line: u64, event: EventsItems },
+    /// A line of UTF-8 text, not read yet ([`Scan::text`]): the sender reads it.
+    Text { line: u64 },
     /// A line that is not a valid event, and why.
     Rejected { line: u64, reason: String },
+}
+
+/// What a scan makes of each line.
+enum Mode {
+    /// Reads it as an event and checks it as `send` would.
+    Check(ValidationContext),
+    /// Only checks that it is UTF-8 text.
+    Text,
 }
 
 /// The lines of an input, read one after the other.
 pub struct Scan {
     reader: LineReader<Box<dyn BufRead + Send>>,
     line: Vec<u8>,
-    /// The checks of each event's values; `None` when the sender makes them.
-    context: Option<ValidationContext>,
+    /// What is made of each line.
+    mode: Mode,
     rejects: Option<RejectsFile>,
     blank_lines: u64,
 }
@@ -34,20 +44,21 @@ pub struct Scan {
 impl Scan {
     /// A scan that checks every event as `send` would.
     pub fn checking(input: Input, rejects: Option<RejectsFile>) -> Self {
-        Self::new(input, rejects, Some(ValidationContext::now()))
+        Self::new(input, rejects, Mode::Check(ValidationContext::now()))
     }
 
-    /// A scan that only reads events: the sender checks them, and a refusal
-    /// is reported with [`reject`](Self::reject).
-    pub fn reading(input: Input, rejects: Option<RejectsFile>) -> Self {
-        Self::new(input, rejects, None)
+    /// A scan that hands over each line as text ([`Scanned::Text`]): the
+    /// sender reads and checks it, and a refusal is reported with
+    /// [`reject`](Self::reject).
+    pub fn texts(input: Input, rejects: Option<RejectsFile>) -> Self {
+        Self::new(input, rejects, Mode::Text)
     }
 
-    fn new(input: Input, rejects: Option<RejectsFile>, context: Option<ValidationContext>) -> Self {
+    fn new(input: Input, rejects: Option<RejectsFile>, mode: Mode) -> Self {
         Scan {
             reader: LineReader::new(input.reader),
             line: Vec::new(),
-            context,
+            mode,
             rejects,
             blank_lines: 0,
         }
@@ -74,13 +85,14 @@ impl Scan {
                     self.blank_lines += 1;
                     continue;
                 }
-                Line::Complete => match &self.context {
-                    Some(context) => check_line(&self.line, context),
-                    None => parse_line(&self.line),
+                Line::Complete => match &self.mode {
+                    Mode::Check(context) => check_line(&self.line, context).map(Some),
+                    Mode::Text => text(&self.line).map(|_| None),
                 },
             };
             return match checked {
-                Ok(event) => Ok(Some(Scanned::Event { line, event })),
+                Ok(Some(event)) => Ok(Some(Scanned::Event { line, event })),
+                Ok(None) => Ok(Some(Scanned::Text { line })),
                 Err(reason) => {
                     if let Some(rejects) = &mut self.rejects {
                         if matches!(read, Line::Complete) {
@@ -92,6 +104,18 @@ impl Scan {
                 }
             };
         }
+    }
+
+    /// The line [`next`](Self::next) just returned as [`Scanned::Text`].
+    pub fn text(&self) -> &str {
+        // Checked as UTF-8 by `next`.
+        std::str::from_utf8(&self.line).unwrap_or_default()
+    }
+
+    /// The line [`next`](Self::next) just returned, read as an event
+    /// without the checks of its values.
+    pub fn parse(&self) -> Result<EventsItems, String> {
+        parse_line(&self.line)
     }
 
     /// Rejects the event [`next`](Self::next) just returned (the sender

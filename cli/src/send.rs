@@ -6,7 +6,7 @@
 //! sequence numbers they carry lead back to input lines for the summary.
 
 use crate::args::SendArgs;
-use crate::check::reason;
+use crate::check::{decode_reason, reason};
 use crate::connect::connect;
 use crate::line_map::LineMap;
 use crate::lines;
@@ -15,7 +15,7 @@ use crate::progress;
 use crate::resume::Progress;
 use crate::scan::{RejectsFile, Scan, Scanned};
 use algolia_insights::sender::{
-    Delivered, FailedEvent, SendError, Sender, SenderConfig, Spool, SpoolConfig,
+    Delivered, FailedEvent, SendError, SendJsonError, Sender, SenderConfig, Spool, SpoolConfig,
 };
 use algolia_insights::Error;
 use indicatif::ProgressBar;
@@ -113,7 +113,7 @@ pub async fn run(args: SendArgs) -> Result<bool, String> {
         let runtime = tokio::runtime::Handle::current();
         move || {
             read(
-                Scan::reading(input, rejects),
+                Scan::texts(input, rejects),
                 &sender,
                 &runtime,
                 &outcomes,
@@ -236,8 +236,23 @@ fn read(
                 totals.reject(line, reason);
                 continue;
             }
-            Ok(Some(Scanned::Event { line, .. })) if line <= skip_through => continue,
-            Ok(Some(Scanned::Event { line, event })) => (line, event),
+            Ok(Some(Scanned::Text { line } | Scanned::Event { line, .. }))
+                if line <= skip_through =>
+            {
+                // An earlier run took it (it is in the spool, or sent), or
+                // rejected it: reported again only when it does not read
+                // as an event, as that run reported it.
+                if let Err(reason) = scan.parse() {
+                    totals.reject(line, reason);
+                    if let Err(error) = scan.reject() {
+                        totals.error = Some(format!("cannot write the rejects file: {error}"));
+                        break;
+                    }
+                }
+                continue;
+            }
+            Ok(Some(Scanned::Text { line })) => (line, None),
+            Ok(Some(Scanned::Event { line, event })) => (line, Some(event)),
         };
         // Known before the sender takes it: its outcome may come at once.
         if offset != Some(line.wrapping_sub(next_sequence)) {
@@ -246,23 +261,40 @@ fn read(
         }
         // `try_send` first: entering the runtime to wait is only needed when
         // the queue is full (with a spool, `send` would also wait for the
-        // disk: the progress saves sync instead).
-        let taken = match sender.try_send(event) {
-            Err(SendError::Full(event)) => runtime.block_on(sender.send(*event)),
-            taken => taken,
+        // disk: the progress saves sync instead). A line goes as its text:
+        // the sender reads and checks it, and sends it without writing it
+        // again.
+        let taken = match event {
+            None => match sender.try_send_json(scan.text()) {
+                Err(SendJsonError::Full) => runtime.block_on(sender.send_json(scan.text())),
+                taken => taken,
+            }
+            .map_err(|error| match error {
+                SendJsonError::Decode(error) => Refused::Reject(decode_reason(&error)),
+                SendJsonError::Invalid(errors) => Refused::Reject(reason(&errors)),
+                other => Refused::Stop(other.to_string()),
+            }),
+            Some(event) => match sender.try_send(event) {
+                Err(SendError::Full(event)) => runtime.block_on(sender.send(*event)),
+                taken => taken,
+            }
+            .map_err(|error| match error {
+                SendError::Invalid { errors, .. } => Refused::Reject(reason(&errors)),
+                other => Refused::Stop(other.to_string()),
+            }),
         };
         match taken {
             Ok(()) => next_sequence += 1,
-            Err(SendError::Invalid { errors, .. }) => {
-                totals.reject(line, reason(&errors));
+            Err(Refused::Reject(reason)) => {
+                totals.reject(line, reason);
                 offset = None;
                 if let Err(error) = scan.reject() {
                     totals.error = Some(format!("cannot write the rejects file: {error}"));
                     break;
                 }
             }
-            Err(error) => {
-                totals.error = Some(error.to_string());
+            Err(Refused::Stop(error)) => {
+                totals.error = Some(error);
                 break;
             }
         }
@@ -297,6 +329,14 @@ fn read(
             .get_or_insert(format!("cannot write the rejects file: {flush_error}"));
     }
     totals
+}
+
+/// Why the sender did not take a line's event.
+enum Refused {
+    /// The event is not valid: the line is rejected, for this reason.
+    Reject(String),
+    /// The sender stopped: reading stops too.
+    Stop(String),
 }
 
 /// What became of the events the sender took, recorded by its callbacks.
