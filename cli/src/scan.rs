@@ -11,14 +11,12 @@ use std::io::{self, BufRead, BufWriter, Write};
 use std::path::Path;
 
 /// What one line of input held.
-// Events are the common case: boxing them would cost an allocation per line.
-#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Scanned {
-    /// An event (checked, unless the scan leaves that to the sender).
-    Event { line: u64, event: EventsItems },
-    /// A line of UTF-8 text, not read yet ([`Scan::text`]): the sender reads it.
-    Text { line: u64 },
+    /// A line that passed the scan's checks ([`Scan::text`]): an event read
+    /// and checked as `send` would, or, for a scan that leaves that to the
+    /// sender, UTF-8 text.
+    Line { line: u64 },
     /// A line that is not a valid event, and why.
     Rejected { line: u64, reason: String },
 }
@@ -47,7 +45,7 @@ impl Scan {
         Self::new(input, rejects, Mode::Check(ValidationContext::now()))
     }
 
-    /// A scan that hands over each line as text ([`Scanned::Text`]): the
+    /// A scan that hands over each line as text ([`Scanned::Line`]): the
     /// sender reads and checks it, and a refusal is reported with
     /// [`reject`](Self::reject).
     pub fn texts(input: Input, rejects: Option<RejectsFile>) -> Self {
@@ -86,13 +84,12 @@ impl Scan {
                     continue;
                 }
                 Line::Complete => match &self.mode {
-                    Mode::Check(context) => check_line(&self.line, context).map(Some),
-                    Mode::Text => text(&self.line).map(|_| None),
+                    Mode::Check(context) => check_line(&self.line, context).map(drop),
+                    Mode::Text => text(&self.line).map(drop),
                 },
             };
             return match checked {
-                Ok(Some(event)) => Ok(Some(Scanned::Event { line, event })),
-                Ok(None) => Ok(Some(Scanned::Text { line })),
+                Ok(()) => Ok(Some(Scanned::Line { line })),
                 Err(reason) => {
                     if let Some(rejects) = &mut self.rejects {
                         if matches!(read, Line::Complete) {
@@ -106,7 +103,7 @@ impl Scan {
         }
     }
 
-    /// The line [`next`](Self::next) just returned as [`Scanned::Text`].
+    /// The line [`next`](Self::next) just returned as [`Scanned::Line`].
     pub fn text(&self) -> &str {
         // Checked as UTF-8 by `next`.
         std::str::from_utf8(&self.line).unwrap_or_default()

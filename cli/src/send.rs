@@ -15,7 +15,7 @@ use crate::progress;
 use crate::resume::Progress;
 use crate::scan::{RejectsFile, Scan, Scanned};
 use algolia_insights::sender::{
-    Delivered, FailedEvent, SendError, SendJsonError, Sender, SenderConfig, Spool, SpoolConfig,
+    Delivered, FailedEvent, SendJsonError, Sender, SenderConfig, Spool, SpoolConfig,
 };
 use algolia_insights::Error;
 use indicatif::ProgressBar;
@@ -226,7 +226,7 @@ fn read(
     let skip_through = progress.as_ref().map_or(0, |p| p.done_through);
     let mut offset = None;
     loop {
-        let (line, event) = match scan.next() {
+        let line = match scan.next() {
             Ok(None) => break,
             Err(read_error) => {
                 totals.error = Some(read_error.to_string());
@@ -236,9 +236,7 @@ fn read(
                 totals.reject(line, reason);
                 continue;
             }
-            Ok(Some(Scanned::Text { line } | Scanned::Event { line, .. }))
-                if line <= skip_through =>
-            {
+            Ok(Some(Scanned::Line { line })) if line <= skip_through => {
                 // An earlier run took it (it is in the spool, or sent), or
                 // rejected it: reported again only when it does not read
                 // as an event, as that run reported it.
@@ -251,38 +249,27 @@ fn read(
                 }
                 continue;
             }
-            Ok(Some(Scanned::Text { line })) => (line, None),
-            Ok(Some(Scanned::Event { line, event })) => (line, Some(event)),
+            Ok(Some(Scanned::Line { line })) => line,
         };
         // Known before the sender takes it: its outcome may come at once.
         if offset != Some(line.wrapping_sub(next_sequence)) {
             offset = Some(line.wrapping_sub(next_sequence));
             outcomes.state().lines.taken(next_sequence, line);
         }
-        // `try_send` first: entering the runtime to wait is only needed when
-        // the queue is full (with a spool, `send` would also wait for the
-        // disk: the progress saves sync instead). A line goes as its text:
-        // the sender reads and checks it, and sends it without writing it
-        // again.
-        let taken = match event {
-            None => match sender.try_send_json(scan.text()) {
-                Err(SendJsonError::Full) => runtime.block_on(sender.send_json(scan.text())),
-                taken => taken,
-            }
-            .map_err(|error| match error {
-                SendJsonError::Decode(error) => Refused::Reject(decode_reason(&error)),
-                SendJsonError::Invalid(errors) => Refused::Reject(reason(&errors)),
-                other => Refused::Stop(other.to_string()),
-            }),
-            Some(event) => match sender.try_send(event) {
-                Err(SendError::Full(event)) => runtime.block_on(sender.send(*event)),
-                taken => taken,
-            }
-            .map_err(|error| match error {
-                SendError::Invalid { errors, .. } => Refused::Reject(reason(&errors)),
-                other => Refused::Stop(other.to_string()),
-            }),
+        // A line goes as its text: the sender reads and checks it, and sends
+        // it without writing it again. `try_send_json` first: entering the
+        // runtime to wait is only needed when the queue is full (with a
+        // spool, `send_json` would also wait for the disk: the progress
+        // saves sync instead).
+        let taken = match sender.try_send_json(scan.text()) {
+            Err(SendJsonError::Full) => runtime.block_on(sender.send_json(scan.text())),
+            taken => taken,
         };
+        let taken = taken.map_err(|error| match error {
+            SendJsonError::Decode(error) => Refused::Reject(decode_reason(&error)),
+            SendJsonError::Invalid(errors) => Refused::Reject(reason(&errors)),
+            other => Refused::Stop(other.to_string()),
+        });
         match taken {
             Ok(()) => next_sequence += 1,
             Err(Refused::Reject(reason)) => {

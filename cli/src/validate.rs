@@ -19,8 +19,7 @@ pub fn run(args: &ValidateArgs) -> Result<bool, String> {
         })?;
         match scanned {
             None => break,
-            // A checking scan reads every line: it gives no unread `Text`.
-            Some(Scanned::Event { .. } | Scanned::Text { .. }) => valid += 1,
+            Some(Scanned::Line { .. }) => valid += 1,
             Some(Scanned::Rejected { line, reason }) => {
                 invalid += 1;
                 bar.suspend(|| outln!("line {line}: {reason}"));
