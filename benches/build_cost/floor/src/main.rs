@@ -1,4 +1,5 @@
-//! The same click event by hand: serde structs and a reqwest POST.
+//! The same click event by hand: serde structs and a reqwest POST (the
+//! `floor` and `floor_default` programs of the build-cost benchmark).
 
 use serde::{Deserialize, Serialize};
 
@@ -31,6 +32,7 @@ struct Response {
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let url = std::env::args().nth(1).unwrap_or_else(|| "http://127.0.0.1:9".into());
+    #[cfg(feature = "ring-provider")]
     let _ = rustls::crypto::ring::default_provider().install_default();
     let client = reqwest::Client::builder().build()?;
     let body = Events {
