@@ -34,8 +34,12 @@ impl EventName {
             ::std::option::Option::Some(1u64),
             ::std::option::Option::Some(64u64),
         )?;
-        static PATTERN: crate::__private::Pattern = crate::__private::Pattern::new(
+        static PATTERN: crate::__private::Pattern = crate::__private::Pattern::compiled(
             "^[\\x20-\\x7E]{1,64}$",
+            |value: &[u8]| {
+                (1..=64).contains(&value.len())
+                    && value.iter().all(|b| b.is_ascii_graphic() || *b == b' ')
+            },
         );
         PATTERN.check(value)?;
         ::std::result::Result::Ok(())
@@ -146,8 +150,20 @@ impl QueryID {
             ::std::option::Option::None,
             ::std::option::Option::Some(128u64),
         )?;
-        static PATTERN: crate::__private::Pattern = crate::__private::Pattern::new(
+        static PATTERN: crate::__private::Pattern = crate::__private::Pattern::compiled(
             "^([0-9a-f]{32}|message_[!-~]+)$",
+            |value: &[u8]| {
+                (value.len() == 32
+                    && value
+                        .iter()
+                        .all(|b| b.is_ascii_digit() || matches!(b, b'a'..=b'f')))
+                    || value
+                        .strip_prefix(b"message_")
+                        .is_some_and(|value| {
+                            !value.is_empty()
+                                && value.iter().all(|b| b.is_ascii_graphic())
+                        })
+            },
         );
         PATTERN.check(value)?;
         ::std::result::Result::Ok(())
@@ -246,8 +262,17 @@ impl UserToken {
             ::std::option::Option::Some(1u64),
             ::std::option::Option::Some(129u64),
         )?;
-        static PATTERN: crate::__private::Pattern = crate::__private::Pattern::new(
+        static PATTERN: crate::__private::Pattern = crate::__private::Pattern::compiled(
             "^[a-zA-Z0-9_=/+-]{1,129}$",
+            |value: &[u8]| {
+                (1..=129).contains(&value.len())
+                    && value
+                        .iter()
+                        .all(|b| {
+                            b.is_ascii_alphanumeric()
+                                || matches!(b, b'+' | b'-' | b'/' | b'=' | b'_')
+                        })
+            },
         );
         PATTERN.check(value)?;
         ::std::result::Result::Ok(())
@@ -346,8 +371,17 @@ impl AuthenticatedUserToken {
             ::std::option::Option::Some(1u64),
             ::std::option::Option::Some(129u64),
         )?;
-        static PATTERN: crate::__private::Pattern = crate::__private::Pattern::new(
+        static PATTERN: crate::__private::Pattern = crate::__private::Pattern::compiled(
             "^[a-zA-Z0-9_=/+-]{1,129}$",
+            |value: &[u8]| {
+                (1..=129).contains(&value.len())
+                    && value
+                        .iter()
+                        .all(|b| {
+                            b.is_ascii_alphanumeric()
+                                || matches!(b, b'+' | b'-' | b'/' | b'=' | b'_')
+                        })
+            },
         );
         PATTERN.check(value)?;
         ::std::result::Result::Ok(())
@@ -449,8 +483,11 @@ impl Currency {
             ::std::option::Option::Some(3u64),
             ::std::option::Option::Some(3u64),
         )?;
-        static PATTERN: crate::__private::Pattern = crate::__private::Pattern::new(
+        static PATTERN: crate::__private::Pattern = crate::__private::Pattern::compiled(
             "^[A-Za-z]{3}$",
+            |value: &[u8]| {
+                value.len() == 3 && value.iter().all(|b| b.is_ascii_alphabetic())
+            },
         );
         PATTERN.check(value)?;
         ::std::result::Result::Ok(())
@@ -955,8 +992,14 @@ impl crate::validation::Validate for ObjectDataAfterSearch {
     ) {
         if let ::std::option::Option::Some(value) = &self.query_id {
             let path = &path.field("queryID");
-            static PATTERN: crate::__private::Pattern = crate::__private::Pattern::new(
+            static PATTERN: crate::__private::Pattern = crate::__private::Pattern::compiled(
                 "^[0-9a-f]{32}$",
+                |value: &[u8]| {
+                    value.len() == 32
+                        && value
+                            .iter()
+                            .all(|b| b.is_ascii_digit() || matches!(b, b'a'..=b'f'))
+                },
             );
             if let ::std::result::Result::Err(error) = crate::__private::check_length(
                     value,

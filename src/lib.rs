@@ -50,8 +50,10 @@
 //!
 //! TLS as with reqwest: `default-tls` (on by default: rustls with ring),
 //! `rustls` (aws-lc-rs), `rustls-no-provider`, `native-tls`. Then
-//! `blocking` (`send_blocking()`), `local-server` ([`local`]) and `schemars`
-//! (`JsonSchema` for every model). Items that need a feature say so.
+//! `blocking` (`send_blocking()`), `local-server` ([`local`]), `schemars`
+//! (`JsonSchema` for every model) and `regex` (the `regex` crate, for spec
+//! patterns the generator cannot write as code: the Insights spec has
+//! none). Items that need a feature say so.
 //!
 //! More in the [README](https://docs.rs/crate/algolia-insights/latest) and
 //! the crate's `examples/`: a web service sharing one

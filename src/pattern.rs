@@ -1,61 +1,60 @@
-//! The spec's `pattern`s, checked fast. Most of them are an anchored ASCII
-//! class with a length (`^[a-zA-Z0-9_=/+-]{1,129}$`), possibly after a
-//! literal prefix and in alternatives (`^([0-9a-f]{32}|message_[!-~]+)$`).
-//! Those are checked with a byte table and a count; any other pattern goes
-//! to the `regex` crate. Both give the same answer (a test compares them).
+//! The spec's `pattern`s at run time. The generator writes the check of a
+//! simple pattern (an anchored ASCII class with a length, possibly after a
+//! literal prefix and in alternatives: `^[a-zA-Z0-9_=/+-]{1,129}$`) as code
+//! ([`Pattern::compiled`]); any other pattern goes to the `regex` crate
+//! ([`Pattern::regex`], feature `regex`). The fixture test
+//! `tests/fixture_pass/patterns.rs` checks that both answer as the regex
+//! crate does.
 
 use crate::validation::ConstraintError;
-use regex_syntax::hir::{Class, Hir, HirKind, Look};
-use std::sync::OnceLock;
 
-/// A regular expression from the spec, compiled on first use.
+/// A regular expression from the spec, with the check the generator chose.
 #[derive(Debug)]
 pub struct Pattern {
     source: &'static str,
-    matcher: OnceLock<Matcher>,
+    matcher: Matcher,
 }
 
 #[derive(Debug)]
 enum Matcher {
-    /// Alternatives, each a literal prefix then an ASCII class repeated.
-    Simple(Vec<Alternative>),
-    Regex(regex::Regex),
-    /// A pattern that does not compile matches nothing.
-    Invalid,
-}
-
-#[derive(Debug)]
-struct Alternative {
-    prefix: Box<[u8]>,
-    /// Which bytes the repeated class holds (only ASCII ones can be).
-    class: [bool; 256],
-    min: usize,
-    /// `usize::MAX` when unbounded.
-    max: usize,
-}
-
-impl Alternative {
-    #[inline]
-    fn is_match(&self, value: &[u8]) -> bool {
-        // Byte by byte: the prefixes are short, and a `memcmp` call costs
-        // more than the whole check on this kind of machine.
-        if value.len() < self.prefix.len() || !self.prefix.iter().zip(value).all(|(a, b)| a == b) {
-            return false;
-        }
-        let rest = &value[self.prefix.len()..];
-        rest.len() >= self.min
-            && rest.len() <= self.max
-            && rest.iter().all(|&b| self.class[usize::from(b)])
-    }
+    /// The generated check of the value's bytes.
+    Compiled(fn(&[u8]) -> bool),
+    /// The regex engine, the pattern compiled on first use (`None`: it does
+    /// not compile, and matches nothing).
+    #[cfg(feature = "regex")]
+    Regex(std::sync::OnceLock<Option<regex::Regex>>),
 }
 
 impl Pattern {
-    /// A pattern (anchored in the spec with `^…$`).
-    pub const fn new(source: &'static str) -> Self {
+    /// A pattern (anchored in the spec with `^…$`) checked by generated code:
+    /// `is_match` gets the value's UTF-8 bytes.
+    pub const fn compiled(source: &'static str, is_match: fn(&[u8]) -> bool) -> Self {
         Pattern {
             source,
-            matcher: OnceLock::new(),
+            matcher: Matcher::Compiled(is_match),
         }
+    }
+
+    /// A pattern checked by the `regex` crate, compiled on first use.
+    #[cfg(feature = "regex")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "regex")))]
+    pub const fn regex(source: &'static str) -> Self {
+        Pattern {
+            source,
+            matcher: Matcher::Regex(std::sync::OnceLock::new()),
+        }
+    }
+
+    /// Without the feature `regex`, a pattern the generator could not write
+    /// as code stops the build: evaluating the `static` that holds it fails
+    /// with this message.
+    #[cfg(not(feature = "regex"))]
+    pub const fn regex(source: &'static str) -> Self {
+        let _ = source;
+        panic!(
+            "this spec pattern needs a regular expression engine: enable the feature `regex` \
+             of algolia-insights (the generator warned about the pattern, with its JSON pointer)"
+        )
     }
 
     /// The pattern as the spec writes it.
@@ -63,23 +62,16 @@ impl Pattern {
         self.source
     }
 
-    #[inline]
-    fn matcher(&self) -> &Matcher {
-        self.matcher.get_or_init(|| match simple(self.source) {
-            Some(alternatives) => Matcher::Simple(alternatives),
-            None => regex::Regex::new(self.source).map_or(Matcher::Invalid, Matcher::Regex),
-        })
-    }
-
     /// Whether `value` matches (a pattern that does not compile matches nothing).
     #[inline]
     pub fn is_match(&self, value: &str) -> bool {
-        match self.matcher() {
-            Matcher::Simple(alternatives) => {
-                alternatives.iter().any(|a| a.is_match(value.as_bytes()))
-            }
-            Matcher::Regex(regex) => regex.is_match(value),
-            Matcher::Invalid => false,
+        match &self.matcher {
+            Matcher::Compiled(is_match) => is_match(value.as_bytes()),
+            #[cfg(feature = "regex")]
+            Matcher::Regex(regex) => regex
+                .get_or_init(|| regex::Regex::new(self.source).ok())
+                .as_ref()
+                .is_some_and(|regex| regex.is_match(value)),
         }
     }
 
@@ -110,181 +102,64 @@ fn shorten(value: &str) -> String {
     }
 }
 
-/// The alternatives of `^(alt|alt|...)$` when each is simple enough.
-fn simple(source: &str) -> Option<Vec<Alternative>> {
-    let hir = regex_syntax::parse(source).ok()?;
-    let HirKind::Concat(parts) = hir.kind() else {
-        return None;
-    };
-    let [start, body, end] = parts.as_slice() else {
-        return None;
-    };
-    if start.kind() != &HirKind::Look(Look::Start) || end.kind() != &HirKind::Look(Look::End) {
-        return None;
-    }
-    let body = match body.kind() {
-        HirKind::Capture(capture) => &capture.sub,
-        _ => body,
-    };
-    match body.kind() {
-        HirKind::Alternation(alternatives) => alternatives.iter().map(alternative).collect(),
-        _ => alternative(body).map(|a| vec![a]),
-    }
-}
-
-/// A literal prefix then one repeated ASCII class.
-fn alternative(hir: &Hir) -> Option<Alternative> {
-    let (prefix, repetition) = match hir.kind() {
-        HirKind::Concat(parts) => match parts.as_slice() {
-            [literal, repetition] => match literal.kind() {
-                HirKind::Literal(literal) => (literal.0.to_vec(), repetition),
-                _ => return None,
-            },
-            _ => return None,
-        },
-        _ => (Vec::new(), hir),
-    };
-    let (sub, min, max) = match repetition.kind() {
-        HirKind::Repetition(r) => (&*r.sub, r.min, r.max),
-        HirKind::Class(_) => (repetition, 1, Some(1)),
-        _ => return None,
-    };
-    let HirKind::Class(class) = sub.kind() else {
-        return None;
-    };
-    let mut table = [false; 256];
-    let mut mark = |start: u32, end: u32| -> Option<()> {
-        if end >= 128 {
-            return None;
-        }
-        for b in start..=end {
-            table[b as usize] = true;
-        }
-        Some(())
-    };
-    match class {
-        Class::Unicode(class) => {
-            for range in class.ranges() {
-                mark(u32::from(range.start()), u32::from(range.end()))?;
-            }
-        }
-        Class::Bytes(class) => {
-            for range in class.ranges() {
-                mark(u32::from(range.start()), u32::from(range.end()))?;
-            }
-        }
-    }
-    Some(Alternative {
-        prefix: prefix.into_boxed_slice(),
-        class: table,
-        min: usize::try_from(min).ok()?,
-        max: match max {
-            Some(max) => usize::try_from(max).ok()?,
-            None => usize::MAX,
-        },
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// The spec's five patterns, then others that must go to the regex crate.
-    const PATTERNS: &[&str] = &[
-        r"^[\x20-\x7E]{1,64}$",
-        "^[a-zA-Z0-9_=/+-]{1,129}$",
-        "^[A-Za-z]{3}$",
-        "^([0-9a-f]{32}|message_[!-~]+)$",
-        "^[0-9a-f]{32}$",
-        "^[A-Z]{2}-[0-9]{4}$",
-        "^(a|b)+$",
-        "abc",
-        "^é{2}$",
-    ];
-
-    /// A deterministic spread of strings: ASCII, multi-byte, edge lengths.
-    fn samples() -> Vec<String> {
-        let mut out = vec![
-            String::new(),
-            "a".into(),
-            "abc".into(),
-            "ABC".into(),
-            "AB-1234".into(),
-            "message_".into(),
-            "message_x".into(),
-            "message_ x".into(),
-            "3e48cd0616e466948dd85abf5c3fbbe2".into(),
-            "3e48cd0616e466948dd85abf5c3fbbe".into(),
-            "3E48CD0616E466948DD85ABF5C3FBBE2".into(),
-            "user token".into(),
-            "user/1=+a".into(),
-            "éé".into(),
-            "tab\there".into(),
-            "line\n".into(),
-            "a".repeat(64),
-            "a".repeat(65),
-            "a".repeat(129),
-            "a".repeat(130),
-        ];
-        let mut seed = 0x9E37_79B9_7F4A_7C15_u64;
-        for length in 0..200 {
-            let mut s = String::new();
-            for _ in 0..(length % 40) {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
-                let c = match seed % 10 {
-                    0 => 'é',
-                    1 => '\u{7f}',
-                    _ => char::from(b' ' + (seed >> 8) as u8 % 95),
-                };
-                s.push(c);
-            }
-            out.push(s);
-        }
-        out
-    }
+    /// `^[a-z]{1,3}$` as the generator writes it.
+    static LOWER: Pattern = Pattern::compiled("^[a-z]{1,3}$", |value: &[u8]| {
+        (1..=3).contains(&value.len()) && value.iter().all(|b| b.is_ascii_lowercase())
+    });
 
     #[test]
-    fn the_fast_path_agrees_with_the_regex_crate() {
-        for source in PATTERNS {
-            let pattern = Pattern::new(source);
-            let regex = regex::Regex::new(source).unwrap();
-            for sample in samples() {
-                assert_eq!(
-                    pattern.is_match(&sample),
-                    regex.is_match(&sample),
-                    "{source} on {sample:?}"
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn the_spec_patterns_take_the_fast_path() {
-        for source in &PATTERNS[..5] {
-            assert!(simple(source).is_some(), "{source} should be simple");
-        }
-        for source in &PATTERNS[5..] {
-            assert!(
-                simple(source).is_none(),
-                "{source} should go to the regex crate"
-            );
-        }
-    }
-
-    #[test]
-    fn an_invalid_pattern_matches_nothing() {
-        assert!(!Pattern::new("^(unclosed$").is_match("anything"));
+    fn a_compiled_pattern_checks_the_bytes() {
+        assert!(LOWER.is_match("abc"));
+        assert!(!LOWER.is_match(""));
+        assert!(!LOWER.is_match("abcd"));
+        assert!(!LOWER.is_match("aB"));
+        // One character, two bytes, neither in the class.
+        assert!(!LOWER.is_match("é"));
+        assert_eq!(LOWER.source(), "^[a-z]{1,3}$");
     }
 
     #[test]
     fn a_mismatch_names_value_and_pattern() {
-        static P: Pattern = Pattern::new("^[a-z]{1,3}$");
-        assert!(P.check("abc").is_ok());
+        assert!(LOWER.check("abc").is_ok());
         assert_eq!(
-            P.check("abcd").unwrap_err().message(),
+            LOWER.check("abcd").unwrap_err().message(),
             "`abcd` does not match the pattern `^[a-z]{1,3}$`"
         );
+    }
+
+    #[test]
+    fn a_long_value_is_shortened_in_the_message() {
+        let value = "x".repeat(50);
+        assert_eq!(
+            LOWER.check(&value).unwrap_err().message(),
+            format!(
+                "`{}…` does not match the pattern `^[a-z]{{1,3}}$`",
+                "x".repeat(40)
+            )
+        );
+    }
+
+    #[cfg(feature = "regex")]
+    #[test]
+    fn a_regex_pattern_goes_to_the_regex_crate() {
+        static P: Pattern = Pattern::regex("^(ab|c)+$");
+        assert!(P.is_match("abcab"));
+        assert!(!P.is_match("abca"));
+        assert_eq!(
+            P.check("x").unwrap_err().message(),
+            "`x` does not match the pattern `^(ab|c)+$`"
+        );
+    }
+
+    #[cfg(feature = "regex")]
+    #[test]
+    fn an_invalid_pattern_matches_nothing() {
+        static P: Pattern = Pattern::regex("^(unclosed$");
+        assert!(!P.is_match("anything"));
+        assert!(!P.is_match(""));
     }
 }

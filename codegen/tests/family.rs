@@ -206,7 +206,7 @@ fn every_family_spec_generates_and_compiles() {
         &format!(
             "[package]\nname = \"algolia-family-check\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
              [lib]\npath = \"src/lib.rs\"\n\n\
-             [dependencies]\nalgolia-insights = {{ path = \"{root}\" }}\n\
+             [dependencies]\nalgolia-insights = {{ path = \"{root}\", features = [\"regex\"] }}\n\
              serde = {{ version = \"1\", features = [\"derive\"] }}\n\
              serde_json = {{ version = \"1\", features = [\"preserve_order\"] }}\n\
              schemars = {{ version = \"1\", optional = true }}\n\n\

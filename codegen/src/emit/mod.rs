@@ -6,6 +6,7 @@ mod discriminator;
 mod int_enums;
 mod models;
 mod operations;
+pub(crate) mod patterns;
 mod schemars;
 mod validation;
 

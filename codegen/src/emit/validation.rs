@@ -77,10 +77,8 @@ pub(super) fn string_checks(cx: &Context, value: TokenStream, c: &Constraints) -
         out.extend(quote!(#rt::__private::check_length(#value, #min, #max)?;));
     }
     if let Some(pattern) = &c.pattern {
-        out.extend(quote! {
-            static PATTERN: #rt::__private::Pattern = #rt::__private::Pattern::new(#pattern);
-            PATTERN.check(#value)?;
-        });
+        out.extend(super::patterns::pattern_static(rt, pattern));
+        out.extend(quote!(PATTERN.check(#value)?;));
     }
     out
 }
@@ -125,7 +123,7 @@ fn value_checks(
                 quote!(#rt::__private::check_length(#value, #min, #max))
             });
             let pattern = c.pattern.as_ref().map(|pattern| {
-                out.extend(quote!(static PATTERN: #rt::__private::Pattern = #rt::__private::Pattern::new(#pattern);));
+                out.extend(super::patterns::pattern_static(rt, pattern));
                 quote!(PATTERN.check(#value))
             });
             match (length, pattern) {

@@ -109,6 +109,15 @@ impl Builder<'_> {
                     "pattern is not anchored with ^…$: it matches anywhere in the value",
                 );
             }
+            if !crate::emit::patterns::is_simple(pattern) {
+                self.warn(
+                    &at.key("pattern"),
+                    format!(
+                        "`{pattern}` is checked by the regex engine at run time: \
+                         the runtime needs its feature `regex` (algolia-insights/regex)"
+                    ),
+                );
+            }
         }
         let unix_time_unit = match schema.extra.get("x-unix-time-unit") {
             None => None,

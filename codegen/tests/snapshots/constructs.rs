@@ -434,7 +434,7 @@ impl ::algolia_insights::validation::Validate for WidgetOwner {
     ) {
         if let ::std::option::Option::Some(value) = &self.name {
             let path = &path.field("name");
-            static PATTERN: ::algolia_insights::__private::Pattern = ::algolia_insights::__private::Pattern::new(
+            static PATTERN: ::algolia_insights::__private::Pattern = ::algolia_insights::__private::Pattern::regex(
                 "^[A-Z][a-z]+$",
             );
             if let ::std::result::Result::Err(error) = PATTERN.check(value) {
@@ -490,8 +490,11 @@ impl Code {
             ::std::option::Option::Some(3u64),
             ::std::option::Option::Some(3u64),
         )?;
-        static PATTERN: ::algolia_insights::__private::Pattern = ::algolia_insights::__private::Pattern::new(
+        static PATTERN: ::algolia_insights::__private::Pattern = ::algolia_insights::__private::Pattern::compiled(
             "^[A-Z]{3}$",
+            |value: &[u8]| {
+                value.len() == 3 && value.iter().all(|b| b.is_ascii_uppercase())
+            },
         );
         PATTERN.check(value)?;
         ::std::result::Result::Ok(())

@@ -91,7 +91,7 @@ impl Sku {
     pub fn check(
         value: &str,
     ) -> ::std::result::Result<(), ::algolia_insights::validation::ConstraintError> {
-        static PATTERN: ::algolia_insights::__private::Pattern = ::algolia_insights::__private::Pattern::new(
+        static PATTERN: ::algolia_insights::__private::Pattern = ::algolia_insights::__private::Pattern::regex(
             "^[A-Z]{2}-[0-9]{4}$",
         );
         PATTERN.check(value)?;

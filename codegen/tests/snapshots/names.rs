@@ -382,8 +382,11 @@ impl String {
     pub fn check(
         value: &str,
     ) -> ::std::result::Result<(), ::algolia_insights::validation::ConstraintError> {
-        static PATTERN: ::algolia_insights::__private::Pattern = ::algolia_insights::__private::Pattern::new(
+        static PATTERN: ::algolia_insights::__private::Pattern = ::algolia_insights::__private::Pattern::compiled(
             "^[a-z]+$",
+            |value: &[u8]| {
+                !value.is_empty() && value.iter().all(|b| b.is_ascii_lowercase())
+            },
         );
         PATTERN.check(value)?;
         ::std::result::Result::Ok(())
