@@ -53,7 +53,9 @@
 //! `blocking` (`send_blocking()`), `local-server` ([`local`]), `schemars`
 //! (`JsonSchema` for every model) and `regex` (the `regex` crate, for spec
 //! patterns the generator cannot write as code: the Insights spec has
-//! none). Items that need a feature say so.
+//! none). Items that need a feature say so. `regenerate` is for work on the
+//! spec: the build then runs the generator instead of compiling the
+//! published `generated/` files.
 //!
 //! More in the [README](https://docs.rs/crate/algolia-insights/latest) and
 //! the crate's `examples/`: a web service sharing one

@@ -40,6 +40,27 @@ pub use error::{Error, Location, Warning};
 
 use std::path::Path;
 
+/// What precedes the spec's hash (16 lowercase hex digits) in the first line
+/// of each generated file: `spec fnv1a64:0123456789abcdef`.
+pub const SPEC_HASH_MARK: &str = "spec fnv1a64:";
+
+/// The hash of a spec's text that the generated files' first line records
+/// (after [`SPEC_HASH_MARK`]): FNV-1a, 64 bits, over its bytes with every
+/// `\r` left out, so that a checkout with CRLF line ends hashes the same.
+///
+/// `algolia-insights`'s build script computes the same hash of
+/// `spec/insights.json` and, when it equals the one in the checked-in
+/// `generated/` files, compiles those without running the generator.
+pub fn spec_hash(text: &[u8]) -> u64 {
+    const OFFSET_BASIS: u64 = 0xcbf2_9ce4_8422_2325;
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+    text.iter()
+        .filter(|&&b| b != b'\r')
+        .fold(OFFSET_BASIS, |hash, &b| {
+            (hash ^ u64::from(b)).wrapping_mul(PRIME)
+        })
+}
+
 /// The generated files and the warnings met on the way.
 #[derive(Debug, Clone)]
 pub struct Generated {
@@ -107,4 +128,19 @@ pub fn generate_with(
         files,
         warnings: model.warnings,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::spec_hash;
+
+    #[test]
+    fn spec_hash_is_fnv_1a_64_without_carriage_returns() {
+        // The published FNV-1a 64 test vectors.
+        assert_eq!(spec_hash(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(spec_hash(b"a"), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(spec_hash(b"foobar"), 0x8594_4171_f739_67e8);
+        assert_eq!(spec_hash(b"{\r\n}\r\n"), spec_hash(b"{\n}\n"));
+        assert_ne!(spec_hash(b"{\n}\n"), spec_hash(b"{ \n}\n"));
+    }
 }

@@ -15,6 +15,8 @@ pub struct Loader {
     /// `None` keys the root document.
     docs: BTreeMap<Option<String>, Value>,
     base_dir: Option<PathBuf>,
+    /// [`spec_hash`](crate::spec_hash) of the root document's text.
+    root_hash: u64,
 }
 
 impl Loader {
@@ -40,6 +42,7 @@ impl Loader {
         let mut loader = Loader {
             docs: BTreeMap::new(),
             base_dir,
+            root_hash: crate::spec_hash(text.as_bytes()),
         };
         loader.docs.insert(None, root);
         let mut pending = vec![None];
@@ -76,6 +79,12 @@ impl Loader {
             Error::new(at, format!("cannot read `{relative}` named by `$ref`: {e}"))
         })?;
         parse_json(&text, &location_in(&Some(relative.to_string())))
+    }
+
+    /// [`spec_hash`](crate::spec_hash) of the root document's text: the
+    /// generated files' first line records it.
+    pub fn root_hash(&self) -> u64 {
+        self.root_hash
     }
 
     /// The root document.

@@ -50,3 +50,35 @@ fn every_fixture_matches_its_snapshot() {
     }
     assert!(checked >= 1, "no fixture found");
 }
+
+/// The first line of each generated file records the hash of the spec's
+/// text, so that the client's build script can tell whether `generated/`
+/// was made from the spec it ships with.
+#[test]
+fn the_header_records_the_spec_hash() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/security.json");
+    let text = std::fs::read_to_string(&fixture).unwrap();
+    let header = |text: &str| {
+        let loader = Loader::from_json_str(text).unwrap();
+        let generated = generate(&loader, &EmitOptions::default()).unwrap();
+        let first: Vec<String> = generated
+            .files
+            .iter()
+            .map(|f| f.text.lines().next().unwrap().to_string())
+            .collect();
+        assert!(first.windows(2).all(|w| w[0] == w[1]), "{first:?}");
+        first[0].clone()
+    };
+    let hash = algolia_codegen::spec_hash(text.as_bytes());
+    let mark = format!("{}{hash:016x}", algolia_codegen::SPEC_HASH_MARK);
+    assert!(
+        header(&text).contains(&mark),
+        "{} lacks {mark}",
+        header(&text)
+    );
+    // Any edit of the text changes it; line ends do not.
+    let edited = text.replacen("\"Security API\"", "\"Security  API\"", 1);
+    assert_ne!(edited, text);
+    assert!(!header(&edited).contains(&mark));
+    assert_eq!(header(&text.replace('\n', "\r\n")), header(&text));
+}

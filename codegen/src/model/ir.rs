@@ -23,6 +23,8 @@ pub struct ApiInfo {
     pub title: String,
     pub version: String,
     pub description: Option<String>,
+    /// [`spec_hash`](crate::spec_hash) of the root document's text.
+    pub spec_hash: u64,
 }
 
 /// The spec's servers: an optional templated regional host and fixed hosts.

@@ -200,6 +200,7 @@ fn build_here(loader: &Loader, options: &ModelOptions) -> Result<Model> {
             title: doc.info.title,
             version: doc.info.version,
             description: doc.info.description,
+            spec_hash: loader.root_hash(),
         },
         servers,
         auth,
