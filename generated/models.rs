@@ -5442,6 +5442,1425 @@ impl DeleteUserTokenResponse {
         })
     }
 }
+#[allow(deprecated)]
+impl crate::__private::decode::FastRead for EventName {
+    fn fast_read(
+        __reader: &mut crate::__private::decode::Reader<'_>,
+    ) -> ::std::option::Option<Self> {
+        let __value = __reader.string()?;
+        Self::check(__value).ok()?;
+        ::std::option::Option::Some(Self(__value.to_owned()))
+    }
+}
+#[allow(deprecated)]
+impl crate::__private::decode::FastRead for QueryID {
+    fn fast_read(
+        __reader: &mut crate::__private::decode::Reader<'_>,
+    ) -> ::std::option::Option<Self> {
+        let __value = __reader.string()?;
+        Self::check(__value).ok()?;
+        ::std::option::Option::Some(Self(__value.to_owned()))
+    }
+}
+#[allow(deprecated)]
+impl crate::__private::decode::FastRead for UserToken {
+    fn fast_read(
+        __reader: &mut crate::__private::decode::Reader<'_>,
+    ) -> ::std::option::Option<Self> {
+        let __value = __reader.string()?;
+        Self::check(__value).ok()?;
+        ::std::option::Option::Some(Self(__value.to_owned()))
+    }
+}
+#[allow(deprecated)]
+impl crate::__private::decode::FastRead for AuthenticatedUserToken {
+    fn fast_read(
+        __reader: &mut crate::__private::decode::Reader<'_>,
+    ) -> ::std::option::Option<Self> {
+        let __value = __reader.string()?;
+        Self::check(__value).ok()?;
+        ::std::option::Option::Some(Self(__value.to_owned()))
+    }
+}
+#[allow(deprecated)]
+impl crate::__private::decode::FastRead for Currency {
+    fn fast_read(
+        __reader: &mut crate::__private::decode::Reader<'_>,
+    ) -> ::std::option::Option<Self> {
+        let __value = __reader.string()?;
+        Self::check(__value).ok()?;
+        ::std::option::Option::Some(Self(__value.to_owned()))
+    }
+}
+#[allow(deprecated)]
+impl crate::__private::decode::FastRead for Price {
+    fn fast_read(
+        __reader: &mut crate::__private::decode::Reader<'_>,
+    ) -> ::std::option::Option<Self> {
+        let __token = __reader.scalar()?;
+        if let ::std::option::Option::Some(__value) = __token.f64() {
+            return ::std::option::Option::Some(Self::Number(__value));
+        }
+        if let ::std::option::Option::Some(__value) = __token.string() {
+            return ::std::option::Option::Some(Self::String(__value));
+        }
+        ::std::option::Option::None
+    }
+}
+impl Price {
+    /// Reads a `Price` from JSON text.
+    ///
+    /// The same as [`decode::from_str`](crate::runtime::decode::from_str), faster: the usual input (strings without escapes, each property once) is read straight into the fields; anything else goes to the full reader, which gives the same value or the same error.
+    ///
+    /// # Errors
+    ///
+    /// When the text is not JSON, has trailing data, or does not fit the type: the error names the path of the value.
+    pub fn from_json(
+        json: &str,
+    ) -> ::std::result::Result<Self, crate::runtime::decode::DecodeError> {
+        crate::__private::decode::read(json)
+    }
+}
+#[allow(deprecated)]
+impl crate::__private::decode::FastRead for Discount {
+    fn fast_read(
+        __reader: &mut crate::__private::decode::Reader<'_>,
+    ) -> ::std::option::Option<Self> {
+        let __token = __reader.scalar()?;
+        if let ::std::option::Option::Some(__value) = __token.f64() {
+            return ::std::option::Option::Some(Self::Number(__value));
+        }
+        if let ::std::option::Option::Some(__value) = __token.string() {
+            return ::std::option::Option::Some(Self::String(__value));
+        }
+        ::std::option::Option::None
+    }
+}
+impl Discount {
+    /// Reads a `Discount` from JSON text.
+    ///
+    /// The same as [`decode::from_str`](crate::runtime::decode::from_str), faster: the usual input (strings without escapes, each property once) is read straight into the fields; anything else goes to the full reader, which gives the same value or the same error.
+    ///
+    /// # Errors
+    ///
+    /// When the text is not JSON, has trailing data, or does not fit the type: the error names the path of the value.
+    pub fn from_json(
+        json: &str,
+    ) -> ::std::result::Result<Self, crate::runtime::decode::DecodeError> {
+        crate::__private::decode::read(json)
+    }
+}
+#[allow(deprecated)]
+impl crate::__private::decode::FastRead for Value {
+    fn fast_read(
+        __reader: &mut crate::__private::decode::Reader<'_>,
+    ) -> ::std::option::Option<Self> {
+        let __token = __reader.scalar()?;
+        if let ::std::option::Option::Some(__value) = __token.f64() {
+            return ::std::option::Option::Some(Self::Number(__value));
+        }
+        if let ::std::option::Option::Some(__value) = __token.string() {
+            return ::std::option::Option::Some(Self::String(__value));
+        }
+        ::std::option::Option::None
+    }
+}
+impl Value {
+    /// Reads a `Value` from JSON text.
+    ///
+    /// The same as [`decode::from_str`](crate::runtime::decode::from_str), faster: the usual input (strings without escapes, each property once) is read straight into the fields; anything else goes to the full reader, which gives the same value or the same error.
+    ///
+    /// # Errors
+    ///
+    /// When the text is not JSON, has trailing data, or does not fit the type: the error names the path of the value.
+    pub fn from_json(
+        json: &str,
+    ) -> ::std::result::Result<Self, crate::runtime::decode::DecodeError> {
+        crate::__private::decode::read(json)
+    }
+}
+#[allow(deprecated)]
+impl crate::__private::decode::FastRead for ObjectData {
+    fn fast_read(
+        __reader: &mut crate::__private::decode::Reader<'_>,
+    ) -> ::std::option::Option<Self> {
+        let mut price: ::std::option::Option<Price> = ::std::option::Option::None;
+        let mut quantity: ::std::option::Option<Quantity> = ::std::option::Option::None;
+        let mut discount: ::std::option::Option<Discount> = ::std::option::Option::None;
+        __reader.begin_object()?;
+        let mut __first = true;
+        while let ::std::option::Option::Some(__key) = __reader.key(&mut __first)? {
+            match __key {
+                "price" => __reader.once(&mut price)?,
+                "quantity" => __reader.once(&mut quantity)?,
+                "discount" => __reader.once(&mut discount)?,
+                _ => return ::std::option::Option::None,
+            }
+        }
+        ::std::option::Option::Some(ObjectData {
+            price,
+            quantity,
+            discount,
+        })
+    }
+}
+impl ObjectData {
+    /// Reads a `ObjectData` from JSON text.
+    ///
+    /// The same as [`decode::from_str`](crate::runtime::decode::from_str), faster: the usual input (strings without escapes, each property once) is read straight into the fields; anything else goes to the full reader, which gives the same value or the same error.
+    ///
+    /// # Errors
+    ///
+    /// When the text is not JSON, has trailing data, or does not fit the type: the error names the path of the value.
+    pub fn from_json(
+        json: &str,
+    ) -> ::std::result::Result<Self, crate::runtime::decode::DecodeError> {
+        crate::__private::decode::read(json)
+    }
+}
+#[allow(deprecated)]
+impl crate::__private::decode::FastRead for ObjectDataAfterSearch {
+    fn fast_read(
+        __reader: &mut crate::__private::decode::Reader<'_>,
+    ) -> ::std::option::Option<Self> {
+        let mut query_id: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut price: ::std::option::Option<Price> = ::std::option::Option::None;
+        let mut quantity: ::std::option::Option<Quantity> = ::std::option::Option::None;
+        let mut discount: ::std::option::Option<Discount> = ::std::option::Option::None;
+        __reader.begin_object()?;
+        let mut __first = true;
+        while let ::std::option::Option::Some(__key) = __reader.key(&mut __first)? {
+            match __key {
+                "queryID" => __reader.once(&mut query_id)?,
+                "price" => __reader.once(&mut price)?,
+                "quantity" => __reader.once(&mut quantity)?,
+                "discount" => __reader.once(&mut discount)?,
+                _ => return ::std::option::Option::None,
+            }
+        }
+        ::std::option::Option::Some(ObjectDataAfterSearch {
+            query_id,
+            price,
+            quantity,
+            discount,
+        })
+    }
+}
+impl ObjectDataAfterSearch {
+    /// Reads a `ObjectDataAfterSearch` from JSON text.
+    ///
+    /// The same as [`decode::from_str`](crate::runtime::decode::from_str), faster: the usual input (strings without escapes, each property once) is read straight into the fields; anything else goes to the full reader, which gives the same value or the same error.
+    ///
+    /// # Errors
+    ///
+    /// When the text is not JSON, has trailing data, or does not fit the type: the error names the path of the value.
+    pub fn from_json(
+        json: &str,
+    ) -> ::std::result::Result<Self, crate::runtime::decode::DecodeError> {
+        crate::__private::decode::read(json)
+    }
+}
+#[allow(deprecated)]
+impl crate::__private::decode::FastRead for AgentID {
+    fn fast_read(
+        __reader: &mut crate::__private::decode::Reader<'_>,
+    ) -> ::std::option::Option<Self> {
+        let __value = __reader.string()?;
+        Self::check(__value).ok()?;
+        ::std::option::Option::Some(Self(__value.to_owned()))
+    }
+}
+#[allow(deprecated)]
+impl crate::__private::decode::FastRead for ClickEvent {
+    fn fast_read(
+        __reader: &mut crate::__private::decode::Reader<'_>,
+    ) -> ::std::option::Option<Self> {
+        (__reader.string()? == Self::VALUE).then_some(Self)
+    }
+}
+#[allow(deprecated)]
+impl crate::__private::decode::FastRead for ConversionEvent {
+    fn fast_read(
+        __reader: &mut crate::__private::decode::Reader<'_>,
+    ) -> ::std::option::Option<Self> {
+        (__reader.string()? == Self::VALUE).then_some(Self)
+    }
+}
+#[allow(deprecated)]
+impl crate::__private::decode::FastRead for ViewEvent {
+    fn fast_read(
+        __reader: &mut crate::__private::decode::Reader<'_>,
+    ) -> ::std::option::Option<Self> {
+        (__reader.string()? == Self::VALUE).then_some(Self)
+    }
+}
+#[allow(deprecated)]
+impl crate::__private::decode::FastRead for InstantsearchEvent {
+    fn fast_read(
+        __reader: &mut crate::__private::decode::Reader<'_>,
+    ) -> ::std::option::Option<Self> {
+        (__reader.string()? == Self::VALUE).then_some(Self)
+    }
+}
+#[allow(deprecated)]
+impl crate::__private::decode::FastRead for AddToCartEvent {
+    fn fast_read(
+        __reader: &mut crate::__private::decode::Reader<'_>,
+    ) -> ::std::option::Option<Self> {
+        (__reader.string()? == Self::VALUE).then_some(Self)
+    }
+}
+#[allow(deprecated)]
+impl crate::__private::decode::FastRead for PurchaseEvent {
+    fn fast_read(
+        __reader: &mut crate::__private::decode::Reader<'_>,
+    ) -> ::std::option::Option<Self> {
+        (__reader.string()? == Self::VALUE).then_some(Self)
+    }
+}
+#[allow(deprecated)]
+impl crate::__private::decode::FastRead for ClickedObjectIDsAfterSearch {
+    fn fast_read(
+        __reader: &mut crate::__private::decode::Reader<'_>,
+    ) -> ::std::option::Option<Self> {
+        let mut event_name: ::std::option::Option<EventName> = ::std::option::Option::None;
+        let mut event_type: ::std::option::Option<ClickEvent> = ::std::option::Option::None;
+        let mut index: ::std::option::Option<Index> = ::std::option::Option::None;
+        let mut object_ids: ::std::option::Option<ObjectIDs> = ::std::option::Option::None;
+        let mut positions: ::std::option::Option<Positions> = ::std::option::Option::None;
+        let mut query_id: ::std::option::Option<QueryID> = ::std::option::Option::None;
+        let mut user_token: ::std::option::Option<UserToken> = ::std::option::Option::None;
+        let mut authenticated_user_token: ::std::option::Option<
+            AuthenticatedUserToken,
+        > = ::std::option::Option::None;
+        let mut timestamp: ::std::option::Option<Timestamp> = ::std::option::Option::None;
+        __reader.begin_object()?;
+        let mut __first = true;
+        while let ::std::option::Option::Some(__key) = __reader.key(&mut __first)? {
+            match __key {
+                "eventName" => __reader.once(&mut event_name)?,
+                "eventType" => __reader.once(&mut event_type)?,
+                "index" => __reader.once(&mut index)?,
+                "objectIDs" => __reader.once(&mut object_ids)?,
+                "positions" => __reader.once(&mut positions)?,
+                "queryID" => __reader.once(&mut query_id)?,
+                "userToken" => __reader.once(&mut user_token)?,
+                "authenticatedUserToken" => __reader.once(&mut authenticated_user_token)?,
+                "timestamp" => __reader.once(&mut timestamp)?,
+                _ => return ::std::option::Option::None,
+            }
+        }
+        ::std::option::Option::Some(ClickedObjectIDsAfterSearch {
+            event_name: event_name?,
+            event_type: event_type?,
+            index: index?,
+            object_ids: object_ids?,
+            positions: positions?,
+            query_id: query_id?,
+            user_token: user_token?,
+            authenticated_user_token,
+            timestamp,
+        })
+    }
+}
+impl ClickedObjectIDsAfterSearch {
+    /// Reads a `ClickedObjectIDsAfterSearch` from JSON text.
+    ///
+    /// The same as [`decode::from_str`](crate::runtime::decode::from_str), faster: the usual input (strings without escapes, each property once) is read straight into the fields; anything else goes to the full reader, which gives the same value or the same error.
+    ///
+    /// # Errors
+    ///
+    /// When the text is not JSON, has trailing data, or does not fit the type: the error names the path of the value.
+    pub fn from_json(
+        json: &str,
+    ) -> ::std::result::Result<Self, crate::runtime::decode::DecodeError> {
+        crate::__private::decode::read(json)
+    }
+}
+#[allow(deprecated)]
+impl crate::__private::decode::FastRead for AddedToCartObjectIDsAfterSearch {
+    fn fast_read(
+        __reader: &mut crate::__private::decode::Reader<'_>,
+    ) -> ::std::option::Option<Self> {
+        let mut event_name: ::std::option::Option<EventName> = ::std::option::Option::None;
+        let mut event_type: ::std::option::Option<ConversionEvent> = ::std::option::Option::None;
+        let mut event_subtype: ::std::option::Option<AddToCartEvent> = ::std::option::Option::None;
+        let mut index: ::std::option::Option<Index> = ::std::option::Option::None;
+        let mut query_id: ::std::option::Option<QueryID> = ::std::option::Option::None;
+        let mut object_ids: ::std::option::Option<ObjectIDs> = ::std::option::Option::None;
+        let mut user_token: ::std::option::Option<UserToken> = ::std::option::Option::None;
+        let mut authenticated_user_token: ::std::option::Option<
+            AuthenticatedUserToken,
+        > = ::std::option::Option::None;
+        let mut currency: ::std::option::Option<Currency> = ::std::option::Option::None;
+        let mut object_data: ::std::option::Option<ObjectDataAfterSearchList> = ::std::option::Option::None;
+        let mut timestamp: ::std::option::Option<Timestamp> = ::std::option::Option::None;
+        let mut value: ::std::option::Option<Value> = ::std::option::Option::None;
+        __reader.begin_object()?;
+        let mut __first = true;
+        while let ::std::option::Option::Some(__key) = __reader.key(&mut __first)? {
+            match __key {
+                "eventName" => __reader.once(&mut event_name)?,
+                "eventType" => __reader.once(&mut event_type)?,
+                "eventSubtype" => __reader.once(&mut event_subtype)?,
+                "index" => __reader.once(&mut index)?,
+                "queryID" => __reader.once(&mut query_id)?,
+                "objectIDs" => __reader.once(&mut object_ids)?,
+                "userToken" => __reader.once(&mut user_token)?,
+                "authenticatedUserToken" => __reader.once(&mut authenticated_user_token)?,
+                "currency" => __reader.once(&mut currency)?,
+                "objectData" => __reader.once(&mut object_data)?,
+                "timestamp" => __reader.once(&mut timestamp)?,
+                "value" => __reader.once(&mut value)?,
+                _ => return ::std::option::Option::None,
+            }
+        }
+        ::std::option::Option::Some(AddedToCartObjectIDsAfterSearch {
+            event_name: event_name?,
+            event_type: event_type?,
+            event_subtype: event_subtype?,
+            index: index?,
+            query_id: query_id?,
+            object_ids: object_ids?,
+            user_token: user_token?,
+            authenticated_user_token,
+            currency,
+            object_data,
+            timestamp,
+            value,
+        })
+    }
+}
+impl AddedToCartObjectIDsAfterSearch {
+    /// Reads a `AddedToCartObjectIDsAfterSearch` from JSON text.
+    ///
+    /// The same as [`decode::from_str`](crate::runtime::decode::from_str), faster: the usual input (strings without escapes, each property once) is read straight into the fields; anything else goes to the full reader, which gives the same value or the same error.
+    ///
+    /// # Errors
+    ///
+    /// When the text is not JSON, has trailing data, or does not fit the type: the error names the path of the value.
+    pub fn from_json(
+        json: &str,
+    ) -> ::std::result::Result<Self, crate::runtime::decode::DecodeError> {
+        crate::__private::decode::read(json)
+    }
+}
+#[allow(deprecated)]
+impl crate::__private::decode::FastRead for PurchasedObjectIDsAfterSearch {
+    fn fast_read(
+        __reader: &mut crate::__private::decode::Reader<'_>,
+    ) -> ::std::option::Option<Self> {
+        let mut event_name: ::std::option::Option<EventName> = ::std::option::Option::None;
+        let mut event_type: ::std::option::Option<ConversionEvent> = ::std::option::Option::None;
+        let mut event_subtype: ::std::option::Option<PurchaseEvent> = ::std::option::Option::None;
+        let mut index: ::std::option::Option<Index> = ::std::option::Option::None;
+        let mut object_ids: ::std::option::Option<ObjectIDs> = ::std::option::Option::None;
+        let mut user_token: ::std::option::Option<UserToken> = ::std::option::Option::None;
+        let mut authenticated_user_token: ::std::option::Option<
+            AuthenticatedUserToken,
+        > = ::std::option::Option::None;
+        let mut currency: ::std::option::Option<Currency> = ::std::option::Option::None;
+        let mut object_data: ::std::option::Option<ObjectDataAfterSearchList> = ::std::option::Option::None;
+        let mut timestamp: ::std::option::Option<Timestamp> = ::std::option::Option::None;
+        let mut value: ::std::option::Option<Value> = ::std::option::Option::None;
+        __reader.begin_object()?;
+        let mut __first = true;
+        while let ::std::option::Option::Some(__key) = __reader.key(&mut __first)? {
+            match __key {
+                "eventName" => __reader.once(&mut event_name)?,
+                "eventType" => __reader.once(&mut event_type)?,
+                "eventSubtype" => __reader.once(&mut event_subtype)?,
+                "index" => __reader.once(&mut index)?,
+                "objectIDs" => __reader.once(&mut object_ids)?,
+                "userToken" => __reader.once(&mut user_token)?,
+                "authenticatedUserToken" => __reader.once(&mut authenticated_user_token)?,
+                "currency" => __reader.once(&mut currency)?,
+                "objectData" => __reader.once(&mut object_data)?,
+                "timestamp" => __reader.once(&mut timestamp)?,
+                "value" => __reader.once(&mut value)?,
+                _ => return ::std::option::Option::None,
+            }
+        }
+        ::std::option::Option::Some(PurchasedObjectIDsAfterSearch {
+            event_name: event_name?,
+            event_type: event_type?,
+            event_subtype: event_subtype?,
+            index: index?,
+            object_ids: object_ids?,
+            user_token: user_token?,
+            authenticated_user_token,
+            currency,
+            object_data: object_data?,
+            timestamp,
+            value,
+        })
+    }
+}
+impl PurchasedObjectIDsAfterSearch {
+    /// Reads a `PurchasedObjectIDsAfterSearch` from JSON text.
+    ///
+    /// The same as [`decode::from_str`](crate::runtime::decode::from_str), faster: the usual input (strings without escapes, each property once) is read straight into the fields; anything else goes to the full reader, which gives the same value or the same error.
+    ///
+    /// # Errors
+    ///
+    /// When the text is not JSON, has trailing data, or does not fit the type: the error names the path of the value.
+    pub fn from_json(
+        json: &str,
+    ) -> ::std::result::Result<Self, crate::runtime::decode::DecodeError> {
+        crate::__private::decode::read(json)
+    }
+}
+#[allow(deprecated)]
+impl crate::__private::decode::FastRead for ConvertedObjectIDsAfterSearch {
+    fn fast_read(
+        __reader: &mut crate::__private::decode::Reader<'_>,
+    ) -> ::std::option::Option<Self> {
+        let mut event_name: ::std::option::Option<EventName> = ::std::option::Option::None;
+        let mut event_type: ::std::option::Option<ConversionEvent> = ::std::option::Option::None;
+        let mut index: ::std::option::Option<Index> = ::std::option::Option::None;
+        let mut object_ids: ::std::option::Option<ObjectIDs> = ::std::option::Option::None;
+        let mut query_id: ::std::option::Option<QueryID> = ::std::option::Option::None;
+        let mut user_token: ::std::option::Option<UserToken> = ::std::option::Option::None;
+        let mut authenticated_user_token: ::std::option::Option<
+            AuthenticatedUserToken,
+        > = ::std::option::Option::None;
+        let mut timestamp: ::std::option::Option<Timestamp> = ::std::option::Option::None;
+        __reader.begin_object()?;
+        let mut __first = true;
+        while let ::std::option::Option::Some(__key) = __reader.key(&mut __first)? {
+            match __key {
+                "eventName" => __reader.once(&mut event_name)?,
+                "eventType" => __reader.once(&mut event_type)?,
+                "index" => __reader.once(&mut index)?,
+                "objectIDs" => __reader.once(&mut object_ids)?,
+                "queryID" => __reader.once(&mut query_id)?,
+                "userToken" => __reader.once(&mut user_token)?,
+                "authenticatedUserToken" => __reader.once(&mut authenticated_user_token)?,
+                "timestamp" => __reader.once(&mut timestamp)?,
+                _ => return ::std::option::Option::None,
+            }
+        }
+        ::std::option::Option::Some(ConvertedObjectIDsAfterSearch {
+            event_name: event_name?,
+            event_type: event_type?,
+            index: index?,
+            object_ids: object_ids?,
+            query_id: query_id?,
+            user_token: user_token?,
+            authenticated_user_token,
+            timestamp,
+        })
+    }
+}
+impl ConvertedObjectIDsAfterSearch {
+    /// Reads a `ConvertedObjectIDsAfterSearch` from JSON text.
+    ///
+    /// The same as [`decode::from_str`](crate::runtime::decode::from_str), faster: the usual input (strings without escapes, each property once) is read straight into the fields; anything else goes to the full reader, which gives the same value or the same error.
+    ///
+    /// # Errors
+    ///
+    /// When the text is not JSON, has trailing data, or does not fit the type: the error names the path of the value.
+    pub fn from_json(
+        json: &str,
+    ) -> ::std::result::Result<Self, crate::runtime::decode::DecodeError> {
+        crate::__private::decode::read(json)
+    }
+}
+#[allow(deprecated)]
+impl crate::__private::decode::FastRead for ClickedObjectIDs {
+    fn fast_read(
+        __reader: &mut crate::__private::decode::Reader<'_>,
+    ) -> ::std::option::Option<Self> {
+        let mut event_name: ::std::option::Option<EventName> = ::std::option::Option::None;
+        let mut event_type: ::std::option::Option<ClickEvent> = ::std::option::Option::None;
+        let mut index: ::std::option::Option<Index> = ::std::option::Option::None;
+        let mut object_ids: ::std::option::Option<ObjectIDs> = ::std::option::Option::None;
+        let mut user_token: ::std::option::Option<UserToken> = ::std::option::Option::None;
+        let mut authenticated_user_token: ::std::option::Option<
+            AuthenticatedUserToken,
+        > = ::std::option::Option::None;
+        let mut timestamp: ::std::option::Option<Timestamp> = ::std::option::Option::None;
+        __reader.begin_object()?;
+        let mut __first = true;
+        while let ::std::option::Option::Some(__key) = __reader.key(&mut __first)? {
+            match __key {
+                "eventName" => __reader.once(&mut event_name)?,
+                "eventType" => __reader.once(&mut event_type)?,
+                "index" => __reader.once(&mut index)?,
+                "objectIDs" => __reader.once(&mut object_ids)?,
+                "userToken" => __reader.once(&mut user_token)?,
+                "authenticatedUserToken" => __reader.once(&mut authenticated_user_token)?,
+                "timestamp" => __reader.once(&mut timestamp)?,
+                _ => return ::std::option::Option::None,
+            }
+        }
+        ::std::option::Option::Some(ClickedObjectIDs {
+            event_name: event_name?,
+            event_type: event_type?,
+            index: index?,
+            object_ids: object_ids?,
+            user_token: user_token?,
+            authenticated_user_token,
+            timestamp,
+        })
+    }
+}
+impl ClickedObjectIDs {
+    /// Reads a `ClickedObjectIDs` from JSON text.
+    ///
+    /// The same as [`decode::from_str`](crate::runtime::decode::from_str), faster: the usual input (strings without escapes, each property once) is read straight into the fields; anything else goes to the full reader, which gives the same value or the same error.
+    ///
+    /// # Errors
+    ///
+    /// When the text is not JSON, has trailing data, or does not fit the type: the error names the path of the value.
+    pub fn from_json(
+        json: &str,
+    ) -> ::std::result::Result<Self, crate::runtime::decode::DecodeError> {
+        crate::__private::decode::read(json)
+    }
+}
+#[allow(deprecated)]
+impl crate::__private::decode::FastRead for PurchasedObjectIDs {
+    fn fast_read(
+        __reader: &mut crate::__private::decode::Reader<'_>,
+    ) -> ::std::option::Option<Self> {
+        let mut event_name: ::std::option::Option<EventName> = ::std::option::Option::None;
+        let mut event_type: ::std::option::Option<ConversionEvent> = ::std::option::Option::None;
+        let mut event_subtype: ::std::option::Option<PurchaseEvent> = ::std::option::Option::None;
+        let mut index: ::std::option::Option<Index> = ::std::option::Option::None;
+        let mut object_ids: ::std::option::Option<ObjectIDs> = ::std::option::Option::None;
+        let mut user_token: ::std::option::Option<UserToken> = ::std::option::Option::None;
+        let mut authenticated_user_token: ::std::option::Option<
+            AuthenticatedUserToken,
+        > = ::std::option::Option::None;
+        let mut currency: ::std::option::Option<Currency> = ::std::option::Option::None;
+        let mut object_data: ::std::option::Option<ObjectDataList> = ::std::option::Option::None;
+        let mut timestamp: ::std::option::Option<Timestamp> = ::std::option::Option::None;
+        let mut value: ::std::option::Option<Value> = ::std::option::Option::None;
+        __reader.begin_object()?;
+        let mut __first = true;
+        while let ::std::option::Option::Some(__key) = __reader.key(&mut __first)? {
+            match __key {
+                "eventName" => __reader.once(&mut event_name)?,
+                "eventType" => __reader.once(&mut event_type)?,
+                "eventSubtype" => __reader.once(&mut event_subtype)?,
+                "index" => __reader.once(&mut index)?,
+                "objectIDs" => __reader.once(&mut object_ids)?,
+                "userToken" => __reader.once(&mut user_token)?,
+                "authenticatedUserToken" => __reader.once(&mut authenticated_user_token)?,
+                "currency" => __reader.once(&mut currency)?,
+                "objectData" => __reader.once(&mut object_data)?,
+                "timestamp" => __reader.once(&mut timestamp)?,
+                "value" => __reader.once(&mut value)?,
+                _ => return ::std::option::Option::None,
+            }
+        }
+        ::std::option::Option::Some(PurchasedObjectIDs {
+            event_name: event_name?,
+            event_type: event_type?,
+            event_subtype: event_subtype?,
+            index: index?,
+            object_ids: object_ids?,
+            user_token: user_token?,
+            authenticated_user_token,
+            currency,
+            object_data,
+            timestamp,
+            value,
+        })
+    }
+}
+impl PurchasedObjectIDs {
+    /// Reads a `PurchasedObjectIDs` from JSON text.
+    ///
+    /// The same as [`decode::from_str`](crate::runtime::decode::from_str), faster: the usual input (strings without escapes, each property once) is read straight into the fields; anything else goes to the full reader, which gives the same value or the same error.
+    ///
+    /// # Errors
+    ///
+    /// When the text is not JSON, has trailing data, or does not fit the type: the error names the path of the value.
+    pub fn from_json(
+        json: &str,
+    ) -> ::std::result::Result<Self, crate::runtime::decode::DecodeError> {
+        crate::__private::decode::read(json)
+    }
+}
+#[allow(deprecated)]
+impl crate::__private::decode::FastRead for AddedToCartObjectIDs {
+    fn fast_read(
+        __reader: &mut crate::__private::decode::Reader<'_>,
+    ) -> ::std::option::Option<Self> {
+        let mut event_name: ::std::option::Option<EventName> = ::std::option::Option::None;
+        let mut event_type: ::std::option::Option<ConversionEvent> = ::std::option::Option::None;
+        let mut event_subtype: ::std::option::Option<AddToCartEvent> = ::std::option::Option::None;
+        let mut index: ::std::option::Option<Index> = ::std::option::Option::None;
+        let mut object_ids: ::std::option::Option<ObjectIDs> = ::std::option::Option::None;
+        let mut user_token: ::std::option::Option<UserToken> = ::std::option::Option::None;
+        let mut authenticated_user_token: ::std::option::Option<
+            AuthenticatedUserToken,
+        > = ::std::option::Option::None;
+        let mut currency: ::std::option::Option<Currency> = ::std::option::Option::None;
+        let mut object_data: ::std::option::Option<ObjectDataList> = ::std::option::Option::None;
+        let mut timestamp: ::std::option::Option<Timestamp> = ::std::option::Option::None;
+        let mut value: ::std::option::Option<Value> = ::std::option::Option::None;
+        __reader.begin_object()?;
+        let mut __first = true;
+        while let ::std::option::Option::Some(__key) = __reader.key(&mut __first)? {
+            match __key {
+                "eventName" => __reader.once(&mut event_name)?,
+                "eventType" => __reader.once(&mut event_type)?,
+                "eventSubtype" => __reader.once(&mut event_subtype)?,
+                "index" => __reader.once(&mut index)?,
+                "objectIDs" => __reader.once(&mut object_ids)?,
+                "userToken" => __reader.once(&mut user_token)?,
+                "authenticatedUserToken" => __reader.once(&mut authenticated_user_token)?,
+                "currency" => __reader.once(&mut currency)?,
+                "objectData" => __reader.once(&mut object_data)?,
+                "timestamp" => __reader.once(&mut timestamp)?,
+                "value" => __reader.once(&mut value)?,
+                _ => return ::std::option::Option::None,
+            }
+        }
+        ::std::option::Option::Some(AddedToCartObjectIDs {
+            event_name: event_name?,
+            event_type: event_type?,
+            event_subtype: event_subtype?,
+            index: index?,
+            object_ids: object_ids?,
+            user_token: user_token?,
+            authenticated_user_token,
+            currency,
+            object_data,
+            timestamp,
+            value,
+        })
+    }
+}
+impl AddedToCartObjectIDs {
+    /// Reads a `AddedToCartObjectIDs` from JSON text.
+    ///
+    /// The same as [`decode::from_str`](crate::runtime::decode::from_str), faster: the usual input (strings without escapes, each property once) is read straight into the fields; anything else goes to the full reader, which gives the same value or the same error.
+    ///
+    /// # Errors
+    ///
+    /// When the text is not JSON, has trailing data, or does not fit the type: the error names the path of the value.
+    pub fn from_json(
+        json: &str,
+    ) -> ::std::result::Result<Self, crate::runtime::decode::DecodeError> {
+        crate::__private::decode::read(json)
+    }
+}
+#[allow(deprecated)]
+impl crate::__private::decode::FastRead for ConvertedObjectIDs {
+    fn fast_read(
+        __reader: &mut crate::__private::decode::Reader<'_>,
+    ) -> ::std::option::Option<Self> {
+        let mut event_name: ::std::option::Option<EventName> = ::std::option::Option::None;
+        let mut event_type: ::std::option::Option<ConversionEvent> = ::std::option::Option::None;
+        let mut index: ::std::option::Option<Index> = ::std::option::Option::None;
+        let mut object_ids: ::std::option::Option<ObjectIDs> = ::std::option::Option::None;
+        let mut user_token: ::std::option::Option<UserToken> = ::std::option::Option::None;
+        let mut authenticated_user_token: ::std::option::Option<
+            AuthenticatedUserToken,
+        > = ::std::option::Option::None;
+        let mut timestamp: ::std::option::Option<Timestamp> = ::std::option::Option::None;
+        __reader.begin_object()?;
+        let mut __first = true;
+        while let ::std::option::Option::Some(__key) = __reader.key(&mut __first)? {
+            match __key {
+                "eventName" => __reader.once(&mut event_name)?,
+                "eventType" => __reader.once(&mut event_type)?,
+                "index" => __reader.once(&mut index)?,
+                "objectIDs" => __reader.once(&mut object_ids)?,
+                "userToken" => __reader.once(&mut user_token)?,
+                "authenticatedUserToken" => __reader.once(&mut authenticated_user_token)?,
+                "timestamp" => __reader.once(&mut timestamp)?,
+                _ => return ::std::option::Option::None,
+            }
+        }
+        ::std::option::Option::Some(ConvertedObjectIDs {
+            event_name: event_name?,
+            event_type: event_type?,
+            index: index?,
+            object_ids: object_ids?,
+            user_token: user_token?,
+            authenticated_user_token,
+            timestamp,
+        })
+    }
+}
+impl ConvertedObjectIDs {
+    /// Reads a `ConvertedObjectIDs` from JSON text.
+    ///
+    /// The same as [`decode::from_str`](crate::runtime::decode::from_str), faster: the usual input (strings without escapes, each property once) is read straight into the fields; anything else goes to the full reader, which gives the same value or the same error.
+    ///
+    /// # Errors
+    ///
+    /// When the text is not JSON, has trailing data, or does not fit the type: the error names the path of the value.
+    pub fn from_json(
+        json: &str,
+    ) -> ::std::result::Result<Self, crate::runtime::decode::DecodeError> {
+        crate::__private::decode::read(json)
+    }
+}
+#[allow(deprecated)]
+impl crate::__private::decode::FastRead for ClickedFilters {
+    fn fast_read(
+        __reader: &mut crate::__private::decode::Reader<'_>,
+    ) -> ::std::option::Option<Self> {
+        let mut event_name: ::std::option::Option<EventName> = ::std::option::Option::None;
+        let mut event_type: ::std::option::Option<ClickEvent> = ::std::option::Option::None;
+        let mut index: ::std::option::Option<Index> = ::std::option::Option::None;
+        let mut filters: ::std::option::Option<Filters> = ::std::option::Option::None;
+        let mut user_token: ::std::option::Option<UserToken> = ::std::option::Option::None;
+        let mut authenticated_user_token: ::std::option::Option<
+            AuthenticatedUserToken,
+        > = ::std::option::Option::None;
+        let mut timestamp: ::std::option::Option<Timestamp> = ::std::option::Option::None;
+        __reader.begin_object()?;
+        let mut __first = true;
+        while let ::std::option::Option::Some(__key) = __reader.key(&mut __first)? {
+            match __key {
+                "eventName" => __reader.once(&mut event_name)?,
+                "eventType" => __reader.once(&mut event_type)?,
+                "index" => __reader.once(&mut index)?,
+                "filters" => __reader.once(&mut filters)?,
+                "userToken" => __reader.once(&mut user_token)?,
+                "authenticatedUserToken" => __reader.once(&mut authenticated_user_token)?,
+                "timestamp" => __reader.once(&mut timestamp)?,
+                _ => return ::std::option::Option::None,
+            }
+        }
+        ::std::option::Option::Some(ClickedFilters {
+            event_name: event_name?,
+            event_type: event_type?,
+            index: index?,
+            filters: filters?,
+            user_token: user_token?,
+            authenticated_user_token,
+            timestamp,
+        })
+    }
+}
+impl ClickedFilters {
+    /// Reads a `ClickedFilters` from JSON text.
+    ///
+    /// The same as [`decode::from_str`](crate::runtime::decode::from_str), faster: the usual input (strings without escapes, each property once) is read straight into the fields; anything else goes to the full reader, which gives the same value or the same error.
+    ///
+    /// # Errors
+    ///
+    /// When the text is not JSON, has trailing data, or does not fit the type: the error names the path of the value.
+    pub fn from_json(
+        json: &str,
+    ) -> ::std::result::Result<Self, crate::runtime::decode::DecodeError> {
+        crate::__private::decode::read(json)
+    }
+}
+#[allow(deprecated)]
+impl crate::__private::decode::FastRead for ConvertedFilters {
+    fn fast_read(
+        __reader: &mut crate::__private::decode::Reader<'_>,
+    ) -> ::std::option::Option<Self> {
+        let mut event_name: ::std::option::Option<EventName> = ::std::option::Option::None;
+        let mut event_type: ::std::option::Option<ConversionEvent> = ::std::option::Option::None;
+        let mut index: ::std::option::Option<Index> = ::std::option::Option::None;
+        let mut filters: ::std::option::Option<Filters> = ::std::option::Option::None;
+        let mut user_token: ::std::option::Option<UserToken> = ::std::option::Option::None;
+        let mut authenticated_user_token: ::std::option::Option<
+            AuthenticatedUserToken,
+        > = ::std::option::Option::None;
+        let mut timestamp: ::std::option::Option<Timestamp> = ::std::option::Option::None;
+        __reader.begin_object()?;
+        let mut __first = true;
+        while let ::std::option::Option::Some(__key) = __reader.key(&mut __first)? {
+            match __key {
+                "eventName" => __reader.once(&mut event_name)?,
+                "eventType" => __reader.once(&mut event_type)?,
+                "index" => __reader.once(&mut index)?,
+                "filters" => __reader.once(&mut filters)?,
+                "userToken" => __reader.once(&mut user_token)?,
+                "authenticatedUserToken" => __reader.once(&mut authenticated_user_token)?,
+                "timestamp" => __reader.once(&mut timestamp)?,
+                _ => return ::std::option::Option::None,
+            }
+        }
+        ::std::option::Option::Some(ConvertedFilters {
+            event_name: event_name?,
+            event_type: event_type?,
+            index: index?,
+            filters: filters?,
+            user_token: user_token?,
+            authenticated_user_token,
+            timestamp,
+        })
+    }
+}
+impl ConvertedFilters {
+    /// Reads a `ConvertedFilters` from JSON text.
+    ///
+    /// The same as [`decode::from_str`](crate::runtime::decode::from_str), faster: the usual input (strings without escapes, each property once) is read straight into the fields; anything else goes to the full reader, which gives the same value or the same error.
+    ///
+    /// # Errors
+    ///
+    /// When the text is not JSON, has trailing data, or does not fit the type: the error names the path of the value.
+    pub fn from_json(
+        json: &str,
+    ) -> ::std::result::Result<Self, crate::runtime::decode::DecodeError> {
+        crate::__private::decode::read(json)
+    }
+}
+#[allow(deprecated)]
+impl crate::__private::decode::FastRead for ViewedObjectIDs {
+    fn fast_read(
+        __reader: &mut crate::__private::decode::Reader<'_>,
+    ) -> ::std::option::Option<Self> {
+        let mut event_name: ::std::option::Option<EventName> = ::std::option::Option::None;
+        let mut event_type: ::std::option::Option<ViewEvent> = ::std::option::Option::None;
+        let mut index: ::std::option::Option<Index> = ::std::option::Option::None;
+        let mut object_ids: ::std::option::Option<ObjectIDs> = ::std::option::Option::None;
+        let mut user_token: ::std::option::Option<UserToken> = ::std::option::Option::None;
+        let mut authenticated_user_token: ::std::option::Option<
+            AuthenticatedUserToken,
+        > = ::std::option::Option::None;
+        let mut timestamp: ::std::option::Option<Timestamp> = ::std::option::Option::None;
+        __reader.begin_object()?;
+        let mut __first = true;
+        while let ::std::option::Option::Some(__key) = __reader.key(&mut __first)? {
+            match __key {
+                "eventName" => __reader.once(&mut event_name)?,
+                "eventType" => __reader.once(&mut event_type)?,
+                "index" => __reader.once(&mut index)?,
+                "objectIDs" => __reader.once(&mut object_ids)?,
+                "userToken" => __reader.once(&mut user_token)?,
+                "authenticatedUserToken" => __reader.once(&mut authenticated_user_token)?,
+                "timestamp" => __reader.once(&mut timestamp)?,
+                _ => return ::std::option::Option::None,
+            }
+        }
+        ::std::option::Option::Some(ViewedObjectIDs {
+            event_name: event_name?,
+            event_type: event_type?,
+            index: index?,
+            object_ids: object_ids?,
+            user_token: user_token?,
+            authenticated_user_token,
+            timestamp,
+        })
+    }
+}
+impl ViewedObjectIDs {
+    /// Reads a `ViewedObjectIDs` from JSON text.
+    ///
+    /// The same as [`decode::from_str`](crate::runtime::decode::from_str), faster: the usual input (strings without escapes, each property once) is read straight into the fields; anything else goes to the full reader, which gives the same value or the same error.
+    ///
+    /// # Errors
+    ///
+    /// When the text is not JSON, has trailing data, or does not fit the type: the error names the path of the value.
+    pub fn from_json(
+        json: &str,
+    ) -> ::std::result::Result<Self, crate::runtime::decode::DecodeError> {
+        crate::__private::decode::read(json)
+    }
+}
+#[allow(deprecated)]
+impl crate::__private::decode::FastRead for ViewedFilters {
+    fn fast_read(
+        __reader: &mut crate::__private::decode::Reader<'_>,
+    ) -> ::std::option::Option<Self> {
+        let mut event_name: ::std::option::Option<EventName> = ::std::option::Option::None;
+        let mut event_type: ::std::option::Option<ViewEvent> = ::std::option::Option::None;
+        let mut index: ::std::option::Option<Index> = ::std::option::Option::None;
+        let mut filters: ::std::option::Option<Filters> = ::std::option::Option::None;
+        let mut user_token: ::std::option::Option<UserToken> = ::std::option::Option::None;
+        let mut authenticated_user_token: ::std::option::Option<
+            AuthenticatedUserToken,
+        > = ::std::option::Option::None;
+        let mut timestamp: ::std::option::Option<Timestamp> = ::std::option::Option::None;
+        __reader.begin_object()?;
+        let mut __first = true;
+        while let ::std::option::Option::Some(__key) = __reader.key(&mut __first)? {
+            match __key {
+                "eventName" => __reader.once(&mut event_name)?,
+                "eventType" => __reader.once(&mut event_type)?,
+                "index" => __reader.once(&mut index)?,
+                "filters" => __reader.once(&mut filters)?,
+                "userToken" => __reader.once(&mut user_token)?,
+                "authenticatedUserToken" => __reader.once(&mut authenticated_user_token)?,
+                "timestamp" => __reader.once(&mut timestamp)?,
+                _ => return ::std::option::Option::None,
+            }
+        }
+        ::std::option::Option::Some(ViewedFilters {
+            event_name: event_name?,
+            event_type: event_type?,
+            index: index?,
+            filters: filters?,
+            user_token: user_token?,
+            authenticated_user_token,
+            timestamp,
+        })
+    }
+}
+impl ViewedFilters {
+    /// Reads a `ViewedFilters` from JSON text.
+    ///
+    /// The same as [`decode::from_str`](crate::runtime::decode::from_str), faster: the usual input (strings without escapes, each property once) is read straight into the fields; anything else goes to the full reader, which gives the same value or the same error.
+    ///
+    /// # Errors
+    ///
+    /// When the text is not JSON, has trailing data, or does not fit the type: the error names the path of the value.
+    pub fn from_json(
+        json: &str,
+    ) -> ::std::result::Result<Self, crate::runtime::decode::DecodeError> {
+        crate::__private::decode::read(json)
+    }
+}
+#[allow(deprecated)]
+impl crate::__private::decode::FastRead for Instantsearch {
+    fn fast_read(
+        __reader: &mut crate::__private::decode::Reader<'_>,
+    ) -> ::std::option::Option<Self> {
+        let mut event_name: ::std::option::Option<EventName> = ::std::option::Option::None;
+        let mut event_type: ::std::option::Option<InstantsearchEvent> = ::std::option::Option::None;
+        let mut user_token: ::std::option::Option<UserToken> = ::std::option::Option::None;
+        let mut authenticated_user_token: ::std::option::Option<
+            AuthenticatedUserToken,
+        > = ::std::option::Option::None;
+        let mut timestamp: ::std::option::Option<Timestamp> = ::std::option::Option::None;
+        let mut agent_id: ::std::option::Option<AgentID> = ::std::option::Option::None;
+        __reader.begin_object()?;
+        let mut __first = true;
+        while let ::std::option::Option::Some(__key) = __reader.key(&mut __first)? {
+            match __key {
+                "eventName" => __reader.once(&mut event_name)?,
+                "eventType" => __reader.once(&mut event_type)?,
+                "userToken" => __reader.once(&mut user_token)?,
+                "authenticatedUserToken" => __reader.once(&mut authenticated_user_token)?,
+                "timestamp" => __reader.once(&mut timestamp)?,
+                "agentID" => __reader.once(&mut agent_id)?,
+                _ => return ::std::option::Option::None,
+            }
+        }
+        ::std::option::Option::Some(Instantsearch {
+            event_name: event_name?,
+            event_type: event_type?,
+            user_token: user_token?,
+            authenticated_user_token,
+            timestamp,
+            agent_id,
+        })
+    }
+}
+impl Instantsearch {
+    /// Reads a `Instantsearch` from JSON text.
+    ///
+    /// The same as [`decode::from_str`](crate::runtime::decode::from_str), faster: the usual input (strings without escapes, each property once) is read straight into the fields; anything else goes to the full reader, which gives the same value or the same error.
+    ///
+    /// # Errors
+    ///
+    /// When the text is not JSON, has trailing data, or does not fit the type: the error names the path of the value.
+    pub fn from_json(
+        json: &str,
+    ) -> ::std::result::Result<Self, crate::runtime::decode::DecodeError> {
+        crate::__private::decode::read(json)
+    }
+}
+#[allow(deprecated)]
+impl crate::__private::decode::FastRead for EventsItems {
+    fn fast_read(
+        __reader: &mut crate::__private::decode::Reader<'_>,
+    ) -> ::std::option::Option<Self> {
+        let mut event_name: ::std::option::Option<EventName> = ::std::option::Option::None;
+        let mut event_type: ::std::option::Option<&str> = ::std::option::Option::None;
+        let mut event_subtype: ::std::option::Option<&str> = ::std::option::Option::None;
+        let mut index: ::std::option::Option<Index> = ::std::option::Option::None;
+        let mut query_id: ::std::option::Option<QueryID> = ::std::option::Option::None;
+        let mut object_ids: ::std::option::Option<ObjectIDs> = ::std::option::Option::None;
+        let mut user_token: ::std::option::Option<UserToken> = ::std::option::Option::None;
+        let mut authenticated_user_token: ::std::option::Option<
+            AuthenticatedUserToken,
+        > = ::std::option::Option::None;
+        let mut currency: ::std::option::Option<Currency> = ::std::option::Option::None;
+        let mut object_data: ::std::option::Option<&str> = ::std::option::Option::None;
+        let mut timestamp: ::std::option::Option<Timestamp> = ::std::option::Option::None;
+        let mut value: ::std::option::Option<Value> = ::std::option::Option::None;
+        let mut positions: ::std::option::Option<Positions> = ::std::option::Option::None;
+        let mut filters: ::std::option::Option<Filters> = ::std::option::Option::None;
+        let mut agent_id: ::std::option::Option<AgentID> = ::std::option::Option::None;
+        __reader.begin_object()?;
+        let mut __first = true;
+        while let ::std::option::Option::Some(__key) = __reader.key(&mut __first)? {
+            match __key {
+                "eventName" => __reader.once(&mut event_name)?,
+                "eventType" => __reader.once_string(&mut event_type)?,
+                "eventSubtype" => __reader.once_string(&mut event_subtype)?,
+                "index" => __reader.once(&mut index)?,
+                "queryID" => __reader.once(&mut query_id)?,
+                "objectIDs" => __reader.once(&mut object_ids)?,
+                "userToken" => __reader.once(&mut user_token)?,
+                "authenticatedUserToken" => __reader.once(&mut authenticated_user_token)?,
+                "currency" => __reader.once(&mut currency)?,
+                "objectData" => __reader.once_raw(&mut object_data)?,
+                "timestamp" => __reader.once(&mut timestamp)?,
+                "value" => __reader.once(&mut value)?,
+                "positions" => __reader.once(&mut positions)?,
+                "filters" => __reader.once(&mut filters)?,
+                "agentID" => __reader.once(&mut agent_id)?,
+                _ => return ::std::option::Option::None,
+            }
+        }
+        if event_type == ::std::option::Option::Some("conversion")
+            && event_subtype == ::std::option::Option::Some("addToCart")
+            && query_id.is_some() && object_ids.is_some()
+        {
+            if positions.is_some() || filters.is_some() || agent_id.is_some() {
+                return ::std::option::Option::None;
+            }
+            return ::std::option::Option::Some(
+                EventsItems::AddedToCartObjectIDsAfterSearch(AddedToCartObjectIDsAfterSearch {
+                    event_name: event_name?,
+                    event_type: ConversionEvent,
+                    event_subtype: AddToCartEvent,
+                    index: index?,
+                    query_id: query_id?,
+                    object_ids: object_ids?,
+                    user_token: user_token?,
+                    authenticated_user_token,
+                    currency,
+                    object_data: match object_data {
+                        ::std::option::Option::Some(__text) => {
+                            ::std::option::Option::Some(
+                                crate::__private::decode::Reader::read_whole::<
+                                    ObjectDataAfterSearchList,
+                                >(__text)?,
+                            )
+                        }
+                        ::std::option::Option::None => ::std::option::Option::None,
+                    },
+                    timestamp,
+                    value,
+                }),
+            );
+        }
+        if event_type == ::std::option::Option::Some("conversion")
+            && event_subtype == ::std::option::Option::Some("purchase")
+            && object_ids.is_some() && object_data.is_some()
+        {
+            if query_id.is_some() || positions.is_some() || filters.is_some()
+                || agent_id.is_some()
+            {
+                return ::std::option::Option::None;
+            }
+            return ::std::option::Option::Some(
+                EventsItems::PurchasedObjectIDsAfterSearch(PurchasedObjectIDsAfterSearch {
+                    event_name: event_name?,
+                    event_type: ConversionEvent,
+                    event_subtype: PurchaseEvent,
+                    index: index?,
+                    object_ids: object_ids?,
+                    user_token: user_token?,
+                    authenticated_user_token,
+                    currency,
+                    object_data: crate::__private::decode::Reader::read_whole::<
+                        ObjectDataAfterSearchList,
+                    >(object_data?)?,
+                    timestamp,
+                    value,
+                }),
+            );
+        }
+        if positions.is_some() && query_id.is_some()
+            && event_type == ::std::option::Option::Some("click")
+        {
+            if event_subtype.is_some() || currency.is_some() || object_data.is_some()
+                || value.is_some() || filters.is_some() || agent_id.is_some()
+            {
+                return ::std::option::Option::None;
+            }
+            return ::std::option::Option::Some(
+                EventsItems::ClickedObjectIDsAfterSearch(ClickedObjectIDsAfterSearch {
+                    event_name: event_name?,
+                    event_type: ClickEvent,
+                    index: index?,
+                    object_ids: object_ids?,
+                    positions: positions?,
+                    query_id: query_id?,
+                    user_token: user_token?,
+                    authenticated_user_token,
+                    timestamp,
+                }),
+            );
+        }
+        if event_type == ::std::option::Option::Some("conversion")
+            && event_subtype == ::std::option::Option::Some("purchase")
+            && object_ids.is_some()
+        {
+            if query_id.is_some() || positions.is_some() || filters.is_some()
+                || agent_id.is_some()
+            {
+                return ::std::option::Option::None;
+            }
+            return ::std::option::Option::Some(
+                EventsItems::PurchasedObjectIDs(PurchasedObjectIDs {
+                    event_name: event_name?,
+                    event_type: ConversionEvent,
+                    event_subtype: PurchaseEvent,
+                    index: index?,
+                    object_ids: object_ids?,
+                    user_token: user_token?,
+                    authenticated_user_token,
+                    currency,
+                    object_data: match object_data {
+                        ::std::option::Option::Some(__text) => {
+                            ::std::option::Option::Some(
+                                crate::__private::decode::Reader::read_whole::<
+                                    ObjectDataList,
+                                >(__text)?,
+                            )
+                        }
+                        ::std::option::Option::None => ::std::option::Option::None,
+                    },
+                    timestamp,
+                    value,
+                }),
+            );
+        }
+        if event_type == ::std::option::Option::Some("conversion")
+            && event_subtype == ::std::option::Option::Some("addToCart")
+            && object_ids.is_some()
+        {
+            if query_id.is_some() || positions.is_some() || filters.is_some()
+                || agent_id.is_some()
+            {
+                return ::std::option::Option::None;
+            }
+            return ::std::option::Option::Some(
+                EventsItems::AddedToCartObjectIDs(AddedToCartObjectIDs {
+                    event_name: event_name?,
+                    event_type: ConversionEvent,
+                    event_subtype: AddToCartEvent,
+                    index: index?,
+                    object_ids: object_ids?,
+                    user_token: user_token?,
+                    authenticated_user_token,
+                    currency,
+                    object_data: match object_data {
+                        ::std::option::Option::Some(__text) => {
+                            ::std::option::Option::Some(
+                                crate::__private::decode::Reader::read_whole::<
+                                    ObjectDataList,
+                                >(__text)?,
+                            )
+                        }
+                        ::std::option::Option::None => ::std::option::Option::None,
+                    },
+                    timestamp,
+                    value,
+                }),
+            );
+        }
+        if query_id.is_some() && event_type == ::std::option::Option::Some("conversion")
+        {
+            if event_subtype.is_some() || currency.is_some() || object_data.is_some()
+                || value.is_some() || positions.is_some() || filters.is_some()
+                || agent_id.is_some()
+            {
+                return ::std::option::Option::None;
+            }
+            return ::std::option::Option::Some(
+                EventsItems::ConvertedObjectIDsAfterSearch(ConvertedObjectIDsAfterSearch {
+                    event_name: event_name?,
+                    event_type: ConversionEvent,
+                    index: index?,
+                    object_ids: object_ids?,
+                    query_id: query_id?,
+                    user_token: user_token?,
+                    authenticated_user_token,
+                    timestamp,
+                }),
+            );
+        }
+        if event_type == ::std::option::Option::Some("click") && object_ids.is_some() {
+            if event_subtype.is_some() || query_id.is_some() || currency.is_some()
+                || object_data.is_some() || value.is_some() || positions.is_some()
+                || filters.is_some() || agent_id.is_some()
+            {
+                return ::std::option::Option::None;
+            }
+            return ::std::option::Option::Some(
+                EventsItems::ClickedObjectIDs(ClickedObjectIDs {
+                    event_name: event_name?,
+                    event_type: ClickEvent,
+                    index: index?,
+                    object_ids: object_ids?,
+                    user_token: user_token?,
+                    authenticated_user_token,
+                    timestamp,
+                }),
+            );
+        }
+        if event_type == ::std::option::Option::Some("conversion")
+            && object_ids.is_some()
+        {
+            if event_subtype.is_some() || query_id.is_some() || currency.is_some()
+                || object_data.is_some() || value.is_some() || positions.is_some()
+                || filters.is_some() || agent_id.is_some()
+            {
+                return ::std::option::Option::None;
+            }
+            return ::std::option::Option::Some(
+                EventsItems::ConvertedObjectIDs(ConvertedObjectIDs {
+                    event_name: event_name?,
+                    event_type: ConversionEvent,
+                    index: index?,
+                    object_ids: object_ids?,
+                    user_token: user_token?,
+                    authenticated_user_token,
+                    timestamp,
+                }),
+            );
+        }
+        if event_type == ::std::option::Option::Some("click") && filters.is_some() {
+            if event_subtype.is_some() || query_id.is_some() || object_ids.is_some()
+                || currency.is_some() || object_data.is_some() || value.is_some()
+                || positions.is_some() || agent_id.is_some()
+            {
+                return ::std::option::Option::None;
+            }
+            return ::std::option::Option::Some(
+                EventsItems::ClickedFilters(ClickedFilters {
+                    event_name: event_name?,
+                    event_type: ClickEvent,
+                    index: index?,
+                    filters: filters?,
+                    user_token: user_token?,
+                    authenticated_user_token,
+                    timestamp,
+                }),
+            );
+        }
+        if event_type == ::std::option::Option::Some("conversion") && filters.is_some() {
+            if event_subtype.is_some() || query_id.is_some() || object_ids.is_some()
+                || currency.is_some() || object_data.is_some() || value.is_some()
+                || positions.is_some() || agent_id.is_some()
+            {
+                return ::std::option::Option::None;
+            }
+            return ::std::option::Option::Some(
+                EventsItems::ConvertedFilters(ConvertedFilters {
+                    event_name: event_name?,
+                    event_type: ConversionEvent,
+                    index: index?,
+                    filters: filters?,
+                    user_token: user_token?,
+                    authenticated_user_token,
+                    timestamp,
+                }),
+            );
+        }
+        if event_type == ::std::option::Option::Some("view") && object_ids.is_some() {
+            if event_subtype.is_some() || query_id.is_some() || currency.is_some()
+                || object_data.is_some() || value.is_some() || positions.is_some()
+                || filters.is_some() || agent_id.is_some()
+            {
+                return ::std::option::Option::None;
+            }
+            return ::std::option::Option::Some(
+                EventsItems::ViewedObjectIDs(ViewedObjectIDs {
+                    event_name: event_name?,
+                    event_type: ViewEvent,
+                    index: index?,
+                    object_ids: object_ids?,
+                    user_token: user_token?,
+                    authenticated_user_token,
+                    timestamp,
+                }),
+            );
+        }
+        if event_type == ::std::option::Option::Some("view") && filters.is_some() {
+            if event_subtype.is_some() || query_id.is_some() || object_ids.is_some()
+                || currency.is_some() || object_data.is_some() || value.is_some()
+                || positions.is_some() || agent_id.is_some()
+            {
+                return ::std::option::Option::None;
+            }
+            return ::std::option::Option::Some(
+                EventsItems::ViewedFilters(ViewedFilters {
+                    event_name: event_name?,
+                    event_type: ViewEvent,
+                    index: index?,
+                    filters: filters?,
+                    user_token: user_token?,
+                    authenticated_user_token,
+                    timestamp,
+                }),
+            );
+        }
+        if event_type == ::std::option::Option::Some("instantsearch") {
+            if event_subtype.is_some() || index.is_some() || query_id.is_some()
+                || object_ids.is_some() || currency.is_some() || object_data.is_some()
+                || value.is_some() || positions.is_some() || filters.is_some()
+            {
+                return ::std::option::Option::None;
+            }
+            return ::std::option::Option::Some(
+                EventsItems::Instantsearch(Instantsearch {
+                    event_name: event_name?,
+                    event_type: InstantsearchEvent,
+                    user_token: user_token?,
+                    authenticated_user_token,
+                    timestamp,
+                    agent_id,
+                }),
+            );
+        }
+        ::std::option::Option::None
+    }
+}
+impl EventsItems {
+    /// Reads a `EventsItems` from JSON text.
+    ///
+    /// The same as [`decode::from_str`](crate::runtime::decode::from_str), faster: the usual input (strings without escapes, each property once) is read straight into the fields; anything else goes to the full reader, which gives the same value or the same error.
+    ///
+    /// # Errors
+    ///
+    /// When the text is not JSON, has trailing data, or does not fit the type: the error names the path of the value.
+    pub fn from_json(
+        json: &str,
+    ) -> ::std::result::Result<Self, crate::runtime::decode::DecodeError> {
+        crate::__private::decode::read(json)
+    }
+}
+#[allow(deprecated)]
+impl crate::__private::decode::FastRead for InsightsEvents {
+    fn fast_read(
+        __reader: &mut crate::__private::decode::Reader<'_>,
+    ) -> ::std::option::Option<Self> {
+        let mut events: ::std::option::Option<::std::vec::Vec<EventsItems>> = ::std::option::Option::None;
+        __reader.begin_object()?;
+        let mut __first = true;
+        while let ::std::option::Option::Some(__key) = __reader.key(&mut __first)? {
+            match __key {
+                "events" => __reader.once(&mut events)?,
+                _ => return ::std::option::Option::None,
+            }
+        }
+        ::std::option::Option::Some(InsightsEvents { events: events? })
+    }
+}
+impl InsightsEvents {
+    /// Reads a `InsightsEvents` from JSON text.
+    ///
+    /// The same as [`decode::from_str`](crate::runtime::decode::from_str), faster: the usual input (strings without escapes, each property once) is read straight into the fields; anything else goes to the full reader, which gives the same value or the same error.
+    ///
+    /// # Errors
+    ///
+    /// When the text is not JSON, has trailing data, or does not fit the type: the error names the path of the value.
+    pub fn from_json(
+        json: &str,
+    ) -> ::std::result::Result<Self, crate::runtime::decode::DecodeError> {
+        crate::__private::decode::read(json)
+    }
+}
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for EventName {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {

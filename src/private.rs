@@ -33,6 +33,7 @@ pub use reqwest::Method;
 
 /// The serde seeds and helpers of the generated deserializers.
 pub mod decode {
+    pub use crate::runtime::decode::fast::{read, read_slice, FastRead, Reader, Scalar};
     pub use crate::runtime::decode::seeds::*;
 }
 

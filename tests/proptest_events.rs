@@ -405,6 +405,14 @@ proptest! {
             .map_err(|error| TestCaseError::fail(format!("{error} in {text}")))?;
         prop_assert_eq!(back.variant_name(), event.variant_name());
         prop_assert_eq!(&back, &event);
+        // The generated fast path reads it too, equal, whenever the text has
+        // no escapes (which it leaves to the full reader).
+        let fast = algolia_insights::__private::decode::Reader::read_whole::<EventsItems>(&text);
+        prop_assert_eq!(fast.is_some(), !text.contains('\\'), "{}", text);
+        if let Some(fast) = fast {
+            prop_assert_eq!(&fast, &event);
+        }
+        prop_assert_eq!(&EventsItems::from_json(&text).unwrap(), &event);
     }
 
     #[test]

@@ -28,10 +28,9 @@ pub fn check_line(line: &[u8], context: &ValidationContext) -> Result<EventsItem
 /// checks of its values (the sender makes those when it takes the event).
 pub fn parse_line(line: &[u8]) -> Result<EventsItems, String> {
     let text = text(line)?;
-    // The crate's decoder: one pass when the line is good, the path only
-    // looked for when it is not.
-    algolia_insights::runtime::decode::from_str::<EventsItems>(text)
-        .map_err(|error| describe(error.path(), error.json_error()))
+    // The generated reader: straight into the fields when the line is
+    // usual, the full reader (with the path of the error) when it is not.
+    EventsItems::from_json(text).map_err(|error| describe(error.path(), error.json_error()))
 }
 
 /// The line as text: it must be UTF-8.

@@ -168,6 +168,8 @@ fn is_json_pointer(pointer: &str) -> bool {
 /// Wire JSON as a batch and as one event: what decodes validates without a
 /// panic, and comes back the same through its own JSON.
 pub fn events(data: &[u8]) {
+    fast_path_agrees::<InsightsEvents>(data);
+    fast_path_agrees::<EventsItems>(data);
     if let Ok(batch) = serde_json::from_slice::<InsightsEvents>(data) {
         check_validation(batch.validate());
         round_trip(&batch);
@@ -175,6 +177,23 @@ pub fn events(data: &[u8]) {
     if let Ok(event) = serde_json::from_slice::<EventsItems>(data) {
         check_validation(event.validate());
         round_trip(&event);
+    }
+}
+
+/// The generated fast path of reading never decides: where it takes the
+/// input, the full reader takes it too, with an equal value.
+fn fast_path_agrees<T>(data: &[u8])
+where
+    T: algolia_insights::__private::decode::FastRead + DeserializeOwned + PartialEq + Debug,
+{
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    if let Some(fast) = algolia_insights::__private::decode::Reader::read_whole::<T>(text) {
+        match algolia_insights::runtime::decode::from_str::<T>(text) {
+            Ok(full) => assert_eq!(fast, full, "the fast path read {text} otherwise"),
+            Err(e) => panic!("the fast path took {text}, the full reader refused it: {e}"),
+        }
     }
 }
 

@@ -20,6 +20,7 @@ use serde_json::value::RawValue;
 use std::borrow::Cow;
 use std::fmt;
 
+pub(crate) mod fast;
 pub(crate) mod seeds;
 use seeds::Key;
 
@@ -105,7 +106,11 @@ impl std::error::Error for DecodeError {
 /// [`DecodeError`]: not JSON, trailing data, or a value that breaks the
 /// rules of `T`.
 pub fn from_slice<T: DeserializeOwned>(json: &[u8]) -> Result<T, DecodeError> {
-    serde_json::from_slice(json).map_err(|_| error_with_path::<T>(json))
+    // Checked as UTF-8 once, as a whole, rather than string by string.
+    match std::str::from_utf8(json) {
+        Ok(text) => from_str(text),
+        Err(_) => serde_json::from_slice(json).map_err(|_| error_with_path::<T>(json)),
+    }
 }
 
 /// [`from_slice`] for text, which is known to be UTF-8: its strings are not

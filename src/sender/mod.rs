@@ -373,8 +373,7 @@ impl Sender {
     /// Reads and checks an event's JSON text, and queues the text if there is room.
     fn prepare_json(&self, json: &str) -> Result<Prepared, SendJsonError> {
         let text = json.trim_matches(|c| matches!(c, ' ' | '\t' | '\n' | '\r'));
-        let event: EventsItems =
-            crate::runtime::decode::from_str(text).map_err(SendJsonError::Decode)?;
+        let event = EventsItems::from_json(text).map_err(SendJsonError::Decode)?;
         if let Err(errors) = event.validate_with(&self.handle.shared.clock.context()) {
             return Err(SendJsonError::Invalid(errors));
         }

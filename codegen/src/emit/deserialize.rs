@@ -102,7 +102,7 @@ pub(super) fn struct_keeping_unknown(cx: &Context, def: &TypeDef, s: &StructDef)
 }
 
 /// How the union reads one property, whatever variant the object turns out to be.
-enum Slot {
+pub(super) enum Slot {
     /// A constant in every variant that has it (`eventType`): its value is
     /// read as a tag among the constants the variants give it, which the
     /// constant `konst` lists (`EVENT_TYPE_VALUES`).
@@ -122,12 +122,12 @@ enum Slot {
     Raw,
 }
 
-struct Property<'a> {
-    json: &'a str,
+pub(super) struct Property<'a> {
+    pub(super) json: &'a str,
     /// The local the property is read into: the field's Rust name, made
     /// unique among the union's properties (`a-b` and `a_b` may both be `a_b`).
-    slot: proc_macro2::Ident,
-    kind: Slot,
+    pub(super) slot: proc_macro2::Ident,
+    pub(super) kind: Slot,
 }
 
 /// `wanted`, or `wanted_2`, `wanted_3`… when an earlier name took it.
@@ -153,7 +153,7 @@ fn is_ident(name: &str) -> bool {
 
 /// The property `json` of a union, or an error at `member`'s pointer (the
 /// properties are gathered from every variant's fields, so each field has one).
-fn property_of<'p, 'a>(
+pub(super) fn property_of<'p, 'a>(
     properties: &'p [Property<'a>],
     json: &str,
     member: &Member,
@@ -180,22 +180,22 @@ fn tag_index(values: &[String], value: &str, field: &Field) -> Result<usize> {
 }
 
 /// One variant of a union told apart by fields.
-struct Member<'a> {
-    index: usize,
-    name: &'a str,
-    def: &'a TypeDef,
-    fields: &'a [Field],
+pub(super) struct Member<'a> {
+    pub(super) index: usize,
+    pub(super) name: &'a str,
+    pub(super) def: &'a TypeDef,
+    pub(super) fields: &'a [Field],
     /// (property, constant value) that make up its rule.
-    rule: Vec<(String, Option<String>)>,
+    pub(super) rule: Vec<(String, Option<String>)>,
     /// How the variant keeps properties the spec does not name (as its
     /// struct's `additional_properties` field), or `Closed` when it refuses them.
-    unknown: Unknown,
+    pub(super) unknown: Unknown,
 }
 
 /// How a variant struct keeps unknown properties: the same choice as
 /// `emit_struct` makes for its `additional_properties` field.
 #[derive(Clone, Copy, PartialEq)]
-enum Unknown {
+pub(super) enum Unknown {
     Closed,
     Raw,
     Typed,
@@ -209,7 +209,7 @@ fn unknown_of(def: &TypeDef, s: &StructDef) -> Unknown {
     }
 }
 
-fn constant_of(cx: &Context, field: &Field) -> Option<String> {
+pub(super) fn constant_of(cx: &Context, field: &Field) -> Option<String> {
     match &field.ty {
         TypeRef::Named(t) => match cx.def(t).map(|d| &d.kind) {
             Some(TypeKind::Const(value)) => Some(value.clone()),
@@ -221,7 +221,7 @@ fn constant_of(cx: &Context, field: &Field) -> Option<String> {
 
 /// The variants of a by-fields union, most specific rule first (more
 /// conditions, then the spec's order): the order the rules are tried in.
-fn members<'a>(cx: &'a Context, u: &'a UnionDef) -> Vec<Member<'a>> {
+pub(super) fn members<'a>(cx: &'a Context, u: &'a UnionDef) -> Vec<Member<'a>> {
     let mut members = Vec::new();
     for (index, v) in u.variants.iter().enumerate() {
         let TypeRef::Named(n) = &v.ty else { continue };
@@ -255,7 +255,7 @@ fn members<'a>(cx: &'a Context, u: &'a UnionDef) -> Vec<Member<'a>> {
 }
 
 /// Every property of any variant, in the order first met, with how it is read.
-fn properties<'a>(cx: &Context, members: &[Member<'a>]) -> Vec<Property<'a>> {
+pub(super) fn properties<'a>(cx: &Context, members: &[Member<'a>]) -> Vec<Property<'a>> {
     let mut out: Vec<Property<'a>> = Vec::new();
     let mut slots = Vec::new();
     let mut konsts = vec!["FIELDS".to_string()];

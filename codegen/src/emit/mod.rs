@@ -3,6 +3,7 @@
 
 mod deserialize;
 mod discriminator;
+mod fast_read;
 mod int_enums;
 mod models;
 mod operations;

@@ -24,6 +24,10 @@ pub(super) fn emit(cx: &Context) -> Result<TokenStream> {
             TypeKind::Headers(fields) => emit_headers(cx, def, fields),
         });
     }
+    let readable = super::fast_read::readable(cx);
+    for def in &cx.model.types {
+        items.push(super::fast_read::emit(cx, def, &readable));
+    }
     for def in &cx.model.types {
         items.push(super::schemars::manual_impl(cx, def));
     }

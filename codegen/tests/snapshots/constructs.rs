@@ -843,6 +843,124 @@ impl PingResponse {
         })
     }
 }
+#[allow(deprecated)]
+impl ::algolia_insights::__private::decode::FastRead for Kind {
+    fn fast_read(
+        __reader: &mut ::algolia_insights::__private::decode::Reader<'_>,
+    ) -> ::std::option::Option<Self> {
+        __reader.deserialize()
+    }
+}
+#[allow(deprecated)]
+impl ::algolia_insights::__private::decode::FastRead for Size {
+    fn fast_read(
+        __reader: &mut ::algolia_insights::__private::decode::Reader<'_>,
+    ) -> ::std::option::Option<Self> {
+        let __token = __reader.scalar()?;
+        if let ::std::option::Option::Some(__value) = __token.i64() {
+            return ::std::option::Option::Some(Self::Integer(__value));
+        }
+        if let ::std::option::Option::Some(__value) = __token.string() {
+            return ::std::option::Option::Some(Self::String(__value));
+        }
+        ::std::option::Option::None
+    }
+}
+impl Size {
+    /// Reads a `Size` from JSON text.
+    ///
+    /// The same as [`decode::from_str`](::algolia_insights::runtime::decode::from_str), faster: the usual input (strings without escapes, each property once) is read straight into the fields; anything else goes to the full reader, which gives the same value or the same error.
+    ///
+    /// # Errors
+    ///
+    /// When the text is not JSON, has trailing data, or does not fit the type: the error names the path of the value.
+    pub fn from_json(
+        json: &str,
+    ) -> ::std::result::Result<Self, ::algolia_insights::runtime::decode::DecodeError> {
+        ::algolia_insights::__private::decode::read(json)
+    }
+}
+#[allow(deprecated)]
+impl ::algolia_insights::__private::decode::FastRead for WidgetOwner {
+    fn fast_read(
+        __reader: &mut ::algolia_insights::__private::decode::Reader<'_>,
+    ) -> ::std::option::Option<Self> {
+        let mut name: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        __reader.begin_object()?;
+        let mut __first = true;
+        while let ::std::option::Option::Some(__key) = __reader.key(&mut __first)? {
+            match __key {
+                "name" => __reader.once(&mut name)?,
+                _ => return ::std::option::Option::None,
+            }
+        }
+        ::std::option::Option::Some(WidgetOwner {
+            name,
+            additional_properties: ::algolia_insights::runtime::RawProperties::new(),
+        })
+    }
+}
+impl WidgetOwner {
+    /// Reads a `WidgetOwner` from JSON text.
+    ///
+    /// The same as [`decode::from_str`](::algolia_insights::runtime::decode::from_str), faster: the usual input (strings without escapes, each property once) is read straight into the fields; anything else goes to the full reader, which gives the same value or the same error.
+    ///
+    /// # Errors
+    ///
+    /// When the text is not JSON, has trailing data, or does not fit the type: the error names the path of the value.
+    pub fn from_json(
+        json: &str,
+    ) -> ::std::result::Result<Self, ::algolia_insights::runtime::decode::DecodeError> {
+        ::algolia_insights::__private::decode::read(json)
+    }
+}
+#[allow(deprecated)]
+impl ::algolia_insights::__private::decode::FastRead for Code {
+    fn fast_read(
+        __reader: &mut ::algolia_insights::__private::decode::Reader<'_>,
+    ) -> ::std::option::Option<Self> {
+        let __value = __reader.string()?;
+        Self::check(__value).ok()?;
+        ::std::option::Option::Some(Self(__value.to_owned()))
+    }
+}
+#[allow(deprecated)]
+impl ::algolia_insights::__private::decode::FastRead for Named {
+    fn fast_read(
+        __reader: &mut ::algolia_insights::__private::decode::Reader<'_>,
+    ) -> ::std::option::Option<Self> {
+        let mut id: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut tags: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
+        __reader.begin_object()?;
+        let mut __first = true;
+        while let ::std::option::Option::Some(__key) = __reader.key(&mut __first)? {
+            match __key {
+                "id" => __reader.once(&mut id)?,
+                "tags" => __reader.once(&mut tags)?,
+                _ => return ::std::option::Option::None,
+            }
+        }
+        ::std::option::Option::Some(Named {
+            id: id?,
+            tags,
+            additional_properties: ::algolia_insights::runtime::RawProperties::new(),
+        })
+    }
+}
+impl Named {
+    /// Reads a `Named` from JSON text.
+    ///
+    /// The same as [`decode::from_str`](::algolia_insights::runtime::decode::from_str), faster: the usual input (strings without escapes, each property once) is read straight into the fields; anything else goes to the full reader, which gives the same value or the same error.
+    ///
+    /// # Errors
+    ///
+    /// When the text is not JSON, has trailing data, or does not fit the type: the error names the path of the value.
+    pub fn from_json(
+        json: &str,
+    ) -> ::std::result::Result<Self, ::algolia_insights::runtime::decode::DecodeError> {
+        ::algolia_insights::__private::decode::read(json)
+    }
+}
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for Kind {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {

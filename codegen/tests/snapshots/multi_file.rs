@@ -291,6 +291,49 @@ impl Receipt {
         )
     }
 }
+#[allow(deprecated)]
+impl ::algolia_insights::__private::decode::FastRead for Order {
+    fn fast_read(
+        __reader: &mut ::algolia_insights::__private::decode::Reader<'_>,
+    ) -> ::std::option::Option<Self> {
+        let mut sku: ::std::option::Option<Sku> = ::std::option::Option::None;
+        let mut quantity: ::std::option::Option<i64> = ::std::option::Option::None;
+        __reader.begin_object()?;
+        let mut __first = true;
+        while let ::std::option::Option::Some(__key) = __reader.key(&mut __first)? {
+            match __key {
+                "sku" => __reader.once(&mut sku)?,
+                "quantity" => __reader.once(&mut quantity)?,
+                _ => return ::std::option::Option::None,
+            }
+        }
+        ::std::option::Option::Some(Order { sku: sku?, quantity })
+    }
+}
+impl Order {
+    /// Reads a `order` from JSON text.
+    ///
+    /// The same as [`decode::from_str`](::algolia_insights::runtime::decode::from_str), faster: the usual input (strings without escapes, each property once) is read straight into the fields; anything else goes to the full reader, which gives the same value or the same error.
+    ///
+    /// # Errors
+    ///
+    /// When the text is not JSON, has trailing data, or does not fit the type: the error names the path of the value.
+    pub fn from_json(
+        json: &str,
+    ) -> ::std::result::Result<Self, ::algolia_insights::runtime::decode::DecodeError> {
+        ::algolia_insights::__private::decode::read(json)
+    }
+}
+#[allow(deprecated)]
+impl ::algolia_insights::__private::decode::FastRead for Sku {
+    fn fast_read(
+        __reader: &mut ::algolia_insights::__private::decode::Reader<'_>,
+    ) -> ::std::option::Option<Self> {
+        let __value = __reader.string()?;
+        Self::check(__value).ok()?;
+        ::std::option::Option::Some(Self(__value.to_owned()))
+    }
+}
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for Sku {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {

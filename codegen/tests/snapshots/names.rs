@@ -1140,6 +1140,67 @@ impl HeadersResponse {
         })
     }
 }
+#[allow(deprecated)]
+impl ::algolia_insights::__private::decode::FastRead for Result {
+    fn fast_read(
+        __reader: &mut ::algolia_insights::__private::decode::Reader<'_>,
+    ) -> ::std::option::Option<Self> {
+        let mut ok: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut größe: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut a: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut a_: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        __reader.begin_object()?;
+        let mut __first = true;
+        while let ::std::option::Option::Some(__key) = __reader.key(&mut __first)? {
+            match __key {
+                "ok" => __reader.once(&mut ok)?,
+                "größe" => __reader.once(&mut größe)?,
+                "a²" => __reader.once(&mut a)?,
+                "a" => __reader.once(&mut a_)?,
+                _ => return ::std::option::Option::None,
+            }
+        }
+        ::std::option::Option::Some(Result {
+            ok,
+            größe,
+            a,
+            a_,
+            additional_properties: ::algolia_insights::runtime::RawProperties::new(),
+        })
+    }
+}
+impl Result {
+    /// Reads a `Result` from JSON text.
+    ///
+    /// The same as [`decode::from_str`](::algolia_insights::runtime::decode::from_str), faster: the usual input (strings without escapes, each property once) is read straight into the fields; anything else goes to the full reader, which gives the same value or the same error.
+    ///
+    /// # Errors
+    ///
+    /// When the text is not JSON, has trailing data, or does not fit the type: the error names the path of the value.
+    pub fn from_json(
+        json: &str,
+    ) -> ::std::result::Result<Self, ::algolia_insights::runtime::decode::DecodeError> {
+        ::algolia_insights::__private::decode::read(json)
+    }
+}
+#[allow(deprecated)]
+impl ::algolia_insights::__private::decode::FastRead for String {
+    fn fast_read(
+        __reader: &mut ::algolia_insights::__private::decode::Reader<'_>,
+    ) -> ::std::option::Option<Self> {
+        let __value = __reader.string()?;
+        Self::check(__value).ok()?;
+        ::std::option::Option::Some(Self(__value.to_owned()))
+    }
+}
+#[allow(deprecated)]
+impl ::algolia_insights::__private::decode::FastRead for Some_ {
+    fn fast_read(
+        __reader: &mut ::algolia_insights::__private::decode::Reader<'_>,
+    ) -> ::std::option::Option<Self> {
+        (__reader.string()? == Self::VALUE).then_some(Self)
+    }
+}
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for Option {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {

@@ -1523,6 +1523,291 @@ impl<'de> ::serde::Deserialize<'de> for ClashBSs {
             .map(|()| Self)
     }
 }
+#[allow(deprecated)]
+impl ::algolia_insights::__private::decode::FastRead for Circle {
+    fn fast_read(
+        __reader: &mut ::algolia_insights::__private::decode::Reader<'_>,
+    ) -> ::std::option::Option<Self> {
+        let mut kind: ::std::option::Option<CircleKind> = ::std::option::Option::None;
+        let mut radius: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut label: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        __reader.begin_object()?;
+        let mut __first = true;
+        while let ::std::option::Option::Some(__key) = __reader.key(&mut __first)? {
+            match __key {
+                "kind" => __reader.once(&mut kind)?,
+                "radius" => __reader.once(&mut radius)?,
+                "label" => __reader.once(&mut label)?,
+                _ => return ::std::option::Option::None,
+            }
+        }
+        ::std::option::Option::Some(Circle {
+            kind: kind?,
+            radius: radius?,
+            label,
+            additional_properties: ::algolia_insights::runtime::RawProperties::new(),
+        })
+    }
+}
+impl Circle {
+    /// Reads a `Circle` from JSON text.
+    ///
+    /// The same as [`decode::from_str`](::algolia_insights::runtime::decode::from_str), faster: the usual input (strings without escapes, each property once) is read straight into the fields; anything else goes to the full reader, which gives the same value or the same error.
+    ///
+    /// # Errors
+    ///
+    /// When the text is not JSON, has trailing data, or does not fit the type: the error names the path of the value.
+    pub fn from_json(
+        json: &str,
+    ) -> ::std::result::Result<Self, ::algolia_insights::runtime::decode::DecodeError> {
+        ::algolia_insights::__private::decode::read(json)
+    }
+}
+#[allow(deprecated)]
+impl ::algolia_insights::__private::decode::FastRead for CircleKind {
+    fn fast_read(
+        __reader: &mut ::algolia_insights::__private::decode::Reader<'_>,
+    ) -> ::std::option::Option<Self> {
+        (__reader.string()? == Self::VALUE).then_some(Self)
+    }
+}
+#[allow(deprecated)]
+impl ::algolia_insights::__private::decode::FastRead for SquareKind {
+    fn fast_read(
+        __reader: &mut ::algolia_insights::__private::decode::Reader<'_>,
+    ) -> ::std::option::Option<Self> {
+        (__reader.string()? == Self::VALUE).then_some(Self)
+    }
+}
+#[allow(deprecated)]
+impl ::algolia_insights::__private::decode::FastRead for Line {
+    fn fast_read(
+        __reader: &mut ::algolia_insights::__private::decode::Reader<'_>,
+    ) -> ::std::option::Option<Self> {
+        let mut kind: ::std::option::Option<LineKind> = ::std::option::Option::None;
+        let mut length: ::std::option::Option<f64> = ::std::option::Option::None;
+        __reader.begin_object()?;
+        let mut __first = true;
+        while let ::std::option::Option::Some(__key) = __reader.key(&mut __first)? {
+            match __key {
+                "kind" => __reader.once(&mut kind)?,
+                "length" => __reader.once(&mut length)?,
+                _ => return ::std::option::Option::None,
+            }
+        }
+        ::std::option::Option::Some(Line {
+            kind: kind?,
+            length: length?,
+        })
+    }
+}
+impl Line {
+    /// Reads a `Line` from JSON text.
+    ///
+    /// The same as [`decode::from_str`](::algolia_insights::runtime::decode::from_str), faster: the usual input (strings without escapes, each property once) is read straight into the fields; anything else goes to the full reader, which gives the same value or the same error.
+    ///
+    /// # Errors
+    ///
+    /// When the text is not JSON, has trailing data, or does not fit the type: the error names the path of the value.
+    pub fn from_json(
+        json: &str,
+    ) -> ::std::result::Result<Self, ::algolia_insights::runtime::decode::DecodeError> {
+        ::algolia_insights::__private::decode::read(json)
+    }
+}
+#[allow(deprecated)]
+impl ::algolia_insights::__private::decode::FastRead for LineKind {
+    fn fast_read(
+        __reader: &mut ::algolia_insights::__private::decode::Reader<'_>,
+    ) -> ::std::option::Option<Self> {
+        (__reader.string()? == Self::VALUE).then_some(Self)
+    }
+}
+#[allow(deprecated)]
+impl ::algolia_insights::__private::decode::FastRead for Clash {
+    fn fast_read(
+        __reader: &mut ::algolia_insights::__private::decode::Reader<'_>,
+    ) -> ::std::option::Option<Self> {
+        let mut kind: ::std::option::Option<&str> = ::std::option::Option::None;
+        let mut ß: ::std::option::Option<&str> = ::std::option::Option::None;
+        let mut x_y: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut ss: ::std::option::Option<&str> = ::std::option::Option::None;
+        let mut x_y_2: ::std::option::Option<i64> = ::std::option::Option::None;
+        __reader.begin_object()?;
+        let mut __first = true;
+        while let ::std::option::Option::Some(__key) = __reader.key(&mut __first)? {
+            match __key {
+                "kind" => __reader.once_string(&mut kind)?,
+                "ß" => __reader.once_string(&mut ß)?,
+                "x-y" => __reader.once(&mut x_y)?,
+                "ss" => __reader.once_string(&mut ss)?,
+                "x_y" => __reader.once(&mut x_y_2)?,
+                _ => return ::std::option::Option::None,
+            }
+        }
+        if kind == ::std::option::Option::Some("a") {
+            if ss.is_some() || x_y_2.is_some() {
+                return ::std::option::Option::None;
+            }
+            return ::std::option::Option::Some(
+                Clash::ClashA(ClashA {
+                    kind: ClashAKind,
+                    ß: if ß? == <ClashASS>::VALUE {
+                        ClashASS
+                    } else {
+                        return ::std::option::Option::None;
+                    },
+                    x_y,
+                    additional_properties: ::algolia_insights::runtime::RawProperties::new(),
+                }),
+            );
+        }
+        if kind == ::std::option::Option::Some("b") {
+            if ß.is_some() || x_y.is_some() {
+                return ::std::option::Option::None;
+            }
+            return ::std::option::Option::Some(
+                Clash::ClashB(ClashB {
+                    kind: ClashBKind,
+                    ss: if ss? == <ClashBSs>::VALUE {
+                        ClashBSs
+                    } else {
+                        return ::std::option::Option::None;
+                    },
+                    x_y: x_y_2,
+                    additional_properties: ::algolia_insights::runtime::RawProperties::new(),
+                }),
+            );
+        }
+        ::std::option::Option::None
+    }
+}
+impl Clash {
+    /// Reads a `Clash` from JSON text.
+    ///
+    /// The same as [`decode::from_str`](::algolia_insights::runtime::decode::from_str), faster: the usual input (strings without escapes, each property once) is read straight into the fields; anything else goes to the full reader, which gives the same value or the same error.
+    ///
+    /// # Errors
+    ///
+    /// When the text is not JSON, has trailing data, or does not fit the type: the error names the path of the value.
+    pub fn from_json(
+        json: &str,
+    ) -> ::std::result::Result<Self, ::algolia_insights::runtime::decode::DecodeError> {
+        ::algolia_insights::__private::decode::read(json)
+    }
+}
+#[allow(deprecated)]
+impl ::algolia_insights::__private::decode::FastRead for ClashA {
+    fn fast_read(
+        __reader: &mut ::algolia_insights::__private::decode::Reader<'_>,
+    ) -> ::std::option::Option<Self> {
+        let mut kind: ::std::option::Option<ClashAKind> = ::std::option::Option::None;
+        let mut ß: ::std::option::Option<ClashASS> = ::std::option::Option::None;
+        let mut x_y: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        __reader.begin_object()?;
+        let mut __first = true;
+        while let ::std::option::Option::Some(__key) = __reader.key(&mut __first)? {
+            match __key {
+                "kind" => __reader.once(&mut kind)?,
+                "ß" => __reader.once(&mut ß)?,
+                "x-y" => __reader.once(&mut x_y)?,
+                _ => return ::std::option::Option::None,
+            }
+        }
+        ::std::option::Option::Some(ClashA {
+            kind: kind?,
+            ß: ß?,
+            x_y,
+            additional_properties: ::algolia_insights::runtime::RawProperties::new(),
+        })
+    }
+}
+impl ClashA {
+    /// Reads a `ClashA` from JSON text.
+    ///
+    /// The same as [`decode::from_str`](::algolia_insights::runtime::decode::from_str), faster: the usual input (strings without escapes, each property once) is read straight into the fields; anything else goes to the full reader, which gives the same value or the same error.
+    ///
+    /// # Errors
+    ///
+    /// When the text is not JSON, has trailing data, or does not fit the type: the error names the path of the value.
+    pub fn from_json(
+        json: &str,
+    ) -> ::std::result::Result<Self, ::algolia_insights::runtime::decode::DecodeError> {
+        ::algolia_insights::__private::decode::read(json)
+    }
+}
+#[allow(deprecated)]
+impl ::algolia_insights::__private::decode::FastRead for ClashAKind {
+    fn fast_read(
+        __reader: &mut ::algolia_insights::__private::decode::Reader<'_>,
+    ) -> ::std::option::Option<Self> {
+        (__reader.string()? == Self::VALUE).then_some(Self)
+    }
+}
+#[allow(deprecated)]
+impl ::algolia_insights::__private::decode::FastRead for ClashASS {
+    fn fast_read(
+        __reader: &mut ::algolia_insights::__private::decode::Reader<'_>,
+    ) -> ::std::option::Option<Self> {
+        (__reader.string()? == Self::VALUE).then_some(Self)
+    }
+}
+#[allow(deprecated)]
+impl ::algolia_insights::__private::decode::FastRead for ClashB {
+    fn fast_read(
+        __reader: &mut ::algolia_insights::__private::decode::Reader<'_>,
+    ) -> ::std::option::Option<Self> {
+        let mut kind: ::std::option::Option<ClashBKind> = ::std::option::Option::None;
+        let mut ss: ::std::option::Option<ClashBSs> = ::std::option::Option::None;
+        let mut x_y: ::std::option::Option<i64> = ::std::option::Option::None;
+        __reader.begin_object()?;
+        let mut __first = true;
+        while let ::std::option::Option::Some(__key) = __reader.key(&mut __first)? {
+            match __key {
+                "kind" => __reader.once(&mut kind)?,
+                "ss" => __reader.once(&mut ss)?,
+                "x_y" => __reader.once(&mut x_y)?,
+                _ => return ::std::option::Option::None,
+            }
+        }
+        ::std::option::Option::Some(ClashB {
+            kind: kind?,
+            ss: ss?,
+            x_y,
+            additional_properties: ::algolia_insights::runtime::RawProperties::new(),
+        })
+    }
+}
+impl ClashB {
+    /// Reads a `ClashB` from JSON text.
+    ///
+    /// The same as [`decode::from_str`](::algolia_insights::runtime::decode::from_str), faster: the usual input (strings without escapes, each property once) is read straight into the fields; anything else goes to the full reader, which gives the same value or the same error.
+    ///
+    /// # Errors
+    ///
+    /// When the text is not JSON, has trailing data, or does not fit the type: the error names the path of the value.
+    pub fn from_json(
+        json: &str,
+    ) -> ::std::result::Result<Self, ::algolia_insights::runtime::decode::DecodeError> {
+        ::algolia_insights::__private::decode::read(json)
+    }
+}
+#[allow(deprecated)]
+impl ::algolia_insights::__private::decode::FastRead for ClashBKind {
+    fn fast_read(
+        __reader: &mut ::algolia_insights::__private::decode::Reader<'_>,
+    ) -> ::std::option::Option<Self> {
+        (__reader.string()? == Self::VALUE).then_some(Self)
+    }
+}
+#[allow(deprecated)]
+impl ::algolia_insights::__private::decode::FastRead for ClashBSs {
+    fn fast_read(
+        __reader: &mut ::algolia_insights::__private::decode::Reader<'_>,
+    ) -> ::std::option::Option<Self> {
+        (__reader.string()? == Self::VALUE).then_some(Self)
+    }
+}
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for Shape {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {

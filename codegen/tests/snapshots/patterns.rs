@@ -2066,6 +2066,46 @@ impl AddRecordResponse {
         )
     }
 }
+#[allow(deprecated)]
+impl ::algolia_insights::__private::decode::FastRead for Record {
+    fn fast_read(
+        __reader: &mut ::algolia_insights::__private::decode::Reader<'_>,
+    ) -> ::std::option::Option<Self> {
+        let mut code: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut tags: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
+        let mut label: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        __reader.begin_object()?;
+        let mut __first = true;
+        while let ::std::option::Option::Some(__key) = __reader.key(&mut __first)? {
+            match __key {
+                "code" => __reader.once(&mut code)?,
+                "tags" => __reader.once(&mut tags)?,
+                "label" => __reader.once(&mut label)?,
+                _ => return ::std::option::Option::None,
+            }
+        }
+        ::std::option::Option::Some(Record {
+            code: code?,
+            tags,
+            label,
+            additional_properties: ::algolia_insights::runtime::RawProperties::new(),
+        })
+    }
+}
+impl Record {
+    /// Reads a `Record` from JSON text.
+    ///
+    /// The same as [`decode::from_str`](::algolia_insights::runtime::decode::from_str), faster: the usual input (strings without escapes, each property once) is read straight into the fields; anything else goes to the full reader, which gives the same value or the same error.
+    ///
+    /// # Errors
+    ///
+    /// When the text is not JSON, has trailing data, or does not fit the type: the error names the path of the value.
+    pub fn from_json(
+        json: &str,
+    ) -> ::std::result::Result<Self, ::algolia_insights::runtime::decode::DecodeError> {
+        ::algolia_insights::__private::decode::read(json)
+    }
+}
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for EventNameLike {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
