@@ -5442,6 +5442,7 @@ impl DeleteUserTokenResponse {
         })
     }
 }
+#[doc(hidden)]
 #[allow(deprecated)]
 impl crate::__private::decode::FastRead for EventName {
     fn fast_read(
@@ -5452,6 +5453,7 @@ impl crate::__private::decode::FastRead for EventName {
         ::std::option::Option::Some(Self(__value.to_owned()))
     }
 }
+#[doc(hidden)]
 #[allow(deprecated)]
 impl crate::__private::decode::FastRead for QueryID {
     fn fast_read(
@@ -5462,6 +5464,7 @@ impl crate::__private::decode::FastRead for QueryID {
         ::std::option::Option::Some(Self(__value.to_owned()))
     }
 }
+#[doc(hidden)]
 #[allow(deprecated)]
 impl crate::__private::decode::FastRead for UserToken {
     fn fast_read(
@@ -5472,6 +5475,7 @@ impl crate::__private::decode::FastRead for UserToken {
         ::std::option::Option::Some(Self(__value.to_owned()))
     }
 }
+#[doc(hidden)]
 #[allow(deprecated)]
 impl crate::__private::decode::FastRead for AuthenticatedUserToken {
     fn fast_read(
@@ -5482,6 +5486,7 @@ impl crate::__private::decode::FastRead for AuthenticatedUserToken {
         ::std::option::Option::Some(Self(__value.to_owned()))
     }
 }
+#[doc(hidden)]
 #[allow(deprecated)]
 impl crate::__private::decode::FastRead for Currency {
     fn fast_read(
@@ -5492,6 +5497,7 @@ impl crate::__private::decode::FastRead for Currency {
         ::std::option::Option::Some(Self(__value.to_owned()))
     }
 }
+#[doc(hidden)]
 #[allow(deprecated)]
 impl crate::__private::decode::FastRead for Price {
     fn fast_read(
@@ -5507,20 +5513,7 @@ impl crate::__private::decode::FastRead for Price {
         ::std::option::Option::None
     }
 }
-impl Price {
-    /// Reads a `Price` from JSON text.
-    ///
-    /// The same as [`decode::from_str`](crate::runtime::decode::from_str), faster: the usual input (strings without escapes, each property once) is read straight into the fields; anything else goes to the full reader, which gives the same value or the same error.
-    ///
-    /// # Errors
-    ///
-    /// When the text is not JSON, has trailing data, or does not fit the type: the error names the path of the value.
-    pub fn from_json(
-        json: &str,
-    ) -> ::std::result::Result<Self, crate::runtime::decode::DecodeError> {
-        crate::__private::decode::read(json)
-    }
-}
+#[doc(hidden)]
 #[allow(deprecated)]
 impl crate::__private::decode::FastRead for Discount {
     fn fast_read(
@@ -5536,20 +5529,7 @@ impl crate::__private::decode::FastRead for Discount {
         ::std::option::Option::None
     }
 }
-impl Discount {
-    /// Reads a `Discount` from JSON text.
-    ///
-    /// The same as [`decode::from_str`](crate::runtime::decode::from_str), faster: the usual input (strings without escapes, each property once) is read straight into the fields; anything else goes to the full reader, which gives the same value or the same error.
-    ///
-    /// # Errors
-    ///
-    /// When the text is not JSON, has trailing data, or does not fit the type: the error names the path of the value.
-    pub fn from_json(
-        json: &str,
-    ) -> ::std::result::Result<Self, crate::runtime::decode::DecodeError> {
-        crate::__private::decode::read(json)
-    }
-}
+#[doc(hidden)]
 #[allow(deprecated)]
 impl crate::__private::decode::FastRead for Value {
     fn fast_read(
@@ -5565,20 +5545,7 @@ impl crate::__private::decode::FastRead for Value {
         ::std::option::Option::None
     }
 }
-impl Value {
-    /// Reads a `Value` from JSON text.
-    ///
-    /// The same as [`decode::from_str`](crate::runtime::decode::from_str), faster: the usual input (strings without escapes, each property once) is read straight into the fields; anything else goes to the full reader, which gives the same value or the same error.
-    ///
-    /// # Errors
-    ///
-    /// When the text is not JSON, has trailing data, or does not fit the type: the error names the path of the value.
-    pub fn from_json(
-        json: &str,
-    ) -> ::std::result::Result<Self, crate::runtime::decode::DecodeError> {
-        crate::__private::decode::read(json)
-    }
-}
+#[doc(hidden)]
 #[allow(deprecated)]
 impl crate::__private::decode::FastRead for ObjectData {
     fn fast_read(
@@ -5618,6 +5585,7 @@ impl ObjectData {
         crate::__private::decode::read(json)
     }
 }
+#[doc(hidden)]
 #[allow(deprecated)]
 impl crate::__private::decode::FastRead for ObjectDataAfterSearch {
     fn fast_read(
@@ -5660,6 +5628,7 @@ impl ObjectDataAfterSearch {
         crate::__private::decode::read(json)
     }
 }
+#[doc(hidden)]
 #[allow(deprecated)]
 impl crate::__private::decode::FastRead for AgentID {
     fn fast_read(
@@ -5670,6 +5639,7 @@ impl crate::__private::decode::FastRead for AgentID {
         ::std::option::Option::Some(Self(__value.to_owned()))
     }
 }
+#[doc(hidden)]
 #[allow(deprecated)]
 impl crate::__private::decode::FastRead for ClickEvent {
     fn fast_read(
@@ -5678,6 +5648,7 @@ impl crate::__private::decode::FastRead for ClickEvent {
         (__reader.string()? == Self::VALUE).then_some(Self)
     }
 }
+#[doc(hidden)]
 #[allow(deprecated)]
 impl crate::__private::decode::FastRead for ConversionEvent {
     fn fast_read(
@@ -5686,6 +5657,7 @@ impl crate::__private::decode::FastRead for ConversionEvent {
         (__reader.string()? == Self::VALUE).then_some(Self)
     }
 }
+#[doc(hidden)]
 #[allow(deprecated)]
 impl crate::__private::decode::FastRead for ViewEvent {
     fn fast_read(
@@ -5694,6 +5666,7 @@ impl crate::__private::decode::FastRead for ViewEvent {
         (__reader.string()? == Self::VALUE).then_some(Self)
     }
 }
+#[doc(hidden)]
 #[allow(deprecated)]
 impl crate::__private::decode::FastRead for InstantsearchEvent {
     fn fast_read(
@@ -5702,6 +5675,7 @@ impl crate::__private::decode::FastRead for InstantsearchEvent {
         (__reader.string()? == Self::VALUE).then_some(Self)
     }
 }
+#[doc(hidden)]
 #[allow(deprecated)]
 impl crate::__private::decode::FastRead for AddToCartEvent {
     fn fast_read(
@@ -5710,6 +5684,7 @@ impl crate::__private::decode::FastRead for AddToCartEvent {
         (__reader.string()? == Self::VALUE).then_some(Self)
     }
 }
+#[doc(hidden)]
 #[allow(deprecated)]
 impl crate::__private::decode::FastRead for PurchaseEvent {
     fn fast_read(
@@ -5718,6 +5693,7 @@ impl crate::__private::decode::FastRead for PurchaseEvent {
         (__reader.string()? == Self::VALUE).then_some(Self)
     }
 }
+#[doc(hidden)]
 #[allow(deprecated)]
 impl crate::__private::decode::FastRead for ClickedObjectIDsAfterSearch {
     fn fast_read(
@@ -5777,6 +5753,7 @@ impl ClickedObjectIDsAfterSearch {
         crate::__private::decode::read(json)
     }
 }
+#[doc(hidden)]
 #[allow(deprecated)]
 impl crate::__private::decode::FastRead for AddedToCartObjectIDsAfterSearch {
     fn fast_read(
@@ -5845,6 +5822,7 @@ impl AddedToCartObjectIDsAfterSearch {
         crate::__private::decode::read(json)
     }
 }
+#[doc(hidden)]
 #[allow(deprecated)]
 impl crate::__private::decode::FastRead for PurchasedObjectIDsAfterSearch {
     fn fast_read(
@@ -5910,6 +5888,7 @@ impl PurchasedObjectIDsAfterSearch {
         crate::__private::decode::read(json)
     }
 }
+#[doc(hidden)]
 #[allow(deprecated)]
 impl crate::__private::decode::FastRead for ConvertedObjectIDsAfterSearch {
     fn fast_read(
@@ -5966,6 +5945,7 @@ impl ConvertedObjectIDsAfterSearch {
         crate::__private::decode::read(json)
     }
 }
+#[doc(hidden)]
 #[allow(deprecated)]
 impl crate::__private::decode::FastRead for ClickedObjectIDs {
     fn fast_read(
@@ -6019,6 +5999,7 @@ impl ClickedObjectIDs {
         crate::__private::decode::read(json)
     }
 }
+#[doc(hidden)]
 #[allow(deprecated)]
 impl crate::__private::decode::FastRead for PurchasedObjectIDs {
     fn fast_read(
@@ -6084,6 +6065,7 @@ impl PurchasedObjectIDs {
         crate::__private::decode::read(json)
     }
 }
+#[doc(hidden)]
 #[allow(deprecated)]
 impl crate::__private::decode::FastRead for AddedToCartObjectIDs {
     fn fast_read(
@@ -6149,6 +6131,7 @@ impl AddedToCartObjectIDs {
         crate::__private::decode::read(json)
     }
 }
+#[doc(hidden)]
 #[allow(deprecated)]
 impl crate::__private::decode::FastRead for ConvertedObjectIDs {
     fn fast_read(
@@ -6202,6 +6185,7 @@ impl ConvertedObjectIDs {
         crate::__private::decode::read(json)
     }
 }
+#[doc(hidden)]
 #[allow(deprecated)]
 impl crate::__private::decode::FastRead for ClickedFilters {
     fn fast_read(
@@ -6255,6 +6239,7 @@ impl ClickedFilters {
         crate::__private::decode::read(json)
     }
 }
+#[doc(hidden)]
 #[allow(deprecated)]
 impl crate::__private::decode::FastRead for ConvertedFilters {
     fn fast_read(
@@ -6308,6 +6293,7 @@ impl ConvertedFilters {
         crate::__private::decode::read(json)
     }
 }
+#[doc(hidden)]
 #[allow(deprecated)]
 impl crate::__private::decode::FastRead for ViewedObjectIDs {
     fn fast_read(
@@ -6361,6 +6347,7 @@ impl ViewedObjectIDs {
         crate::__private::decode::read(json)
     }
 }
+#[doc(hidden)]
 #[allow(deprecated)]
 impl crate::__private::decode::FastRead for ViewedFilters {
     fn fast_read(
@@ -6414,6 +6401,7 @@ impl ViewedFilters {
         crate::__private::decode::read(json)
     }
 }
+#[doc(hidden)]
 #[allow(deprecated)]
 impl crate::__private::decode::FastRead for Instantsearch {
     fn fast_read(
@@ -6464,6 +6452,7 @@ impl Instantsearch {
         crate::__private::decode::read(json)
     }
 }
+#[doc(hidden)]
 #[allow(deprecated)]
 impl crate::__private::decode::FastRead for EventsItems {
     fn fast_read(
@@ -6830,6 +6819,7 @@ impl EventsItems {
         crate::__private::decode::read(json)
     }
 }
+#[doc(hidden)]
 #[allow(deprecated)]
 impl crate::__private::decode::FastRead for InsightsEvents {
     fn fast_read(

@@ -13,6 +13,11 @@
 //!   not fit is (`events[3].userToken: ...`). The path costs nothing when the
 //!   input is good: it is found by reading the input a second time, only when
 //!   the first read failed.
+//!
+//! The request types (the events) also have a fast path, their generated
+//! `from_json`: a reader written for each type takes the usual text straight
+//! into its fields and hands anything unusual to the serde reader here, so
+//! the three promises, the values and the errors are the same.
 
 use serde::de::{self, DeserializeOwned, DeserializeSeed, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};

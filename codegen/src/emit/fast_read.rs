@@ -141,9 +141,13 @@ pub(super) fn emit(cx: &Context, def: &TypeDef, readable: &BTreeSet<String>) -> 
         TypeKind::Alias(..) | TypeKind::Headers(_) => return TokenStream::new(),
     };
     let from_json = match &def.kind {
-        TypeKind::Struct(_) | TypeKind::Union(_) => {
-            let doc = super::doc(Some(&format!(
-                "Reads a `{}` from JSON text.\n\n\
+        TypeKind::Struct(_) => true,
+        TypeKind::Union(u) => u.discrimination == Discrimination::ByFields,
+        _ => false,
+    };
+    let from_json = if from_json {
+        let doc = super::doc(Some(&format!(
+            "Reads a `{}` from JSON text.\n\n\
                  The same as [`decode::from_str`]({}::runtime::decode::from_str), faster: the \
                  usual input (strings without escapes, each property once) is read straight \
                  into the fields; anything else goes to the full reader, which gives the same \
@@ -151,21 +155,22 @@ pub(super) fn emit(cx: &Context, def: &TypeDef, readable: &BTreeSet<String>) -> 
                  # Errors\n\n\
                  When the text is not JSON, has trailing data, or does not fit the type: the \
                  error names the path of the value.",
-                def.spec_name,
-                rt.to_string().replace(' ', ""),
-            )));
-            quote! {
-                impl #name {
-                    #doc
-                    pub fn from_json(json: &str) -> ::std::result::Result<Self, #rt::runtime::decode::DecodeError> {
-                        #rt::__private::decode::read(json)
-                    }
+            def.spec_name,
+            rt.to_string().replace(' ', ""),
+        )));
+        quote! {
+            impl #name {
+                #doc
+                pub fn from_json(json: &str) -> ::std::result::Result<Self, #rt::runtime::decode::DecodeError> {
+                    #rt::__private::decode::read(json)
                 }
             }
         }
-        _ => TokenStream::new(),
+    } else {
+        TokenStream::new()
     };
     quote! {
+        #[doc(hidden)]
         #[allow(deprecated)]
         impl #rt::__private::decode::FastRead for #name {
             fn fast_read(__reader: &mut #rt::__private::decode::Reader<'_>) -> ::std::option::Option<Self> {

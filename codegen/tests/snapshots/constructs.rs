@@ -843,6 +843,7 @@ impl PingResponse {
         })
     }
 }
+#[doc(hidden)]
 #[allow(deprecated)]
 impl ::algolia_insights::__private::decode::FastRead for Kind {
     fn fast_read(
@@ -851,6 +852,7 @@ impl ::algolia_insights::__private::decode::FastRead for Kind {
         __reader.deserialize()
     }
 }
+#[doc(hidden)]
 #[allow(deprecated)]
 impl ::algolia_insights::__private::decode::FastRead for Size {
     fn fast_read(
@@ -866,20 +868,7 @@ impl ::algolia_insights::__private::decode::FastRead for Size {
         ::std::option::Option::None
     }
 }
-impl Size {
-    /// Reads a `Size` from JSON text.
-    ///
-    /// The same as [`decode::from_str`](::algolia_insights::runtime::decode::from_str), faster: the usual input (strings without escapes, each property once) is read straight into the fields; anything else goes to the full reader, which gives the same value or the same error.
-    ///
-    /// # Errors
-    ///
-    /// When the text is not JSON, has trailing data, or does not fit the type: the error names the path of the value.
-    pub fn from_json(
-        json: &str,
-    ) -> ::std::result::Result<Self, ::algolia_insights::runtime::decode::DecodeError> {
-        ::algolia_insights::__private::decode::read(json)
-    }
-}
+#[doc(hidden)]
 #[allow(deprecated)]
 impl ::algolia_insights::__private::decode::FastRead for WidgetOwner {
     fn fast_read(
@@ -914,6 +903,7 @@ impl WidgetOwner {
         ::algolia_insights::__private::decode::read(json)
     }
 }
+#[doc(hidden)]
 #[allow(deprecated)]
 impl ::algolia_insights::__private::decode::FastRead for Code {
     fn fast_read(
@@ -924,6 +914,7 @@ impl ::algolia_insights::__private::decode::FastRead for Code {
         ::std::option::Option::Some(Self(__value.to_owned()))
     }
 }
+#[doc(hidden)]
 #[allow(deprecated)]
 impl ::algolia_insights::__private::decode::FastRead for Named {
     fn fast_read(

@@ -291,6 +291,7 @@ impl Receipt {
         )
     }
 }
+#[doc(hidden)]
 #[allow(deprecated)]
 impl ::algolia_insights::__private::decode::FastRead for Order {
     fn fast_read(
@@ -324,6 +325,7 @@ impl Order {
         ::algolia_insights::__private::decode::read(json)
     }
 }
+#[doc(hidden)]
 #[allow(deprecated)]
 impl ::algolia_insights::__private::decode::FastRead for Sku {
     fn fast_read(

@@ -1140,6 +1140,7 @@ impl HeadersResponse {
         })
     }
 }
+#[doc(hidden)]
 #[allow(deprecated)]
 impl ::algolia_insights::__private::decode::FastRead for Result {
     fn fast_read(
@@ -1183,6 +1184,7 @@ impl Result {
         ::algolia_insights::__private::decode::read(json)
     }
 }
+#[doc(hidden)]
 #[allow(deprecated)]
 impl ::algolia_insights::__private::decode::FastRead for String {
     fn fast_read(
@@ -1193,6 +1195,7 @@ impl ::algolia_insights::__private::decode::FastRead for String {
         ::std::option::Option::Some(Self(__value.to_owned()))
     }
 }
+#[doc(hidden)]
 #[allow(deprecated)]
 impl ::algolia_insights::__private::decode::FastRead for Some_ {
     fn fast_read(

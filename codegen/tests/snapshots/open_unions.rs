@@ -1523,6 +1523,7 @@ impl<'de> ::serde::Deserialize<'de> for ClashBSs {
             .map(|()| Self)
     }
 }
+#[doc(hidden)]
 #[allow(deprecated)]
 impl ::algolia_insights::__private::decode::FastRead for Circle {
     fn fast_read(
@@ -1563,6 +1564,7 @@ impl Circle {
         ::algolia_insights::__private::decode::read(json)
     }
 }
+#[doc(hidden)]
 #[allow(deprecated)]
 impl ::algolia_insights::__private::decode::FastRead for CircleKind {
     fn fast_read(
@@ -1571,6 +1573,7 @@ impl ::algolia_insights::__private::decode::FastRead for CircleKind {
         (__reader.string()? == Self::VALUE).then_some(Self)
     }
 }
+#[doc(hidden)]
 #[allow(deprecated)]
 impl ::algolia_insights::__private::decode::FastRead for SquareKind {
     fn fast_read(
@@ -1579,6 +1582,7 @@ impl ::algolia_insights::__private::decode::FastRead for SquareKind {
         (__reader.string()? == Self::VALUE).then_some(Self)
     }
 }
+#[doc(hidden)]
 #[allow(deprecated)]
 impl ::algolia_insights::__private::decode::FastRead for Line {
     fn fast_read(
@@ -1615,6 +1619,7 @@ impl Line {
         ::algolia_insights::__private::decode::read(json)
     }
 }
+#[doc(hidden)]
 #[allow(deprecated)]
 impl ::algolia_insights::__private::decode::FastRead for LineKind {
     fn fast_read(
@@ -1623,6 +1628,7 @@ impl ::algolia_insights::__private::decode::FastRead for LineKind {
         (__reader.string()? == Self::VALUE).then_some(Self)
     }
 }
+#[doc(hidden)]
 #[allow(deprecated)]
 impl ::algolia_insights::__private::decode::FastRead for Clash {
     fn fast_read(
@@ -1696,6 +1702,7 @@ impl Clash {
         ::algolia_insights::__private::decode::read(json)
     }
 }
+#[doc(hidden)]
 #[allow(deprecated)]
 impl ::algolia_insights::__private::decode::FastRead for ClashA {
     fn fast_read(
@@ -1736,6 +1743,7 @@ impl ClashA {
         ::algolia_insights::__private::decode::read(json)
     }
 }
+#[doc(hidden)]
 #[allow(deprecated)]
 impl ::algolia_insights::__private::decode::FastRead for ClashAKind {
     fn fast_read(
@@ -1744,6 +1752,7 @@ impl ::algolia_insights::__private::decode::FastRead for ClashAKind {
         (__reader.string()? == Self::VALUE).then_some(Self)
     }
 }
+#[doc(hidden)]
 #[allow(deprecated)]
 impl ::algolia_insights::__private::decode::FastRead for ClashASS {
     fn fast_read(
@@ -1752,6 +1761,7 @@ impl ::algolia_insights::__private::decode::FastRead for ClashASS {
         (__reader.string()? == Self::VALUE).then_some(Self)
     }
 }
+#[doc(hidden)]
 #[allow(deprecated)]
 impl ::algolia_insights::__private::decode::FastRead for ClashB {
     fn fast_read(
@@ -1792,6 +1802,7 @@ impl ClashB {
         ::algolia_insights::__private::decode::read(json)
     }
 }
+#[doc(hidden)]
 #[allow(deprecated)]
 impl ::algolia_insights::__private::decode::FastRead for ClashBKind {
     fn fast_read(
@@ -1800,6 +1811,7 @@ impl ::algolia_insights::__private::decode::FastRead for ClashBKind {
         (__reader.string()? == Self::VALUE).then_some(Self)
     }
 }
+#[doc(hidden)]
 #[allow(deprecated)]
 impl ::algolia_insights::__private::decode::FastRead for ClashBSs {
     fn fast_read(

@@ -2066,6 +2066,7 @@ impl AddRecordResponse {
         )
     }
 }
+#[doc(hidden)]
 #[allow(deprecated)]
 impl ::algolia_insights::__private::decode::FastRead for Record {
     fn fast_read(
