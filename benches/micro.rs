@@ -118,7 +118,7 @@ fn main() {
         "## Checked strings: the generated pattern check next to a character loop (ns per call)"
     );
     println!();
-    println!("| type | value | `check` (length + regex) | character loop |");
+    println!("| type | value | `check` (length + pattern) | character loop |");
     println!("| --- | --- | ---: | ---: |");
     let token = "anonymous-user-1";
     let query_id = "7f3c2a9e51b04d6c8e2f1a0b9c8d7e6f";
