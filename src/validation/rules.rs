@@ -71,9 +71,11 @@ pub fn check_length(
     min: Option<u64>,
     max: Option<u64>,
 ) -> Result<(), ConstraintError> {
-    // Bytes bound characters from above: most values need no counting.
+    // Bytes bound characters from above, and a quarter of them from below
+    // (a character is 1 to 4 bytes): most values need no counting.
     let bytes = value.len() as u64;
-    if max.is_none_or(|max| bytes <= max) && min.is_none_or(|min| bytes >= min && value.is_ascii())
+    if max.is_none_or(|max| bytes <= max)
+        && min.is_none_or(|min| bytes.div_ceil(4) >= min || (bytes >= min && value.is_ascii()))
     {
         return Ok(());
     }

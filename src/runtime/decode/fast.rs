@@ -95,6 +95,11 @@ impl<'a> Reader<'a> {
 
     #[inline]
     fn eat(&mut self, byte: u8) -> Option<()> {
+        // Compact JSON first: the byte is the next one.
+        if self.bytes().get(self.at) == Some(&byte) {
+            self.at += 1;
+            return Some(());
+        }
         if self.peek()? == byte {
             self.at += 1;
             Some(())
@@ -126,6 +131,13 @@ impl<'a> Reader<'a> {
     /// caller's: `true` before the first key.
     #[inline]
     pub fn key(&mut self, first: &mut bool) -> Option<Option<&'a str>> {
+        // Compact JSON first: `,"` between entries.
+        if !*first && self.bytes().get(self.at..self.at + 2) == Some(b",\"") {
+            self.at += 2;
+            let key = self.rest_of_string()?;
+            self.eat(b':')?;
+            return Some(Some(key));
+        }
         match self.peek()? {
             b'}' => {
                 self.at += 1;
@@ -388,11 +400,8 @@ fn plain_length(bytes: &[u8]) -> usize {
     // below the first such one (carries only go upwards).
     let zero_bytes = |word: u64| word.wrapping_sub(ONES) & !word & HIGHS;
     let mut at = 0;
-    let mut words = bytes.chunks_exact(8);
-    for chunk in &mut words {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let word = u64::from_le_bytes(word);
+    while let Some(&chunk) = bytes.get(at..).and_then(|rest| rest.first_chunk::<8>()) {
+        let word = u64::from_le_bytes(chunk);
         // Bytes below 0x20: `word - 0x20..` borrows out of them (and only
         // out of bytes with the high bit clear).
         let special = zero_bytes(word ^ (ONES * u64::from(b'"')))
@@ -403,11 +412,13 @@ fn plain_length(bytes: &[u8]) -> usize {
         }
         at += 8;
     }
-    at + words
-        .remainder()
-        .iter()
-        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
-        .unwrap_or(words.remainder().len())
+    while let Some(&b) = bytes.get(at) {
+        if b == b'"' || b == b'\\' || b < 0x20 {
+            break;
+        }
+        at += 1;
+    }
+    at
 }
 
 impl FastRead for String {
