@@ -37,12 +37,71 @@ pub(super) fn readable(cx: &Context) -> BTreeSet<String> {
             .cloned()
             .collect();
         if drop.is_empty() {
-            return set;
+            return without_variant_only(cx, set);
         }
         for name in drop {
             set.remove(&name);
         }
     }
+}
+
+/// The readable types but the variants of unions told apart by fields that
+/// nothing else holds: the union reads their fields itself, so a reader of
+/// their own would only be compiled, never called.
+fn without_variant_only(cx: &Context, readable: BTreeSet<String>) -> BTreeSet<String> {
+    fn named<'t>(cx: &'t Context, ty: &'t TypeRef, out: &mut BTreeSet<&'t str>) {
+        match ty {
+            TypeRef::Array(inner) | TypeRef::Nullable(inner) | TypeRef::Map(inner) => {
+                named(cx, inner, out)
+            }
+            TypeRef::Named(name) => {
+                out.insert(name);
+                if let Some(TypeKind::Alias(inner, _)) = cx.def(name).map(|d| &d.kind) {
+                    named(cx, inner, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut variants = BTreeSet::new();
+    let mut held = BTreeSet::new();
+    for def in readable.iter().filter_map(|name| cx.def(name)) {
+        match &def.kind {
+            TypeKind::Union(u) if u.discrimination == Discrimination::ByFields => {
+                for variant in &u.variants {
+                    named(cx, &variant.ty, &mut variants);
+                    let fields = match &variant.ty {
+                        TypeRef::Named(name) => match cx.def(name).map(|d| &d.kind) {
+                            Some(TypeKind::Struct(s)) => s.fields.as_slice(),
+                            _ => &[],
+                        },
+                        _ => &[],
+                    };
+                    for field in fields {
+                        named(cx, &field.ty, &mut held);
+                    }
+                }
+            }
+            TypeKind::Struct(s) => {
+                for field in &s.fields {
+                    named(cx, &field.ty, &mut held);
+                }
+            }
+            TypeKind::Alias(ty, _) => named(cx, ty, &mut held),
+            _ => {}
+        }
+    }
+    // What users send as a body is read on its own.
+    for operation in &cx.model.operations {
+        if let Some(body) = &operation.body {
+            named(cx, &body.ty, &mut held);
+        }
+    }
+    let variant_only: BTreeSet<String> = variants
+        .difference(&held)
+        .map(|name| name.to_string())
+        .collect();
+    readable.difference(&variant_only).cloned().collect()
 }
 
 /// Whether the kind of type is one the fast path reads (its parts aside).

@@ -1704,47 +1704,6 @@ impl Clash {
 }
 #[doc(hidden)]
 #[allow(deprecated)]
-impl ::algolia_insights::__private::decode::FastRead for ClashA {
-    fn fast_read(
-        __reader: &mut ::algolia_insights::__private::decode::Reader<'_>,
-    ) -> ::std::option::Option<Self> {
-        let mut kind: ::std::option::Option<ClashAKind> = ::std::option::Option::None;
-        let mut ß: ::std::option::Option<ClashASS> = ::std::option::Option::None;
-        let mut x_y: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        __reader.begin_object()?;
-        let mut __first = true;
-        while let ::std::option::Option::Some(__key) = __reader.key(&mut __first)? {
-            match __key {
-                "kind" => __reader.once(&mut kind)?,
-                "ß" => __reader.once(&mut ß)?,
-                "x-y" => __reader.once(&mut x_y)?,
-                _ => return ::std::option::Option::None,
-            }
-        }
-        ::std::option::Option::Some(ClashA {
-            kind: kind?,
-            ß: ß?,
-            x_y,
-            additional_properties: ::algolia_insights::runtime::RawProperties::new(),
-        })
-    }
-}
-impl ClashA {
-    /// Reads a `ClashA` from JSON text.
-    ///
-    /// The same as [`decode::from_str`](::algolia_insights::runtime::decode::from_str), faster: the usual input (strings without escapes, each property once) is read straight into the fields; anything else goes to the full reader, which gives the same value or the same error.
-    ///
-    /// # Errors
-    ///
-    /// When the text is not JSON, has trailing data, or does not fit the type: the error names the path of the value.
-    pub fn from_json(
-        json: &str,
-    ) -> ::std::result::Result<Self, ::algolia_insights::runtime::decode::DecodeError> {
-        ::algolia_insights::__private::decode::read(json)
-    }
-}
-#[doc(hidden)]
-#[allow(deprecated)]
 impl ::algolia_insights::__private::decode::FastRead for ClashAKind {
     fn fast_read(
         __reader: &mut ::algolia_insights::__private::decode::Reader<'_>,
@@ -1759,47 +1718,6 @@ impl ::algolia_insights::__private::decode::FastRead for ClashASS {
         __reader: &mut ::algolia_insights::__private::decode::Reader<'_>,
     ) -> ::std::option::Option<Self> {
         (__reader.string()? == Self::VALUE).then_some(Self)
-    }
-}
-#[doc(hidden)]
-#[allow(deprecated)]
-impl ::algolia_insights::__private::decode::FastRead for ClashB {
-    fn fast_read(
-        __reader: &mut ::algolia_insights::__private::decode::Reader<'_>,
-    ) -> ::std::option::Option<Self> {
-        let mut kind: ::std::option::Option<ClashBKind> = ::std::option::Option::None;
-        let mut ss: ::std::option::Option<ClashBSs> = ::std::option::Option::None;
-        let mut x_y: ::std::option::Option<i64> = ::std::option::Option::None;
-        __reader.begin_object()?;
-        let mut __first = true;
-        while let ::std::option::Option::Some(__key) = __reader.key(&mut __first)? {
-            match __key {
-                "kind" => __reader.once(&mut kind)?,
-                "ss" => __reader.once(&mut ss)?,
-                "x_y" => __reader.once(&mut x_y)?,
-                _ => return ::std::option::Option::None,
-            }
-        }
-        ::std::option::Option::Some(ClashB {
-            kind: kind?,
-            ss: ss?,
-            x_y,
-            additional_properties: ::algolia_insights::runtime::RawProperties::new(),
-        })
-    }
-}
-impl ClashB {
-    /// Reads a `ClashB` from JSON text.
-    ///
-    /// The same as [`decode::from_str`](::algolia_insights::runtime::decode::from_str), faster: the usual input (strings without escapes, each property once) is read straight into the fields; anything else goes to the full reader, which gives the same value or the same error.
-    ///
-    /// # Errors
-    ///
-    /// When the text is not JSON, has trailing data, or does not fit the type: the error names the path of the value.
-    pub fn from_json(
-        json: &str,
-    ) -> ::std::result::Result<Self, ::algolia_insights::runtime::decode::DecodeError> {
-        ::algolia_insights::__private::decode::read(json)
     }
 }
 #[doc(hidden)]

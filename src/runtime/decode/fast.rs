@@ -190,14 +190,14 @@ impl<'a> Reader<'a> {
     }
 
     /// A string without escapes, borrowed from the text.
-    #[inline(always)]
+    #[inline]
     pub fn string(&mut self) -> Option<&'a str> {
         self.eat(b'"')?;
         self.rest_of_string()
     }
 
     /// The rest of a string whose opening quote was read.
-    #[inline(always)]
+    #[inline]
     fn rest_of_string(&mut self) -> Option<&'a str> {
         let bytes = self.bytes();
         let start = self.at;
@@ -322,7 +322,7 @@ impl<'a> Reader<'a> {
 
     /// Reads `T` into a property's slot, which must be empty (a key given
     /// twice goes to the full reader, which refuses it).
-    #[inline(always)]
+    #[inline]
     pub fn once<T: FastRead>(&mut self, slot: &mut Option<T>) -> Option<()> {
         if slot.is_some() {
             return None;
