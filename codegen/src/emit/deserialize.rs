@@ -18,18 +18,6 @@ use crate::model::{Field, StructDef, TypeDef, TypeKind, TypeRef, UnionDef};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-/// The type of a struct field as read from the wire (what `field_type` declares).
-fn declared_type(cx: &Context, field: &Field) -> TokenStream {
-    let mut ty = cx.ty(&field.ty, &TokenStream::new());
-    if field.boxed {
-        ty = quote!(::std::boxed::Box<#ty>);
-    }
-    if !field.required || field.nullable {
-        ty = quote!(::std::option::Option<#ty>);
-    }
-    ty
-}
-
 /// `Deserialize` for a struct that keeps unknown properties in
 /// `additional_properties: RawProperties`.
 pub(super) fn struct_keeping_unknown(cx: &Context, def: &TypeDef, s: &StructDef) -> TokenStream {
@@ -39,7 +27,7 @@ pub(super) fn struct_keeping_unknown(cx: &Context, def: &TypeDef, s: &StructDef)
     let expecting = format!("{} {} object", article(&def.spec_name), def.spec_name);
     let names: Vec<&str> = s.fields.iter().map(|f| f.json_name.as_str()).collect();
     let slots: Vec<_> = s.fields.iter().map(|f| ident(&f.rust_name)).collect();
-    let slot_types: Vec<_> = s.fields.iter().map(|f| declared_type(cx, f)).collect();
+    let slot_types: Vec<_> = s.fields.iter().map(|f| cx.field_type(f)).collect();
     let last = names.len().saturating_sub(1);
     let arms = s.fields.iter().enumerate().map(|(i, f)| {
         let slot = ident(&f.rust_name);
@@ -192,8 +180,8 @@ pub(super) struct Member<'a> {
     pub(super) unknown: Unknown,
 }
 
-/// How a variant struct keeps unknown properties: the same choice as
-/// `emit_struct` makes for its `additional_properties` field.
+/// How a struct keeps properties the spec does not name: refused, as JSON
+/// text in `additional_properties: RawProperties`, or typed in a map.
 #[derive(Clone, Copy, PartialEq)]
 pub(super) enum Unknown {
     Closed,
@@ -201,7 +189,9 @@ pub(super) enum Unknown {
     Typed,
 }
 
-fn unknown_of(def: &TypeDef, s: &StructDef) -> Unknown {
+/// Kept when the type is read from responses (which may grow) or the spec
+/// allows more properties; refused otherwise.
+pub(super) fn unknown_of(def: &TypeDef, s: &StructDef) -> Unknown {
     match &s.additional {
         _ if !(def.in_response || s.additional.is_some()) => Unknown::Closed,
         None | Some(TypeRef::Any) => Unknown::Raw,
@@ -296,14 +286,7 @@ pub(super) fn properties<'a>(cx: &Context, members: &[Member<'a>]) -> Vec<Proper
                 }
             }
             _ => {
-                let inner = |f: &Field| {
-                    let ty = cx.ty(&f.ty, &TokenStream::new());
-                    if f.boxed {
-                        quote!(::std::boxed::Box<#ty>)
-                    } else {
-                        ty
-                    }
-                };
+                let inner = |f: &Field| cx.field_value_type(f);
                 let first = inner(first);
                 let text = first.to_string();
                 if fields.iter().all(|f| inner(f).to_string() == text) {
@@ -674,7 +657,7 @@ fn build_member(
                 quote!(#field: #rt::__private::decode::required_not_null(#slot.take(), #json)?)
             }
             Slot::Raw => {
-                let declared = declared_type(cx, f);
+                let declared = cx.field_type(f);
                 if optional {
                     quote!(#field: match #slot.take().flatten() {
                         ::std::option::Option::Some(raw) => #rt::__private::decode::decode_raw::<#declared, A::Error>(&raw, #json)?,

@@ -9,6 +9,9 @@
 //! The fast path gives up on anything unusual and the serde reader takes
 //! over, so what is emitted here never decides what is accepted.
 
+use super::deserialize::{
+    constant_of, members, properties, property_of, unknown_of, Slot, Unknown,
+};
 use super::{ident, Context};
 use crate::model::{Discrimination, StructDef, TypeDef, TypeKind, TypeRef};
 use proc_macro2::TokenStream;
@@ -168,21 +171,27 @@ fn scalar_union(cx: &Context, ty: &TypeRef) -> bool {
 }
 
 /// The `FastRead` impl (and `from_json`) of `def`, if it gets one.
-pub(super) fn emit(cx: &Context, def: &TypeDef, readable: &BTreeSet<String>) -> TokenStream {
+///
+/// # Errors
+///
+/// What the union's serde reader refuses too (a rule that names no field).
+pub(super) fn emit(
+    cx: &Context,
+    def: &TypeDef,
+    readable: &BTreeSet<String>,
+) -> crate::error::Result<TokenStream> {
     if !readable.contains(&def.name) {
-        return TokenStream::new();
+        return Ok(TokenStream::new());
     }
     let rt = &cx.rt;
     let name = ident(&def.name);
     let body = match &def.kind {
         TypeKind::Struct(s) => struct_body(cx, def, &name, s),
         TypeKind::Union(u) => match u.discrimination {
-            Discrimination::ByFields => union_body(cx, def, u),
-            // A union of scalars is read by its own (untagged) `Deserialize`.
-            Discrimination::ByShape if u.variants.iter().all(|v| scalar_union(cx, &v.ty)) => {
-                scalar_union_body(cx, u)
-            }
-            _ => return TokenStream::new(),
+            Discrimination::ByFields => union_body(cx, def, u)?,
+            // `readable` takes only unions of scalars among these.
+            Discrimination::ByShape => scalar_union_body(cx, u),
+            Discrimination::Tagged { .. } => return Ok(TokenStream::new()),
         },
         // The string is checked before it is copied (as `new` does after).
         TypeKind::Newtype(_) => quote! {
@@ -197,7 +206,7 @@ pub(super) fn emit(cx: &Context, def: &TypeDef, readable: &BTreeSet<String>) -> 
             quote!(__reader.deserialize())
         }
         // An alias is its type: that type's reader.
-        TypeKind::Alias(..) | TypeKind::Headers(_) => return TokenStream::new(),
+        TypeKind::Alias(..) | TypeKind::Headers(_) => return Ok(TokenStream::new()),
     };
     let from_json = match &def.kind {
         TypeKind::Struct(_) => true,
@@ -228,7 +237,7 @@ pub(super) fn emit(cx: &Context, def: &TypeDef, readable: &BTreeSet<String>) -> 
     } else {
         TokenStream::new()
     };
-    quote! {
+    Ok(quote! {
         #[doc(hidden)]
         #[allow(deprecated)]
         impl #rt::__private::decode::FastRead for #name {
@@ -237,7 +246,7 @@ pub(super) fn emit(cx: &Context, def: &TypeDef, readable: &BTreeSet<String>) -> 
             }
         }
         #from_json
-    }
+    })
 }
 
 /// A union of scalars, as serde's `untagged` reads it: each variant in
@@ -272,17 +281,6 @@ fn scalar_union_body(cx: &Context, u: &crate::model::UnionDef) -> TokenStream {
     }
 }
 
-/// The type a field's slot holds while reading (the field's type without
-/// its `Option`).
-pub(super) fn slot_type(cx: &Context, field: &crate::model::Field) -> TokenStream {
-    let ty = cx.ty(&field.ty, &TokenStream::new());
-    if field.boxed {
-        quote!(::std::boxed::Box<#ty>)
-    } else {
-        ty
-    }
-}
-
 fn struct_body(
     cx: &Context,
     def: &TypeDef,
@@ -291,7 +289,7 @@ fn struct_body(
 ) -> TokenStream {
     let rt = &cx.rt;
     let slots: Vec<_> = s.fields.iter().map(|f| ident(&f.rust_name)).collect();
-    let types = s.fields.iter().map(|f| slot_type(cx, f));
+    let types = s.fields.iter().map(|f| cx.field_value_type(f));
     let keys = s.fields.iter().map(|f| f.json_name.as_str());
     // A required field that may not be `null` must be there; any other is
     // an `Option` (absent is `None`, as `#[serde(default)]` reads it).
@@ -304,7 +302,7 @@ fn struct_body(
     });
     // A struct that keeps unknown properties has none on the fast path (an
     // unknown key sends the input to the full reader).
-    let additional = if additional_field(def, s) {
+    let additional = if unknown_of(def, s) == Unknown::Raw {
         quote!(additional_properties: #rt::runtime::RawProperties::new(),)
     } else {
         TokenStream::new()
@@ -326,28 +324,16 @@ fn struct_body(
     }
 }
 
-/// Whether the struct has an `additional_properties` field of raw text
-/// (the choice `emit_struct` makes).
-fn additional_field(def: &TypeDef, s: &StructDef) -> bool {
-    let keep_unknown = def.in_response || s.additional.is_some();
-    keep_unknown && matches!(&s.additional, None | Some(TypeRef::Any))
-}
-
 /// A union told apart by fields, in one pass as its serde reader does it:
 /// each property into a slot, then the first variant (in `VARIANT_RULES`
 /// order) whose rule the slots meet, built from them. Properties whose type
 /// differs between variants (`objectData`) are kept as the text they came
 /// as (borrowed, not copied) and read once the variant is known.
-fn union_body(cx: &Context, def: &TypeDef, u: &crate::model::UnionDef) -> TokenStream {
-    union_reader(cx, def, u).unwrap_or_else(|_| quote!(::std::option::Option::None))
-}
-
-fn union_reader(
+fn union_body(
     cx: &Context,
     def: &TypeDef,
     u: &crate::model::UnionDef,
 ) -> crate::error::Result<TokenStream> {
-    use super::deserialize::{constant_of, members, properties, property_of, Slot, Unknown};
     let rt = &cx.rt;
     let name = ident(&def.name);
     let members = members(cx, u);
@@ -437,7 +423,7 @@ fn union_reader(
                 Slot::Typed { .. } if field == *slot => quote!(#field),
                 Slot::Typed { .. } => quote!(#field: #slot),
                 Slot::Raw => {
-                    let ty = slot_type(cx, f);
+                    let ty = cx.field_value_type(f);
                     let read = quote!(#rt::__private::decode::Reader::read_whole::<#ty>);
                     if required {
                         quote!(#field: #read(#slot?)?)

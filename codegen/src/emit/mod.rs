@@ -12,7 +12,7 @@ mod schemars;
 mod validation;
 
 use crate::error::{Error, Location, Result};
-use crate::model::{Model, TypeDef, TypeKind, TypeRef};
+use crate::model::{Field, Model, TypeDef, TypeKind, TypeRef};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 use std::collections::BTreeMap;
@@ -91,6 +91,28 @@ impl<'a> Context<'a> {
                 let inner = self.ty(inner, prefix);
                 quote!(::std::option::Option<#inner>)
             }
+        }
+    }
+
+    /// A struct field's value type: its type, boxed when it refers back to
+    /// a type being defined (what a reader's slot for it holds).
+    pub fn field_value_type(&self, field: &Field) -> TokenStream {
+        let ty = self.ty(&field.ty, &TokenStream::new());
+        if field.boxed {
+            quote!(::std::boxed::Box<#ty>)
+        } else {
+            ty
+        }
+    }
+
+    /// A struct field's declared type: its value type, in an `Option` when
+    /// the field may be absent or `null`.
+    pub fn field_type(&self, field: &Field) -> TokenStream {
+        let ty = self.field_value_type(field);
+        if !field.required || field.nullable {
+            quote!(::std::option::Option<#ty>)
+        } else {
+            ty
         }
     }
 

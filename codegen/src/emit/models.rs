@@ -1,6 +1,7 @@
 //! Emits `models.rs`: one Rust type per named schema, with constructors,
 //! setters, serde impls and `validate()`.
 
+use super::deserialize::{unknown_of, Unknown};
 use super::{doc, ident, validation, Context};
 use crate::error::Result;
 use crate::model::{
@@ -26,7 +27,7 @@ pub(super) fn emit(cx: &Context) -> Result<TokenStream> {
     }
     let readable = super::fast_read::readable(cx);
     for def in &cx.model.types {
-        items.push(super::fast_read::emit(cx, def, &readable));
+        items.push(super::fast_read::emit(cx, def, &readable)?);
     }
     for def in &cx.model.types {
         items.push(super::schemars::manual_impl(cx, def));
@@ -106,17 +107,6 @@ fn is_const(cx: &Context, ty: &TypeRef) -> bool {
     matches!(ty, TypeRef::Named(n) if matches!(cx.def(n).map(|d| &d.kind), Some(TypeKind::Const(_) | TypeKind::ConstBool(_))))
 }
 
-fn field_type(cx: &Context, field: &Field) -> TokenStream {
-    let mut ty = cx.ty(&field.ty, &TokenStream::new());
-    if field.boxed {
-        ty = quote!(::std::boxed::Box<#ty>);
-    }
-    if !field.required || field.nullable {
-        ty = quote!(::std::option::Option<#ty>);
-    }
-    ty
-}
-
 fn field_doc(field: &Field) -> TokenStream {
     let mut text = field
         .doc
@@ -134,11 +124,11 @@ fn field_doc(field: &Field) -> TokenStream {
 fn emit_struct(cx: &Context, def: &TypeDef, s: &StructDef) -> Result<TokenStream> {
     let name = ident(&def.name);
     let doc = type_doc(def);
-    let keep_unknown = def.in_response || s.additional.is_some();
-    let deny = if keep_unknown {
-        TokenStream::new()
-    } else {
+    let unknown = unknown_of(def, s);
+    let deny = if unknown == Unknown::Closed {
         quote!(#[serde(deny_unknown_fields)])
+    } else {
+        TokenStream::new()
     };
     let mut fields = Vec::new();
     let mut params = Vec::new();
@@ -147,7 +137,7 @@ fn emit_struct(cx: &Context, def: &TypeDef, s: &StructDef) -> Result<TokenStream
     for f in &s.fields {
         let fname = ident(&f.rust_name);
         let json = &f.json_name;
-        let ty = field_type(cx, f);
+        let ty = cx.field_type(f);
         let fdoc = field_doc(f);
         let rename = if *json != f.rust_name {
             quote!(#[serde(rename = #json)])
@@ -223,7 +213,7 @@ fn emit_struct(cx: &Context, def: &TypeDef, s: &StructDef) -> Result<TokenStream
     // Unknown properties of any type are kept as JSON text, read by a
     // generated deserializer; typed ones (`additionalProperties: {schema}`)
     // through serde's flatten.
-    let raw_unknown = keep_unknown && matches!(&s.additional, None | Some(TypeRef::Any));
+    let raw_unknown = unknown == Unknown::Raw;
     if raw_unknown {
         let rt = &cx.rt;
         fields.push(quote! {
@@ -233,7 +223,7 @@ fn emit_struct(cx: &Context, def: &TypeDef, s: &StructDef) -> Result<TokenStream
             pub additional_properties: #rt::runtime::RawProperties,
         });
         inits.push(quote!(additional_properties: ::std::default::Default::default()));
-    } else if keep_unknown {
+    } else if unknown == Unknown::Typed {
         let value_ty = match &s.additional {
             Some(ty) => cx.ty(ty, &TokenStream::new()),
             None => quote!(::serde_json::Value),

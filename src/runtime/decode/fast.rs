@@ -133,25 +133,23 @@ impl<'a> Reader<'a> {
     pub fn key(&mut self, first: &mut bool) -> Option<Option<&'a str>> {
         // Compact JSON first: `,"` between entries.
         if !*first && self.bytes().get(self.at..self.at + 2) == Some(b",\"") {
-            self.at += 2;
-            let key = self.rest_of_string()?;
-            self.eat(b':')?;
-            return Some(Some(key));
-        }
-        match self.peek()? {
-            b'}' => {
-                self.at += 1;
-                self.depth -= 1;
-                return Some(None);
-            }
-            b',' if !*first => {
-                self.at += 1;
-                if self.peek()? != b'"' {
-                    return None;
+            self.at += 1;
+        } else {
+            match self.peek()? {
+                b'}' => {
+                    self.at += 1;
+                    self.depth -= 1;
+                    return Some(None);
                 }
+                b',' if !*first => {
+                    self.at += 1;
+                    if self.peek()? != b'"' {
+                        return None;
+                    }
+                }
+                b'"' if *first => {}
+                _ => return None,
             }
-            b'"' if *first => {}
-            _ => return None,
         }
         *first = false;
         self.at += 1;
@@ -324,35 +322,39 @@ impl<'a> Reader<'a> {
     /// twice goes to the full reader, which refuses it).
     #[inline]
     pub fn once<T: FastRead>(&mut self, slot: &mut Option<T>) -> Option<()> {
-        if slot.is_some() {
-            return None;
-        }
-        *slot = Some(T::fast_read(self)?);
-        Some(())
+        self.fill(slot, T::fast_read)
     }
 
     /// A string without escapes into a property's slot, which must be
     /// empty (a union's tag, compared once the object is read).
     #[inline]
     pub fn once_string(&mut self, slot: &mut Option<&'a str>) -> Option<()> {
-        if slot.is_some() {
-            return None;
-        }
-        *slot = Some(self.string()?);
-        Some(())
+        self.fill(slot, Self::string)
     }
 
     /// A value of any kind, as its JSON text, into a property's slot, which
     /// must be empty: read with [`read_whole`](Self::read_whole) once the
     /// type it must have is known.
     pub fn once_raw(&mut self, slot: &mut Option<&'a str>) -> Option<()> {
+        self.fill(slot, |reader| {
+            reader.skip_whitespace();
+            let start = reader.at;
+            reader.skip_value()?;
+            reader.text.get(start..reader.at)
+        })
+    }
+
+    /// `read` into an empty `slot`; `None` when it is taken (a key given twice).
+    #[inline]
+    fn fill<T>(
+        &mut self,
+        slot: &mut Option<T>,
+        read: impl FnOnce(&mut Self) -> Option<T>,
+    ) -> Option<()> {
         if slot.is_some() {
             return None;
         }
-        self.skip_whitespace();
-        let start = self.at;
-        self.skip_value()?;
-        *slot = Some(self.text.get(start..self.at)?);
+        *slot = Some(read(self)?);
         Some(())
     }
 
