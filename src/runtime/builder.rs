@@ -148,6 +148,8 @@ impl<C: FromTransport> ClientBuilder<C> {
 
     /// Gzip-compresses request bodies of at least `threshold` bytes
     /// (`content-encoding: gzip`); off by default.
+    #[cfg(feature = "gzip")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "gzip")))]
     pub fn gzip_requests(mut self, threshold: Option<usize>) -> Self {
         self.config.gzip_threshold = threshold;
         self

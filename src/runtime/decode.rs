@@ -112,9 +112,13 @@ impl std::error::Error for DecodeError {
 /// rules of `T`.
 pub fn from_slice<T: DeserializeOwned>(json: &[u8]) -> Result<T, DecodeError> {
     // Checked as UTF-8 once, as a whole, rather than string by string.
+    // Text that is not UTF-8 is not JSON (a stray byte fails inside a
+    // string or outside one): the reader that names the path says where.
     match std::str::from_utf8(json) {
         Ok(text) => from_str(text),
-        Err(_) => serde_json::from_slice(json).map_err(|_| error_with_path::<T>(json)),
+        Err(not_utf8) => Err(error_with_path::<T>(json, || {
+            format!("the text is not UTF-8 ({not_utf8})")
+        })),
     }
 }
 
@@ -125,22 +129,30 @@ pub fn from_slice<T: DeserializeOwned>(json: &[u8]) -> Result<T, DecodeError> {
 ///
 /// See [`from_slice`].
 pub fn from_str<T: DeserializeOwned>(json: &str) -> Result<T, DecodeError> {
-    serde_json::from_str(json).map_err(|_| error_with_path::<T>(json.as_bytes()))
+    serde_json::from_str(json).map_err(|_| {
+        // Unreachable unless `T` reads differently twice.
+        error_with_path::<T>(json.as_bytes(), || {
+            "the value decoded only on the second read".to_owned()
+        })
+    })
 }
 
 /// Reads the input again, tracking the path, to say where the first read
 /// failed. Reading is deterministic, so the second read fails at the same
-/// place; the path's allocations are only paid here.
+/// place; the path's allocations are only paid here. `otherwise` says what
+/// is wrong should the second read succeed.
 #[cold]
-fn error_with_path<T: DeserializeOwned>(json: &[u8]) -> DecodeError {
+fn error_with_path<T: DeserializeOwned>(
+    json: &[u8],
+    otherwise: impl FnOnce() -> String,
+) -> DecodeError {
     let mut deserializer = serde_json::Deserializer::from_slice(json);
     let error = match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
         Ok(_) => {
             // The value was fine: what follows it is not.
             let source = match deserializer.end() {
                 Err(source) => source,
-                // Unreachable unless `T` reads differently twice.
-                Ok(()) => de::Error::custom("the value decoded only on the second read"),
+                Ok(()) => de::Error::custom(otherwise()),
             };
             return DecodeError {
                 path: String::new(),
@@ -578,6 +590,24 @@ mod tests {
         assert!(
             trailing.to_string().starts_with("trailing characters"),
             "{trailing}"
+        );
+    }
+
+    #[test]
+    fn text_that_is_not_utf8_is_refused_with_its_place() {
+        // In a string that is read: the path of the string.
+        let error =
+            from_slice::<Outer>(b"{\"items\":[{\"count\":1},{\"count\":\"\xff\"}]}").unwrap_err();
+        assert_eq!(error.path(), "items[1].count", "{error}");
+        // In a string that serde_json skips without reading it: still refused.
+        let error = from_slice::<serde::de::IgnoredAny>(b"[\"\xff\"]").unwrap_err();
+        assert_eq!(error.path(), "");
+        assert!(error.to_string().contains("not UTF-8"), "{error}");
+        // After the value.
+        let error = from_slice::<Outer>(b"{\"items\":[]} \xff").unwrap_err();
+        assert!(
+            error.to_string().starts_with("trailing characters"),
+            "{error}"
         );
     }
 

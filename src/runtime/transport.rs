@@ -12,7 +12,6 @@ use reqwest::header::{
     HeaderMap, HeaderName, HeaderValue, CONTENT_ENCODING, CONTENT_TYPE, USER_AGENT,
 };
 use std::fmt;
-use std::io::Write as _;
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
@@ -48,7 +47,8 @@ pub struct TransportConfig {
     /// tried again; `None` fails at once. Default 10 s.
     pub max_rate_limit_wait: Option<Duration>,
     /// Bodies of at least this many bytes are gzip-compressed; `None` (the
-    /// default) never compresses.
+    /// default) never compresses. Set by `ClientBuilder::gzip_requests`
+    /// (feature `gzip`); always `None` without that feature.
     pub gzip_threshold: Option<usize>,
     /// The most bytes of a response body the client reads (after gzip is
     /// undone). Default [`DEFAULT_MAX_RESPONSE_BYTES`](super::decode::DEFAULT_MAX_RESPONSE_BYTES) (1 MiB).
@@ -310,7 +310,9 @@ impl Transport {
 
     /// The body to send, gzip-compressed when configured and large enough.
     /// Compressing into memory cannot fail; were it to, the body goes as it is.
+    #[cfg(feature = "gzip")]
     fn body(&self, request: &HttpRequest) -> (Option<Bytes>, bool) {
+        use std::io::Write as _;
         let Some(body) = &request.body else {
             return (None, false);
         };
@@ -327,6 +329,12 @@ impl Transport {
             }
             _ => (Some(body.clone()), false),
         }
+    }
+
+    /// The body to send: as it is without the feature `gzip`.
+    #[cfg(not(feature = "gzip"))]
+    fn body(&self, request: &HttpRequest) -> (Option<Bytes>, bool) {
+        (request.body.clone(), false)
     }
 
     /// Everything of a request that does not depend on the host.

@@ -75,6 +75,7 @@ pub use spool::{Recovery, Spool, SpoolConfig, SpoolError};
 
 use crate::error::Error;
 use crate::models::EventsItems;
+use crate::runtime::decode::DecodeError;
 use crate::validation::{Path, Validate, ValidationErrors, Violation};
 use batch::ENVELOPE_BYTES;
 use bytes::Bytes;
@@ -656,9 +657,10 @@ impl FailedEvent {
     ///
     /// # Errors
     ///
-    /// Only if the JSON no longer reads as an event of the spec.
-    pub fn event(&self) -> Result<EventsItems, serde_json::Error> {
-        serde_json::from_slice(&self.json)
+    /// Only if the JSON no longer reads as an event of the spec (the
+    /// error names the path of the value).
+    pub fn event(&self) -> Result<EventsItems, DecodeError> {
+        EventsItems::from_json(self.json())
     }
 
     /// Why it failed: the API's answer to the request that held it alone
@@ -696,9 +698,10 @@ impl UndeliveredEvent {
     ///
     /// # Errors
     ///
-    /// Only if the JSON no longer reads as an event of the spec.
-    pub fn event(&self) -> Result<EventsItems, serde_json::Error> {
-        serde_json::from_slice(&self.json)
+    /// Only if the JSON no longer reads as an event of the spec (the
+    /// error names the path of the value).
+    pub fn event(&self) -> Result<EventsItems, DecodeError> {
+        EventsItems::from_json(self.json())
     }
 
     /// Whether a request with it went out without an answer: the API may
@@ -752,7 +755,7 @@ pub enum SendJsonError {
     /// The text is not one event: not JSON, or a value that does not fit
     /// (an unknown or missing field, a wrong type), at the error's path.
     #[error("not an event: {0}")]
-    Decode(crate::runtime::decode::DecodeError),
+    Decode(DecodeError),
     /// The event breaks the spec's rules: sent, it would make the API reject its whole batch.
     #[error("invalid event, not queued: {0}")]
     Invalid(ValidationErrors),

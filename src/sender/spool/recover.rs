@@ -68,15 +68,15 @@ pub(crate) fn open(dir: &Path) -> Result<Opened, SpoolError> {
         .write(true)
         .open(&lock_path)
         .map_err(SpoolError::io(&lock_path, "opening the lock file"))?;
-    match fs4::FileExt::try_lock(&lock) {
+    match lock.try_lock() {
         Ok(()) => {}
-        Err(fs4::TryLockError::WouldBlock) => {
+        Err(std::fs::TryLockError::WouldBlock) => {
             return Err(SpoolError::Locked {
                 dir: dir.to_path_buf(),
                 lock: lock_path,
             })
         }
-        Err(fs4::TryLockError::Error(e)) => {
+        Err(std::fs::TryLockError::Error(e)) => {
             return Err(SpoolError::io(&lock_path, "locking")(e));
         }
     }
