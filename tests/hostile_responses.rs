@@ -219,7 +219,7 @@ async fn invalid_utf8_is_a_decode_error_and_the_bytes_are_kept() {
         error,
         &server,
         200,
-        "message: invalid unicode code point",
+        "message: the text is not UTF-8 (invalid utf-8 sequence of 1 bytes from index 28)",
         BODY,
     );
 
@@ -233,7 +233,7 @@ async fn invalid_utf8_is_a_decode_error_and_the_bytes_are_kept() {
         error,
         &server,
         200,
-        "expected value at line 1 column 1",
+        "the text is not UTF-8 (invalid utf-8 sequence of 1 bytes from index 0)",
         b"\xff\xfe\x00\x01",
     );
 }
