@@ -16,29 +16,24 @@ use std::time::Duration;
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// Everything that can go wrong with a request.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
     /// The API answered with an error status (a 4xx, or a 5xx that no other
     /// host could make up for).
-    #[error(transparent)]
     Api(Box<ApiError>),
     /// The request breaks the spec's rules; it was not sent.
-    #[error("invalid request, not sent: {0}")]
     InvalidRequest(ValidationErrors),
     /// The host could not be reached, or the connection broke.
-    #[error("cannot reach {host}: {message}")]
     Transport {
         /// The host tried.
         host: String,
         /// What failed, as the HTTP client reports it.
         message: String,
         /// The HTTP client's error (see [`BoxError`]).
-        #[source]
         source: Option<BoxError>,
     },
     /// The host did not answer in time.
-    #[error("{host} did not answer within {after:?}")]
     Timeout {
         /// The host tried.
         host: String,
@@ -46,10 +41,8 @@ pub enum Error {
         after: Duration,
     },
     /// Every host failed; each failure is kept, in the order tried.
-    #[error("all {} hosts failed: {}", .0.len(), HostFailures(.0))]
     AllHostsFailed(Vec<HostFailure>),
     /// A success response whose body is not what the spec says.
-    #[error("cannot decode the {status} response from {host}: {message}")]
     Decode {
         /// The host that answered.
         host: String,
@@ -61,13 +54,11 @@ pub enum Error {
         body: Bytes,
         /// serde_json's error, when the body was read as JSON (a header that
         /// does not parse, or a body that is not UTF-8 text, has none).
-        #[source]
         source: Option<serde_json::Error>,
     },
     /// The response body is larger than the client reads; nothing was
     /// decoded. Raise the limit (per client or per request) if the answer is
     /// expected to be that large.
-    #[error("the {status} response from {host} is larger than the {limit} bytes the client reads")]
     ResponseTooLarge {
         /// The host that answered.
         host: String,
@@ -80,21 +71,16 @@ pub enum Error {
     /// agent segment, a header option) has bytes HTTP does not allow there,
     /// such as CR or LF: sent, it could end its header and start another.
     /// The value is never shown, since it may be a credential.
-    #[error(
-        "invalid configuration: {what} contains bytes a header cannot carry (such as CR or LF)"
-    )]
     InvalidHeaderValue {
         /// What the value is for (`the API key`, ``header `x-foo` ``).
         what: String,
     },
     /// A header name that is not an HTTP token.
-    #[error("invalid configuration: `{}` is not a valid header name", .name.escape_debug())]
     InvalidHeaderName {
         /// The name given.
         name: String,
     },
     /// A host to send to is not a base URL the client accepts.
-    #[error("invalid configuration: host `{host}` {reason}")]
     InvalidHost {
         /// The host given.
         host: String,
@@ -102,46 +88,118 @@ pub enum Error {
         reason: String,
     },
     /// An `https` host, but the crate was built without a TLS feature.
-    #[error(
-        "invalid configuration: host `{host}` needs TLS, but algolia-insights was built without \
-         a TLS feature (`default-tls`, `rustls-ring`, `rustls`, `rustls-no-provider` or `native-tls`)"
-    )]
     TlsUnavailable {
         /// The first `https` host.
         host: String,
     },
     /// The list of hosts to send to is empty.
-    #[error("invalid configuration: no host to send to: the host list is empty")]
     NoHosts,
     /// A region name that is not one of the API's.
-    #[error("invalid configuration: {0}")]
-    InvalidRegion(#[from] crate::runtime::ParseRegionError),
+    InvalidRegion(crate::runtime::ParseRegionError),
     /// A `send_blocking` call inside an async runtime, where blocking would
     /// stall the runtime: `.await` the request there instead.
-    #[error(
-        "`send_blocking` was called inside an async runtime; `.await` the request there instead"
-    )]
     BlockingInsideRuntime,
     /// The runtime of the blocking client could not start.
-    #[error("cannot start the blocking client's runtime: {message}")]
     BlockingRuntime {
         /// Why, as the system said.
         message: String,
     },
     /// The HTTP client could not be built (its TLS setup, a proxy setting,
     /// ...); the HTTP client's error (see [`BoxError`]).
-    #[error("cannot build the HTTP client: {0}")]
-    HttpClient(#[source] BoxError),
+    HttpClient(BoxError),
     /// A value of the request cannot be written as JSON (a map with
     /// non-string keys in a custom body, for example).
-    #[error("cannot serialize {what}: {source}")]
     Serialize {
         /// Which value (`the body`, ``query parameter `x` ``).
         what: String,
         /// serde_json's error.
-        #[source]
         source: serde_json::Error,
     },
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Api(api) => fmt::Display::fmt(api, f),
+            Error::InvalidRequest(errors) => write!(f, "invalid request, not sent: {errors}"),
+            Error::Transport { host, message, .. } => write!(f, "cannot reach {host}: {message}"),
+            Error::Timeout { host, after } => write!(f, "{host} did not answer within {after:?}"),
+            Error::AllHostsFailed(failures) => write!(
+                f,
+                "all {} hosts failed: {}",
+                failures.len(),
+                HostFailures(failures)
+            ),
+            Error::Decode {
+                host,
+                status,
+                message,
+                ..
+            } => write!(f, "cannot decode the {status} response from {host}: {message}"),
+            Error::ResponseTooLarge {
+                host,
+                status,
+                limit,
+            } => write!(
+                f,
+                "the {status} response from {host} is larger than the {limit} bytes the client reads"
+            ),
+            Error::InvalidHeaderValue { what } => write!(
+                f,
+                "invalid configuration: {what} contains bytes a header cannot carry (such as CR or LF)"
+            ),
+            Error::InvalidHeaderName { name } => write!(
+                f,
+                "invalid configuration: `{}` is not a valid header name",
+                name.escape_debug()
+            ),
+            Error::InvalidHost { host, reason } => {
+                write!(f, "invalid configuration: host `{host}` {reason}")
+            }
+            Error::TlsUnavailable { host } => write!(
+                f,
+                "invalid configuration: host `{host}` needs TLS, but algolia-insights was built \
+                 without a TLS feature (`default-tls`, `rustls-ring`, `rustls`, \
+                 `rustls-no-provider` or `native-tls`)"
+            ),
+            Error::NoHosts => {
+                f.write_str("invalid configuration: no host to send to: the host list is empty")
+            }
+            Error::InvalidRegion(error) => write!(f, "invalid configuration: {error}"),
+            Error::BlockingInsideRuntime => f.write_str(
+                "`send_blocking` was called inside an async runtime; `.await` the request there instead",
+            ),
+            Error::BlockingRuntime { message } => {
+                write!(f, "cannot start the blocking client's runtime: {message}")
+            }
+            Error::HttpClient(error) => write!(f, "cannot build the HTTP client: {error}"),
+            Error::Serialize { what, source } => write!(f, "cannot serialize {what}: {source}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Api(api) => std::error::Error::source(&**api),
+            Error::Transport { source, .. } => source
+                .as_deref()
+                .map(|source| source as &(dyn std::error::Error + 'static)),
+            Error::Decode { source, .. } => source
+                .as_ref()
+                .map(|source| source as &(dyn std::error::Error + 'static)),
+            Error::InvalidRegion(error) => Some(error),
+            Error::HttpClient(error) => Some(&**error),
+            Error::Serialize { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+impl From<crate::runtime::ParseRegionError> for Error {
+    fn from(error: crate::runtime::ParseRegionError) -> Self {
+        Error::InvalidRegion(error)
+    }
 }
 
 /// A failure of one host, kept in [`Error::AllHostsFailed`].
@@ -297,3 +355,56 @@ impl fmt::Display for ApiError {
 }
 
 impl std::error::Error for ApiError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::error::Error as _;
+
+    fn io_error() -> BoxError {
+        Box::new(std::io::Error::other("connection reset"))
+    }
+
+    #[test]
+    fn each_error_keeps_its_cause_as_source() {
+        let json = serde_json::from_str::<u8>("x").unwrap_err();
+        let with_source = [
+            Error::Transport {
+                host: "h".into(),
+                message: "reset".into(),
+                source: Some(io_error()),
+            },
+            Error::Decode {
+                host: "h".into(),
+                status: 200,
+                message: "m".into(),
+                body: Bytes::new(),
+                source: Some(json),
+            },
+            Error::Serialize {
+                what: "the body".into(),
+                source: serde_json::from_str::<u8>("y").unwrap_err(),
+            },
+            Error::HttpClient(io_error()),
+            Error::from(crate::runtime::ParseRegionError::new("unknown region")),
+        ];
+        for error in &with_source {
+            assert!(error.source().is_some(), "{error}");
+        }
+        let without = [
+            Error::Transport {
+                host: "h".into(),
+                message: "reset".into(),
+                source: None,
+            },
+            Error::NoHosts,
+            Error::Timeout {
+                host: "h".into(),
+                after: Duration::from_secs(1),
+            },
+        ];
+        for error in &without {
+            assert!(error.source().is_none(), "{error}");
+        }
+    }
+}

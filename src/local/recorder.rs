@@ -60,8 +60,7 @@ impl fmt::Display for RecordedRequest {
 }
 
 /// [`LocalServer::wait_for_events`](super::LocalServer::wait_for_events) ran out of time.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("waited {waited:?} for {wanted} events, but the local server recorded only {recorded}")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WaitTimeout {
     /// How many events were waited for.
     pub wanted: usize,
@@ -70,6 +69,18 @@ pub struct WaitTimeout {
     /// How long the wait was.
     pub waited: Duration,
 }
+
+impl fmt::Display for WaitTimeout {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "waited {:?} for {} events, but the local server recorded only {}",
+            self.waited, self.wanted, self.recorded
+        )
+    }
+}
+
+impl std::error::Error for WaitTimeout {}
 
 /// How much the recorder keeps (see [`LocalServerBuilder::max_recorded_events`](super::LocalServerBuilder::max_recorded_events)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -33,26 +33,46 @@ pub const DEFAULT_MAX_RECORDED_EVENTS: usize = 100_000;
 pub const DEFAULT_MAX_RECORDED_REQUESTS: usize = 10_000;
 
 /// Why a local server did not start.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub enum StartError {
     /// Only loopback addresses are allowed: the server is for this machine only.
-    #[error("the local server listens on loopback only: {0} is not a loopback address (use 127.0.0.1 or ::1)")]
     NotLoopback(IpAddr),
     /// The address could not be bound (a port in use, for example).
-    #[error("the local server cannot listen on {addr}: {source}")]
     Bind {
         /// The address asked for.
         addr: SocketAddr,
         /// The operating system's error.
-        #[source]
         source: io::Error,
     },
     /// `start` was called outside a Tokio runtime.
-    #[error(
-        "the local server needs a Tokio runtime: call `start` from async code running on Tokio"
-    )]
     NoRuntime,
+}
+
+impl fmt::Display for StartError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StartError::NotLoopback(ip) => write!(
+                f,
+                "the local server listens on loopback only: {ip} is not a loopback address (use 127.0.0.1 or ::1)"
+            ),
+            StartError::Bind { addr, source } => {
+                write!(f, "the local server cannot listen on {addr}: {source}")
+            }
+            StartError::NoRuntime => f.write_str(
+                "the local server needs a Tokio runtime: call `start` from async code running on Tokio",
+            ),
+        }
+    }
+}
+
+impl std::error::Error for StartError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            StartError::Bind { source, .. } => Some(source),
+            _ => None,
+        }
+    }
 }
 
 /// Sets up a [`LocalServer`]: address, credentials, faults, rate limit, logging.

@@ -728,11 +728,10 @@ pub struct ShutdownReport {
 
 /// Why [`Sender::send`] or [`Sender::try_send`] did not take an event; the
 /// event is handed back.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub enum SendError {
     /// The event breaks the spec's rules: sent, it would make the API reject its whole batch.
-    #[error("invalid event, not queued: {errors}")]
     Invalid {
         /// The event.
         event: Box<EventsItems>,
@@ -740,32 +739,51 @@ pub enum SendError {
         errors: ValidationErrors,
     },
     /// The queue is full (`try_send` only).
-    #[error("the sender's queue is full")]
     Full(Box<EventsItems>),
     /// The sender is shut down.
-    #[error("the sender is shut down")]
     Closed(Box<EventsItems>),
 }
 
 /// Why [`Sender::send_json`] or [`Sender::try_send_json`] did not take an
 /// event (the caller still has its text).
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub enum SendJsonError {
     /// The text is not one event: not JSON, or a value that does not fit
     /// (an unknown or missing field, a wrong type), at the error's path.
-    #[error("not an event: {0}")]
     Decode(DecodeError),
     /// The event breaks the spec's rules: sent, it would make the API reject its whole batch.
-    #[error("invalid event, not queued: {0}")]
     Invalid(ValidationErrors),
     /// The queue is full (`try_send_json` only).
-    #[error("the sender's queue is full")]
     Full,
     /// The sender is shut down.
-    #[error("the sender is shut down")]
     Closed,
 }
+
+impl fmt::Display for SendError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SendError::Invalid { errors, .. } => write!(f, "invalid event, not queued: {errors}"),
+            SendError::Full(_) => f.write_str("the sender's queue is full"),
+            SendError::Closed(_) => f.write_str("the sender is shut down"),
+        }
+    }
+}
+
+impl std::error::Error for SendError {}
+
+impl fmt::Display for SendJsonError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SendJsonError::Decode(error) => write!(f, "not an event: {error}"),
+            SendJsonError::Invalid(errors) => write!(f, "invalid event, not queued: {errors}"),
+            SendJsonError::Full => f.write_str("the sender's queue is full"),
+            SendJsonError::Closed => f.write_str("the sender is shut down"),
+        }
+    }
+}
+
+impl std::error::Error for SendJsonError {}
 
 impl SendError {
     fn invalid(event: Cow<'_, EventsItems>, errors: ValidationErrors) -> Self {

@@ -1,13 +1,13 @@
 //! Why a spool could not be opened.
 
+use std::fmt;
 use std::path::PathBuf;
 
 /// Why [`Spool::open`](super::Spool::open) failed.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub enum SpoolError {
     /// Another process (or another spool in this one) has the directory.
-    #[error("the spool directory {} is in use by another sender (it holds the lock on {}); a spool has one writer at a time", dir.display(), lock.display())]
     Locked {
         /// The spool directory.
         dir: PathBuf,
@@ -15,7 +15,6 @@ pub enum SpoolError {
         lock: PathBuf,
     },
     /// A file of the spool was written by another version of the format.
-    #[error("{} is a spool file of format version {found}; this version of algolia-insights reads version {supported} only: deliver that spool with the version that wrote it, or move it away", path.display())]
     UnsupportedVersion {
         /// The file.
         path: PathBuf,
@@ -25,22 +24,60 @@ pub enum SpoolError {
         supported: u32,
     },
     /// A file named like a spool segment is not one.
-    #[error("{} is named like a spool file but is not one (its header is not a spool header): move it out of the spool directory", path.display())]
     NotASpool {
         /// The file.
         path: PathBuf,
     },
     /// Reading, writing or syncing a file failed.
-    #[error("spool {}: {action}: {source}", path.display())]
     Io {
         /// The file or directory.
         path: PathBuf,
         /// What was being done.
         action: &'static str,
         /// The system's error.
-        #[source]
         source: std::io::Error,
     },
+}
+
+impl fmt::Display for SpoolError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SpoolError::Locked { dir, lock } => write!(
+                f,
+                "the spool directory {} is in use by another sender (it holds the lock on {}); a spool has one writer at a time",
+                dir.display(),
+                lock.display()
+            ),
+            SpoolError::UnsupportedVersion {
+                path,
+                found,
+                supported,
+            } => write!(
+                f,
+                "{} is a spool file of format version {found}; this version of algolia-insights reads version {supported} only: deliver that spool with the version that wrote it, or move it away",
+                path.display()
+            ),
+            SpoolError::NotASpool { path } => write!(
+                f,
+                "{} is named like a spool file but is not one (its header is not a spool header): move it out of the spool directory",
+                path.display()
+            ),
+            SpoolError::Io {
+                path,
+                action,
+                source,
+            } => write!(f, "spool {}: {action}: {source}", path.display()),
+        }
+    }
+}
+
+impl std::error::Error for SpoolError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            SpoolError::Io { source, .. } => Some(source),
+            _ => None,
+        }
+    }
 }
 
 impl SpoolError {
