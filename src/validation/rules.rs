@@ -324,24 +324,18 @@ pub fn check_serialized_size<T: serde::Serialize>(
     max: u64,
     path: &Path<'_>,
 ) -> Option<Violation> {
-    struct Counter(u64);
-    impl std::io::Write for Counter {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0 += buf.len() as u64;
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let mut counter = Counter(0);
-    if let Err(error) = serde_json::to_writer(&mut counter, value) {
+    // Written into a buffer, as a request's body is, rather than counted
+    // through a writer of its own: the same compiled serializer serves both
+    // (a second writer type would compile every model's `Serialize` again).
+    // The buffer is about the size of the value, which is in memory already.
+    let mut bytes = Vec::new();
+    if let Err(error) = serde_json::to_writer(&mut bytes, value) {
         return Some(Violation::new(
             path,
             format!("cannot be serialized to JSON: {error}"),
         ));
     }
-    serialized_size_violation(counter.0, max, path)
+    serialized_size_violation(bytes.len() as u64, max, path)
 }
 
 /// The violation for a body of `size` bytes when at most `max` are allowed.
