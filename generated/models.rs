@@ -5096,6 +5096,7 @@ pub struct InsightsEvents {
     /// Events to record, from 1 to 1,000.
     ///
     /// The batch is accepted or rejected as a whole: one invalid event makes the API reject the request.
+    #[serde(serialize_with = "crate::__private::serialize_checked_items")]
     #[cfg_attr(feature = "schemars", schemars(length(min = 1u64, max = 1000u64)))]
     pub events: ::std::vec::Vec<EventsItems>,
 }
@@ -5128,9 +5129,16 @@ impl crate::validation::Validate for InsightsEvents {
             ) {
                 out.push(crate::__private::violation(path, error));
             }
-            for (index0, item0) in value.iter().enumerate() {
-                let path = &path.index(index0);
-                crate::validation::Validate::validate_into(item0, path, context, out);
+            if !crate::__private::defers_items(context) {
+                for (index0, item0) in value.iter().enumerate() {
+                    let path = &path.index(index0);
+                    crate::validation::Validate::validate_into(
+                        item0,
+                        path,
+                        context,
+                        out,
+                    );
+                }
             }
         }
         if context.checks_serialized_size() {

@@ -301,22 +301,21 @@ impl<'a> PushEvents<'a> {
         let Self { client, insights_events, options } = self;
         let insights_events: &super::models::InsightsEvents = &insights_events;
         let context = &crate::__private::validation_context(&client.transport, &options);
-        let mut violations = ::std::vec::Vec::new();
-        {
-            let out = &mut violations;
-            crate::validation::Validate::validate_into(
-                insights_events,
-                &crate::__private::Path::Root,
-                context,
-                out,
-            );
-        }
-        crate::__private::check_violations(violations)?;
+        crate::__private::check_request(
+            insights_events,
+            context,
+            ::std::vec::Vec::new(),
+        )?;
         let mut request = crate::__private::HttpRequest::new(
             Self::METHOD,
             Self::PATH.to_string(),
         );
-        request.json_body(insights_events, ::std::option::Option::Some(2000000u64))?;
+        request
+            .checked_json_body(
+                insights_events,
+                ::std::option::Option::Some(2000000u64),
+                context,
+            )?;
         let response = crate::__private::execute(&client.transport, request, options)
             .await?;
         response.json()

@@ -23,6 +23,7 @@ pub use crate::runtime::{
     auth::{Auth, CredentialIn, APP_ID_PLACEHOLDER},
     ClientBuilder, Headers, ParseRegionError, RequestOptions, Transport,
 };
+pub use crate::validation::as_written::{check_request, serialize_checked_items};
 pub use crate::validation::rules::{
     check_finite, check_integer_range, check_items, check_length, check_multiple_of, check_range,
     check_same_length, check_serialized_size, check_unix_time, check_violations,
@@ -59,6 +60,12 @@ pub async fn execute(
 /// fuzzing of the decoders, with [`Response::new`]).
 pub fn headers<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> Option<Headers> {
     Headers::from_pairs(pairs)
+}
+
+/// Whether `context` leaves the items of required arrays of objects to the
+/// writing of the body (`HttpRequest::checked_json_body`).
+pub fn defers_items(context: &ValidationContext) -> bool {
+    context.defers_items()
 }
 
 /// The validation context of a call on `transport` with `options`.

@@ -9,6 +9,7 @@
 use std::fmt;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+pub(crate) mod as_written;
 pub(crate) mod rules;
 pub(crate) use rules::Path;
 
@@ -156,6 +157,9 @@ pub struct ValidationContext {
     now_millis: i64,
     check_serialized_size: bool,
     allow_stale_timestamps: bool,
+    /// The items of required arrays of objects are left to the writing of
+    /// the body (`as_written`).
+    defer_items: bool,
 }
 
 impl ValidationContext {
@@ -169,6 +173,7 @@ impl ValidationContext {
             now_millis,
             check_serialized_size: true,
             allow_stale_timestamps: false,
+            defer_items: false,
         }
     }
 
@@ -203,6 +208,21 @@ impl ValidationContext {
     /// Whether bodies are serialized to check their size.
     pub fn checks_serialized_size(&self) -> bool {
         self.check_serialized_size
+    }
+
+    /// This context, leaving the items of required arrays of objects to
+    /// the writing of the body (see `as_written`).
+    pub(crate) fn deferring_items(&self) -> Self {
+        ValidationContext {
+            defer_items: true,
+            ..self.clone()
+        }
+    }
+
+    /// Whether the items of required arrays of objects are left to the
+    /// writing of the body.
+    pub(crate) fn defers_items(&self) -> bool {
+        self.defer_items
     }
 }
 

@@ -873,6 +873,47 @@ async fn an_invalid_batch_is_refused_without_a_request() {
     assert_eq!(requests.load(Ordering::SeqCst), 1);
 }
 
+/// `push_events` checks the batch's items as it writes them (one pass over
+/// the events): an item found invalid there still gets the whole report,
+/// with the batch's own violations, and no request.
+#[tokio::test]
+async fn items_checked_while_writing_report_as_checking_first_would() {
+    let (url, requests) = counting_server().await;
+    let client = Client::builder("app", "key").hosts([url]).build().unwrap();
+    let mut events: Vec<EventsItems> = (0..1001)
+        .map(|_| click_after_search(1, [1]).into())
+        .collect();
+    events[500] = click_after_search(2, [1]).into();
+    events[1000] = ClickedObjectIDs::new(name(), "products", ids(0), user()).into();
+    let batch = InsightsEvents::new(events);
+    let expected = [
+        "events: 1001 items, at most 1000",
+        "events[500].positions: 1 item, but `objectIDs` has 2: they must have the same number of items",
+        "events[1000].objectIDs: 0 items, at least 1",
+    ];
+    assert_eq!(problems(&batch), expected, "what validate() reports");
+    let error = client.push_events(&batch).await.unwrap_err();
+    let reported: Vec<String> = invalid_request(error)
+        .violations()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(reported, expected);
+
+    // Only the items are wrong: found while writing, the same report.
+    let mut events = batch.events;
+    events.truncate(1000);
+    let batch = InsightsEvents::new(events);
+    let error = client.push_events(&batch).await.unwrap_err();
+    assert_eq!(
+        invalid_request(error).violations().len(),
+        1,
+        "events[500] only"
+    );
+    assert_eq!(problems(&batch), [expected[1]]);
+    assert_eq!(requests.load(Ordering::SeqCst), 0);
+}
+
 #[tokio::test]
 async fn a_stale_timestamp_is_sent_only_when_allowed() {
     let (url, requests) = counting_server().await;

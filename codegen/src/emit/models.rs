@@ -151,6 +151,14 @@ fn emit_struct(cx: &Context, def: &TypeDef, s: &StructDef) -> Result<TokenStream
         } else {
             TokenStream::new()
         };
+        // Written by the runtime, which checks each item as it goes when a
+        // request body is sent (`validation::as_written`).
+        let written = if validation::items_checked_as_written(cx, f) {
+            let with = format!("{}::__private::serialize_checked_items", cx.rt);
+            quote!(#[serde(serialize_with = #with)])
+        } else {
+            TokenStream::new()
+        };
         let deprecated = if f.deprecated {
             quote!(#[deprecated = "deprecated in the API spec"])
         } else {
@@ -162,6 +170,7 @@ fn emit_struct(cx: &Context, def: &TypeDef, s: &StructDef) -> Result<TokenStream
             #deprecated
             #rename
             #skip
+            #written
             #schemars_attrs
             pub #fname: #ty,
         });

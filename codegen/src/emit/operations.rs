@@ -505,6 +505,7 @@ fn emit_builder(cx: &Context, op: &Operation) -> Result<TokenStream> {
     let mut body_bind = TokenStream::new();
     let mut body_validate = TokenStream::new();
     let mut body_send = TokenStream::new();
+    let mut checked_body = None;
     match &op.body {
         Some(body) => {
             let name = ident(&body.rust_name);
@@ -525,9 +526,13 @@ fn emit_builder(cx: &Context, op: &Operation) -> Result<TokenStream> {
                 body_field = quote!(#name: #rt::__private::Body<'a, #ty>,);
                 body_bind = quote!(let #name: &#ty = &#name;);
                 if validates {
-                    body_validate = quote!(#rt::validation::Validate::validate_into(#name, &#rt::__private::Path::Root, context, out););
+                    // Checked in two steps, its arrays' items as they are
+                    // written (the runtime's `validation::as_written`).
+                    checked_body = Some(quote!(#name));
+                    body_send = quote!(request.checked_json_body(#name, #max, context)?;);
+                } else {
+                    body_send = quote!(request.json_body(#name, #max)?;);
                 }
-                body_send = quote!(request.json_body(#name, #max)?;);
             } else {
                 body_field = quote!(#name: ::std::option::Option<#ty>,);
                 if validates {
@@ -597,22 +602,38 @@ fn emit_builder(cx: &Context, op: &Operation) -> Result<TokenStream> {
         )
     };
     let checks = quote!(#(#checks)* #body_validate);
-    let validate_block = if checks.is_empty() {
-        TokenStream::new()
-    } else {
-        let context = if checks.to_string().contains("context") {
-            quote!(let context = &#rt::__private::validation_context(&client.transport, &options);)
-        } else {
-            TokenStream::new()
-        };
-        quote! {
+    let context =
+        quote!(let context = &#rt::__private::validation_context(&client.transport, &options););
+    let validate_block = match checked_body {
+        Some(body) if checks.is_empty() => quote! {
+            #context
+            #rt::__private::check_request(#body, context, ::std::vec::Vec::new())?;
+        },
+        Some(body) => quote! {
             #context
             let mut violations = ::std::vec::Vec::new();
             {
                 let out = &mut violations;
                 #checks
             }
-            #rt::__private::check_violations(violations)?;
+            #rt::__private::check_request(#body, context, violations)?;
+        },
+        None if checks.is_empty() => TokenStream::new(),
+        None => {
+            let context = if checks.to_string().contains("context") {
+                context
+            } else {
+                TokenStream::new()
+            };
+            quote! {
+                #context
+                let mut violations = ::std::vec::Vec::new();
+                {
+                    let out = &mut violations;
+                    #checks
+                }
+                #rt::__private::check_violations(violations)?;
+            }
         }
     };
     let send_doc = doc(Some(&format!(

@@ -3,7 +3,7 @@
 
 use super::{ident, Context};
 use crate::error::{Error, Result};
-use crate::model::{Constraints, StructDef, TypeDef, TypeKind, TypeRef, UnionDef};
+use crate::model::{Constraints, Field, StructDef, TypeDef, TypeKind, TypeRef, UnionDef};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -67,6 +67,27 @@ fn opt_f64(v: Option<f64>) -> TokenStream {
     }
 }
 
+/// Whether a field's items are checked as the body is written (the
+/// runtime's `validation::as_written`): a required array of objects, each
+/// with its own `Validate`. Its check in `validate_into` then runs only
+/// when the context does not defer items, and the model writes it with
+/// `serialize_checked_items`.
+pub(super) fn items_checked_as_written(cx: &Context, f: &Field) -> bool {
+    if !f.required || f.nullable || f.boxed {
+        return false;
+    }
+    match &f.ty {
+        TypeRef::Array(item) => matches!(
+            &**item,
+            TypeRef::Named(name) if matches!(
+                cx.def(name).map(|d| &d.kind),
+                Some(TypeKind::Struct(_)) | Some(TypeKind::Union(_))
+            )
+        ),
+        _ => false,
+    }
+}
+
 /// Checks of a string's length and pattern that return early with a
 /// `ConstraintError` (used by newtypes).
 pub(super) fn string_checks(cx: &Context, value: TokenStream, c: &Constraints) -> TokenStream {
@@ -85,12 +106,15 @@ pub(super) fn string_checks(cx: &Context, value: TokenStream, c: &Constraints) -
 
 /// Checks of one value (`value` is a reference expression) against its type
 /// and constraints, pushing violations at `path`; `None` when nothing to check.
+/// With `defer_items` (an array whose items are checked as written), the
+/// items' loop runs only when the context does not defer them.
 fn value_checks(
     cx: &Context,
     value: &TokenStream,
     ty: &TypeRef,
     c: &Constraints,
     depth: usize,
+    defer_items: bool,
 ) -> Option<TokenStream> {
     let rt = &cx.rt;
     let mut out = TokenStream::new();
@@ -105,7 +129,9 @@ fn value_checks(
         TypeRef::Named(name) => {
             match cx.def(name).map(|d| &d.kind) {
                 Some(TypeKind::Alias(inner, alias_constraints)) => {
-                    if let Some(checks) = value_checks(cx, value, inner, alias_constraints, depth) {
+                    if let Some(checks) =
+                        value_checks(cx, value, inner, alias_constraints, depth, false)
+                    {
                         out.extend(checks);
                     }
                 }
@@ -186,23 +212,38 @@ fn value_checks(
             let item_constraints = c.items.as_deref().cloned().unwrap_or_default();
             let item_var = ident(&format!("item{depth}"));
             let item_value = quote!(#item_var);
-            if let Some(checks) = value_checks(cx, &item_value, item, &item_constraints, depth + 1)
+            if let Some(checks) =
+                value_checks(cx, &item_value, item, &item_constraints, depth + 1, false)
             {
                 let index = ident(&format!("index{depth}"));
-                out.extend(quote! {
+                let each = quote! {
                     for (#index, #item_var) in #value.iter().enumerate() {
                         let path = &path.index(#index);
                         #checks
                     }
+                };
+                out.extend(if defer_items {
+                    quote! {
+                        if !#rt::__private::defers_items(context) {
+                            #each
+                        }
+                    }
+                } else {
+                    each
                 });
             }
         }
         TypeRef::Map(inner) => {
             let item_var = ident(&format!("item{depth}"));
             let item_value = quote!(#item_var);
-            if let Some(checks) =
-                value_checks(cx, &item_value, inner, &Constraints::default(), depth + 1)
-            {
+            if let Some(checks) = value_checks(
+                cx,
+                &item_value,
+                inner,
+                &Constraints::default(),
+                depth + 1,
+                false,
+            ) {
                 let key = ident(&format!("key{depth}"));
                 out.extend(quote! {
                     for (#key, #item_var) in #value.iter() {
@@ -215,7 +256,7 @@ fn value_checks(
         TypeRef::Nullable(inner) => {
             let item_var = ident(&format!("item{depth}"));
             let item_value = quote!(#item_var);
-            if let Some(checks) = value_checks(cx, &item_value, inner, c, depth + 1) {
+            if let Some(checks) = value_checks(cx, &item_value, inner, c, depth + 1, false) {
                 out.extend(quote! {
                     if let ::std::option::Option::Some(#item_var) = (#value).as_ref() {
                         #checks
@@ -239,7 +280,7 @@ pub(super) fn param_checks(
     ty: &TypeRef,
     c: &Constraints,
 ) -> Option<TokenStream> {
-    value_checks(cx, value, ty, c, 0)
+    value_checks(cx, value, ty, c, 0, false)
 }
 
 /// The parameter names of `validate_into`, `_`-prefixed when the body does not use them.
@@ -272,7 +313,8 @@ pub(super) fn emit_struct(cx: &Context, def: &TypeDef, s: &StructDef) -> Result<
         let fname = ident(&f.rust_name);
         let json = &f.json_name;
         let value = quote!(value);
-        let Some(checks) = value_checks(cx, &value, &f.ty, &f.constraints, 0) else {
+        let defer = items_checked_as_written(cx, f);
+        let Some(checks) = value_checks(cx, &value, &f.ty, &f.constraints, 0, defer) else {
             continue;
         };
         let optional = !f.required || f.nullable;
@@ -389,7 +431,7 @@ pub(super) fn emit_union(cx: &Context, def: &TypeDef, u: &UnionDef) -> TokenStre
     for v in &u.variants {
         let variant = ident(&v.name);
         let value = quote!(value);
-        match value_checks(cx, &value, &v.ty, &v.constraints, 0) {
+        match value_checks(cx, &value, &v.ty, &v.constraints, 0, false) {
             Some(checks) => {
                 arms.push(quote!(Self::#variant(value) => { #checks }));
             }

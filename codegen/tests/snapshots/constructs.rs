@@ -1299,14 +1299,8 @@ impl<'a> PutWidget<'a> {
                     out.push(::algolia_insights::__private::violation(path, error));
                 }
             }
-            ::algolia_insights::validation::Validate::validate_into(
-                widget,
-                &::algolia_insights::__private::Path::Root,
-                context,
-                out,
-            );
         }
-        ::algolia_insights::__private::check_violations(violations)?;
+        ::algolia_insights::__private::check_request(widget, context, violations)?;
         let mut request = ::algolia_insights::__private::HttpRequest::new(
             Self::METHOD,
             format!(
@@ -1321,7 +1315,7 @@ impl<'a> PutWidget<'a> {
         if let ::std::option::Option::Some(value) = &x_trace {
             request.header("x-trace", value)?;
         }
-        request.json_body(widget, ::std::option::Option::None)?;
+        request.checked_json_body(widget, ::std::option::Option::None, context)?;
         let response = ::algolia_insights::__private::execute(
                 &client.transport,
                 request,

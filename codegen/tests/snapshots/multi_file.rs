@@ -429,22 +429,16 @@ impl<'a> CreateOrder<'a> {
             &client.transport,
             &options,
         );
-        let mut violations = ::std::vec::Vec::new();
-        {
-            let out = &mut violations;
-            ::algolia_insights::validation::Validate::validate_into(
-                order,
-                &::algolia_insights::__private::Path::Root,
-                context,
-                out,
-            );
-        }
-        ::algolia_insights::__private::check_violations(violations)?;
+        ::algolia_insights::__private::check_request(
+            order,
+            context,
+            ::std::vec::Vec::new(),
+        )?;
         let mut request = ::algolia_insights::__private::HttpRequest::new(
             Self::METHOD,
             Self::PATH.to_string(),
         );
-        request.json_body(order, ::std::option::Option::None)?;
+        request.checked_json_body(order, ::std::option::Option::None, context)?;
         let response = ::algolia_insights::__private::execute(
                 &client.transport,
                 request,

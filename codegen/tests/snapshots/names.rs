@@ -1464,14 +1464,8 @@ impl<'a> ClientRequest<'a> {
                     out,
                 );
             }
-            ::algolia_insights::validation::Validate::validate_into(
-                default,
-                &::algolia_insights::__private::Path::Root,
-                context,
-                out,
-            );
         }
-        ::algolia_insights::__private::check_violations(violations)?;
+        ::algolia_insights::__private::check_request(default, context, violations)?;
         let mut request = ::algolia_insights::__private::HttpRequest::new(
             Self::METHOD,
             format!(
@@ -1497,7 +1491,7 @@ impl<'a> ClientRequest<'a> {
         if let ::std::option::Option::Some(value) = &body_ {
             request.header("body", value)?;
         }
-        request.json_body(default, ::std::option::Option::None)?;
+        request.checked_json_body(default, ::std::option::Option::None, context)?;
         let response = ::algolia_insights::__private::execute(
                 &client.transport,
                 request,

@@ -1952,22 +1952,16 @@ impl<'a> DrawShape<'a> {
             &client.transport,
             &options,
         );
-        let mut violations = ::std::vec::Vec::new();
-        {
-            let out = &mut violations;
-            ::algolia_insights::validation::Validate::validate_into(
-                shape,
-                &::algolia_insights::__private::Path::Root,
-                context,
-                out,
-            );
-        }
-        ::algolia_insights::__private::check_violations(violations)?;
+        ::algolia_insights::__private::check_request(
+            shape,
+            context,
+            ::std::vec::Vec::new(),
+        )?;
         let mut request = ::algolia_insights::__private::HttpRequest::new(
             Self::METHOD,
             Self::PATH.to_string(),
         );
-        request.json_body(shape, ::std::option::Option::None)?;
+        request.checked_json_body(shape, ::std::option::Option::None, context)?;
         let response = ::algolia_insights::__private::execute(
                 &client.transport,
                 request,
@@ -2027,22 +2021,16 @@ impl<'a> SendClash<'a> {
             &client.transport,
             &options,
         );
-        let mut violations = ::std::vec::Vec::new();
-        {
-            let out = &mut violations;
-            ::algolia_insights::validation::Validate::validate_into(
-                clash,
-                &::algolia_insights::__private::Path::Root,
-                context,
-                out,
-            );
-        }
-        ::algolia_insights::__private::check_violations(violations)?;
+        ::algolia_insights::__private::check_request(
+            clash,
+            context,
+            ::std::vec::Vec::new(),
+        )?;
         let mut request = ::algolia_insights::__private::HttpRequest::new(
             Self::METHOD,
             Self::PATH.to_string(),
         );
-        request.json_body(clash, ::std::option::Option::None)?;
+        request.checked_json_body(clash, ::std::option::Option::None, context)?;
         let response = ::algolia_insights::__private::execute(
                 &client.transport,
                 request,
