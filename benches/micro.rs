@@ -14,11 +14,11 @@
 #[allow(dead_code)]
 mod events;
 
+use algolia_insights::__private::{check_request, HttpRequest, Method};
 use algolia_insights::models::{
     Currency, EventName, EventsItems, InsightsEvents, QueryID, UserToken,
 };
 use algolia_insights::validation::{Validate, ValidationContext};
-use algolia_insights::__private::{check_request, HttpRequest, Method};
 use std::hint::black_box;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -204,117 +204,130 @@ fn thread_cpu() -> Duration {
     Duration::new(t.tv_sec as u64, t.tv_nsec as u32)
 }
 
+/// One timed step of [`batch`]: its thread CPU time on fresh batches.
+type Step<'a> = Box<dyn FnMut() -> Duration + 'a>;
+
 /// Nanoseconds of CPU per event of each step `push_events` takes on a batch
 /// of 1000 (the throughput benchmark's events), next to the floor's one
 /// step. Each sample works on fresh batches, built outside the timed part,
-/// so the events are as cold in the cache as they are when sent.
+/// so the events are as cold in the cache as they are when sent. The steps
+/// take turns within each sample, and each is also given as a ratio to the
+/// floor of the same sample: the machine's speed drifts between samples.
 fn batch() {
     const EVENTS: u64 = 1000;
     const BATCHES: usize = 50;
-    let context = ValidationContext::now().skip_serialized_size();
-    let typed_batches = || -> Vec<InsightsEvents> {
+    const BATCH_SAMPLES: usize = 15;
+    let context = &ValidationContext::now().skip_serialized_size();
+    let typed_batches = &|| -> Vec<InsightsEvents> {
         (0..BATCHES as u64)
             .map(|b| InsightsEvents::new((b * EVENTS..(b + 1) * EVENTS).map(events::typed)))
             .collect()
     };
-    let plain_batches = || -> Vec<Vec<events::PlainEvent>> {
+    let plain_batches = &|| -> Vec<Vec<events::PlainEvent>> {
         (0..BATCHES as u64)
             .map(|b| (b * EVENTS..(b + 1) * EVENTS).map(events::plain).collect())
             .collect()
     };
-    let per_event = |mut step: Box<dyn FnMut() -> Duration>| -> f64 {
-        let mut samples: Vec<f64> = (0..SAMPLES)
-            .map(|_| step().as_nanos() as f64 / (EVENTS as f64 * BATCHES as f64))
-            .collect();
-        samples.sort_by(f64::total_cmp);
-        samples[SAMPLES / 2]
-    };
-    let floor_serialize = per_event(Box::new(|| {
-        let batches = plain_batches();
-        let started = thread_cpu();
-        for batch in &batches {
-            black_box(serde_json::to_vec(&events::PlainBatchRef { events: batch }).unwrap());
-        }
-        thread_cpu() - started
-    }));
-    let validate = per_event(Box::new(|| {
-        let batches = typed_batches();
-        let started = thread_cpu();
-        for batch in &batches {
-            black_box(batch.validate_with(&context)).unwrap();
-        }
-        thread_cpu() - started
-    }));
-    let serialize = per_event(Box::new(|| {
-        let batches = typed_batches();
-        let started = thread_cpu();
-        for batch in &batches {
-            black_box(serde_json::to_vec(batch).unwrap());
-        }
-        thread_cpu() - started
-    }));
-    let validate_serialize = per_event(Box::new(|| {
-        let batches = typed_batches();
-        let started = thread_cpu();
-        for batch in &batches {
-            black_box(batch.validate_with(&context)).unwrap();
-            black_box(serde_json::to_vec(batch).unwrap());
-        }
-        thread_cpu() - started
-    }));
-    // What `push_events` does now (the plumbing its generated code calls):
-    // the body's own rules first, then each event checked as it is
-    // written into a buffer sized like the last body.
-    let context = &context;
-    let typed_batches = &typed_batches;
-    let written = |check: bool| -> Box<dyn FnMut() -> Duration + '_> {
-        Box::new(move || {
-            let batches = typed_batches();
-            let started = thread_cpu();
-            for batch in &batches {
-                let mut request = HttpRequest::new(Method::POST, "/1/events".into());
-                if check {
-                    check_request(batch, context, Vec::new()).unwrap();
-                    request
-                        .checked_json_body(batch, Some(2_000_000), context)
-                        .unwrap();
-                } else {
-                    request.json_body(batch, Some(2_000_000)).unwrap();
+    // Times `work` on fresh typed batches.
+    let typed =
+        |work: fn(&InsightsEvents, &ValidationContext)| -> Box<dyn FnMut() -> Duration + '_> {
+            Box::new(move || {
+                let batches = typed_batches();
+                let started = thread_cpu();
+                for batch in &batches {
+                    work(batch, context);
                 }
+                thread_cpu() - started
+            })
+        };
+    let mut steps: Vec<(&str, Step<'_>)> = vec![
+        (
+            "floor: `serde_json::to_vec` of the hand-written batch",
+            Box::new(|| {
+                let batches = plain_batches();
+                let started = thread_cpu();
+                for batch in &batches {
+                    black_box(serde_json::to_vec(&events::PlainBatchRef { events: batch }).unwrap());
+                }
+                thread_cpu() - started
+            }),
+        ),
+        (
+            "`validate_with` the batch (first pass over cold events)",
+            typed(|batch, context| black_box(batch.validate_with(context)).unwrap()),
+        ),
+        (
+            "`serde_json::to_vec` of the batch",
+            typed(|batch, _| {
+                black_box(serde_json::to_vec(batch).unwrap());
+            }),
+        ),
+        (
+            "both, one pass after the other (as `push_events` did)",
+            typed(|batch, context| {
+                black_box(batch.validate_with(context)).unwrap();
+                black_box(serde_json::to_vec(batch).unwrap());
+            }),
+        ),
+        (
+            "`json_body` of the batch (a buffer sized like the last body)",
+            typed(|batch, _| {
+                let mut request = HttpRequest::new(Method::POST, "/1/events".into());
+                request.json_body(batch, Some(2_000_000)).unwrap();
                 black_box(request);
-            }
-            thread_cpu() - started
-        })
+            }),
+        ),
+        (
+            "`check_request`, then `checked_json_body`: each event checked as it is written (as `push_events` does)",
+            typed(|batch, context| {
+                check_request(batch, context, Vec::new()).unwrap();
+                let mut request = HttpRequest::new(Method::POST, "/1/events".into());
+                request
+                    .checked_json_body(batch, Some(2_000_000), context)
+                    .unwrap();
+                black_box(request);
+            }),
+        ),
+        (
+            "freeing the batch (`push_events(batch)` takes it)",
+            Box::new(|| {
+                let batches = typed_batches();
+                let started = thread_cpu();
+                drop(black_box(batches));
+                thread_cpu() - started
+            }),
+        ),
+        (
+            "freeing the floor's events (after the clock, in the floor)",
+            Box::new(|| {
+                let batches = plain_batches();
+                let started = thread_cpu();
+                drop(black_box(batches));
+                thread_cpu() - started
+            }),
+        ),
+    ];
+    let mut nanos: Vec<Vec<f64>> = vec![Vec::new(); steps.len()];
+    for _ in 0..BATCH_SAMPLES {
+        for (i, (_, step)) in steps.iter_mut().enumerate() {
+            nanos[i].push(step().as_nanos() as f64 / (EVENTS as f64 * BATCHES as f64));
+        }
+    }
+    let median = |mut values: Vec<f64>| {
+        values.sort_by(f64::total_cmp);
+        values[values.len() / 2]
     };
-    let json_body = per_event(written(false));
-    let as_written = per_event(written(true));
-    let free = per_event(Box::new(|| {
-        let batches = typed_batches();
-        let started = thread_cpu();
-        drop(black_box(batches));
-        thread_cpu() - started
-    }));
-    let plain_free = per_event(Box::new(|| {
-        let batches = plain_batches();
-        let started = thread_cpu();
-        drop(black_box(batches));
-        thread_cpu() - started
-    }));
     println!();
-    println!("## A batch of 1000 events, step by step (ns of CPU per event, median of {SAMPLES} samples of {BATCHES} fresh batches)");
+    println!("## A batch of 1000 events, step by step (ns of CPU per event, median of {BATCH_SAMPLES} samples of {BATCHES} fresh batches; the steps take turns)");
     println!();
-    println!("| step | ns per event |");
-    println!("| --- | ---: |");
-    println!("| floor: `serde_json::to_vec` of the hand-written batch | {floor_serialize:.0} |");
-    println!("| `validate_with` the batch (first pass over cold events) | {validate:.0} |");
-    println!("| `serde_json::to_vec` of the batch | {serialize:.0} |");
-    println!("| both, one pass after the other (as `push_events` did) | {validate_serialize:.0} |");
-    println!("| `json_body` of the batch (a buffer sized like the last body) | {json_body:.0} |");
-    println!("| `check_request`, then `checked_json_body`: each event checked as it is written (as `push_events` does) | {as_written:.0} |");
-    println!("| freeing the batch (`push_events` takes it) | {free:.0} |");
-    println!("| freeing the floor's events (after the clock, in the floor) | {plain_free:.0} |");
+    println!("| step | ns per event | vs the floor's step, same sample |");
+    println!("| --- | ---: | ---: |");
+    for (i, (name, _)) in steps.iter().enumerate() {
+        let ratio = median(nanos[i].iter().zip(&nanos[0]).map(|(a, b)| a / b).collect());
+        println!("| {name} | {:.0} | {ratio:.2}× |", median(nanos[i].clone()));
+    }
     println!(
-        "| `size_of::<EventsItems>()`, the floor's event | {} B, {} B |",
+        "| `size_of::<EventsItems>()`, the floor's event | {} B, {} B | |",
         std::mem::size_of::<EventsItems>(),
         std::mem::size_of::<events::PlainEvent>()
     );
