@@ -38,7 +38,7 @@
 //! | write timeout (others), per try | 30 s |
 //! | a failed host is skipped for | 5 minutes |
 //! | wait on 429 (`Retry-After`/`x-ratelimit-reset`) | up to 10 s, then fail |
-//! | gzip of request bodies | off |
+//! | gzip of request bodies | off (feature `gzip`) |
 //! | largest response body read (after gzip) | 1 MiB, per client or per request |
 //!
 //! Hosts are tried in order: a 2xx succeeds, a 4xx fails at once, anything
@@ -50,7 +50,8 @@
 //!
 //! TLS as with reqwest: `default-tls` (on by default: rustls with ring),
 //! `rustls` (aws-lc-rs), `rustls-no-provider`, `native-tls`. Then
-//! `blocking` (`send_blocking()`), `local-server` ([`local`]), `schemars`
+//! `blocking` (`send_blocking()`), `gzip` (compressed request bodies and
+//! answers), `local-server` ([`local`]), `schemars`
 //! (`JsonSchema` for every model) and `regex` (the `regex` crate, for spec
 //! patterns the generator cannot write as code: the Insights spec has
 //! none). Items that need a feature say so. `regenerate` is for work on the
