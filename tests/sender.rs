@@ -320,6 +320,26 @@ async fn lent_events_are_sent_and_handed_back_as_copies_on_error() {
     server.shutdown().await;
 }
 
+/// `send`'s future is moved and polled once per event: what it may wait
+/// for is boxed, so that it stays a few words instead of carrying an event
+/// (it cost the sender about 40 ns per event, see BENCHMARKS.md).
+#[tokio::test]
+async fn the_future_of_send_is_a_few_words() {
+    let server = LocalServer::start().await.unwrap();
+    let sender = client(&server, PATIENCE).sender(SenderConfig::new());
+    let event = view("small");
+    let sending = sender.send(&event);
+    let size = std::mem::size_of_val(&sending);
+    assert!(
+        size <= 8 * std::mem::size_of::<usize>(),
+        "send's future is {size} bytes; an event alone is {}",
+        std::mem::size_of::<EventsItems>()
+    );
+    sending.await.unwrap();
+    sender.shutdown(PATIENCE).await;
+    server.shutdown().await;
+}
+
 #[tokio::test]
 async fn json_text_is_checked_and_sent_as_it_is() {
     let server = LocalServer::start().await.unwrap();
