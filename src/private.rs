@@ -23,7 +23,7 @@ pub use crate::runtime::{
     auth::{Auth, CredentialIn, APP_ID_PLACEHOLDER},
     ClientBuilder, Headers, ParseRegionError, RequestOptions, Transport,
 };
-pub use crate::validation::as_written::{check_request, serialize_checked_items};
+pub use crate::validation::as_written::{check_request, serialize_checked_items, violations_first};
 pub use crate::validation::rules::{
     check_finite, check_integer_range, check_items, check_length, check_multiple_of, check_range,
     check_same_length, check_serialized_size, check_unix_time, check_violations,

@@ -55,22 +55,29 @@ where
         return serializer.collect_seq(items);
     };
     let mut violations = Vec::new();
-    let mut seq = serializer.serialize_seq(Some(items.len()));
-    if let Ok(seq) = &mut seq {
+    let written = (|| {
+        let mut seq = serializer.serialize_seq(Some(items.len()))?;
         for item in items {
             item.validate_into(&Path::Root, &checking.context, &mut violations);
-            if let Err(error) = seq.serialize_element(item) {
-                checking.clean = false;
-                CHECKING.set(Some(checking));
-                return Err(error);
-            }
+            seq.serialize_element(item)?;
         }
-    }
+        seq.end()
+    })();
     // Which item broke which rule does not matter here: the full check
-    // runs again for the error.
-    checking.clean &= violations.is_empty();
+    // runs again for the error. Items not reached are not clean either.
+    checking.clean &= written.is_ok() && violations.is_empty();
     CHECKING.set(Some(checking));
-    seq?.end()
+    written
+}
+
+/// Puts back what `CHECKING` held before a `checked_json_body`, however
+/// that call ends (a panic in a serializer included).
+struct Restore(Option<Checking>);
+
+impl Drop for Restore {
+    fn drop(&mut self) {
+        CHECKING.set(self.0.take());
+    }
 }
 
 /// Checks an operation's parameters (their violations so far, `violations`)
@@ -111,19 +118,40 @@ impl HttpRequest {
         max_bytes: Option<u64>,
         context: &ValidationContext,
     ) -> Result<(), Error> {
-        let outer = CHECKING.replace(Some(Checking {
+        let restore = Restore(CHECKING.replace(Some(Checking {
             context: context.clone(),
             clean: true,
-        }));
+        })));
         let written = self.json_body(body, max_bytes);
-        let checking = CHECKING.replace(outer);
-        if checking.is_some_and(|checking| checking.clean) {
+        let clean = CHECKING.take().is_some_and(|checking| checking.clean);
+        drop(restore);
+        // A failure before every item was checked (the size limit, a value
+        // that cannot be written) gives way to the items' violations.
+        if clean && written.is_ok() {
             return written;
         }
         let mut violations = Vec::new();
         body.validate_into(&Path::Root, context, &mut violations);
         ValidationErrors::check(violations)?;
         written
+    }
+}
+
+/// The error of a request whose body's items were left to the writing,
+/// when a step before the writing failed (a path segment, a query or header
+/// value): the body's violations if it has any, all of them with their
+/// paths, as checking the whole body first would have found them; else
+/// `error`.
+pub fn violations_first<T: Validate + ?Sized>(
+    body: &T,
+    context: &ValidationContext,
+    error: Error,
+) -> Error {
+    let mut violations = Vec::new();
+    body.validate_into(&Path::Root, context, &mut violations);
+    match ValidationErrors::check(violations) {
+        Err(errors) => Error::InvalidRequest(errors),
+        Ok(()) => error,
     }
 }
 
@@ -232,6 +260,63 @@ mod tests {
         let error =
             check_request(&body(1, &[-1]), &ValidationContext::now(), vec![parameter]).unwrap_err();
         assert_eq!(paths(error), ["userToken", "items[0].n"]);
+    }
+
+    #[test]
+    fn a_failure_before_the_items_are_checked_gives_way_to_them() {
+        // Over the size limit: the items' violations, not the limit's.
+        let body = body(1, &[1, -2, 3]);
+        let context = ValidationContext::now();
+        check_request(&body, &context, Vec::new()).unwrap();
+        let mut request = HttpRequest::new(Method::POST, "/1/x".into());
+        let error = request
+            .checked_json_body(&body, Some(8), &context)
+            .unwrap_err();
+        assert_eq!(paths(error), ["items[1].n"]);
+        // A valid body over the limit gets the limit's error.
+        let valid = super::tests::body(1, &[1]);
+        let error = request
+            .checked_json_body(&valid, Some(8), &context)
+            .unwrap_err();
+        assert!(error.to_string().contains("at most 8"), "{error}");
+        // A step before the writing (a path segment, say) gives way too.
+        let segment = Error::InvalidHost {
+            host: "h".into(),
+            reason: "r".into(),
+        };
+        assert_eq!(
+            paths(violations_first(&body, &context, segment)),
+            ["items[1].n"]
+        );
+        let segment = Error::NoHosts;
+        assert!(matches!(
+            violations_first(&valid, &context, segment),
+            Error::NoHosts
+        ));
+    }
+
+    /// A body whose writing panics half way.
+    struct Panics;
+
+    impl Serialize for Panics {
+        fn serialize<S: Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+            panic!("a serializer that panics");
+        }
+    }
+
+    impl Validate for Panics {
+        fn validate_into(&self, _: &Path<'_>, _: &ValidationContext, _: &mut Vec<Violation>) {}
+    }
+
+    #[test]
+    fn a_panic_while_writing_leaves_nothing_behind() {
+        let mut request = HttpRequest::new(Method::POST, "/1/x".into());
+        let context = ValidationContext::now();
+        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            request.checked_json_body(&Panics, None, &context)
+        }));
+        assert!(caught.is_err());
+        assert!(CHECKING.take().is_none(), "the check stayed set");
     }
 
     #[test]

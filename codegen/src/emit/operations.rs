@@ -604,6 +604,7 @@ fn emit_builder(cx: &Context, op: &Operation) -> Result<TokenStream> {
     let checks = quote!(#(#checks)* #body_validate);
     let context =
         quote!(let context = &#rt::__private::validation_context(&client.transport, &options););
+    let checked = checked_body.clone();
     let validate_block = match checked_body {
         Some(body) if checks.is_empty() => quote! {
             #context
@@ -654,6 +655,27 @@ fn emit_builder(cx: &Context, op: &Operation) -> Result<TokenStream> {
         } else {
             quote!(let mut request)
         };
+    let build = quote! {
+        #mut_request = #rt::__private::HttpRequest::new(Self::METHOD, #path_expr);
+        #anonymous
+        #(#query)*
+        #(#headers)*
+        #body_send
+    };
+    // With the body's items checked as it is written, a step that can fail
+    // before it (a path segment, a query or header value) must not hide
+    // them: its error gives way to the body's violations, as when the
+    // whole body is checked first.
+    let build = match checked {
+        Some(body) if build.to_string().matches('?').count() > 1 => quote! {
+            let build = || -> ::std::result::Result<#rt::__private::HttpRequest, #rt::Error> {
+                #build
+                ::std::result::Result::Ok(request)
+            };
+            let request = build().map_err(|error| #rt::__private::violations_first(#body, context, error))?;
+        },
+        _ => build,
+    };
     let lifetime = body_lifetime(op);
     let future_bound = if lifetime.is_empty() {
         TokenStream::new()
@@ -685,11 +707,7 @@ fn emit_builder(cx: &Context, op: &Operation) -> Result<TokenStream> {
                 #destructure
                 #body_bind
                 #validate_block
-                #mut_request = #rt::__private::HttpRequest::new(Self::METHOD, #path_expr);
-                #anonymous
-                #(#query)*
-                #(#headers)*
-                #body_send
+                #build
                 let response = #rt::__private::execute(&client.transport, request, options).await?;
                 #decode
             }

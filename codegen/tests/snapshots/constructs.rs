@@ -1301,21 +1301,33 @@ impl<'a> PutWidget<'a> {
             }
         }
         ::algolia_insights::__private::check_request(widget, context, violations)?;
-        let mut request = ::algolia_insights::__private::HttpRequest::new(
-            Self::METHOD,
-            format!(
-                "/v2/widgets/{}", ::algolia_insights::__private::encode_path_segment(&
-                widget_id) ?
-            ),
-        );
-        if let ::std::option::Option::Some(value) = &dry_run {
-            request.query("dry-run", value)?;
-        }
-        request.query("limit", &limit)?;
-        if let ::std::option::Option::Some(value) = &x_trace {
-            request.header("x-trace", value)?;
-        }
-        request.checked_json_body(widget, ::std::option::Option::None, context)?;
+        let build = || -> ::std::result::Result<
+            ::algolia_insights::__private::HttpRequest,
+            ::algolia_insights::Error,
+        > {
+            let mut request = ::algolia_insights::__private::HttpRequest::new(
+                Self::METHOD,
+                format!(
+                    "/v2/widgets/{}",
+                    ::algolia_insights::__private::encode_path_segment(& widget_id) ?
+                ),
+            );
+            if let ::std::option::Option::Some(value) = &dry_run {
+                request.query("dry-run", value)?;
+            }
+            request.query("limit", &limit)?;
+            if let ::std::option::Option::Some(value) = &x_trace {
+                request.header("x-trace", value)?;
+            }
+            request.checked_json_body(widget, ::std::option::Option::None, context)?;
+            ::std::result::Result::Ok(request)
+        };
+        let request = build()
+            .map_err(|error| ::algolia_insights::__private::violations_first(
+                widget,
+                context,
+                error,
+            ))?;
         let response = ::algolia_insights::__private::execute(
                 &client.transport,
                 request,

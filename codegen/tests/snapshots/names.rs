@@ -1466,32 +1466,44 @@ impl<'a> ClientRequest<'a> {
             }
         }
         ::algolia_insights::__private::check_request(default, context, violations)?;
-        let mut request = ::algolia_insights::__private::HttpRequest::new(
-            Self::METHOD,
-            format!(
-                "/client/{}", ::algolia_insights::__private::encode_path_segment(&
-                ::algolia_insights::__private::path_value_text("from", & from) ?) ?
-            ),
-        );
-        if let ::std::option::Option::Some(value) = &timeout_ {
-            request.query("timeout", value)?;
-        }
-        if let ::std::option::Option::Some(value) = &a_b {
-            request.query("a-b", value)?;
-        }
-        if let ::std::option::Option::Some(value) = &a_b_ {
-            request.query("a_b", value)?;
-        }
-        if let ::std::option::Option::Some(value) = &options_ {
-            request.query("options", value)?;
-        }
-        if let ::std::option::Option::Some(value) = &max_response_bytes_ {
-            request.query("maxResponseBytes", value)?;
-        }
-        if let ::std::option::Option::Some(value) = &body_ {
-            request.header("body", value)?;
-        }
-        request.checked_json_body(default, ::std::option::Option::None, context)?;
+        let build = || -> ::std::result::Result<
+            ::algolia_insights::__private::HttpRequest,
+            ::algolia_insights::Error,
+        > {
+            let mut request = ::algolia_insights::__private::HttpRequest::new(
+                Self::METHOD,
+                format!(
+                    "/client/{}", ::algolia_insights::__private::encode_path_segment(&
+                    ::algolia_insights::__private::path_value_text("from", & from) ?) ?
+                ),
+            );
+            if let ::std::option::Option::Some(value) = &timeout_ {
+                request.query("timeout", value)?;
+            }
+            if let ::std::option::Option::Some(value) = &a_b {
+                request.query("a-b", value)?;
+            }
+            if let ::std::option::Option::Some(value) = &a_b_ {
+                request.query("a_b", value)?;
+            }
+            if let ::std::option::Option::Some(value) = &options_ {
+                request.query("options", value)?;
+            }
+            if let ::std::option::Option::Some(value) = &max_response_bytes_ {
+                request.query("maxResponseBytes", value)?;
+            }
+            if let ::std::option::Option::Some(value) = &body_ {
+                request.header("body", value)?;
+            }
+            request.checked_json_body(default, ::std::option::Option::None, context)?;
+            ::std::result::Result::Ok(request)
+        };
+        let request = build()
+            .map_err(|error| ::algolia_insights::__private::violations_first(
+                default,
+                context,
+                error,
+            ))?;
         let response = ::algolia_insights::__private::execute(
                 &client.transport,
                 request,
