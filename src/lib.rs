@@ -51,7 +51,8 @@
 //! TLS as with reqwest: `default-tls` (on by default: rustls with ring),
 //! `rustls` (aws-lc-rs), `rustls-no-provider`, `native-tls`. Then
 //! `blocking` (`send_blocking()`), `gzip` (compressed request bodies and
-//! answers), `local-server` ([`local`]), `schemars`
+//! answers), `local-server` ([`local`]), `spool` (durable sending through a
+//! queue on disk), `schemars`
 //! (`JsonSchema` for every model) and `regex` (the `regex` crate, for spec
 //! patterns the generator cannot write as code: the Insights spec has
 //! none). Items that need a feature say so. `regenerate` is for work on the

@@ -90,6 +90,7 @@ impl BatchBuilder {
     }
 
     /// Numbers the next event `next`; only between batches (when empty).
+    #[cfg_attr(not(feature = "spool"), allow(dead_code))] // Used by the spool only.
     pub fn set_next_sequence(&mut self, next: u64) {
         debug_assert!(self.is_empty(), "a batch holds consecutive numbers");
         self.next_sequence = next;

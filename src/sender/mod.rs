@@ -66,11 +66,17 @@ mod deliver;
 mod dispatch;
 mod event;
 mod queue;
+#[cfg(not(feature = "spool"))]
+#[path = "no_spool.rs"]
+mod spool;
+#[cfg(feature = "spool")]
 mod spool;
 mod state;
 
 pub use config::{SenderConfig, MAX_BATCH_EVENTS, MAX_BODY_BYTES, MAX_EVENT_BYTES};
 pub use event::IntoEvent;
+#[cfg(feature = "spool")]
+#[cfg_attr(docsrs, doc(cfg(feature = "spool")))]
 pub use spool::{Recovery, Spool, SpoolConfig, SpoolError};
 
 use crate::error::Error;
@@ -124,6 +130,8 @@ impl crate::Client {
     /// `send` returns once its event is durable, and events left by an
     /// earlier run are delivered first. See [`Spool`]. Must be called
     /// within a Tokio runtime, as [`sender`](Self::sender).
+    #[cfg(feature = "spool")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "spool")))]
     pub fn spooled_sender(&self, config: SenderConfig, spool: Spool) -> Sender {
         let shared = self.start_sender(spool.adapt(config));
         let spool = spool.attach(&shared);

@@ -65,6 +65,7 @@ impl Queue {
     /// Numbers the next event `next` (a spool's events keep their numbers
     /// across restarts), closing the batch being filled when it changes
     /// the order: a batch holds consecutive numbers.
+    #[cfg_attr(not(feature = "spool"), allow(dead_code))] // Used by the spool only.
     pub fn renumber(&mut self, next: u64) {
         self.close_batch();
         self.builder.set_next_sequence(next);
