@@ -59,13 +59,18 @@ impl Counters {
     /// delivered, failed or abandoned; reading the later stages first keeps
     /// the gauges from going negative while events move.
     pub fn snapshot(&self) -> SenderStats {
+        // Read in the order events move (taken, dispatched, then settled),
+        // each count no earlier than the one before: what is pending is
+        // never over-counted. Read the other way round, a batch settled and
+        // its room taken again between two reads would count twice, above
+        // the queue's capacity.
+        let enqueued = self.enqueued.load(SeqCst);
+        let dispatched = self.dispatched.load(SeqCst);
         let delivered = self.delivered.load(SeqCst);
         let failed = self.failed.load(SeqCst);
         let abandoned = self.abandoned.load(SeqCst);
         let retried = self.retried.load(SeqCst);
         let requests = self.requests.load(SeqCst);
-        let dispatched = self.dispatched.load(SeqCst);
-        let enqueued = self.enqueued.load(SeqCst);
         SenderStats {
             enqueued,
             delivered,
