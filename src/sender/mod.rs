@@ -265,22 +265,21 @@ impl Sender {
     ) -> impl Future<Output = Result<(), SendError>> + Send + use<'s, 'e, E> {
         // Everything but the wait for room happens here, before the future
         // exists: the event is moved into the future only when it must wait.
-        // What waits is boxed: the future stays a few words, which every
-        // `send` moves and polls, instead of carrying an event and a wait
-        // in its state.
+        // A wait is a future of its own, allocated: the one returned stays
+        // a few words, which every `send` moves and polls, instead of
+        // carrying an event and a wait in its state.
         let event = event.into_event();
         let ready = match self.prepare(&event) {
             Prepared::Queued => Ok(Ok(())),
-            Prepared::Spooled(number) => Err(Box::new(Wait::Durable(number, event))),
+            Prepared::Spooled(number) => Err(Box::pin(self.wait(Wait::Durable(number, event)))),
             Prepared::Invalid(errors) => Ok(Err(SendError::invalid(event, errors))),
             Prepared::Closed => Ok(Err(SendError::Closed(owned(event)))),
-            Prepared::Full(json) => Err(Box::new(Wait::Room(json, event))),
+            Prepared::Full(json) => Err(Box::pin(self.wait(Wait::Room(json, event)))),
         };
         async move {
             match ready {
                 Ok(result) => result,
-                // Its own allocated future: this one holds only a pointer.
-                Err(wait) => Box::pin(self.wait(*wait)).await,
+                Err(waiting) => waiting.await,
             }
         }
     }

@@ -56,14 +56,12 @@ pub(crate) struct Counters {
 
 impl Counters {
     /// A snapshot. Each event moves from `enqueued` to `dispatched` to one of
-    /// delivered, failed or abandoned; reading the later stages first keeps
-    /// the gauges from going negative while events move.
+    /// delivered, failed or abandoned, and the counts are read in that
+    /// order, each no earlier than the one before: a gauge may lag while
+    /// events move (it saturates at 0), but never counts an event twice.
+    /// Read the other way round, a batch settled and its room taken again
+    /// between two reads would count twice, above the queue's capacity.
     pub fn snapshot(&self) -> SenderStats {
-        // Read in the order events move (taken, dispatched, then settled),
-        // each count no earlier than the one before: what is pending is
-        // never over-counted. Read the other way round, a batch settled and
-        // its room taken again between two reads would count twice, above
-        // the queue's capacity.
         let enqueued = self.enqueued.load(SeqCst);
         let dispatched = self.dispatched.load(SeqCst);
         let delivered = self.delivered.load(SeqCst);
