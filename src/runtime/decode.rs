@@ -11,9 +11,7 @@
 //!   appears twice, and the events refuse keys they do not know.
 //! - **Errors with a path.** [`from_slice`] names where the value that did
 //!   not fit is (`events[3].userToken: ...`): it reads once, keeping track of
-//!   where it is (one compiled reader per type, which keeps the crate's
-//!   build small); the generated `from_json` readers below take typical
-//!   text without it.
+//!   where it is (see [`from_str`]).
 //!
 //! The request types (the events) also have a fast path, their generated
 //! `from_json`: a reader written for each type takes the usual text straight
