@@ -130,9 +130,7 @@ impl HttpRequest {
         if clean && written.is_ok() {
             return written;
         }
-        let mut violations = Vec::new();
-        body.validate_into(&Path::Root, context, &mut violations);
-        ValidationErrors::check(violations)?;
+        body.validate_with(context)?;
         written
     }
 }
@@ -147,9 +145,7 @@ pub fn violations_first<T: Validate + ?Sized>(
     context: &ValidationContext,
     error: Error,
 ) -> Error {
-    let mut violations = Vec::new();
-    body.validate_into(&Path::Root, context, &mut violations);
-    match ValidationErrors::check(violations) {
+    match body.validate_with(context) {
         Err(errors) => Error::InvalidRequest(errors),
         Ok(()) => error,
     }
