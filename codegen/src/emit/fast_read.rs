@@ -117,14 +117,22 @@ fn shape_ok(cx: &Context, def: &TypeDef) -> bool {
             Discrimination::ByShape => u.variants.iter().all(|v| scalar_union(cx, &v.ty)),
             Discrimination::Tagged { .. } => false,
         },
-        TypeKind::Newtype(_)
-        | TypeKind::Alias(..)
-        | TypeKind::Enum(_)
-        | TypeKind::IntEnum(_)
-        | TypeKind::Const(_)
-        | TypeKind::ConstBool(_) => true,
-        TypeKind::Headers(_) => false,
+        TypeKind::Alias(..) => true,
+        kind if scalar_kind(kind) => true,
+        _ => false,
     }
+}
+
+/// A kind of type whose value is one scalar, read by its own `Deserialize`.
+fn scalar_kind(kind: &TypeKind) -> bool {
+    matches!(
+        kind,
+        TypeKind::Newtype(_)
+            | TypeKind::Enum(_)
+            | TypeKind::IntEnum(_)
+            | TypeKind::Const(_)
+            | TypeKind::ConstBool(_)
+    )
 }
 
 /// The type references a type's reader needs readers for.
@@ -153,13 +161,7 @@ fn scalar_union(cx: &Context, ty: &TypeRef) -> bool {
     match cx.unalias(ty) {
         TypeRef::String | TypeRef::Integer { .. } | TypeRef::Number | TypeRef::Boolean => true,
         TypeRef::Named(name) => match cx.def(name).map(|d| &d.kind) {
-            Some(
-                TypeKind::Newtype(_)
-                | TypeKind::Enum(_)
-                | TypeKind::IntEnum(_)
-                | TypeKind::Const(_)
-                | TypeKind::ConstBool(_),
-            ) => true,
+            Some(kind) if scalar_kind(kind) => true,
             Some(TypeKind::Union(u)) => {
                 u.discrimination == Discrimination::ByShape
                     && u.variants.iter().all(|v| scalar_union(cx, &v.ty))

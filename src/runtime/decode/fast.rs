@@ -28,13 +28,10 @@ const MAX_DEPTH: u32 = 128;
 /// [`DecodeError`]: not JSON, trailing data, or a value that breaks a rule
 /// of `T` (from the full reader).
 pub fn read<T: FastRead + DeserializeOwned>(json: &str) -> Result<T, DecodeError> {
-    let mut reader = Reader::new(json);
-    if let Some(value) = T::fast_read(&mut reader) {
-        if reader.at_end() {
-            return Ok(value);
-        }
+    match Reader::read_whole(json) {
+        Some(value) => Ok(value),
+        None => super::from_str(json),
     }
-    super::from_str(json)
 }
 
 /// [`read`] for bytes: checked as UTF-8 once, then read as text (bytes that
@@ -315,7 +312,7 @@ impl<'a> Reader<'a> {
     /// visitor gets the call serde_json would make for the same token.
     #[inline]
     pub fn deserialize<T: Deserialize<'a>>(&mut self) -> Option<T> {
-        T::deserialize(self.scalar()?).ok()
+        self.scalar()?.deserialize()
     }
 
     /// Reads `T` into a property's slot, which must be empty (a key given
