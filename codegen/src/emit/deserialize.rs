@@ -180,6 +180,47 @@ pub(super) struct Member<'a> {
     pub(super) unknown: Unknown,
 }
 
+impl<'m> Member<'m> {
+    /// Whether its rule compares the value of property `json` (a constant).
+    pub(super) fn rule_fixes(&self, json: &str) -> bool {
+        self.rule.iter().any(|(n, c)| n == json && c.is_some())
+    }
+
+    /// The properties of the union that this variant does not have.
+    pub(super) fn others<'p, 'a>(
+        &self,
+        properties: &'p [Property<'a>],
+    ) -> impl Iterator<Item = &'p Property<'a>> + use<'p, 'a, 'm> {
+        let fields = self.fields;
+        properties
+            .iter()
+            .filter(move |p| !fields.iter().any(|f| f.json_name == p.json))
+    }
+
+    /// The condition of its rule, over the slots: each property present,
+    /// and for a constant, `compare(property, constant)`.
+    pub(super) fn rule_condition(
+        &self,
+        properties: &[Property],
+        compare: impl Fn(&Property, &Slot, &str) -> Result<TokenStream>,
+    ) -> Result<TokenStream> {
+        let mut conditions = Vec::new();
+        for (json, constant) in &self.rule {
+            let p = property_of(properties, json, self)?;
+            let slot = &p.slot;
+            conditions.push(match (constant, &p.kind) {
+                (Some(value), kind @ Slot::Tag { .. }) => compare(p, kind, value)?,
+                _ => quote!(#slot.is_some()),
+            });
+        }
+        Ok(if conditions.is_empty() {
+            quote!(true)
+        } else {
+            quote!(#(#conditions)&&*)
+        })
+    }
+}
+
 /// How a struct keeps properties the spec does not name: refused, as JSON
 /// text in `additional_properties: RawProperties`, or typed in a map.
 #[derive(Clone, Copy, PartialEq)]
@@ -502,28 +543,18 @@ pub(super) fn union_by_fields(cx: &Context, def: &TypeDef, u: &UnionDef) -> Resu
 
     let mut rules = Vec::new();
     for m in &members {
-        let mut conditions = Vec::new();
-        for (json, constant) in &m.rule {
-            let p = property_of(&properties, json, m)?;
+        let condition = m.rule_condition(&properties, |p, kind, value| {
+            let Slot::Tag { values, .. } = kind else {
+                unreachable!("rule_condition compares tags only")
+            };
+            let i = match m.fields.iter().find(|f| f.json_name == p.json) {
+                Some(field) => tag_index(values, value, field)?,
+                None => return Err(rule_error(m, p.json)),
+            };
             let slot = &p.slot;
-            conditions.push(match (constant, &p.kind) {
-                (Some(value), Slot::Tag { values, .. }) => {
-                    let field = m.fields.iter().find(|f| &f.json_name == json);
-                    let i = match field {
-                        Some(field) => tag_index(values, value, field)?,
-                        None => return Err(rule_error(m, json)),
-                    };
-                    quote!(#slot == ::std::option::Option::Some(#rt::__private::decode::Tag::Known(#i)))
-                }
-                _ => quote!(#slot.is_some()),
-            });
-        }
+            Ok(quote!(#slot == ::std::option::Option::Some(#rt::__private::decode::Tag::Known(#i))))
+        })?;
         let build = build_member(cx, &name, &members, m, &properties, open)?;
-        let condition = if conditions.is_empty() {
-            quote!(true)
-        } else {
-            quote!(#(#conditions)&&*)
-        };
         rules.push(quote! {
             if #condition {
                 #build
@@ -602,18 +633,15 @@ fn build_member(
     let variant = ident(member.name);
     let ty = ident(&member.def.name);
     // Properties of other variants that came with the object: refused.
-    let extras = properties
-        .iter()
-        .filter(|p| !member.fields.iter().any(|f| f.json_name == p.json))
-        .map(|p| {
-            let slot = &p.slot;
-            let message = extra_property_message(members, member, p.json);
-            quote! {
-                if #slot.is_some() {
-                    return ::std::result::Result::Err(::serde::de::Error::custom(#message));
-                }
+    let extras = member.others(properties).map(|p| {
+        let slot = &p.slot;
+        let message = extra_property_message(members, member, p.json);
+        quote! {
+            if #slot.is_some() {
+                return ::std::result::Result::Err(::serde::de::Error::custom(#message));
             }
-        });
+        }
+    });
     let mut inits = Vec::new();
     for f in member.fields {
         let p = property_of(properties, &f.json_name, member)?;
@@ -624,7 +652,7 @@ fn build_member(
         inits.push(match &p.kind {
             // The rule checked the value when the constant is part of it;
             // otherwise it must be this variant's.
-            Slot::Tag { .. } if member.rule.iter().any(|(n, c)| n == json && c.is_some()) => {
+            Slot::Tag { .. } if member.rule_fixes(json) => {
                 let const_ty = cx.ty(&f.ty, &TokenStream::new());
                 quote!(#field: #const_ty)
             }

@@ -361,26 +361,13 @@ fn union_body(
     });
     let mut branches = Vec::new();
     for m in &members {
-        let mut conditions = Vec::new();
-        for (json, constant) in &m.rule {
-            let p = property_of(&properties, json, m)?;
+        let condition = m.rule_condition(&properties, |p, _, value| {
             let slot = &p.slot;
-            conditions.push(match (constant, &p.kind) {
-                (Some(value), Slot::Tag { .. }) => {
-                    quote!(#slot == ::std::option::Option::Some(#value))
-                }
-                _ => quote!(#slot.is_some()),
-            });
-        }
-        let condition = if conditions.is_empty() {
-            quote!(true)
-        } else {
-            quote!(#(#conditions)&&*)
-        };
+            Ok(quote!(#slot == ::std::option::Option::Some(#value)))
+        })?;
         // Properties of other variants: the full reader says why not.
-        let extras: Vec<_> = properties
-            .iter()
-            .filter(|p| !m.fields.iter().any(|f| f.json_name == p.json))
+        let extras: Vec<_> = m
+            .others(&properties)
             .map(|p| {
                 let slot = &p.slot;
                 quote!(#slot.is_some())
@@ -401,7 +388,7 @@ fn union_body(
             let slot = &p.slot;
             let field = ident(&f.rust_name);
             let required = f.required && !f.nullable;
-            let in_rule = m.rule.iter().any(|(n, c)| n == &f.json_name && c.is_some());
+            let in_rule = m.rule_fixes(&f.json_name);
             inits.push(match &p.kind {
                 // The rule compared the value.
                 Slot::Tag { .. } if in_rule => {
