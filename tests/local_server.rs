@@ -51,8 +51,21 @@ async fn answer(response: reqwest::Response) -> (u16, Value) {
     (status, body)
 }
 
+/// A bare HTTP client's builder, as a program talking to the server without
+/// the crate would start one. Under the default TLS choice reqwest needs a
+/// process-wide rustls crypto provider before building a client; the crate's
+/// own clients install ring, but a test may run before any of them has.
+fn http_builder() -> reqwest::ClientBuilder {
+    let _ = rustls_crate::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+}
+
+fn http() -> reqwest::Client {
+    http_builder().build().expect("a bare HTTP client")
+}
+
 async fn post_raw(server: &LocalServer, body: impl Into<reqwest::Body>) -> reqwest::Response {
-    reqwest::Client::new()
+    http()
         .post(events_url(server))
         .header("content-type", "application/json")
         .body(body)
@@ -270,7 +283,7 @@ async fn the_body_limit_is_the_clients_2_000_000_bytes() {
 async fn gzipped_bodies_are_read_and_their_expansion_is_bounded() {
     let server = LocalServer::start().await.unwrap();
     let batch = serde_json::to_vec(&InsightsEvents::new([view("user-1", "a")])).unwrap();
-    let response = reqwest::Client::new()
+    let response = http()
         .post(events_url(&server))
         .header("content-encoding", "gzip")
         .body(gzip(&batch))
@@ -293,7 +306,7 @@ async fn gzipped_bodies_are_read_and_their_expansion_is_bounded() {
 
     let bomb = gzip(&vec![b' '; 3_000_000]);
     assert!(bomb.len() < 100_000);
-    let response = reqwest::Client::new()
+    let response = http()
         .post(events_url(&server))
         .header("content-encoding", "gzip")
         .body(bomb)
@@ -306,7 +319,7 @@ async fn gzipped_bodies_are_read_and_their_expansion_is_bounded() {
 #[tokio::test]
 async fn unknown_paths_are_404_and_wrong_methods_405() {
     let server = LocalServer::start().await.unwrap();
-    let http = reqwest::Client::new();
+    let http = http();
     let url = |path: &str| format!("{}{path}", server.url());
     let (status, body) = answer(http.get(url("/1/nothing")).send().await.unwrap()).await;
     assert_eq!((status, body["status"].as_i64()), (404, Some(404)));
@@ -398,7 +411,7 @@ async fn deleting_a_user_token_forgets_its_events_and_reports_the_rate_limit() {
     );
 
     // A token the client would refuse, sent raw.
-    let response = reqwest::Client::new()
+    let response = http()
         .delete(format!("{}/1/usertokens/not%20valid", server.url()))
         .send()
         .await
@@ -444,10 +457,7 @@ async fn statuses(server: &LocalServer, count: usize) -> Vec<Option<u16>> {
     let mut statuses = Vec::new();
     for _ in 0..count {
         // A fresh connection each time, so that a dropped one cannot affect the next.
-        let http = reqwest::Client::builder()
-            .pool_max_idle_per_host(0)
-            .build()
-            .unwrap();
+        let http = http_builder().pool_max_idle_per_host(0).build().unwrap();
         let sent = http
             .post(events_url(server))
             .body(body.clone())
@@ -639,7 +649,7 @@ async fn odd_input_gets_an_answer_and_the_server_keeps_serving() {
             String::from_utf8_lossy(&body[..body.len().min(40)])
         );
     }
-    let http = reqwest::Client::new();
+    let http = http();
     for path in [
         "/1/usertokens/%FF",
         "/1/usertokens/a%40b",
