@@ -38,7 +38,10 @@ impl EventName {
             "^[\\x20-\\x7E]{1,64}$",
             |value: &[u8]| {
                 (1..=64).contains(&value.len())
-                    && value.iter().all(|b| b.is_ascii_graphic() || *b == b' ')
+                    && crate::__private::every_byte(
+                        value,
+                        |b| b.is_ascii_graphic() || b == b' ',
+                    )
             },
         );
         PATTERN.check(value)?;
@@ -154,14 +157,18 @@ impl QueryID {
             "^([0-9a-f]{32}|message_[!-~]+)$",
             |value: &[u8]| {
                 (value.len() == 32
-                    && value
-                        .iter()
-                        .all(|b| b.is_ascii_digit() || matches!(b, b'a'..=b'f')))
+                    && crate::__private::every_byte(
+                        value,
+                        |b| b.is_ascii_digit() || matches!(b, b'a'..=b'f'),
+                    ))
                     || value
                         .strip_prefix(b"message_")
                         .is_some_and(|value| {
                             !value.is_empty()
-                                && value.iter().all(|b| b.is_ascii_graphic())
+                                && crate::__private::every_byte(
+                                    value,
+                                    |b| b.is_ascii_graphic(),
+                                )
                         })
             },
         );
@@ -266,12 +273,13 @@ impl UserToken {
             "^[a-zA-Z0-9_=/+-]{1,129}$",
             |value: &[u8]| {
                 (1..=129).contains(&value.len())
-                    && value
-                        .iter()
-                        .all(|b| {
+                    && crate::__private::every_byte(
+                        value,
+                        |b| {
                             b.is_ascii_alphanumeric()
                                 || matches!(b, b'+' | b'-' | b'/' | b'=' | b'_')
-                        })
+                        },
+                    )
             },
         );
         PATTERN.check(value)?;
@@ -375,12 +383,13 @@ impl AuthenticatedUserToken {
             "^[a-zA-Z0-9_=/+-]{1,129}$",
             |value: &[u8]| {
                 (1..=129).contains(&value.len())
-                    && value
-                        .iter()
-                        .all(|b| {
+                    && crate::__private::every_byte(
+                        value,
+                        |b| {
                             b.is_ascii_alphanumeric()
                                 || matches!(b, b'+' | b'-' | b'/' | b'=' | b'_')
-                        })
+                        },
+                    )
             },
         );
         PATTERN.check(value)?;
@@ -486,7 +495,8 @@ impl Currency {
         static PATTERN: crate::__private::Pattern = crate::__private::Pattern::compiled(
             "^[A-Za-z]{3}$",
             |value: &[u8]| {
-                value.len() == 3 && value.iter().all(|b| b.is_ascii_alphabetic())
+                value.len() == 3
+                    && crate::__private::every_byte(value, |b| b.is_ascii_alphabetic())
             },
         );
         PATTERN.check(value)?;
@@ -996,9 +1006,10 @@ impl crate::validation::Validate for ObjectDataAfterSearch {
                 "^[0-9a-f]{32}$",
                 |value: &[u8]| {
                     value.len() == 32
-                        && value
-                            .iter()
-                            .all(|b| b.is_ascii_digit() || matches!(b, b'a'..=b'f'))
+                        && crate::__private::every_byte(
+                            value,
+                            |b| b.is_ascii_digit() || matches!(b, b'a'..=b'f'),
+                        )
                 },
             );
             if let ::std::result::Result::Err(error) = crate::__private::check_length(

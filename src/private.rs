@@ -5,7 +5,7 @@
 //! from the docs and from `public-api.txt`.
 
 pub use crate::__request_builder_methods as request_builder_methods;
-pub use crate::pattern::Pattern;
+pub use crate::pattern::{every_byte, Pattern};
 #[cfg(feature = "blocking")]
 pub use crate::runtime::blocking::block_on;
 pub use crate::runtime::body::Body;

@@ -314,7 +314,32 @@ mod tests {
             "must be >= 1, got 0"
         );
         assert!(check_range(1.0, Some(1.0), false, None, false).is_ok());
-        assert!(check_range(1.0, Some(1.0), true, None, false).is_err());
+        assert_eq!(
+            check_range(1.0, Some(1.0), true, None, false)
+                .unwrap_err()
+                .message(),
+            "must be > 1, got 1"
+        );
+        assert_eq!(
+            check_range(2.5, None, false, Some(2.0), false)
+                .unwrap_err()
+                .message(),
+            "must be <= 2, got 2.5"
+        );
+        assert_eq!(
+            check_integer_range(2, None, false, Some(2.0), true)
+                .unwrap_err()
+                .message(),
+            "must be < 2, got 2"
+        );
+        assert_eq!(
+            check_items(3, None, Some(2)).unwrap_err().message(),
+            "3 items, at most 2"
+        );
+        assert_eq!(
+            check_items(1, Some(2), None).unwrap_err().message(),
+            "1 item, at least 2"
+        );
     }
 
     #[test]

@@ -66,6 +66,7 @@ pub fn check_violations(violations: Vec<Violation>) -> Result<(), ValidationErro
 /// # Errors
 ///
 /// When the length is out of bounds; the message gives the length and the bound.
+#[inline]
 pub fn check_length(
     value: &str,
     min: Option<u64>,
@@ -79,6 +80,13 @@ pub fn check_length(
     {
         return Ok(());
     }
+    count_length(value, min, max)
+}
+
+/// [`check_length`] when bytes alone do not settle it: counts the characters.
+#[cold]
+#[inline(never)]
+fn count_length(value: &str, min: Option<u64>, max: Option<u64>) -> Result<(), ConstraintError> {
     let chars = value.chars().count() as u64;
     if let Some(min) = min.filter(|&min| chars < min) {
         return Err(ConstraintError::new(format!(
@@ -98,25 +106,29 @@ pub fn check_length(
 /// # Errors
 ///
 /// When the count is out of bounds (`21 items, at most 20`).
+#[inline]
 pub fn check_items(
     count: usize,
     min: Option<u64>,
     max: Option<u64>,
 ) -> Result<(), ConstraintError> {
     let n = count as u64;
-    if let Some(min) = min.filter(|&min| n < min) {
-        return Err(ConstraintError::new(format!(
-            "{}, at least {min}",
-            items(count)
-        )));
+    if min.is_none_or(|min| n >= min) && max.is_none_or(|max| n <= max) {
+        return Ok(());
     }
-    if let Some(max) = max.filter(|&max| n > max) {
-        return Err(ConstraintError::new(format!(
-            "{}, at most {max}",
-            items(count)
-        )));
-    }
-    Ok(())
+    Err(items_out_of_bounds(count, min, max))
+}
+
+#[cold]
+#[inline(never)]
+fn items_out_of_bounds(count: usize, min: Option<u64>, max: Option<u64>) -> ConstraintError {
+    let n = count as u64;
+    let (relation, bound) = match min.filter(|&min| n < min) {
+        Some(min) => ("at least", min),
+        // Not below the minimum, so above the maximum.
+        None => ("at most", max.unwrap_or(n)),
+    };
+    ConstraintError::new(format!("{}, {relation} {bound}", items(count)))
 }
 
 /// `1 item`, `21 items`.
@@ -133,6 +145,7 @@ fn items(count: usize) -> String {
 /// # Errors
 ///
 /// When the value is out of bounds (`must be >= 1, got 0`).
+#[inline]
 pub fn check_range(
     value: f64,
     min: Option<f64>,
@@ -142,21 +155,29 @@ pub fn check_range(
 ) -> Result<(), ConstraintError> {
     if let Some(min) = min {
         if value < min || (exclusive_min && value == min) {
-            let op = if exclusive_min { ">" } else { ">=" };
-            return Err(ConstraintError::new(format!(
-                "must be {op} {min}, got {value}"
-            )));
+            return Err(out_of_range(">", exclusive_min, min, value));
         }
     }
     if let Some(max) = max {
         if value > max || (exclusive_max && value == max) {
-            let op = if exclusive_max { "<" } else { "<=" };
-            return Err(ConstraintError::new(format!(
-                "must be {op} {max}, got {value}"
-            )));
+            return Err(out_of_range("<", exclusive_max, max, value));
         }
     }
     Ok(())
+}
+
+/// `must be >= 1, got 0`: `value` is on the wrong side (`side`, `>` or `<`)
+/// of `bound`.
+#[cold]
+#[inline(never)]
+fn out_of_range(
+    side: &str,
+    exclusive: bool,
+    bound: f64,
+    value: impl fmt::Display,
+) -> ConstraintError {
+    let or_equal = if exclusive { "" } else { "=" };
+    ConstraintError::new(format!("must be {side}{or_equal} {bound}, got {value}"))
 }
 
 /// `multipleOf`: the value divided by `factor` is a whole number (for
@@ -188,6 +209,7 @@ pub fn check_multiple_of(value: f64, factor: f64) -> Result<(), ConstraintError>
 /// # Errors
 ///
 /// When the value is out of bounds (`must be >= 1, got -9007199254740993`).
+#[inline]
 pub fn check_integer_range(
     value: i64,
     min: Option<f64>,
@@ -205,10 +227,7 @@ pub fn check_integer_range(
             v >= min.ceil() as i128
         };
         if !fits {
-            let op = if exclusive_min { ">" } else { ">=" };
-            return Err(ConstraintError::new(format!(
-                "must be {op} {min}, got {value}"
-            )));
+            return Err(out_of_range(">", exclusive_min, min, value));
         }
     }
     if let Some(max) = max {
@@ -218,10 +237,7 @@ pub fn check_integer_range(
             v <= max.floor() as i128
         };
         if !fits {
-            let op = if exclusive_max { "<" } else { "<=" };
-            return Err(ConstraintError::new(format!(
-                "must be {op} {max}, got {value}"
-            )));
+            return Err(out_of_range("<", exclusive_max, max, value));
         }
     }
     Ok(())
@@ -233,14 +249,21 @@ pub fn check_integer_range(
 /// # Errors
 ///
 /// When the value is NaN or infinite (`must be a finite number, got NaN`).
+#[inline]
 pub fn check_finite(value: f64) -> Result<(), ConstraintError> {
     if value.is_finite() {
         Ok(())
     } else {
-        Err(ConstraintError::new(format!(
-            "must be a finite number, got {value} (JSON has no such number)"
-        )))
+        Err(not_finite(value))
     }
+}
+
+#[cold]
+#[inline(never)]
+fn not_finite(value: f64) -> ConstraintError {
+    ConstraintError::new(format!(
+        "must be a finite number, got {value} (JSON has no such number)"
+    ))
 }
 
 /// Below this, a "milliseconds" timestamp is plainly in seconds: 10^11 ms is
@@ -299,6 +322,7 @@ pub fn check_unix_time(
 }
 
 /// Two lists that must have the same number of items (when both are set).
+#[inline]
 pub fn check_same_length(
     path: &Path<'_>,
     first: &str,
@@ -307,15 +331,21 @@ pub fn check_same_length(
     second_len: Option<usize>,
 ) -> Option<Violation> {
     match (first_len, second_len) {
-        (Some(a), Some(b)) if a != b => Some(Violation::new(
-            &path.field(first),
-            format!(
-                "{}, but `{second}` has {b}: they must have the same number of items",
-                items(a)
-            ),
-        )),
+        (Some(a), Some(b)) if a != b => Some(not_same_length(path, first, a, second, b)),
         _ => None,
     }
+}
+
+#[cold]
+#[inline(never)]
+fn not_same_length(path: &Path<'_>, first: &str, a: usize, second: &str, b: usize) -> Violation {
+    Violation::new(
+        &path.field(first),
+        format!(
+            "{}, but `{second}` has {b}: they must have the same number of items",
+            items(a)
+        ),
+    )
 }
 
 /// The size of a value's JSON.

@@ -131,7 +131,7 @@ pub(super) fn pattern_static(rt: &TokenStream, source: &str) -> TokenStream {
         Some(alternatives) => {
             let several = alternatives.len() > 1;
             let checks = alternatives.iter().map(|alternative| {
-                let check = alternative_check(alternative);
+                let check = alternative_check(rt, alternative);
                 // `(a && b) || c`: each alternative reads as one.
                 if several && alternative.prefix.is_empty() {
                     quote!((#check))
@@ -147,8 +147,8 @@ pub(super) fn pattern_static(rt: &TokenStream, source: &str) -> TokenStream {
 }
 
 /// The check of one alternative on `value` (a `&[u8]`).
-fn alternative_check(alternative: &Alternative) -> TokenStream {
-    let rest = rest_check(alternative);
+fn alternative_check(rt: &TokenStream, alternative: &Alternative) -> TokenStream {
+    let rest = rest_check(rt, alternative);
     if alternative.prefix.is_empty() {
         return rest;
     }
@@ -157,7 +157,7 @@ fn alternative_check(alternative: &Alternative) -> TokenStream {
 }
 
 /// The length and the class of what follows the prefix.
-fn rest_check(alternative: &Alternative) -> TokenStream {
+fn rest_check(rt: &TokenStream, alternative: &Alternative) -> TokenStream {
     let number = |n: u32| Literal::u32_unsuffixed(n);
     let length = match (alternative.min, alternative.max) {
         (_, Some(0)) => return quote!(value.is_empty()),
@@ -180,16 +180,19 @@ fn rest_check(alternative: &Alternative) -> TokenStream {
             Some(quote!((#min..=#max).contains(&value.len())))
         }
     };
-    let class = byte_check(&alternative.ranges);
+    let class = byte_check(rt, &alternative.ranges);
     match length {
         Some(length) => quote!(#length && #class),
         None => class,
     }
 }
 
-/// `value.iter().all(|b| ...)`: whether every byte is in the class, with
-/// the standard library's names for the usual ASCII classes.
-fn byte_check(ranges: &[(u8, u8)]) -> TokenStream {
+/// `every_byte(value, |b| ...)`: whether every byte is in the class, with
+/// the standard library's names for the usual ASCII classes. The runtime's
+/// `every_byte` looks at every byte without stopping at the first one out
+/// of the class, so the compiler checks many at a time (`iter().all` stops
+/// early, and checks one byte at a time: 8 times slower on a query ID).
+fn byte_check(rt: &TokenStream, ranges: &[(u8, u8)]) -> TokenStream {
     let mut set = [false; 128];
     for &(start, end) in ranges {
         for b in start..=end {
@@ -240,7 +243,7 @@ fn byte_check(ranges: &[(u8, u8)]) -> TokenStream {
         [] => None,
         [(start, end)] if start == end => {
             let lit = byte(*start);
-            Some(quote!(*b == #lit))
+            Some(quote!(b == #lit))
         }
         _ => {
             let arms = rest.iter().map(|&(start, end)| {
@@ -263,7 +266,7 @@ fn byte_check(ranges: &[(u8, u8)]) -> TokenStream {
         }
     };
     let checks = named.into_iter().chain(rest);
-    quote!(value.iter().all(|b| #(#checks)||*))
+    quote!(#rt::__private::every_byte(value, |b| #(#checks)||*))
 }
 
 #[cfg(test)]
@@ -319,12 +322,13 @@ mod tests {
     "^[a-zA-Z0-9_=/+-]{1,129}$",
     |value: &[u8]| {
         (1..=129).contains(&value.len())
-            && value
-                .iter()
-                .all(|b| {
+            && crate::__private::every_byte(
+                value,
+                |b| {
                     b.is_ascii_alphanumeric()
                         || matches!(b, b'+' | b'-' | b'/' | b'=' | b'_')
-                })
+                },
+            )
     },
 );
 "#
@@ -339,11 +343,15 @@ mod tests {
     "^([0-9a-f]{32}|message_[!-~]+)$",
     |value: &[u8]| {
         (value.len() == 32
-            && value.iter().all(|b| b.is_ascii_digit() || matches!(b, b'a'..=b'f')))
+            && crate::__private::every_byte(
+                value,
+                |b| b.is_ascii_digit() || matches!(b, b'a'..=b'f'),
+            ))
             || value
                 .strip_prefix(b"message_")
                 .is_some_and(|value| {
-                    !value.is_empty() && value.iter().all(|b| b.is_ascii_graphic())
+                    !value.is_empty()
+                        && crate::__private::every_byte(value, |b| b.is_ascii_graphic())
                 })
     },
 );
@@ -359,19 +367,23 @@ mod tests {
                 .find("|value: &[u8]|")
                 .unwrap_or_else(|| panic!("{source} is not simple"))
                 + "|value: &[u8]|".len();
-            text[start..]
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ")
+            let words = text[start..].split_whitespace().collect::<Vec<_>>();
+            // A body the formatter spreads over lines comes in braces.
+            let words = match words.as_slice() {
+                ["{", body @ .., "},", ");"] => body,
+                _ => &words[..],
+            };
+            words.join(" ")
         };
-        assert!(body("^[a-z]*$").starts_with("value.iter().all(|b| b.is_ascii_lowercase())"));
+        assert!(body("^[a-z]*$")
+            .starts_with("crate::__private::every_byte(value, |b| b.is_ascii_lowercase())"));
         assert!(body("^[a-z]{2,}$").starts_with("value.len() >= 2 &&"));
         assert!(body("^[a-z]{0,5}$").starts_with("value.len() <= 5 &&"));
         assert!(body("^[A-Z]$").starts_with("value.len() == 1 &&"));
         assert!(body(r"^[\x00-\x7F]+$").starts_with("!value.is_empty() && value.is_ascii()"));
         assert!(body("^[a-zA-Z]+$").contains("b.is_ascii_alphabetic())"));
-        assert!(body("^[ -~]+$").contains("b.is_ascii_graphic() || *b == b' '"));
-        assert!(body("^[']+$").contains(r"*b == b'\''"));
+        assert!(body("^[ -~]+$").contains("b.is_ascii_graphic() || b == b' '"));
+        assert!(body("^[']+$").contains(r"b == b'\''"));
     }
 
     #[test]

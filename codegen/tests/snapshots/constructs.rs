@@ -493,7 +493,11 @@ impl Code {
         static PATTERN: ::algolia_insights::__private::Pattern = ::algolia_insights::__private::Pattern::compiled(
             "^[A-Z]{3}$",
             |value: &[u8]| {
-                value.len() == 3 && value.iter().all(|b| b.is_ascii_uppercase())
+                value.len() == 3
+                    && ::algolia_insights::__private::every_byte(
+                        value,
+                        |b| b.is_ascii_uppercase(),
+                    )
             },
         );
         PATTERN.check(value)?;

@@ -385,7 +385,11 @@ impl String {
         static PATTERN: ::algolia_insights::__private::Pattern = ::algolia_insights::__private::Pattern::compiled(
             "^[a-z]+$",
             |value: &[u8]| {
-                !value.is_empty() && value.iter().all(|b| b.is_ascii_lowercase())
+                !value.is_empty()
+                    && ::algolia_insights::__private::every_byte(
+                        value,
+                        |b| b.is_ascii_lowercase(),
+                    )
             },
         );
         PATTERN.check(value)?;

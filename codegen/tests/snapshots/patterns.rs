@@ -32,7 +32,10 @@ impl EventNameLike {
             "^[\\x20-\\x7E]{1,64}$",
             |value: &[u8]| {
                 (1..=64).contains(&value.len())
-                    && value.iter().all(|b| b.is_ascii_graphic() || *b == b' ')
+                    && ::algolia_insights::__private::every_byte(
+                        value,
+                        |b| b.is_ascii_graphic() || b == b' ',
+                    )
             },
         );
         PATTERN.check(value)?;
@@ -129,12 +132,13 @@ impl TokenLike {
             "^[a-zA-Z0-9_=/+-]{1,129}$",
             |value: &[u8]| {
                 (1..=129).contains(&value.len())
-                    && value
-                        .iter()
-                        .all(|b| {
+                    && ::algolia_insights::__private::every_byte(
+                        value,
+                        |b| {
                             b.is_ascii_alphanumeric()
                                 || matches!(b, b'+' | b'-' | b'/' | b'=' | b'_')
-                        })
+                        },
+                    )
             },
         );
         PATTERN.check(value)?;
@@ -230,7 +234,11 @@ impl CurrencyLike {
         static PATTERN: ::algolia_insights::__private::Pattern = ::algolia_insights::__private::Pattern::compiled(
             "^[A-Za-z]{3}$",
             |value: &[u8]| {
-                value.len() == 3 && value.iter().all(|b| b.is_ascii_alphabetic())
+                value.len() == 3
+                    && ::algolia_insights::__private::every_byte(
+                        value,
+                        |b| b.is_ascii_alphabetic(),
+                    )
             },
         );
         PATTERN.check(value)?;
@@ -327,14 +335,18 @@ impl QueryIdLike {
             "^([0-9a-f]{32}|message_[!-~]+)$",
             |value: &[u8]| {
                 (value.len() == 32
-                    && value
-                        .iter()
-                        .all(|b| b.is_ascii_digit() || matches!(b, b'a'..=b'f')))
+                    && ::algolia_insights::__private::every_byte(
+                        value,
+                        |b| b.is_ascii_digit() || matches!(b, b'a'..=b'f'),
+                    ))
                     || value
                         .strip_prefix(b"message_")
                         .is_some_and(|value| {
                             !value.is_empty()
-                                && value.iter().all(|b| b.is_ascii_graphic())
+                                && ::algolia_insights::__private::every_byte(
+                                    value,
+                                    |b| b.is_ascii_graphic(),
+                                )
                         })
             },
         );
@@ -432,9 +444,10 @@ impl Hex32 {
             "^[0-9a-f]{32}$",
             |value: &[u8]| {
                 value.len() == 32
-                    && value
-                        .iter()
-                        .all(|b| b.is_ascii_digit() || matches!(b, b'a'..=b'f'))
+                    && ::algolia_insights::__private::every_byte(
+                        value,
+                        |b| b.is_ascii_digit() || matches!(b, b'a'..=b'f'),
+                    )
             },
         );
         PATTERN.check(value)?;
@@ -533,7 +546,11 @@ impl MessagePrefix {
                 value
                     .strip_prefix(b"message_")
                     .is_some_and(|value| {
-                        value.len() <= 4 && value.iter().all(|b| b.is_ascii_graphic())
+                        value.len() <= 4
+                            && ::algolia_insights::__private::every_byte(
+                                value,
+                                |b| b.is_ascii_graphic(),
+                            )
                     })
             },
         );
@@ -632,16 +649,29 @@ impl Mixed {
             |value: &[u8]| {
                 value
                     .strip_prefix(b"ab")
-                    .is_some_and(|value| value.iter().all(|b| matches!(b, b'x'..=b'z')))
-                    || (value.len() >= 2 && value.iter().all(|b| b.is_ascii_digit()))
+                    .is_some_and(|value| ::algolia_insights::__private::every_byte(
+                        value,
+                        |b| matches!(b, b'x'..=b'z'),
+                    ))
+                    || (value.len() >= 2
+                        && ::algolia_insights::__private::every_byte(
+                            value,
+                            |b| b.is_ascii_digit(),
+                        ))
                     || value
                         .strip_prefix(b"\xC3\xA9_")
                         .is_some_and(|value| {
                             value.len() <= 1
-                                && value.iter().all(|b| matches!(b, b'a'..=b'c'))
+                                && ::algolia_insights::__private::every_byte(
+                                    value,
+                                    |b| matches!(b, b'a'..=b'c'),
+                                )
                         })
                     || ((1..=2).contains(&value.len())
-                        && value.iter().all(|b| *b == b'\''))
+                        && ::algolia_insights::__private::every_byte(
+                            value,
+                            |b| b == b'\'',
+                        ))
             },
         );
         PATTERN.check(value)?;
@@ -831,7 +861,11 @@ impl UpToThree {
         static PATTERN: ::algolia_insights::__private::Pattern = ::algolia_insights::__private::Pattern::compiled(
             "^[a-z]{0,3}$",
             |value: &[u8]| {
-                value.len() <= 3 && value.iter().all(|b| b.is_ascii_lowercase())
+                value.len() <= 3
+                    && ::algolia_insights::__private::every_byte(
+                        value,
+                        |b| b.is_ascii_lowercase(),
+                    )
             },
         );
         PATTERN.check(value)?;
@@ -928,7 +962,10 @@ impl Printable {
             "^[ -~]+$",
             |value: &[u8]| {
                 !value.is_empty()
-                    && value.iter().all(|b| b.is_ascii_graphic() || *b == b' ')
+                    && ::algolia_insights::__private::every_byte(
+                        value,
+                        |b| b.is_ascii_graphic() || b == b' ',
+                    )
             },
         );
         PATTERN.check(value)?;
@@ -1025,13 +1062,14 @@ impl Punctuation {
             "^[!-/:-@\\[-`{-~]{2,5}$",
             |value: &[u8]| {
                 (2..=5).contains(&value.len())
-                    && value
-                        .iter()
-                        .all(|b| {
+                    && ::algolia_insights::__private::every_byte(
+                        value,
+                        |b| {
                             matches!(
                                 b, b'!'..=b'/' | b':'..=b'@' | b'['..=b'`' | b'{'..=b'~'
                             )
-                        })
+                        },
+                    )
             },
         );
         PATTERN.check(value)?;
@@ -1899,7 +1937,11 @@ impl ::algolia_insights::validation::Validate for Record {
             static PATTERN: ::algolia_insights::__private::Pattern = ::algolia_insights::__private::Pattern::compiled(
                 "^[A-Z]{2}$",
                 |value: &[u8]| {
-                    value.len() == 2 && value.iter().all(|b| b.is_ascii_uppercase())
+                    value.len() == 2
+                        && ::algolia_insights::__private::every_byte(
+                            value,
+                            |b| b.is_ascii_uppercase(),
+                        )
                 },
             );
             if let ::std::result::Result::Err(error) = ::algolia_insights::__private::check_length(
@@ -1923,9 +1965,10 @@ impl ::algolia_insights::validation::Validate for Record {
                             .strip_prefix(b"#")
                             .is_some_and(|value| {
                                 (1..=10).contains(&value.len())
-                                    && value
-                                        .iter()
-                                        .all(|b| b.is_ascii_digit() || b.is_ascii_lowercase())
+                                    && ::algolia_insights::__private::every_byte(
+                                        value,
+                                        |b| b.is_ascii_digit() || b.is_ascii_lowercase(),
+                                    )
                             })
                     },
                 );
