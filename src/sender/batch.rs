@@ -16,6 +16,9 @@ const CLOSE: &[u8] = b"]}";
 /// The bytes a body adds around its events.
 pub(crate) const ENVELOPE_BYTES: usize = OPEN.len() + CLOSE.len();
 
+/// How many buffers of delivered batches a builder keeps for the next ones.
+const MAX_SPARES: usize = 4;
+
 /// A batch being filled.
 #[derive(Debug)]
 pub(crate) struct BatchBuilder {
@@ -28,6 +31,20 @@ pub(crate) struct BatchBuilder {
     max_bytes: usize,
     /// The size of the last body built: the next one is likely alike.
     size_hint: usize,
+    /// The buffers of delivered batches, emptied, for the next batches: a
+    /// body's memory is used again while it is still mapped and in the
+    /// cache, rather than freed and faulted in afresh (a hundred-kilobyte
+    /// body per batch made the allocator hand pages back to the system and
+    /// take new ones, zeroed by the kernel: 1600 page faults per 100 000
+    /// events).
+    spares: Vec<Spare>,
+}
+
+/// The emptied buffers of a delivered batch.
+#[derive(Debug)]
+pub(crate) struct Spare {
+    body: BytesMut,
+    events: Vec<Range<usize>>,
 }
 
 impl BatchBuilder {
@@ -42,6 +59,14 @@ impl BatchBuilder {
             max_events: max_events.max(1),
             max_bytes,
             size_hint: 0,
+            spares: Vec::new(),
+        }
+    }
+
+    /// Keeps a delivered batch's buffers for a next batch (up to a few).
+    pub fn recycle(&mut self, spare: Spare) {
+        if self.spares.len() < MAX_SPARES {
+            self.spares.push(spare);
         }
     }
 
@@ -76,6 +101,12 @@ impl BatchBuilder {
     /// event that fits no batch is refused before it is enqueued.
     pub fn push(&mut self, json: &[u8]) {
         if self.is_empty() {
+            if let Some(spare) = self.spares.pop() {
+                // The builder's own body is empty: what it held left with
+                // the last batch.
+                self.body = spare.body;
+                self.events = spare.events;
+            }
             self.body
                 .reserve(self.size_hint.max(OPEN.len() + json.len() + 1));
             self.body.extend_from_slice(OPEN);
@@ -106,7 +137,9 @@ impl BatchBuilder {
         self.started = None;
         let events = std::mem::take(&mut self.events);
         Some(Batch {
-            body: self.body.split().freeze(),
+            // The whole buffer goes with the batch, and comes back through
+            // `recycle` once the batch is delivered.
+            body: std::mem::take(&mut self.body).freeze(),
             first: self.next_sequence - events.len() as u64,
             events,
         })
@@ -150,6 +183,16 @@ impl Batch {
     /// The request body (a cheap, shared copy).
     pub fn body(&self) -> Bytes {
         self.body.clone()
+    }
+
+    /// Its buffers, emptied, for another batch; `None` while the body is
+    /// still shared (a request or a handed-out event holds part of it).
+    pub fn into_spare(self) -> Option<Spare> {
+        let mut body = self.body.try_into_mut().ok()?;
+        body.clear();
+        let mut events = self.events;
+        events.clear();
+        Some(Spare { body, events })
     }
 
     /// The events' sequence numbers and JSON, each a slice of the body.
@@ -206,6 +249,45 @@ mod tests {
         let next = builder.take().unwrap();
         assert_eq!(text(&next.body()), r#"{"events":[{"c":3}]}"#);
         assert_eq!(next.sequences(), 2..3, "numbering goes on across batches");
+    }
+
+    #[test]
+    fn a_delivered_batchs_buffer_serves_a_next_batch() {
+        let mut builder = BatchBuilder::new(10, 1000);
+        builder.push(br#"{"a":1}"#);
+        builder.push(br#"{"b":2}"#);
+        let first = builder.take().unwrap();
+        let memory = first.body().as_ptr();
+
+        // While a request (or a handed-out event) holds the body, it is not reused.
+        let held = first.body();
+        assert!(first.clone().into_spare().is_none());
+        drop(held);
+
+        builder.recycle(first.into_spare().expect("nothing else holds the body"));
+        builder.push(br#"{"c":3}"#);
+        let next = builder.take().unwrap();
+        assert_eq!(next.body().as_ptr(), memory, "the same memory");
+        assert_eq!(text(&next.body()), r#"{"events":[{"c":3}]}"#);
+        assert_eq!(next.sequences(), 2..3);
+        assert_eq!(next.events().count(), 1);
+
+        // A few spares are kept, not all.
+        for _ in 0..10 {
+            builder.push(b"{}");
+            let batch = builder.take().unwrap();
+            builder.recycle(batch.into_spare().unwrap());
+        }
+        let spares: Vec<Spare> = (0..10)
+            .map(|_| {
+                builder.push(b"{}");
+                builder.take().unwrap().into_spare().unwrap()
+            })
+            .collect();
+        for spare in spares {
+            builder.recycle(spare);
+        }
+        assert_eq!(builder.spares.len(), MAX_SPARES);
     }
 
     #[test]

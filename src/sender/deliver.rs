@@ -32,7 +32,10 @@ pub(crate) async fn deliver(shared: &Shared, batch: Batch) {
     let mut parts = vec![batch];
     while let Some(part) = parts.pop() {
         match send(shared, &part).await {
-            Outcome::Delivered => shared.delivered(&part),
+            Outcome::Delivered => {
+                shared.delivered(&part);
+                shared.recycle(part);
+            }
             Outcome::Failed(error) => match part.split() {
                 Some((first, second)) if rejects_events(&error) => {
                     tracing::debug!(

@@ -4,7 +4,7 @@
 //! flushed, or past their delay) wait here, numbered, for a slot; `flush`
 //! waits on those numbers.
 
-use super::batch::{Batch, BatchBuilder};
+use super::batch::{Batch, BatchBuilder, Spare};
 use bytes::Bytes;
 use std::collections::{BTreeSet, VecDeque};
 use std::time::Duration;
@@ -113,6 +113,11 @@ impl Queue {
             None if self.closing => Next::Done,
             None => Next::Wait(None),
         }
+    }
+
+    /// Keeps a delivered batch's buffers for the next batches.
+    pub fn recycle(&mut self, spare: Spare) {
+        self.builder.recycle(spare);
     }
 
     /// A batch is settled.

@@ -102,6 +102,13 @@ impl Shared {
         self.capacity.add_permits(n);
     }
 
+    /// Keeps the buffers of a batch that is done with for the next batches.
+    pub fn recycle(&self, batch: Batch) {
+        if let Some(spare) = batch.into_spare() {
+            self.queue().recycle(spare);
+        }
+    }
+
     /// The API accepted the events of this batch.
     pub fn delivered(&self, batch: &Batch) {
         if let Some(handler) = &self.config.on_delivered {
