@@ -33,15 +33,17 @@ impl Transport {
     ) -> Result<Response, Error> {
         let span =
             tracing::info_span!("algolia.request", method = %request.method, path = %request.path);
-        self.execute_inner(request, options).instrument(span).await
+        let result = self.execute_inner(&request, options).instrument(span).await;
+        request.recycle_body();
+        result
     }
 
     async fn execute_inner(
         &self,
-        request: HttpRequest,
+        request: &HttpRequest,
         options: RequestOptions,
     ) -> Result<Response, Error> {
-        let prepared = self.prepare(&request, &options)?;
+        let prepared = self.prepare(request, &options)?;
         let config = &self.inner.config;
         let base_timeout = options.timeout.unwrap_or(if request.method == Method::GET {
             config.read_timeout
@@ -55,7 +57,7 @@ impl Transport {
             loop {
                 let started = Instant::now();
                 let outcome = self
-                    .try_once(&host.url, &request, &prepared, timeout)
+                    .try_once(&host.url, request, &prepared, timeout)
                     .instrument(tracing::debug_span!("algolia.try", host = %host.url))
                     .await;
                 let elapsed_ms = started.elapsed().as_millis() as u64;

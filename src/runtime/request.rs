@@ -9,6 +9,7 @@ use reqwest::Method;
 use serde::Serialize;
 use std::fmt;
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+use std::sync::Mutex;
 use std::time::Duration;
 
 /// The size of the last JSON body serialized (at most [`HINT_CAP`]): the
@@ -19,6 +20,12 @@ static BODY_SIZE_HINT: AtomicUsize = AtomicUsize::new(0);
 
 /// The largest buffer a body starts with: the API's own limit on a body.
 const HINT_CAP: usize = 2 * 1024 * 1024;
+
+/// The buffer of the last JSON body sent, emptied, for the next one (one
+/// for the whole process, at most [`HINT_CAP`] bytes): the next body is
+/// written into memory that is mapped and likely still in the cache, rather
+/// than into a fresh allocation the kernel has to map and zero page by page.
+static SPARE_BODY: Mutex<Vec<u8>> = Mutex::new(Vec::new());
 
 /// Options that apply to one call, on top of the client's configuration.
 #[derive(Clone, Default)]
@@ -255,7 +262,12 @@ impl HttpRequest {
         body: &T,
         max_bytes: Option<u64>,
     ) -> Result<(), Error> {
-        let mut bytes = Vec::with_capacity(BODY_SIZE_HINT.load(Relaxed));
+        // Another thread writing a body at the same moment starts afresh.
+        let mut bytes = SPARE_BODY
+            .try_lock()
+            .map(|mut spare| std::mem::take(&mut *spare))
+            .unwrap_or_default();
+        bytes.reserve(BODY_SIZE_HINT.load(Relaxed));
         serde_json::to_writer(&mut bytes, body).map_err(|source| Error::Serialize {
             what: "the body".into(),
             source,
@@ -274,6 +286,24 @@ impl HttpRequest {
         }
         self.body = Some(Bytes::from(bytes));
         Ok(())
+    }
+
+    /// Once the request is sent: keeps its JSON body's buffer for the next
+    /// body, when nothing else holds it any more.
+    pub(crate) fn recycle_body(self) {
+        let Some(Ok(body)) = self.body.map(Bytes::try_into_mut) else {
+            return;
+        };
+        let mut bytes = Vec::from(body);
+        if bytes.capacity() > HINT_CAP {
+            return;
+        }
+        bytes.clear();
+        if let Ok(mut spare) = SPARE_BODY.try_lock() {
+            if spare.capacity() < bytes.capacity() {
+                *spare = bytes;
+            }
+        }
     }
 
     /// Sends `{}`: the body of a POST or PUT whose optional body was not
@@ -295,5 +325,48 @@ impl HttpRequest {
     /// The body, when there is one.
     pub fn body(&self) -> Option<&Bytes> {
         self.body.as_ref()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body_of(value: &serde_json::Value) -> HttpRequest {
+        let mut request = HttpRequest::new(Method::POST, "/1/events".into());
+        request.json_body(value, None).unwrap();
+        request
+    }
+
+    #[test]
+    fn a_sent_bodys_buffer_holds_the_next_body() {
+        let first = serde_json::json!({"events": ["a".repeat(3000)]});
+        let second = serde_json::json!({"events": ["b"]});
+        // Tests that run alongside may take the one spare buffer first: one
+        // round out of many seeing its own buffer again shows the reuse.
+        let reused = (0..100).any(|_| {
+            let sent = body_of(&first);
+            let memory = sent.body().unwrap().as_ptr();
+            sent.recycle_body();
+            // Kept, not freed (the allocator could hand freed memory back).
+            let kept = SPARE_BODY.lock().unwrap().as_ptr() == memory;
+            let next = body_of(&second);
+            assert_eq!(&next.body().unwrap()[..], br#"{"events":["b"]}"#);
+            kept && next.body().unwrap().as_ptr() == memory
+        });
+        assert!(reused);
+    }
+
+    #[test]
+    fn a_body_still_held_elsewhere_is_not_reused() {
+        let value = serde_json::json!({"events": ["c".repeat(5000)]});
+        for _ in 0..100 {
+            let sent = body_of(&value);
+            let held = sent.body().unwrap().clone();
+            sent.recycle_body();
+            let next = body_of(&value);
+            assert_ne!(next.body().unwrap().as_ptr(), held.as_ptr());
+            assert_eq!(held, next.body().unwrap());
+        }
     }
 }
