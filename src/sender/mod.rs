@@ -35,6 +35,9 @@
 //! - **Memory is bounded.** The sender holds at most
 //!   [`queue_capacity`](SenderConfig::queue_capacity) events, queued or in
 //!   flight; then `send` waits and [`try_send`](Sender::try_send) fails.
+//!   The buffers of up to four delivered batches are kept, emptied, for the
+//!   next batches (writing into memory already mapped is cheaper than
+//!   taking fresh pages from the system).
 //! - **Each event is serialized once**, by `send`, straight into the body
 //!   of the batch being filled; retries resend the same body, and the
 //!   halves of a rejected batch are cut from it. So `send` can borrow:
