@@ -27,6 +27,7 @@ const MAX_DEPTH: u32 = 128;
 ///
 /// [`DecodeError`]: not JSON, trailing data, or a value that breaks a rule
 /// of `T` (from the full reader).
+#[inline]
 pub fn read<T: FastRead + DeserializeOwned>(json: &str) -> Result<T, DecodeError> {
     match Reader::read_whole(json) {
         Some(value) => Ok(value),
@@ -358,8 +359,14 @@ impl<'a> Reader<'a> {
     /// Reads `text` as one `T`, with nothing after it.
     pub fn read_whole<T: FastRead>(text: &str) -> Option<T> {
         let mut reader = Reader::new(text);
-        let value = T::fast_read(&mut reader)?;
-        reader.at_end().then_some(value)
+        // Returned as it is read, not taken out of its `Option` and put in
+        // another: a value is not moved again (an event is 232 bytes).
+        let value = T::fast_read(&mut reader);
+        if reader.at_end() {
+            value
+        } else {
+            None
+        }
     }
 
     /// Passes over one value of any kind.
