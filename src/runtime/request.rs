@@ -363,10 +363,15 @@ mod tests {
         for _ in 0..100 {
             let sent = body_of(&value);
             let held = sent.body().unwrap().clone();
+            let memory = held.as_ptr();
             sent.recycle_body();
+            // Not kept as the spare: the next body goes elsewhere.
+            assert_ne!(SPARE_BODY.lock().unwrap().as_ptr(), memory);
             let next = body_of(&value);
-            assert_ne!(next.body().unwrap().as_ptr(), held.as_ptr());
+            assert_ne!(next.body().unwrap().as_ptr(), memory);
             assert_eq!(held, next.body().unwrap());
+            // And the request let go of it: the holder is its only owner.
+            assert!(held.try_into_mut().is_ok());
         }
     }
 }

@@ -260,16 +260,23 @@ mod tests {
         let memory = first.body().as_ptr();
 
         // While a request (or a handed-out event) holds the body, it is not reused.
-        let held = first.body();
-        assert!(first.clone().into_spare().is_none());
-        drop(held);
+        builder.push(br#"{"x":0}"#);
+        let other = builder.take().unwrap();
+        let request = other.body();
+        assert!(other.into_spare().is_none());
+        drop(request);
+        builder.push(br#"{"x":0}"#);
+        let other = builder.take().unwrap();
+        let event = other.events().next().unwrap().1;
+        assert!(other.into_spare().is_none());
+        drop(event);
 
         builder.recycle(first.into_spare().expect("nothing else holds the body"));
         builder.push(br#"{"c":3}"#);
         let next = builder.take().unwrap();
         assert_eq!(next.body().as_ptr(), memory, "the same memory");
         assert_eq!(text(&next.body()), r#"{"events":[{"c":3}]}"#);
-        assert_eq!(next.sequences(), 2..3);
+        assert_eq!(next.sequences(), 4..5);
         assert_eq!(next.events().count(), 1);
 
         // A few spares are kept, not all.
