@@ -370,6 +370,8 @@ fn emit_builder(cx: &Context, op: &Operation) -> Result<TokenStream> {
     let mut checks = Vec::new();
     let mut query = Vec::new();
     let mut headers = Vec::new();
+    // Whether a query or header value can fail to be written.
+    let mut fallible_parameters = false;
     for p in &op.params {
         let name = ident(&p.rust_name);
         let (arg, stored, convert) = param_argument(cx, p);
@@ -447,6 +449,8 @@ fn emit_builder(cx: &Context, op: &Operation) -> Result<TokenStream> {
                 });
             }
         }
+        fallible_parameters |= matches!(p.location, ParamLocation::Query | ParamLocation::Header)
+            && !(p.location == ParamLocation::Query && is_list);
         match p.location {
             ParamLocation::Query if is_list => query.push(quote!(request.query_pairs(#name);)),
             ParamLocation::Query if p.required => {
@@ -604,19 +608,22 @@ fn emit_builder(cx: &Context, op: &Operation) -> Result<TokenStream> {
     let checks = quote!(#(#checks)* #body_validate);
     let context =
         quote!(let context = &#rt::__private::validation_context(&client.transport, &options););
-    let checked = checked_body.clone();
-    let validate_block = match checked_body {
+    // The parameters' (and an optional body's) violations.
+    let violations = quote! {
+        let mut violations = ::std::vec::Vec::new();
+        {
+            let out = &mut violations;
+            #checks
+        }
+    };
+    let validate_block = match &checked_body {
         Some(body) if checks.is_empty() => quote! {
             #context
             #rt::__private::check_request(#body, context, ::std::vec::Vec::new())?;
         },
         Some(body) => quote! {
             #context
-            let mut violations = ::std::vec::Vec::new();
-            {
-                let out = &mut violations;
-                #checks
-            }
+            #violations
             #rt::__private::check_request(#body, context, violations)?;
         },
         None if checks.is_empty() => TokenStream::new(),
@@ -628,11 +635,7 @@ fn emit_builder(cx: &Context, op: &Operation) -> Result<TokenStream> {
             };
             quote! {
                 #context
-                let mut violations = ::std::vec::Vec::new();
-                {
-                    let out = &mut violations;
-                    #checks
-                }
+                #violations
                 #rt::__private::check_violations(violations)?;
             }
         }
@@ -666,8 +669,9 @@ fn emit_builder(cx: &Context, op: &Operation) -> Result<TokenStream> {
     // before it (a path segment, a query or header value) must not hide
     // them: its error gives way to the body's violations, as when the
     // whole body is checked first.
-    let build = match checked {
-        Some(body) if build.to_string().matches('?').count() > 1 => quote! {
+    let fallible_before_body = fallible_parameters || !format_args.is_empty();
+    let build = match &checked_body {
+        Some(body) if fallible_before_body => quote! {
             let build = || -> ::std::result::Result<#rt::__private::HttpRequest, #rt::Error> {
                 #build
                 ::std::result::Result::Ok(request)
