@@ -240,6 +240,15 @@ fn batch() {
                 thread_cpu() - started
             })
         };
+    // Times freeing fresh batches that `make` builds.
+    fn freeing<'a, T>(make: &'a dyn Fn() -> Vec<T>) -> Step<'a> {
+        Box::new(move || {
+            let batches = make();
+            let started = thread_cpu();
+            drop(black_box(batches));
+            thread_cpu() - started
+        })
+    }
     let mut steps: Vec<(&str, Step<'_>)> = vec![
         (
             "floor: `serde_json::to_vec` of the hand-written batch",
@@ -290,21 +299,11 @@ fn batch() {
         ),
         (
             "freeing the batch (`push_events(batch)` takes it)",
-            Box::new(|| {
-                let batches = typed_batches();
-                let started = thread_cpu();
-                drop(black_box(batches));
-                thread_cpu() - started
-            }),
+            freeing(typed_batches),
         ),
         (
             "freeing the floor's events (after the clock, in the floor)",
-            Box::new(|| {
-                let batches = plain_batches();
-                let started = thread_cpu();
-                drop(black_box(batches));
-                thread_cpu() - started
-            }),
+            freeing(plain_batches),
         ),
     ];
     let mut nanos: Vec<Vec<f64>> = vec![Vec::new(); steps.len()];
