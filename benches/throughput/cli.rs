@@ -105,6 +105,7 @@ pub fn run(cli: &Path, input: &Path, url: &str, taskset: bool) -> Run {
         seconds,
         cpu_seconds: (time(usage.ru_utime) + time(usage.ru_stime)).as_secs_f64(),
         max_rss_kib: usage.ru_maxrss as u64,
+        minor_faults: usage.ru_minflt as u64,
         disk_bytes_per_event: None,
     }
 }

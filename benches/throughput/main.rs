@@ -46,6 +46,8 @@ struct Run {
     cpu_seconds: f64,
     /// Peak RSS of the whole client process (its prepared events included).
     max_rss_kib: u64,
+    /// Minor page faults in the timed section (the tool: its whole process).
+    minor_faults: u64,
     /// For the spool: bytes it wrote per event.
     disk_bytes_per_event: Option<f64>,
 }
@@ -105,10 +107,11 @@ fn child(scenario: &str, url: &str, n: u64) {
             std::process::exit(1);
         });
     println!(
-        "RESULT {} {} {}",
+        "RESULT {} {} {} {}",
         timed.seconds,
         timed.cpu_seconds,
-        usage::now().max_rss_kib
+        usage::now().max_rss_kib,
+        timed.minor_faults
     );
 }
 
@@ -150,6 +153,7 @@ fn run_child(scenario: &str, url: &str, n: u64, taskset: bool) -> Run {
         seconds: fields[0].parse().expect("seconds"),
         cpu_seconds: fields[1].parse().expect("CPU seconds"),
         max_rss_kib: fields[2].parse().expect("peak RSS"),
+        minor_faults: fields[3].parse().expect("minor page faults"),
         disk_bytes_per_event: stdout
             .lines()
             .find_map(|l| l.strip_prefix("SPOOL_BYTES_PER_EVENT "))
@@ -216,10 +220,10 @@ fn parent(sizes: &[u64], rounds: usize, scenarios: &[String], cli: Option<&std::
     }
     println!();
     println!("Median (min-max) over {rounds} rounds. Ratios: each round against the floor of the same round.");
-    println!("events/s and CPU cover the timed section only; peak RSS is the whole client process, prepared events included.");
+    println!("events/s, CPU and page faults cover the timed section only (the tool: its whole process); peak RSS is the whole client process, prepared events included.");
     println!();
-    println!("| events | scenario | events/s | vs floor, events/s | CPU µs per event | vs floor, CPU per event | peak RSS |");
-    println!("| ---: | --- | ---: | ---: | ---: | ---: | ---: |");
+    println!("| events | scenario | events/s | vs floor, events/s | CPU µs per event | vs floor, CPU per event | peak RSS | minor page faults per 1000 events |");
+    println!("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
     for &n in sizes {
         let floor = runs.get(&(n, "floor"));
         for scenario in scenarios.iter().map(String::as_str) {
@@ -239,13 +243,19 @@ fn parent(sizes: &[u64], rounds: usize, scenarios: &[String], cli: Option<&std::
                 None => (Stat::NONE, Stat::NONE),
             };
             let rss = Stat::of(these.iter().map(|r| r.max_rss_kib as f64 / 1024.0));
+            let faults = Stat::of(
+                these
+                    .iter()
+                    .map(|r| r.minor_faults as f64 * 1000.0 / n as f64),
+            );
             println!(
-                "| {n} | {scenario} | {} | {} | {} | {} | {} MiB |",
+                "| {n} | {scenario} | {} | {} | {} | {} | {} MiB | {} |",
                 rate.show(0, ""),
                 rate_ratio.show(2, "×"),
                 cpu.show(3, ""),
                 cpu_ratio.show(2, "×"),
                 rss.show(1, ""),
+                faults.show(1, ""),
             );
         }
     }

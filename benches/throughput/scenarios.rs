@@ -41,6 +41,7 @@ const API_KEY: &str = "bench-key";
 pub struct Timed {
     pub seconds: f64,
     pub cpu_seconds: f64,
+    pub minor_faults: u64,
 }
 
 /// The events of one scenario, built before the clock starts.
@@ -87,7 +88,7 @@ pub fn prepare(scenario: &str, url: &str, n: u64) -> Result<Prepared, String> {
 
 /// Sends the prepared events and times it (wall clock and this process's CPU).
 pub async fn run(prepared: Prepared) -> Result<Timed, String> {
-    let cpu = crate::usage::now().cpu;
+    let before = crate::usage::now();
     let started = Instant::now();
     // What the scenario leaves to drop is dropped after the clock stops.
     let leftover = match prepared {
@@ -112,7 +113,8 @@ pub async fn run(prepared: Prepared) -> Result<Timed, String> {
     };
     let timed = Timed {
         seconds: started.elapsed().as_secs_f64(),
-        cpu_seconds: (crate::usage::now().cpu - cpu).as_secs_f64(),
+        cpu_seconds: (crate::usage::now().cpu - before.cpu).as_secs_f64(),
+        minor_faults: crate::usage::now().minor_faults - before.minor_faults,
     };
     drop(leftover);
     Ok(timed)

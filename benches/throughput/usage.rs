@@ -1,5 +1,5 @@
-//! What the process has used so far: CPU time (user + system) and peak
-//! resident memory, from `getrusage`.
+//! What the process has used so far: CPU time (user + system), peak
+//! resident memory and minor page faults, from `getrusage`.
 
 use std::time::Duration;
 
@@ -8,6 +8,8 @@ pub struct Usage {
     pub cpu: Duration,
     /// Peak resident set size, in KiB.
     pub max_rss_kib: u64,
+    /// Minor page faults: pages the kernel mapped (and zeroed) on first touch.
+    pub minor_faults: u64,
 }
 
 pub fn now() -> Usage {
@@ -19,6 +21,7 @@ pub fn now() -> Usage {
             return Usage {
                 cpu: Duration::ZERO,
                 max_rss_kib: 0,
+                minor_faults: 0,
             };
         }
         usage
@@ -29,5 +32,6 @@ pub fn now() -> Usage {
     Usage {
         cpu: time(usage.ru_utime) + time(usage.ru_stime),
         max_rss_kib: usage.ru_maxrss as u64,
+        minor_faults: usage.ru_minflt as u64,
     }
 }
