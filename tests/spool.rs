@@ -7,7 +7,9 @@
 
 use algolia_insights::local::{Faults, LocalServer};
 use algolia_insights::models::{EventName, EventsItems, UserToken, ViewedObjectIDs};
-use algolia_insights::sender::{SendError, SenderConfig, Spool, SpoolConfig, SpoolError};
+use algolia_insights::sender::{
+    DamageKind, SendError, SenderConfig, Spool, SpoolConfig, SpoolError,
+};
 use algolia_insights::Client;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -90,6 +92,19 @@ async fn leave_in_spool(dir: &Path, ids: impl IntoIterator<Item = String>) -> u6
     report.spooled
 }
 
+/// A segment's header: what a segment without records takes.
+const HEADER_LEN: u64 = 28;
+
+/// The bytes of all the segment files in `dir`.
+fn segment_bytes(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "seg"))
+        .map(|p| std::fs::metadata(p).map_or(0, |m| m.len()))
+        .sum()
+}
+
 fn ids(range: std::ops::Range<u32>) -> impl Iterator<Item = String> {
     range.map(|i| format!("user-{i}"))
 }
@@ -109,7 +124,7 @@ async fn every_event_is_delivered_and_the_spool_is_empty_after() {
             for id in ids(p * 1000..p * 1000 + 1000) {
                 sender.try_send(view(&id)).unwrap_or_else(|e| panic!("{e}"));
             }
-            sender.sync().await;
+            assert!(sender.sync().await, "durable");
         }));
     }
     for producer in producers {
@@ -117,6 +132,17 @@ async fn every_event_is_delivered_and_the_spool_is_empty_after() {
     }
     sender.flush().await;
     assert_eq!(sender.stats().spooled, 0, "{:?}", sender.stats());
+    // Every event settled: the segment written to is rotated and deleted
+    // (within a sync interval; waited for here without a timing claim).
+    let started = std::time::Instant::now();
+    while segment_bytes(&dir) > HEADER_LEN {
+        assert!(
+            started.elapsed() < PATIENCE,
+            "settled events still on disk: {} bytes of segments",
+            segment_bytes(&dir)
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
     let report = sender.shutdown(PATIENCE).await;
     assert!(!report.deadline_passed);
     assert_eq!(report.spooled, 0);
@@ -155,7 +181,7 @@ async fn what_the_spool_holds_is_delivered_first_on_the_next_start() {
 
     let spool = Spool::open(SpoolConfig::new(&dir)).unwrap();
     assert_eq!(spool.recovery().events, 300);
-    assert_eq!(spool.recovery().torn_records, 0);
+    assert_eq!(spool.recovery().damaged, []);
     let server = LocalServer::start().await.unwrap();
     // One batch at a time, so that the order of arrival is the order sent.
     let sender = client(server.url()).spooled_sender(quick().max_in_flight(1), spool);
@@ -191,8 +217,12 @@ async fn a_torn_last_record_is_cut_off_and_counted_and_the_rest_delivered() {
 
         let spool = Spool::open(SpoolConfig::new(&dir)).unwrap();
         let recovery = spool.recovery();
-        assert_eq!(recovery.torn_records, 1, "{case}: {recovery:?}");
-        assert!(recovery.torn_bytes > 0, "{case}: {recovery:?}");
+        assert_eq!(recovery.damaged.len(), 1, "{case}: {recovery:?}");
+        let found = &recovery.damaged[0];
+        let kind = [DamageKind::TornWrite, DamageKind::Records][damage];
+        assert_eq!(found.kind, kind, "{case}: {recovery:?}");
+        assert_eq!(found.file, segment);
+        assert!(found.bytes > 0, "{case}: {recovery:?}");
         assert_eq!(recovery.events, 49, "{case}: {recovery:?}");
         let server = LocalServer::start().await.unwrap();
         let sender = client(server.url()).spooled_sender(quick().max_in_flight(1), spool);
@@ -204,7 +234,7 @@ async fn a_torn_last_record_is_cut_off_and_counted_and_the_rest_delivered() {
         assert_eq!(tokens(&server), want, "{case}");
         drop(sender);
         let again = Spool::open(SpoolConfig::new(&dir)).unwrap();
-        assert_eq!(again.recovery().torn_records, 0, "{case}: cut off once");
+        assert_eq!(again.recovery().damaged, [], "{case}: cut off once");
     }
 }
 
@@ -234,7 +264,7 @@ async fn a_spool_at_its_cap_makes_send_wait_and_try_send_fail_without_dropping()
     };
     assert!(matches!(refused, SendError::Full(_)), "{refused}");
     assert!(taken > 10_000, "8 MiB holds more than {taken} events");
-    sender.sync().await;
+    assert!(sender.sync().await, "durable");
 
     // `send` waits while the spool is full...
     let waiting = {
@@ -317,7 +347,7 @@ async fn another_format_version_is_refused_with_a_clear_error() {
     let segment = only_segment(&dir);
     let mut bytes = std::fs::read(&segment).unwrap();
     // The header: magic (8), version (4), flags (4), base (8), CRC-32 (4).
-    bytes[8..12].copy_from_slice(&2u32.to_le_bytes());
+    bytes[8..12].copy_from_slice(&3u32.to_le_bytes());
     let crc = crc32(&bytes[..24]);
     bytes[24..28].copy_from_slice(&crc.to_le_bytes());
     std::fs::write(&segment, &bytes).unwrap();
@@ -326,22 +356,24 @@ async fn another_format_version_is_refused_with_a_clear_error() {
         matches!(
             error,
             SpoolError::UnsupportedVersion {
-                found: 2,
-                supported: 1,
+                found: 3,
+                supported: 2,
                 ..
             }
         ),
         "{error:?}"
     );
     let message = error.to_string();
-    assert!(message.contains("format version 2"), "{message}");
-    assert!(message.contains("reads version 1 only"), "{message}");
+    assert!(message.contains("format version 3"), "{message}");
+    assert!(message.contains("reads versions 1 to 2"), "{message}");
 
-    // A file named like a segment that is not one is refused too.
-    bytes[..8].copy_from_slice(b"NOTSPOOL");
-    std::fs::write(&segment, &bytes).unwrap();
+    // A directory whose only "segment" holds no spool header or record is
+    // not a spool: refused, and left as it was.
+    let text = "not a spool, only text that happens to have the name of one\n".repeat(20);
+    std::fs::write(&segment, &text).unwrap();
     let error = Spool::open(SpoolConfig::new(&dir)).unwrap_err();
     assert!(matches!(error, SpoolError::NotASpool { .. }), "{error:?}");
+    assert_eq!(std::fs::read_to_string(&segment).unwrap(), text);
 }
 
 /// CRC-32 (IEEE), bit by bit: the spool's checksum, computed independently.

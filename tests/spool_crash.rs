@@ -1,14 +1,22 @@
-//! A crash test that really crashes: a child process sends N events through
-//! a spooled sender to a local server that fails a share of requests, and
-//! is killed with SIGKILL at random points, then started again on the same
-//! spool, until one run gets to the end. The server must then have every
-//! one of the N events; duplicates are counted and reported (delivery is
-//! at least once), lost events fail the test.
+//! A crash-and-damage test that really crashes: a child process sends N
+//! events through a spooled sender (64 KiB segments) to a local server that
+//! fails or delays a share of requests, and is killed with SIGKILL at a
+//! random point of each run (one run in four 1 to 20 ms after its start,
+//! while it opens the spool; the others up to 250 ms after the spool
+//! opened), exactly `MAX_KILLS` times (a run that is to be
+//! killed never finishes by itself: once it has taken its events it goes
+//! on delivering until the kill). Between runs the disk is damaged as
+//! disks do: a byte flipped in a record of an older segment, a zeroed page
+//! in one, a few bytes cut off the newest (a torn tail). The run after the
+//! last kill finishes. The server must then have every event but those
+//! whose records the damage touched; duplicates are counted and reported
+//! (delivery is at least once), and the test checks that some restart
+//! found events to deliver (recovery happened).
 //!
 //! The child says `DURABLE k` once every event below `k` is durable (its
-//! `sync` returned): that is the acknowledgment, and a restarted child
-//! goes on from the last `k` it said. Events it took after that are sent
-//! again by the next run: the producer's side of at least once.
+//! `sync` returned `true`): that is the acknowledgment, and a restarted
+//! child goes on from the last `k` it said. Events it took after that are
+//! sent again by the next run: the producer's side of at least once.
 //!
 //! CI runs 20 000 events; the full size is
 //! `SPOOL_CRASH_EVENTS=200000 cargo test --release --all-features --test spool_crash -- --nocapture`.
@@ -19,6 +27,11 @@ use algolia_insights::local::{Faults, LocalServer};
 use algolia_insights::models::{EventName, EventsItems, UserToken, ViewedObjectIDs};
 use algolia_insights::sender::{SendError, SenderConfig, Spool, SpoolConfig};
 use algolia_insights::Client;
+#[path = "support/spool_files.rs"]
+mod spool_files;
+
+use spool_files::Damage;
+use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -78,7 +91,12 @@ async fn killed_at_random_and_restarted_the_spool_loses_nothing() {
 
     // 20% of requests fail with a 503, 5% lose their connection.
     let server = LocalServer::builder()
-        .faults(Faults::seeded(seed).fail(0.20, 503).drop_connections(0.05))
+        .faults(
+            Faults::seeded(seed)
+                .fail(0.20, 503)
+                .drop_connections(0.05)
+                .delay(0.3, Duration::from_millis(40)),
+        )
         // Every copy of every event is kept, to count them.
         .max_recorded_events(usize::MAX)
         .max_recorded_requests(usize::MAX)
@@ -86,8 +104,11 @@ async fn killed_at_random_and_restarted_the_spool_loses_nothing() {
         .await
         .unwrap();
 
+    let mut destroyed = BTreeSet::new();
+    let mut damaged_files = BTreeSet::new();
+    let mut damages = Vec::new();
     let durable = Arc::new(AtomicU64::new(0));
-    let torn = Arc::new(AtomicU64::new(0));
+    let damaged_found = Arc::new(AtomicU64::new(0));
     let recovered = Arc::new(Mutex::new(Vec::new()));
     let started = Instant::now();
     let mut kills = 0u32;
@@ -106,6 +127,10 @@ async fn killed_at_random_and_restarted_the_spool_loses_nothing() {
             .env("SPOOL_CRASH_URL", server.url())
             .env("SPOOL_CRASH_FROM", from.to_string())
             .env("SPOOL_CRASH_TOTAL", total.to_string())
+            .env(
+                "SPOOL_CRASH_FINISH",
+                if kills < MAX_KILLS { "0" } else { "1" },
+            )
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -113,9 +138,10 @@ async fn killed_at_random_and_restarted_the_spool_loses_nothing() {
         let stdout = child.stdout.take().unwrap();
         let (durable_seen, torn_seen, recovered_seen) = (
             Arc::clone(&durable),
-            Arc::clone(&torn),
+            Arc::clone(&damaged_found),
             Arc::clone(&recovered),
         );
+        let (opened_tx, opened) = std::sync::mpsc::channel();
         let reader = std::thread::spawn(move || {
             let mut done = false;
             for line in BufReader::new(stdout).lines() {
@@ -126,6 +152,7 @@ async fn killed_at_random_and_restarted_the_spool_loses_nothing() {
                     let fields: Vec<u64> = rest.split(' ').map(|f| f.parse().unwrap()).collect();
                     recovered_seen.lock().unwrap().push(fields[0]);
                     torn_seen.fetch_add(fields[1], SeqCst);
+                    let _ = opened_tx.send(());
                 } else if line == "DONE" {
                     done = true;
                 }
@@ -133,17 +160,21 @@ async fn killed_at_random_and_restarted_the_spool_loses_nothing() {
             done
         });
         if kills < MAX_KILLS {
-            // Short enough to land before an idle machine finishes the run,
-            // anywhere while taking events, syncing, delivering or shutting down.
-            let wait = Duration::from_millis(1 + random.below(80));
-            let deadline = Instant::now() + wait;
-            while Instant::now() < deadline && child.try_wait().unwrap().is_none() {
-                std::thread::sleep(Duration::from_millis(1));
+            // Anywhere while opening (one run in four), or taking events,
+            // syncing and delivering (up to 250 ms after the spool opened):
+            // a run to be killed never ends by itself.
+            if random.below(4) == 0 {
+                std::thread::sleep(Duration::from_millis(1 + random.below(20)));
+            } else {
+                let _ = opened.recv_timeout(Duration::from_secs(60));
+                std::thread::sleep(Duration::from_millis(random.below(250)));
             }
-            if child.try_wait().unwrap().is_none() {
-                child.kill().unwrap(); // SIGKILL
-                kills += 1;
-            }
+            assert!(
+                child.try_wait().unwrap().is_none(),
+                "run {runs} ended before its kill"
+            );
+            child.kill().unwrap(); // SIGKILL
+            kills += 1;
         }
         let status = child.wait().unwrap();
         let done = reader.join().unwrap();
@@ -152,9 +183,24 @@ async fn killed_at_random_and_restarted_the_spool_loses_nothing() {
             break;
         }
         assert!(
-            kills <= MAX_KILLS && (status.code().is_none() || status.success()),
+            kills <= MAX_KILLS && status.code().is_none(),
             "run {runs} ended by itself without finishing: {status}"
         );
+        if let Some(damage) = damage_at_random(&dir, kills, &mut random, &damaged_files) {
+            let (Damage::Flip { file, .. }
+            | Damage::ZeroPage { file, .. }
+            | Damage::Truncate { file, .. }
+            | Damage::Delete { file }) = &damage;
+            let records = spool_files::records(file);
+            for record in records.iter().filter(|r| r.kind == 1 && damage.touches(r)) {
+                destroyed.insert(record.user_token().unwrap());
+            }
+            if !matches!(damage, Damage::Truncate { .. }) {
+                damaged_files.insert(file.clone());
+            }
+            damage.apply();
+            damages.push(damage);
+        }
         assert!(started.elapsed() < Duration::from_secs(900), "no progress");
     }
 
@@ -171,17 +217,24 @@ async fn killed_at_random_and_restarted_the_spool_loses_nothing() {
             _ => unknown += 1,
         }
     }
-    let lost: Vec<usize> = (0..counts.len()).filter(|&i| counts[i] == 0).collect();
+    let lost: Vec<usize> = (0..counts.len())
+        .filter(|&i| counts[i] == 0 && !destroyed.contains(&format!("user-{i}")))
+        .collect();
+    let lost_to_damage = (0..counts.len())
+        .filter(|&i| counts[i] == 0 && destroyed.contains(&format!("user-{i}")))
+        .count();
     let duplicates: u64 = counts.iter().map(|&n| u64::from(n.saturating_sub(1))).sum();
     let requests = server.requests();
     let failed = requests.iter().filter(|r| r.status != Some(200)).count();
     println!(
-        "{total} events, {runs} runs, {kills} SIGKILLs, {} s: {} distinct events received, {} lost, {duplicates} duplicates ({:.2} %), {} torn records cut off at restarts, events recovered at each start {:?}; the server failed {failed} of {} requests",
+        "{total} events, {runs} runs, {kills} SIGKILLs, {} damages ({} events' records touched, {lost_to_damage} of them lost), {} s: {} distinct events received, {} lost beyond the damaged records, {duplicates} duplicates ({:.2} %), {} damaged stretches found at restarts, events recovered at each start {:?}; the server failed {failed} of {} requests",
+        damages.len(),
+        destroyed.len(),
         started.elapsed().as_secs(),
         counts.iter().filter(|&&n| n > 0).count(),
         lost.len(),
         duplicates as f64 * 100.0 / total as f64,
-        torn.load(SeqCst),
+        damaged_found.load(SeqCst),
         recovered.lock().unwrap(),
         requests.len(),
     );
@@ -192,8 +245,62 @@ async fn killed_at_random_and_restarted_the_spool_loses_nothing() {
         "lost events, the first: {:?}",
         &lost[..lost.len().min(20)]
     );
-    assert!(kills > 0, "the child was never killed");
+    assert_eq!(kills, MAX_KILLS);
+    assert_eq!(runs, MAX_KILLS + 1);
+    assert!(
+        recovered.lock().unwrap().iter().any(|&events| events > 0),
+        "no restart found events to deliver"
+    );
+    assert!(!damages.is_empty());
     assert!(failed > 0, "the server failed no request");
+}
+
+/// After some kills, damage as a disk does: a flipped byte in a record of
+/// an older segment, a zeroed page in one, or a few bytes cut off the
+/// newest segment (its last record torn). Each older file is damaged once
+/// (its records are found by reading it whole, intact).
+fn damage_at_random(
+    dir: &Path,
+    kills: u32,
+    random: &mut Random,
+    damaged: &BTreeSet<std::path::PathBuf>,
+) -> Option<Damage> {
+    let segments = spool_files::segments(dir);
+    let newest = segments.last()?.clone();
+    let older: Vec<_> = segments[..segments.len() - 1]
+        .iter()
+        .filter(|s| !damaged.contains(*s))
+        .collect();
+    match kills % 4 {
+        1 | 3 if !older.is_empty() => {
+            let file = older[random.below(older.len() as u64) as usize].clone();
+            let records = spool_files::records(&file);
+            let record = records.get(random.below(records.len().max(1) as u64) as usize)?;
+            let len = record.bytes.end - record.bytes.start;
+            let at = record.bytes.start + random.below(len);
+            Some(if kills % 4 == 1 {
+                Damage::Flip {
+                    file,
+                    at,
+                    mask: 1 + random.below(255) as u8,
+                }
+            } else {
+                Damage::ZeroPage {
+                    file,
+                    page: at / 4096,
+                }
+            })
+        }
+        2 => {
+            let len = std::fs::metadata(&newest).ok()?.len();
+            let cut = 1 + random.below(20);
+            (len > spool_files::HEADER_LEN + cut).then(|| Damage::Truncate {
+                file: newest,
+                len: len - cut,
+            })
+        }
+        _ => None,
+    }
 }
 
 /// The child: opens the spool, sends events `SPOOL_CRASH_FROM..TOTAL`, says
@@ -217,9 +324,9 @@ fn child_sends_through_the_spool() {
         .build()
         .unwrap();
     runtime.block_on(async move {
-        let spool = Spool::open(SpoolConfig::new(dir)).unwrap();
+        let spool = Spool::open(SpoolConfig::new(dir).segment_bytes(64 << 10)).unwrap();
         let recovery = spool.recovery();
-        println!("RECOVERY {} {}", recovery.events, recovery.torn_records);
+        println!("RECOVERY {} {}", recovery.events, recovery.damaged.len());
         let client = Client::builder("local", "local")
             .hosts([url])
             .write_timeout(Duration::from_secs(5))
@@ -234,9 +341,13 @@ fn child_sends_through_the_spool() {
                 sender.send(*event).await.unwrap();
             }
             if (i + 1) % SYNC_EVERY == 0 || i + 1 == total {
-                sender.sync().await;
+                assert!(sender.sync().await, "every event taken is durable");
                 println!("DURABLE {}", i + 1);
             }
+        }
+        if std::env::var("SPOOL_CRASH_FINISH").as_deref() != Ok("1") {
+            // A run to be killed: it delivers until the kill comes.
+            std::future::pending::<()>().await;
         }
         let report = sender.shutdown(Duration::from_secs(600)).await;
         assert_eq!(report.spooled, 0, "{report:?}");

@@ -80,7 +80,7 @@ pub use config::{SenderConfig, MAX_BATCH_EVENTS, MAX_BODY_BYTES, MAX_EVENT_BYTES
 pub use event::IntoEvent;
 #[cfg(feature = "spool")]
 #[cfg_attr(docsrs, doc(cfg(feature = "spool")))]
-pub use spool::{Recovery, Spool, SpoolConfig, SpoolError};
+pub use spool::{Damage, DamageKind, Recovery, Spool, SpoolConfig, SpoolError};
 
 use crate::error::Error;
 use crate::models::EventsItems;
@@ -480,12 +480,15 @@ impl Sender {
         let _ = settled.await;
     }
 
-    /// With a [`Spool`]: returns once every event taken before the call is
-    /// durable, at once without one. `send` waits for this itself; it is
-    /// for events given to [`try_send`](Self::try_send).
-    pub async fn sync(&self) {
-        if let Some(spool) = &self.handle.spool {
-            spool.sync().await;
+    /// With a [`Spool`]: waits until every event taken before the call is
+    /// durable, and says whether they are: `false` when the spool stopped
+    /// first (those not written are in the shutdown's report), and at once
+    /// without a spool, where no event is ever on disk. `send` waits for
+    /// this itself; it is for events given to [`try_send`](Self::try_send).
+    pub async fn sync(&self) -> bool {
+        match &self.handle.spool {
+            Some(spool) => spool.sync().await,
+            None => false,
         }
     }
 
@@ -557,6 +560,7 @@ impl Sender {
         if let Some(spool) = &self.handle.spool {
             stats.spooled = spool.unsettled();
             stats.spool_bytes_written = spool.written();
+            stats.spool_lost = spool.lost();
         }
         stats
     }
@@ -626,6 +630,10 @@ pub struct SenderStats {
     /// With a [`Spool`]: bytes this sender wrote to it (events, their
     /// framing and checksums, and the records of what is settled).
     pub spool_bytes_written: u64,
+    /// With a [`Spool`]: events lost to damage on disk found while running
+    /// (each also logged at `warn`); what opening found is in its
+    /// [`Recovery`].
+    pub spool_lost: u64,
 }
 
 impl SenderStats {

@@ -30,7 +30,7 @@ impl Spooled {
         match *self {}
     }
 
-    pub async fn sync(&self) {
+    pub async fn sync(&self) -> bool {
         match *self {}
     }
 
@@ -55,6 +55,10 @@ impl Spooled {
     }
 
     pub fn written(&self) -> u64 {
+        match *self {}
+    }
+
+    pub fn lost(&self) -> u64 {
         match *self {}
     }
 }

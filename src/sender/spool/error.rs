@@ -14,16 +14,18 @@ pub enum SpoolError {
         /// The lock file.
         lock: PathBuf,
     },
-    /// A file of the spool was written by another version of the format.
+    /// A file of the spool was written by a newer version of the format.
     UnsupportedVersion {
         /// The file.
         path: PathBuf,
         /// Its version.
         found: u32,
-        /// The version this library reads and writes.
+        /// The version this library writes (it reads that one and the
+        /// older ones, which it upgrades).
         supported: u32,
     },
-    /// A file named like a spool segment is not one.
+    /// The directory is not a spool: no file named like a segment holds a
+    /// spool header or record.
     NotASpool {
         /// The file.
         path: PathBuf,
@@ -54,12 +56,12 @@ impl fmt::Display for SpoolError {
                 supported,
             } => write!(
                 f,
-                "{} is a spool file of format version {found}; this version of algolia-insights reads version {supported} only: deliver that spool with the version that wrote it, or move it away",
+                "{} is a spool file of format version {found}; this version of algolia-insights reads versions 1 to {supported}: deliver that spool with the version that wrote it, or move it away",
                 path.display()
             ),
             SpoolError::NotASpool { path } => write!(
                 f,
-                "{} is named like a spool file but is not one (its header is not a spool header): move it out of the spool directory",
+                "{} is named like a spool file, but neither it nor any other file of the directory holds a spool header or record: the directory is not a spool (move such files away, or open another directory)",
                 path.display()
             ),
             SpoolError::Io {

@@ -24,8 +24,7 @@ pub(crate) async fn feed(shared: Arc<Shared>, log: Arc<Log>, mut reader: Reader)
         if shared.cancel.is_cancelled() {
             return;
         }
-        let durable = *log.durable.borrow();
-        if reader.next < durable {
+        if !reader.caught_up(&log) {
             let (mut r, mut c) = (reader, chunk.take().expect("the chunk"));
             let read_log = Arc::clone(&log);
             let read = tokio::task::spawn_blocking(move || {
@@ -39,6 +38,7 @@ pub(crate) async fn feed(shared: Arc<Shared>, log: Arc<Log>, mut reader: Reader)
             };
             reader = r;
             let c = chunk.insert(c);
+            settle_lost(&log, c);
             if let Err(error) = result {
                 tracing::error!(error = %error, dir = %log.dir.display(), "reading the spool failed: trying again");
                 if shared
@@ -67,7 +67,7 @@ pub(crate) async fn feed(shared: Arc<Shared>, log: Arc<Log>, mut reader: Reader)
             (state.closing, state.next, state.flush_target)
         };
         let durable = *log.durable.borrow();
-        let read_all = reader.next >= durable;
+        let read_all = reader.caught_up(&log);
         if flush_target > flushed && read_all {
             // A flush waits: the batch being filled goes now.
             let (answer, _) = oneshot::channel();
@@ -95,6 +95,28 @@ pub(crate) async fn feed(shared: Arc<Shared>, log: Arc<Log>, mut reader: Reader)
         {
             return;
         }
+    }
+}
+
+/// Damage met while reading: reported, and the events it destroyed
+/// settled as lost, so that no flush or shutdown waits for them.
+fn settle_lost(log: &Log, chunk: &Chunk) {
+    for (path, stretch) in &chunk.damaged {
+        tracing::warn!(
+            file = %path.display(),
+            offset = stretch.offset,
+            bytes = stretch.bytes,
+            reason = stretch.reason,
+            "a damaged stretch of a spool file was skipped: reading goes on at the next valid record"
+        );
+    }
+    for lost in &chunk.lost {
+        tracing::warn!(
+            sequences = ?lost,
+            dir = %log.dir.display(),
+            "spooled events were lost to damage on disk"
+        );
+        log.lose(lost.clone());
     }
 }
 

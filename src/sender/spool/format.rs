@@ -1,30 +1,42 @@
-//! The spool's on-disk format: segment files, each a header and then
-//! records, every record checksummed so that a torn or damaged one is
-//! recognised instead of read as an event.
+//! The spool's on-disk format (version 2): segment files, each a header
+//! and then records. Every record carries a marker, its own event number
+//! and a checksum, so that it can be found and placed without its
+//! neighbours: after a damaged stretch, reading resynchronises on the next
+//! record whose marker and checksum hold, and only the damaged records are
+//! lost.
 //!
 //! ```text
 //! segment  = header record*
-//! header   = "AISPOOL\n" version:u32 flags:u32 base:u64 crc:u32       (28 bytes)
-//! record   = len:u32 crc:u32 kind:u8 payload[len]                      (9 + len bytes)
-//! kind 1   = an event: its JSON, as it is sent
+//! header   = "AISPOOL\n" version:u32 flags:u32 base:u64 crc:u32                  (28 bytes)
+//! record   = marker:[F5 'R' 'E' 'C'] len:u32 kind:u8 number:u64 crc:u32 payload[len]
+//!                                                                           (21 + len bytes)
+//! kind 1   = an event numbered `number`: its JSON, as it is sent
 //! kind 2   = settled: payload is a u64, every event numbered below it is settled
 //! kind 3   = settled run: payload is two u64s, the events numbered from the
 //!            first up to (not including) the second are settled
 //! ```
 //!
-//! Integers are little-endian; each `crc` is CRC-32 (IEEE) of the bytes
-//! before it in the header, or of `kind` and `payload` in a record. Events
-//! are numbered in order of writing: the first event of a segment has the
-//! number `base` (also in the file's name), the next one `base + 1`.
+//! Integers are little-endian. The header's `crc` is CRC-32 (IEEE) of the
+//! bytes before it; a record's is CRC-32 of `len`, `kind`, `number` and
+//! `payload` (everything but the marker and the checksum). The marker's
+//! first byte, 0xF5, never occurs in UTF-8, so never in an event's JSON:
+//! a search for the next record only stops in the binary fields. Events
+//! are numbered in order of writing, consecutively: the first event of a
+//! segment is numbered `base` (also in the file's name). Settled records
+//! carry the number of the next event at their writing.
+//!
+//! Version 1 (0.1) had records without marker and number
+//! (`len:u32 crc:u32 kind:u8 payload`); [`v1`] reads them, to migrate.
 
 use crate::sender::MAX_BODY_BYTES;
 
-/// The format this version writes, and the only one it reads.
-pub(crate) const VERSION: u32 = 1;
+/// The format this version writes.
+pub(crate) const VERSION: u32 = 2;
 
 pub(crate) const MAGIC: &[u8; 8] = b"AISPOOL\n";
 pub(crate) const HEADER_LEN: usize = 28;
-pub(crate) const RECORD_HEADER_LEN: usize = 9;
+pub(crate) const MARKER: [u8; 4] = [0xF5, b'R', b'E', b'C'];
+pub(crate) const RECORD_HEADER_LEN: usize = 21;
 
 /// No event's JSON is this long: a longer `len` is damage, not an event.
 pub(crate) const MAX_PAYLOAD: usize = MAX_BODY_BYTES;
@@ -35,9 +47,13 @@ pub(crate) const KIND_SETTLED_RUN: u8 = 3;
 
 /// The header of a segment whose first event is numbered `base`.
 pub(crate) fn header(base: u64) -> [u8; HEADER_LEN] {
+    header_of_version(base, VERSION)
+}
+
+fn header_of_version(base: u64, version: u32) -> [u8; HEADER_LEN] {
     let mut header = [0; HEADER_LEN];
     header[..8].copy_from_slice(MAGIC);
-    header[8..12].copy_from_slice(&VERSION.to_le_bytes());
+    header[8..12].copy_from_slice(&version.to_le_bytes());
     header[16..24].copy_from_slice(&base.to_le_bytes());
     let crc = crc32fast::hash(&header[..24]);
     header[24..].copy_from_slice(&crc.to_le_bytes());
@@ -45,79 +61,85 @@ pub(crate) fn header(base: u64) -> [u8; HEADER_LEN] {
 }
 
 /// What a segment's header says.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Header {
     Valid {
+        version: u32,
         base: u64,
     },
-    /// Not a spool segment at all (another file, or a damaged header).
-    NotASegment,
-    /// A spool segment of another version of the format.
-    Version(u32),
+    /// Not a valid header: another file, or a damaged header.
+    Damaged,
 }
 
 pub(crate) fn read_header(bytes: &[u8; HEADER_LEN]) -> Header {
     if &bytes[..8] != MAGIC {
-        return Header::NotASegment;
+        return Header::Damaged;
     }
-    let crc = u32::from_le_bytes(bytes[24..].try_into().expect("4 bytes"));
-    if crc != crc32fast::hash(&bytes[..24]) {
-        return Header::NotASegment;
-    }
-    let version = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
-    if version != VERSION {
-        return Header::Version(version);
+    if read_u32(&bytes[24..]) != crc32fast::hash(&bytes[..24]) {
+        return Header::Damaged;
     }
     Header::Valid {
-        base: u64::from_le_bytes(bytes[16..24].try_into().expect("8 bytes")),
+        version: read_u32(&bytes[8..]),
+        base: read_u64(&bytes[16..]),
     }
+}
+
+fn read_u32(bytes: &[u8]) -> u32 {
+    u32::from_le_bytes(bytes[..4].try_into().expect("4 bytes"))
+}
+
+fn read_u64(bytes: &[u8]) -> u64 {
+    u64::from_le_bytes(bytes[..8].try_into().expect("8 bytes"))
 }
 
 /// The checksum of an event record (computed before taking any lock).
-pub(crate) fn event_crc(json: &[u8]) -> u32 {
+pub(crate) fn event_crc(number: u64, json: &[u8]) -> u32 {
+    record_crc(KIND_EVENT, number, json)
+}
+
+fn record_crc(kind: u8, number: u64, payload: &[u8]) -> u32 {
+    let len = u32::try_from(payload.len()).expect("records are below MAX_PAYLOAD");
+    let mut fields = [0; 13];
+    fields[..4].copy_from_slice(&len.to_le_bytes());
+    fields[4] = kind;
+    fields[5..].copy_from_slice(&number.to_le_bytes());
     let mut hasher = crc32fast::Hasher::new();
-    hasher.update(&[KIND_EVENT]);
-    hasher.update(json);
+    hasher.update(&fields);
+    hasher.update(payload);
     hasher.finalize()
 }
 
-/// Appends an event record whose checksum is `crc` ([`event_crc`]).
-pub(crate) fn push_event(out: &mut Vec<u8>, json: &[u8], crc: u32) {
-    let len = u32::try_from(json.len()).expect("events are below MAX_PAYLOAD");
+fn push_record(out: &mut Vec<u8>, kind: u8, number: u64, payload: &[u8], crc: u32) {
+    let len = u32::try_from(payload.len()).expect("records are below MAX_PAYLOAD");
+    out.extend_from_slice(&MARKER);
     out.extend_from_slice(&len.to_le_bytes());
+    out.push(kind);
+    out.extend_from_slice(&number.to_le_bytes());
     out.extend_from_slice(&crc.to_le_bytes());
-    out.push(KIND_EVENT);
-    out.extend_from_slice(json);
+    out.extend_from_slice(payload);
 }
 
-/// Appends a record saying every event numbered below `below` is settled.
-pub(crate) fn push_settled(out: &mut Vec<u8>, below: u64) {
+/// Appends the record of the event numbered `number`.
+pub(crate) fn push_event(out: &mut Vec<u8>, number: u64, json: &[u8]) {
+    push_record(out, KIND_EVENT, number, json, event_crc(number, json));
+}
+
+/// Appends a record saying every event numbered below `below` is settled;
+/// `next` is the number of the next event at its writing.
+pub(crate) fn push_settled(out: &mut Vec<u8>, next: u64, below: u64) {
     let payload = below.to_le_bytes();
-    let mut hasher = crc32fast::Hasher::new();
-    hasher.update(&[KIND_SETTLED]);
-    hasher.update(&payload);
-    out.extend_from_slice(&8u32.to_le_bytes());
-    out.extend_from_slice(&hasher.finalize().to_le_bytes());
-    out.push(KIND_SETTLED);
-    out.extend_from_slice(&payload);
+    let crc = record_crc(KIND_SETTLED, next, &payload);
+    push_record(out, KIND_SETTLED, next, &payload, crc);
 }
 
 /// Appends a record saying the events numbered `run` are settled.
-pub(crate) fn push_settled_run(out: &mut Vec<u8>, run: std::ops::Range<u64>) {
+pub(crate) fn push_settled_run(out: &mut Vec<u8>, next: u64, run: std::ops::Range<u64>) {
     let mut payload = [0; 16];
     payload[..8].copy_from_slice(&run.start.to_le_bytes());
     payload[8..].copy_from_slice(&run.end.to_le_bytes());
-    let mut hasher = crc32fast::Hasher::new();
-    hasher.update(&[KIND_SETTLED_RUN]);
-    hasher.update(&payload);
-    out.extend_from_slice(&16u32.to_le_bytes());
-    out.extend_from_slice(&hasher.finalize().to_le_bytes());
-    out.push(KIND_SETTLED_RUN);
-    out.extend_from_slice(&payload);
+    let crc = record_crc(KIND_SETTLED_RUN, next, &payload);
+    push_record(out, KIND_SETTLED_RUN, next, &payload, crc);
 }
-
-#[cfg(test)]
-pub(crate) const SETTLED_RUN_RECORD_LEN: usize = RECORD_HEADER_LEN + 16;
 
 /// The bytes an event record of this JSON takes.
 pub(crate) fn event_record_len(json_len: usize) -> usize {
@@ -126,39 +148,59 @@ pub(crate) fn event_record_len(json_len: usize) -> usize {
 
 #[cfg(test)]
 pub(crate) const SETTLED_RECORD_LEN: usize = RECORD_HEADER_LEN + 8;
+#[cfg(test)]
+pub(crate) const SETTLED_RUN_RECORD_LEN: usize = RECORD_HEADER_LEN + 16;
+
+/// What a valid record says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Content {
+    /// An event; its JSON is the record's payload.
+    Event { number: u64 },
+    /// Every event numbered below `below` is settled; `next` was the
+    /// number of the next event when it was written.
+    Settled { below: u64, next: u64 },
+    /// The events numbered `run` are settled; `next` as above.
+    SettledRun {
+        run: std::ops::Range<u64>,
+        next: u64,
+    },
+}
+
+impl Content {
+    /// Every event this record tells of is numbered below this.
+    pub(crate) fn numbers_below(&self) -> u64 {
+        match self {
+            Content::Event { number } => number.saturating_add(1),
+            Content::Settled { below, next } => (*below).max(*next),
+            Content::SettledRun { run, next } => run.end.max(*next),
+        }
+    }
+}
 
 /// One record read from the front of some bytes.
 #[derive(Debug, PartialEq, Eq)]
-pub(crate) enum Decoded<'a> {
-    Event {
-        json: &'a [u8],
-        len: usize,
-    },
-    Settled {
-        below: u64,
-        len: usize,
-    },
-    SettledRun {
-        run: std::ops::Range<u64>,
-        len: usize,
-    },
-    /// The bytes end inside the record, which needs `needed` bytes in all.
-    Incomplete {
-        needed: usize,
-    },
-    /// Not a record: a length no event has, an unknown kind, or a checksum
-    /// that does not match.
+pub(crate) enum Decoded {
+    /// A valid record of `len` bytes in all.
+    Record { content: Content, len: usize },
+    /// The bytes end inside what may be a record of `needed` bytes.
+    Incomplete { needed: usize },
+    /// Not a record: no marker, a length no event has, a checksum that
+    /// does not match, or an unknown kind.
     Damaged(&'static str),
 }
 
 /// Reads the record at the start of `bytes`.
-pub(crate) fn decode(bytes: &[u8]) -> Decoded<'_> {
+pub(crate) fn decode(bytes: &[u8]) -> Decoded {
+    let marker = bytes.len().min(MARKER.len());
+    if bytes[..marker] != MARKER[..marker] {
+        return Decoded::Damaged("no record marker");
+    }
     if bytes.len() < RECORD_HEADER_LEN {
         return Decoded::Incomplete {
             needed: RECORD_HEADER_LEN,
         };
     }
-    let len = u32::from_le_bytes(bytes[..4].try_into().expect("4 bytes")) as usize;
+    let len = read_u32(&bytes[4..]) as usize;
     if len > MAX_PAYLOAD {
         return Decoded::Damaged("a record length larger than any event");
     }
@@ -166,28 +208,32 @@ pub(crate) fn decode(bytes: &[u8]) -> Decoded<'_> {
     if bytes.len() < total {
         return Decoded::Incomplete { needed: total };
     }
-    let crc = u32::from_le_bytes(bytes[4..8].try_into().expect("4 bytes"));
-    let body = &bytes[8..total];
-    if crc32fast::hash(body) != crc {
+    let (kind, number) = (bytes[8], read_u64(&bytes[9..]));
+    let payload = &bytes[RECORD_HEADER_LEN..total];
+    if read_u32(&bytes[17..]) != record_crc(kind, number, payload) {
         return Decoded::Damaged("a record whose checksum does not match");
     }
-    let payload = &body[1..];
-    match body[0] {
-        KIND_EVENT => Decoded::Event {
-            json: payload,
-            len: total,
+    let content = match (kind, payload.len()) {
+        (KIND_EVENT, _) => Content::Event { number },
+        (KIND_SETTLED, 8) => Content::Settled {
+            below: read_u64(payload),
+            next: number,
         },
-        KIND_SETTLED if payload.len() == 8 => Decoded::Settled {
-            below: u64::from_le_bytes(payload.try_into().expect("8 bytes")),
-            len: total,
+        (KIND_SETTLED_RUN, 16) => Content::SettledRun {
+            run: read_u64(payload)..read_u64(&payload[8..]),
+            next: number,
         },
-        KIND_SETTLED_RUN if payload.len() == 16 => Decoded::SettledRun {
-            run: u64::from_le_bytes(payload[..8].try_into().expect("8 bytes"))
-                ..u64::from_le_bytes(payload[8..].try_into().expect("8 bytes")),
-            len: total,
-        },
-        _ => Decoded::Damaged("a record of an unknown kind"),
+        _ => return Decoded::Damaged("a record of an unknown kind"),
+    };
+    Decoded::Record {
+        content,
+        len: total,
     }
+}
+
+/// The payload of a record [`decode`] found valid.
+pub(crate) fn payload(record: &[u8]) -> &[u8] {
+    &record[RECORD_HEADER_LEN..]
 }
 
 /// The file name of the segment whose first event is numbered `base`.
@@ -204,79 +250,200 @@ pub(crate) fn parse_segment_name(name: &str) -> Option<u64> {
     digits.parse().ok()
 }
 
+/// Version 1 of the format, read to migrate a spool left by 0.1.
+pub(crate) mod v1 {
+    use super::{read_u32, read_u64, Content, Decoded, MAX_PAYLOAD};
+
+    pub(crate) const VERSION: u32 = 1;
+    pub(crate) const RECORD_HEADER_LEN: usize = 9;
+
+    /// Reads the version-1 record at the start of `bytes`. Its events have
+    /// no number: [`Content::Event`]'s is 0, the reader counts them.
+    pub(crate) fn decode(bytes: &[u8]) -> Decoded {
+        if bytes.len() < RECORD_HEADER_LEN {
+            return Decoded::Incomplete {
+                needed: RECORD_HEADER_LEN,
+            };
+        }
+        let len = read_u32(bytes) as usize;
+        if len > MAX_PAYLOAD {
+            return Decoded::Damaged("a record length larger than any event");
+        }
+        let total = RECORD_HEADER_LEN + len;
+        if bytes.len() < total {
+            return Decoded::Incomplete { needed: total };
+        }
+        let body = &bytes[8..total];
+        if crc32fast::hash(body) != read_u32(&bytes[4..]) {
+            return Decoded::Damaged("a record whose checksum does not match");
+        }
+        let payload = &body[1..];
+        let content = match (body[0], payload.len()) {
+            (super::KIND_EVENT, _) => Content::Event { number: 0 },
+            (super::KIND_SETTLED, 8) => Content::Settled {
+                below: read_u64(payload),
+                next: 0,
+            },
+            (super::KIND_SETTLED_RUN, 16) => Content::SettledRun {
+                run: read_u64(payload)..read_u64(&payload[8..]),
+                next: 0,
+            },
+            _ => return Decoded::Damaged("a record of an unknown kind"),
+        };
+        Decoded::Record {
+            content,
+            len: total,
+        }
+    }
+
+    /// The payload of a valid version-1 record.
+    pub(crate) fn payload(record: &[u8]) -> &[u8] {
+        &record[RECORD_HEADER_LEN..]
+    }
+
+    /// A version-1 header, for tests that write a version-1 segment.
+    #[cfg(test)]
+    pub(crate) fn header(base: u64) -> [u8; super::HEADER_LEN] {
+        super::header_of_version(base, VERSION)
+    }
+
+    /// Appends a version-1 record, for tests.
+    #[cfg(test)]
+    pub(crate) fn push(out: &mut Vec<u8>, kind: u8, payload: &[u8]) {
+        let mut hasher = crc32fast::Hasher::new();
+        hasher.update(&[kind]);
+        hasher.update(payload);
+        out.extend_from_slice(&(payload.len() as u32).to_le_bytes());
+        out.extend_from_slice(&hasher.finalize().to_le_bytes());
+        out.push(kind);
+        out.extend_from_slice(payload);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn event(number: u64, json: &[u8]) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        push_event(&mut bytes, number, json);
+        bytes
+    }
+
     #[test]
     fn records_read_back_as_written() {
-        let mut bytes = Vec::new();
-        push_event(&mut bytes, br#"{"a":1}"#, event_crc(br#"{"a":1}"#));
-        push_settled(&mut bytes, 42);
-        push_settled_run(&mut bytes, 50..60);
-        assert_eq!(
-            decode(&bytes[16 + SETTLED_RECORD_LEN..]),
-            Decoded::SettledRun {
-                run: 50..60,
-                len: SETTLED_RUN_RECORD_LEN
-            }
-        );
+        let mut bytes = event(7, br#"{"a":1}"#);
+        push_settled(&mut bytes, 8, 42);
+        push_settled_run(&mut bytes, 8, 50..60);
+        let first = event_record_len(7);
         assert_eq!(
             decode(&bytes),
-            Decoded::Event {
-                json: br#"{"a":1}"#,
-                len: 16
+            Decoded::Record {
+                content: Content::Event { number: 7 },
+                len: first
             }
         );
+        assert_eq!(payload(&bytes[..first]), br#"{"a":1}"#);
         assert_eq!(
-            decode(&bytes[16..]),
-            Decoded::Settled {
-                below: 42,
+            decode(&bytes[first..]),
+            Decoded::Record {
+                content: Content::Settled { below: 42, next: 8 },
                 len: SETTLED_RECORD_LEN
             }
         );
         assert_eq!(
+            decode(&bytes[first + SETTLED_RECORD_LEN..]),
+            Decoded::Record {
+                content: Content::SettledRun {
+                    run: 50..60,
+                    next: 8
+                },
+                len: SETTLED_RUN_RECORD_LEN
+            }
+        );
+        assert_eq!(
             bytes.len(),
-            event_record_len(7) + SETTLED_RECORD_LEN + SETTLED_RUN_RECORD_LEN
+            first + SETTLED_RECORD_LEN + SETTLED_RUN_RECORD_LEN
         );
     }
 
     #[test]
-    fn a_cut_or_flipped_record_is_never_read_as_an_event() {
-        let mut bytes = Vec::new();
-        push_event(&mut bytes, br#"{"a":1}"#, event_crc(br#"{"a":1}"#));
+    fn a_cut_or_flipped_record_is_never_read_as_a_record() {
+        let bytes = event(3, br#"{"a":1}"#);
         for cut in 0..bytes.len() {
             assert!(
                 matches!(decode(&bytes[..cut]), Decoded::Incomplete { .. }),
                 "cut at {cut}"
             );
         }
-        for at in 4..bytes.len() {
-            let mut flipped = bytes.clone();
-            flipped[at] ^= 0x10;
-            assert!(
-                matches!(decode(&flipped), Decoded::Damaged(_)),
-                "flipped byte {at}"
-            );
+        for at in 0..bytes.len() {
+            for bit in 0..8 {
+                let mut flipped = bytes.clone();
+                flipped[at] ^= 1 << bit;
+                assert!(
+                    !matches!(decode(&flipped), Decoded::Record { .. }),
+                    "flipped bit {bit} of byte {at}"
+                );
+            }
         }
         let mut huge = bytes.clone();
-        huge[..4].copy_from_slice(&u32::MAX.to_le_bytes());
+        huge[4..8].copy_from_slice(&u32::MAX.to_le_bytes());
         assert!(matches!(decode(&huge), Decoded::Damaged(_)));
+    }
+
+    #[test]
+    fn the_marker_never_occurs_in_json() {
+        // Every byte of UTF-8 text is below 0xF5.
+        let json = "{\"k\":\"é ✓ 😀 \\u00f5\"}".as_bytes();
+        assert!(json.iter().all(|&b| b < MARKER[0]));
+        assert!(std::str::from_utf8(&[MARKER[0], 0x80, 0x80, 0x80]).is_err());
     }
 
     #[test]
     fn headers_carry_the_version_and_the_first_number() {
         let header = header(7);
-        assert_eq!(read_header(&header), Header::Valid { base: 7 });
-        let mut other = header;
-        other[8..12].copy_from_slice(&2u32.to_le_bytes());
-        let crc = crc32fast::hash(&other[..24]);
-        other[24..].copy_from_slice(&crc.to_le_bytes());
-        assert_eq!(read_header(&other), Header::Version(2));
+        assert_eq!(
+            read_header(&header),
+            Header::Valid {
+                version: VERSION,
+                base: 7
+            }
+        );
+        assert_eq!(
+            read_header(&v1::header(9)),
+            Header::Valid {
+                version: 1,
+                base: 9
+            }
+        );
         let mut damaged = header;
         damaged[17] ^= 1;
-        assert_eq!(read_header(&damaged), Header::NotASegment);
-        assert_eq!(read_header(&[0; HEADER_LEN]), Header::NotASegment);
+        assert_eq!(read_header(&damaged), Header::Damaged);
+        assert_eq!(read_header(&[0; HEADER_LEN]), Header::Damaged);
+    }
+
+    #[test]
+    fn version_1_records_read_as_before() {
+        let mut bytes = Vec::new();
+        v1::push(&mut bytes, KIND_EVENT, br#"{"a":1}"#);
+        v1::push(&mut bytes, KIND_SETTLED, &5u64.to_le_bytes());
+        assert_eq!(
+            v1::decode(&bytes),
+            Decoded::Record {
+                content: Content::Event { number: 0 },
+                len: 16
+            }
+        );
+        assert_eq!(v1::payload(&bytes[..16]), br#"{"a":1}"#);
+        assert_eq!(
+            v1::decode(&bytes[16..]),
+            Decoded::Record {
+                content: Content::Settled { below: 5, next: 0 },
+                len: 17
+            }
+        );
+        bytes[20] ^= 1;
+        assert!(matches!(v1::decode(&bytes[16..]), Decoded::Damaged(_)));
     }
 
     #[test]

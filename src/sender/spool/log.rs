@@ -38,6 +38,8 @@ pub(crate) struct Log {
     pub lock: Mutex<Option<File>>,
     /// Bytes written to the segment files since the spool was opened.
     pub written: std::sync::atomic::AtomicU64,
+    /// Events lost to damage found while running (not at opening).
+    pub lost: std::sync::atomic::AtomicU64,
     /// Where rejected events go; synced before their settling is written.
     pub dead_letter: Option<Arc<DeadLetter>>,
     /// The events the writer gave up at a shutdown's deadline (never written).
@@ -78,6 +80,8 @@ pub(crate) struct Segment {
     pub path: PathBuf,
     /// Bytes written and synced.
     pub durable_len: u64,
+    /// The events in those bytes are numbered below this.
+    pub durable_next: u64,
 }
 
 /// What [`Log::append`] did.
@@ -94,8 +98,8 @@ impl Log {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Takes an event (its JSON and [`format::event_crc`]) if there is room.
-    pub fn append(&self, json: &[u8], crc: u32) -> Appended {
+    /// Takes an event's JSON if there is room.
+    pub fn append(&self, json: &[u8]) -> Appended {
         let len = format::event_record_len(json.len());
         let mut state = self.state();
         if state.closing {
@@ -106,9 +110,9 @@ impl Log {
         if over_cap || over_buffer {
             return Appended::Full;
         }
-        format::push_event(&mut state.pending, json, crc);
-        state.stored += len as u64;
         let number = state.next;
+        format::push_event(&mut state.pending, number, json);
+        state.stored += len as u64;
         state.next += 1;
         let wake = std::mem::take(&mut state.writer_idle);
         drop(state);
@@ -139,6 +143,13 @@ impl Log {
         if wake {
             self.work.notify_one();
         }
+    }
+
+    /// Records that the events numbered `run` were lost to damage: settled,
+    /// so that nothing waits for them, and counted.
+    pub fn lose(&self, run: Range<u64>) {
+        self.lost.fetch_add(run.end - run.start, SeqCst);
+        self.settle(run);
     }
 
     /// Takes no more events; those taken are still written and delivered.

@@ -42,15 +42,28 @@
 //!   No event is dropped for room.
 //! - **One writer.** The directory is locked while a spool is open: a
 //!   second process gets [`SpoolError::Locked`].
-//! - **Damage is found, not read.** Every record has a CRC-32. A torn last
-//!   record (the machine stopped mid-write) is cut off at opening and
-//!   counted in [`Recovery`]; the records before it are delivered. The
-//!   format has a version: a spool of another version is refused with
+//! - **Damage costs only itself.** Every record carries a marker, its
+//!   event's number and a CRC-32. Damage anywhere (flipped bits, a zeroed
+//!   page, a file cut short or deleted, a damaged header) loses only the
+//!   records it touched: reading resumes at the next valid record, at
+//!   opening and while running, and every valid record is delivered. Each
+//!   damaged stretch is in [`Recovery::damaged`] (file, offset, bytes, the
+//!   event numbers it may have held) and logged at `warn`; the numbers it
+//!   held are settled as lost, so that no flush or shutdown waits for
+//!   them. A torn last record (the machine stopped mid-write, so never
+//!   acknowledged) is cut off.
+//! - **Versioned.** The format has a version (2). A spool of version 1,
+//!   left by 0.1, is rewritten in version 2 when opened
+//!   ([`Recovery::migrated_segments`]), file by file, each replaced only
+//!   once its new form is durable; a newer version is refused with
 //!   [`SpoolError::UnsupportedVersion`], never misread.
+//! - **Disk given back.** Segments are deleted once every event in them is
+//!   settled; once every event is, the segment written to is too (a new,
+//!   empty one begins), within a sync interval.
 //!
-//! The files: append-only segments `<first event number>.seg`, deleted once
-//! every event in them is settled, and a `LOCK` file. README.md says why
-//! this and not an embedded database, with figures.
+//! The files: append-only segments `<first event number>.seg` and a `LOCK`
+//! file. README.md says why this and not an embedded database, with
+//! figures.
 
 mod config;
 mod dead_letter;
@@ -58,14 +71,16 @@ mod error;
 mod feed;
 mod format;
 mod log;
+mod migrate;
 mod reader;
 mod recover;
+mod scan;
 mod settled;
 mod writer;
 
 pub use config::SpoolConfig;
 pub use error::SpoolError;
-pub use recover::Recovery;
+pub use recover::{Damage, DamageKind, Recovery};
 
 use super::state::Shared;
 use super::{Delivered, FailedEvent, SenderConfig};
@@ -100,15 +115,18 @@ impl fmt::Debug for Spool {
 }
 
 impl Spool {
-    /// Opens (or creates) the spool in `config`'s directory: locks it, and
-    /// reads what it holds, cutting off a torn last record.
+    /// Opens (or creates) the spool in `config`'s directory: locks it,
+    /// upgrades files of format version 1, and reads what it holds, past
+    /// any damage ([`Recovery::damaged`]), cutting off a torn last record.
     ///
     /// # Errors
     ///
     /// [`SpoolError::Locked`] when another spool has the directory,
-    /// [`SpoolError::UnsupportedVersion`] or [`SpoolError::NotASpool`] for
-    /// files this version cannot read, [`SpoolError::Io`] when the
-    /// directory or a file cannot be read or written.
+    /// [`SpoolError::UnsupportedVersion`] for files of a newer format,
+    /// [`SpoolError::NotASpool`] when no file named like a segment holds a
+    /// valid header or record (the directory is not a spool),
+    /// [`SpoolError::Io`] when the directory or a file cannot be read or
+    /// written.
     pub fn open(config: SpoolConfig) -> Result<Spool, SpoolError> {
         let dir = config.dir.clone();
         let opened = recover::open(&dir)?;
@@ -119,6 +137,7 @@ impl Spool {
                 base: found.base,
                 path: found.path.clone(),
                 durable_len: found.len,
+                durable_next: opened.next,
             })
             .collect();
         // Writes go on at the end of the last segment, or a first one.
@@ -141,6 +160,7 @@ impl Spool {
                     base: opened.next,
                     path,
                     durable_len: len,
+                    durable_next: opened.next,
                 });
                 (file, len)
             }
@@ -166,7 +186,8 @@ impl Spool {
                 stored,
                 segments,
                 settled_written: settled_below,
-                unwritten_runs: Vec::new(),
+                // The events lost to damage are settled: written as such.
+                unwritten_runs: opened.lost,
                 settled: opened.settled,
                 closing: false,
                 finished: false,
@@ -184,6 +205,7 @@ impl Spool {
             given_up: Mutex::new(Vec::new()),
             dead_letter: dead_letter.clone(),
             written: std::sync::atomic::AtomicU64::new(0),
+            lost: std::sync::atomic::AtomicU64::new(0),
         });
         Ok(Spool {
             writer: Some(writer::Writer {
@@ -199,10 +221,10 @@ impl Spool {
         })
     }
 
-    /// What opening found: the events waiting for delivery, and any torn
-    /// records cut off.
-    pub fn recovery(&self) -> Recovery {
-        self.recovery
+    /// What opening found: the events waiting for delivery, and any
+    /// damage.
+    pub fn recovery(&self) -> &Recovery {
+        &self.recovery
     }
 
     /// The spool's directory.
@@ -311,7 +333,7 @@ pub(crate) enum Admitted {
 impl Spooled {
     /// Takes an event's JSON, if there is room.
     pub fn admit(&self, json: &[u8]) -> Admitted {
-        match self.log.append(json, format::event_crc(json)) {
+        match self.log.append(json) {
             Appended::Taken(number) => Admitted::Taken(number),
             Appended::Full => Admitted::Full,
             Appended::Closed => Admitted::Closed,
@@ -321,11 +343,10 @@ impl Spooled {
     /// Waits for room, then takes the event and waits until it is durable;
     /// `false` when the spool stopped first (the caller hands the event back).
     pub async fn wait_and_append(&self, json: Vec<u8>) -> bool {
-        let crc = format::event_crc(&json);
         loop {
             let mut room = pin!(self.log.room.notified());
             room.as_mut().enable();
-            match self.log.append(&json, crc) {
+            match self.log.append(&json) {
                 Appended::Taken(number) => return self.durable(number).await,
                 Appended::Closed => return false,
                 Appended::Full if self.log.writer_stopped.load(SeqCst) => return false,
@@ -340,12 +361,11 @@ impl Spooled {
         self.log.durable(number).await
     }
 
-    /// Waits until every event taken so far is durable.
-    pub async fn sync(&self) {
+    /// Waits until every event taken so far is durable: `false` when the
+    /// spool stopped first (some never will be).
+    pub async fn sync(&self) -> bool {
         let next = self.log.state().next;
-        if next > 0 {
-            self.log.durable(next - 1).await;
-        }
+        next == 0 || self.log.durable(next - 1).await
     }
 
     /// Waits until every event taken so far is settled (or the spool stopped).
@@ -401,5 +421,10 @@ impl Spooled {
     /// Bytes written to the spool's files by this sender.
     pub fn written(&self) -> u64 {
         self.log.written.load(SeqCst)
+    }
+
+    /// Events lost to damage found while running.
+    pub fn lost(&self) -> u64 {
+        self.log.lost.load(SeqCst)
     }
 }

@@ -1,15 +1,20 @@
 //! Reading durable events back from the segments, in order, for delivery:
-//! a chunk at a time, never past what the writer has synced.
+//! a chunk at a time, never past what the writer has synced. Damage found
+//! here (the file changed after the spool was opened) costs only the
+//! records it touched: reading goes on at the next valid record, and the
+//! numbers of the events it may have held are handed back as lost, so that
+//! they are settled and nothing waits for them.
 
-use super::format::{self, Decoded};
+use super::format::{self, Content};
 use super::log::Log;
+use super::scan::{Item, SegmentScan, Stretch};
 use super::settled::Settled;
 use std::fs::File;
-use std::io::{self, Read, Seek, SeekFrom};
+use std::io;
 use std::ops::Range;
 use std::path::PathBuf;
 
-/// The bytes read at once (more when one event is larger).
+/// The bytes of events read at once (more when one event is larger).
 const CHUNK: usize = 1 << 20;
 
 #[derive(Debug)]
@@ -17,11 +22,11 @@ pub(crate) struct Reader {
     /// The segment read, by its first event's number.
     base: u64,
     path: PathBuf,
-    file: Option<File>,
-    offset: u64,
-    /// The number of the next event read.
-    pub next: u64,
-    /// Events settled already (when the spool was opened): skipped.
+    scan: Option<SegmentScan>,
+    /// The number of the next event expected.
+    next: u64,
+    /// Events settled already (when the spool was opened, lost ones
+    /// included): skipped.
     skip: Settled,
 }
 
@@ -30,8 +35,20 @@ pub(crate) struct Reader {
 pub(crate) struct Chunk {
     pub buf: Vec<u8>,
     pub events: Vec<(u64, Range<usize>)>,
-    /// The number of the event after the last one read.
-    pub end: u64,
+    /// Numbers of events that damage destroyed: to settle as lost.
+    pub lost: Vec<Range<u64>>,
+    /// Damaged stretches met, by file.
+    pub damaged: Vec<(PathBuf, Stretch)>,
+}
+
+/// Where the reader is against what is durable.
+struct Position {
+    /// The durable length of the segment read.
+    durable_len: u64,
+    /// The segment after it, if any.
+    following: Option<(u64, PathBuf)>,
+    /// Events of the segment read are numbered below this.
+    end: u64,
 }
 
 impl Reader {
@@ -42,11 +59,26 @@ impl Reader {
         Reader {
             base: first.base,
             path: first.path.clone(),
-            file: None,
-            offset: format::HEADER_LEN as u64,
+            scan: None,
             next: first.base,
             skip: settled,
         }
+    }
+
+    /// Whether every durable event is read.
+    pub fn caught_up(&self, log: &Log) -> bool {
+        let state = log.state();
+        let Some(at) = state.segments.iter().position(|s| s.base == self.base) else {
+            return false;
+        };
+        let segment = &state.segments[at];
+        let offset = self
+            .scan
+            .as_ref()
+            .map_or(format::HEADER_LEN as u64, SegmentScan::offset);
+        at + 1 == state.segments.len()
+            && offset >= segment.durable_len
+            && self.next >= segment.durable_next
     }
 
     /// Reads the next durable events into `chunk` (emptied first); none
@@ -54,89 +86,89 @@ impl Reader {
     pub fn read(&mut self, log: &Log, chunk: &mut Chunk) -> io::Result<()> {
         chunk.buf.clear();
         chunk.events.clear();
-        chunk.end = self.next;
-        let end = loop {
-            let state = log.state();
-            let Some(at) = state.segments.iter().position(|s| s.base == self.base) else {
-                // Deleted, so all settled: go on from the oldest left.
-                let first = state.segments.front().expect("a spool has a segment");
-                self.switch(first.base, first.path.clone());
-                continue;
-            };
-            let segment = &state.segments[at];
-            if self.offset < segment.durable_len {
-                break segment.durable_len;
+        chunk.lost.clear();
+        chunk.damaged.clear();
+        loop {
+            let position = self.position(log);
+            if self.scan.is_none() {
+                let file = File::open(&self.path)?;
+                let from = format::HEADER_LEN as u64;
+                self.scan = Some(SegmentScan::new(file, from, position.durable_len));
             }
-            match state.segments.get(at + 1) {
-                Some(next) => {
-                    let (base, path) = (next.base, next.path.clone());
-                    drop(state);
-                    self.switch(base, path);
+            let scan = self.scan.as_mut().expect("opened above");
+            scan.extend_to(position.durable_len);
+            while chunk.buf.len() < CHUNK {
+                let Some(item) = scan.next()? else { break };
+                match item {
+                    Item::Record {
+                        content: Content::Event { number },
+                        ..
+                    } => {
+                        if number < self.next || number >= position.end {
+                            // Not this segment's next event: never written
+                            // so, not counted.
+                            continue;
+                        }
+                        lose(&self.skip, self.next..number, chunk);
+                        if !self.skip.contains(number) {
+                            let json = format::payload(scan.record());
+                            let start = chunk.buf.len();
+                            chunk.buf.extend_from_slice(json);
+                            chunk.events.push((number, start..chunk.buf.len()));
+                        }
+                        self.next = number + 1;
+                    }
+                    Item::Record { .. } => {}
+                    Item::Damaged(stretch) => chunk.damaged.push((self.path.clone(), stretch)),
                 }
+            }
+            if !scan.at_end() {
+                return Ok(());
+            }
+            // Every durable record of the segment is read: events numbered
+            // below its end that were not found are lost.
+            lose(&self.skip, self.next..position.end, chunk);
+            self.next = self.next.max(position.end);
+            match position.following {
+                Some((base, path)) => self.switch(base, path),
                 None => return Ok(()),
             }
-        };
-        let want = usize::try_from(end - self.offset).unwrap_or(usize::MAX);
-        self.fill(&mut chunk.buf, want.min(CHUNK))?;
-        let mut at = 0;
-        loop {
-            match format::decode(&chunk.buf[at..]) {
-                Decoded::Event { len, .. } => {
-                    if !self.skip.contains(self.next) {
-                        let start = at + format::RECORD_HEADER_LEN;
-                        chunk.events.push((self.next, start..at + len));
-                    }
-                    self.next += 1;
-                    at += len;
-                }
-                Decoded::Settled { len, .. } | Decoded::SettledRun { len, .. } => at += len,
-                Decoded::Incomplete { needed } => {
-                    if at == 0 && needed <= want {
-                        // One event larger than a chunk: read all of it.
-                        self.fill(&mut chunk.buf, needed)?;
-                        continue;
-                    }
-                    break;
-                }
-                Decoded::Damaged(reason) => {
-                    // Only what this process wrote or checked at opening is
-                    // read here, so this means the file changed under us.
-                    tracing::error!(
-                        path = %self.path.display(),
-                        offset = self.offset + at as u64,
-                        reason,
-                        "a spool file was changed while in use: the rest of it is skipped"
-                    );
-                    self.offset = end;
-                    chunk.buf.truncate(at);
-                    chunk.end = self.next;
-                    return Ok(());
-                }
-            }
         }
-        self.offset += at as u64;
-        chunk.buf.truncate(at);
-        chunk.end = self.next;
-        Ok(())
+    }
+
+    /// The segment read against what is durable; goes on from the oldest
+    /// segment left when it was deleted (so all settled).
+    fn position(&mut self, log: &Log) -> Position {
+        let state = log.state();
+        let at = match state.segments.iter().position(|s| s.base == self.base) {
+            Some(at) => at,
+            None => {
+                let first = state.segments.front().expect("a spool has a segment");
+                let (base, path) = (first.base, first.path.clone());
+                self.switch(base, path);
+                0
+            }
+        };
+        let segment = &state.segments[at];
+        let following = state.segments.get(at + 1);
+        Position {
+            durable_len: segment.durable_len,
+            following: following.map(|s| (s.base, s.path.clone())),
+            end: following.map_or(segment.durable_next, |s| s.base),
+        }
     }
 
     fn switch(&mut self, base: u64, path: PathBuf) {
         self.base = base;
         self.path = path;
-        self.file = None;
-        self.offset = format::HEADER_LEN as u64;
+        self.scan = None;
         self.next = self.next.max(base);
     }
+}
 
-    /// Reads `len` bytes at the offset into `buf` (replacing its content).
-    fn fill(&mut self, buf: &mut Vec<u8>, len: usize) -> io::Result<()> {
-        let file = match &mut self.file {
-            Some(file) => file,
-            None => self.file.insert(File::open(&self.path)?),
-        };
-        file.seek(SeekFrom::Start(self.offset))?;
-        buf.clear();
-        buf.resize(len, 0);
-        file.read_exact(buf)
+/// Adds the events numbered `range` that were not settled to the lost ones.
+fn lose(skip: &Settled, range: Range<u64>, chunk: &mut Chunk) {
+    if !range.is_empty() {
+        chunk.lost.extend(skip.unsettled_runs(range));
     }
 }

@@ -84,6 +84,28 @@ impl Settled {
         self.runs.iter().map(|(&s, &e)| s..e)
     }
 
+    /// The runs of the events numbered `range` that are not settled.
+    pub fn unsettled_runs(&self, range: Range<u64>) -> Vec<Range<u64>> {
+        let mut unsettled = Vec::new();
+        let mut at = range.start.max(self.below);
+        for run in self.runs() {
+            if at >= range.end {
+                break;
+            }
+            if run.end <= at {
+                continue;
+            }
+            if run.start > at {
+                unsettled.push(at..run.start.min(range.end));
+            }
+            at = at.max(run.end);
+        }
+        if at < range.end {
+            unsettled.push(at..range.end);
+        }
+        unsettled
+    }
+
     /// How many of the events numbered `range` are not settled.
     pub fn unsettled_in(&self, range: Range<u64>) -> u64 {
         let start = range.start.max(self.below);
@@ -123,6 +145,18 @@ mod tests {
         settled.settle(60..61);
         settled.settle_below(70);
         assert_eq!((settled.below(), settled.runs().count()), (70, 0));
+    }
+
+    #[test]
+    fn unsettled_runs_are_what_is_left_between_the_settled_ones() {
+        let mut settled = Settled::new(10);
+        settled.settle(20..30);
+        settled.settle(40..50);
+        assert_eq!(settled.unsettled_runs(0..60), [10..20, 30..40, 50..60]);
+        assert_eq!(settled.unsettled_runs(25..45), vec![(30..40)]);
+        assert_eq!(settled.unsettled_runs(0..10), []);
+        assert_eq!(settled.unsettled_runs(22..28), []);
+        assert_eq!(settled.unsettled_runs(45..55), vec![(50..55)]);
     }
 
     #[test]

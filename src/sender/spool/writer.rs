@@ -6,7 +6,7 @@
 //! record it could not write: a failed write (a full disk) is cut off and
 //! tried again, while the write buffer fills up and senders wait.
 
-use super::format::{self, Decoded};
+use super::format::{self, Content, Decoded};
 use super::log::{Log, Segment};
 use bytes::Bytes;
 use std::fs::{File, OpenOptions};
@@ -84,11 +84,11 @@ impl Writer {
             let settled = state.settled.below();
             let runs = std::mem::take(&mut state.unwritten_runs);
             for run in runs.iter().filter(|run| run.end > settled) {
-                format::push_settled_run(&mut buf, run.clone());
+                format::push_settled_run(&mut buf, end, run.clone());
             }
             let writes_settled = settled > state.settled_written;
             if writes_settled {
-                format::push_settled(&mut buf, settled);
+                format::push_settled(&mut buf, end, settled);
             }
             let settling = (buf.len() - records_len) as u64;
             state.stored += settling;
@@ -106,6 +106,7 @@ impl Writer {
                     retry = FIRST_RETRY;
                     self.last_sync = Some(Instant::now());
                     self.written(end, writes_settled.then_some(settled));
+                    self.give_back(end);
                 }
                 Err(error) => {
                     let mut state = self.log.state();
@@ -123,7 +124,7 @@ impl Writer {
                             error = %error,
                             "the spool could not write its last events before the shutdown deadline"
                         );
-                        return self.stop(events(&pending, first));
+                        return self.stop(events(&pending));
                     }
                     tracing::error!(
                         error = %error,
@@ -180,6 +181,7 @@ impl Writer {
             base,
             path,
             durable_len: format::HEADER_LEN as u64,
+            durable_next: base,
         });
         Ok(())
     }
@@ -190,10 +192,25 @@ impl Writer {
         let mut state = self.log.state();
         if let Some(head) = state.segments.back_mut() {
             head.durable_len = self.head_len;
+            head.durable_next = end;
         }
         if let Some(settled) = settled {
             state.settled_written = state.settled_written.max(settled);
         }
+        drop(state);
+        self.delete_settled();
+        self.log.durable.send_replace(end);
+        if let Some(settled) = settled {
+            self.log.settled.send_replace(settled);
+        }
+        self.log.feeder.notify_one();
+        self.log.room.notify_waiters();
+    }
+
+    /// Deletes the segments whose events are all settled (all but the one
+    /// written to).
+    fn delete_settled(&self) {
+        let mut state = self.log.state();
         let mut deleted = Vec::new();
         while state.segments.len() > 1 && state.segments[1].base <= state.settled_written {
             let segment = state.segments.pop_front().expect("two segments");
@@ -206,12 +223,28 @@ impl Writer {
                 tracing::warn!(path = %path.display(), error = %error, "could not delete a settled spool file");
             }
         }
-        self.log.durable.send_replace(end);
-        if let Some(settled) = settled {
-            self.log.settled.send_replace(settled);
+    }
+
+    /// Once every event written (those numbered below `end`) is settled,
+    /// and that is written: a new segment begins, and the one written to
+    /// so far is deleted, so that a settled spool holds no event's bytes.
+    fn give_back(&mut self, end: u64) {
+        let (settled, head_base) = {
+            let state = self.log.state();
+            let head_base = state.segments.back().map_or(end, |s| s.base);
+            (state.settled_written >= end, head_base)
+        };
+        if !settled || head_base >= end {
+            return;
         }
-        self.log.feeder.notify_one();
-        self.log.room.notify_waiters();
+        match self.roll(end) {
+            Ok(()) => self.delete_settled(),
+            Err(error) => tracing::warn!(
+                error = %error,
+                dir = %self.log.dir.display(),
+                "could not start a new spool file to delete the settled one: it stays until the next"
+            ),
+        }
     }
 
     fn stop(self, given_up: Vec<(u64, Bytes)>) {
@@ -253,18 +286,20 @@ pub(crate) fn sync_dir(dir: &Path) -> io::Result<()> {
     Ok(())
 }
 
-/// The events' numbers and JSON in a run of records, the first numbered `first`.
-fn events(mut records: &[u8], first: u64) -> Vec<(u64, Bytes)> {
+/// The events' numbers and JSON in a run of records.
+fn events(mut records: &[u8]) -> Vec<(u64, Bytes)> {
     let mut events = Vec::new();
     while !records.is_empty() {
         match format::decode(records) {
-            Decoded::Event { json, len } => {
-                events.push((first + events.len() as u64, Bytes::copy_from_slice(json)));
+            Decoded::Record {
+                content: Content::Event { number },
+                len,
+            } => {
+                let json = format::payload(&records[..len]);
+                events.push((number, Bytes::copy_from_slice(json)));
                 records = &records[len..];
             }
-            Decoded::Settled { len, .. } | Decoded::SettledRun { len, .. } => {
-                records = &records[len..]
-            }
+            Decoded::Record { len, .. } => records = &records[len..],
             Decoded::Incomplete { .. } | Decoded::Damaged(_) => break,
         }
     }

@@ -1,0 +1,354 @@
+//! Reading a segment's records in order, through damage: where the bytes
+//! at the reading point are not a valid record, the scan looks for the
+//! next offset where one begins (its marker, then its checksum), reports
+//! the stretch in between as damaged, and goes on from there. Opening a
+//! spool and the running reader both read segments this way.
+//!
+//! Memory stays bounded: the scan holds a window of the file, at most
+//! [`WINDOW`] bytes or one record, whichever is larger.
+
+use super::format::{self, Content, Decoded, MARKER};
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom};
+use std::ops::Range;
+
+/// The bytes read from the file at once.
+const WINDOW: usize = 256 << 10;
+
+/// What the scan found next.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Item {
+    /// A valid record at `offset`, `len` bytes long; its bytes are
+    /// [`SegmentScan::record`] until the next call.
+    Record {
+        offset: u64,
+        len: usize,
+        content: Content,
+    },
+    /// Bytes that hold no valid record, followed by one or by the end.
+    Damaged(Stretch),
+}
+
+/// A damaged stretch of a segment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Stretch {
+    pub offset: u64,
+    pub bytes: u64,
+    /// It reaches the end of what is read.
+    pub to_end: bool,
+    /// It begins with what may be a record cut short by the end: a torn write.
+    pub torn: bool,
+    pub reason: &'static str,
+}
+
+/// The records of one segment, from an offset up to an end.
+#[derive(Debug)]
+pub(crate) struct SegmentScan {
+    file: File,
+    /// Records are read up to here (the file's length, or what is durable).
+    end: u64,
+    /// The offset of the next record.
+    offset: u64,
+    window: Vec<u8>,
+    /// The file offset of `window[0]`.
+    window_at: u64,
+    /// The bytes of the last record returned: `window[last]`.
+    last: Range<usize>,
+}
+
+impl SegmentScan {
+    /// A scan of `file` from `offset` up to `end`.
+    pub fn new(file: File, offset: u64, end: u64) -> Self {
+        SegmentScan {
+            file,
+            end,
+            offset,
+            window: Vec::new(),
+            window_at: 0,
+            last: 0..0,
+        }
+    }
+
+    /// The offset of the next record.
+    pub fn offset(&self) -> u64 {
+        self.offset
+    }
+
+    /// Reads on up to `end` (more of the file is durable now).
+    pub fn extend_to(&mut self, end: u64) {
+        self.end = self.end.max(end);
+    }
+
+    /// Whether every byte up to the end is read.
+    pub fn at_end(&self) -> bool {
+        self.offset >= self.end
+    }
+
+    /// The bytes of the record [`next`](Self::next) just returned.
+    pub fn record(&self) -> &[u8] {
+        &self.window[self.last.clone()]
+    }
+
+    /// The next record, or damaged stretch; `None` at the end.
+    pub fn next(&mut self) -> io::Result<Option<Item>> {
+        if self.offset >= self.end {
+            return Ok(None);
+        }
+        let start = self.offset;
+        match self.decode_at(start)? {
+            Decoded::Record { content, len } => {
+                self.offset += len as u64;
+                Ok(Some(Item::Record {
+                    offset: start,
+                    len,
+                    content,
+                }))
+            }
+            Decoded::Incomplete { .. } => Ok(Some(Item::Damaged(self.resync(
+                start,
+                true,
+                "the file ends inside a record",
+            )?))),
+            Decoded::Damaged(reason) => Ok(Some(Item::Damaged(self.resync(start, false, reason)?))),
+        }
+    }
+
+    /// Finds the next valid record after the damage at `from`; the stretch
+    /// up to it (or to the end) is damaged, and reading goes on there.
+    fn resync(&mut self, from: u64, torn: bool, reason: &'static str) -> io::Result<Stretch> {
+        let mut candidate = from + 1;
+        let found = loop {
+            let Some(at) = self.find_marker(candidate)? else {
+                break None;
+            };
+            if matches!(self.decode_at(at)?, Decoded::Record { .. }) {
+                break Some(at);
+            }
+            candidate = at + 1;
+        };
+        let resumed = found.unwrap_or(self.end);
+        self.offset = resumed;
+        Ok(Stretch {
+            offset: from,
+            bytes: resumed - from,
+            to_end: found.is_none(),
+            // Torn: a record cut short by the end, with nothing after it.
+            torn: torn && found.is_none(),
+            reason,
+        })
+    }
+
+    /// The offset of the next marker at or after `from`, if any before the end.
+    fn find_marker(&mut self, mut from: u64) -> io::Result<Option<u64>> {
+        while from < self.end {
+            let window = self.bytes(from, WINDOW)?;
+            let searched = window.len();
+            if let Some(at) = window.windows(MARKER.len()).position(|w| w == MARKER) {
+                return Ok(Some(from + at as u64));
+            }
+            if searched < MARKER.len() {
+                return Ok(None);
+            }
+            // A marker may straddle two windows.
+            from += (searched - (MARKER.len() - 1)) as u64;
+        }
+        Ok(None)
+    }
+
+    /// Decodes the record at `at`, reading as much of it as there is.
+    fn decode_at(&mut self, at: u64) -> io::Result<Decoded> {
+        let head = self.bytes(at, format::RECORD_HEADER_LEN)?;
+        let decoded = format::decode(head);
+        let Decoded::Incomplete { needed } = decoded else {
+            return Ok(self.keep(at, decoded));
+        };
+        if head.len() < format::RECORD_HEADER_LEN {
+            return Ok(decoded);
+        }
+        let decoded = format::decode(self.bytes(at, needed)?);
+        Ok(self.keep(at, decoded))
+    }
+
+    /// Remembers where a valid record's bytes are in the window.
+    fn keep(&mut self, at: u64, decoded: Decoded) -> Decoded {
+        if let Decoded::Record { len, .. } = decoded {
+            let start = (at - self.window_at) as usize;
+            self.last = start..start + len;
+        }
+        decoded
+    }
+
+    /// Up to `len` bytes from `at` (fewer at the end), read into the window
+    /// unless it has them.
+    fn bytes(&mut self, at: u64, len: usize) -> io::Result<&[u8]> {
+        let len = len.min(usize::try_from(self.end.saturating_sub(at)).unwrap_or(usize::MAX));
+        let window_end = self.window_at + self.window.len() as u64;
+        if at < self.window_at || at + len as u64 > window_end {
+            let fill = len
+                .max(WINDOW)
+                .min(usize::try_from(self.end - at).unwrap_or(usize::MAX));
+            self.window.clear();
+            self.window.resize(fill, 0);
+            self.file.seek(SeekFrom::Start(at))?;
+            let read = read_full(&mut self.file, &mut self.window)?;
+            self.window.truncate(read);
+            self.window_at = at;
+            if read < fill {
+                // The file is shorter than it was: what is missing is the end.
+                self.end = at + read as u64;
+            }
+        }
+        let start = (at - self.window_at) as usize;
+        let available = self.window.len() - start;
+        Ok(&self.window[start..start + len.min(available)])
+    }
+}
+
+/// Reads until `buf` is full or the file ends; the bytes read.
+pub(crate) fn read_full(reader: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match reader.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sender::spool::format::{push_event, push_settled, HEADER_LEN};
+    use std::io::Write;
+
+    fn file_with(bytes: &[u8]) -> File {
+        let mut file = tempfile();
+        file.write_all(bytes).unwrap();
+        file
+    }
+
+    fn tempfile() -> File {
+        let dir = std::env::temp_dir().join("algolia-insights-scan-tests");
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(format!(
+            "{}-{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos()
+        ));
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(true)
+            .read(true)
+            .write(true)
+            .open(&path)
+            .unwrap();
+        std::fs::remove_file(&path).unwrap();
+        file
+    }
+
+    /// The event numbers read, and the damaged stretches (offset, bytes).
+    fn read_all(bytes: &[u8]) -> (Vec<u64>, Vec<(u64, u64, bool)>) {
+        let mut scan = SegmentScan::new(file_with(bytes), HEADER_LEN as u64, bytes.len() as u64);
+        let (mut events, mut damaged) = (Vec::new(), Vec::new());
+        while let Some(item) = scan.next().unwrap() {
+            match item {
+                Item::Record {
+                    content: Content::Event { number },
+                    len,
+                    ..
+                } => {
+                    assert_eq!(scan.record().len(), len);
+                    events.push(number)
+                }
+                Item::Record { .. } => {}
+                Item::Damaged(stretch) => {
+                    damaged.push((stretch.offset, stretch.bytes, stretch.torn))
+                }
+            }
+        }
+        (events, damaged)
+    }
+
+    /// A segment of these events (and settled records between them), and
+    /// where each event's record is.
+    fn segment(events: std::ops::Range<u64>) -> (Vec<u8>, Vec<Range<usize>>) {
+        let mut bytes = format::header(events.start).to_vec();
+        let mut records = Vec::new();
+        for number in events {
+            let start = bytes.len();
+            let json = format!(r#"{{"eventType":"view","userToken":"user-{number}"}}"#);
+            push_event(&mut bytes, number, json.as_bytes());
+            records.push(start..bytes.len());
+            if number % 7 == 0 {
+                push_settled(&mut bytes, number + 1, number / 2);
+            }
+        }
+        (bytes, records)
+    }
+
+    #[test]
+    fn every_record_is_read_in_order() {
+        let (bytes, _) = segment(10..60);
+        assert_eq!(read_all(&bytes), ((10..60).collect(), vec![]));
+    }
+
+    #[test]
+    fn damage_costs_only_the_records_it_touches() {
+        let (bytes, records) = segment(0..40);
+        for (i, offset) in records.iter().map(|r| r.start as u64).enumerate() {
+            for field in [0, 4, 8, 9, 17, 21, 30] {
+                let mut damaged = bytes.clone();
+                damaged[offset as usize + field] ^= 0x41;
+                let (events, stretches) = read_all(&damaged);
+                let expected: Vec<u64> = (0..40).filter(|&n| n != i as u64).collect();
+                assert_eq!(events, expected, "byte {field} of record {i}");
+                assert_eq!(stretches.len(), 1);
+                assert_eq!(stretches[0].0, offset);
+            }
+        }
+    }
+
+    /// The events whose records do not touch the bytes `damaged`.
+    fn untouched(records: &[Range<usize>], damaged: Range<usize>) -> Vec<u64> {
+        (0..records.len())
+            .filter(|&n| records[n].end <= damaged.start || records[n].start >= damaged.end)
+            .map(|n| n as u64)
+            .collect()
+    }
+
+    #[test]
+    fn a_zeroed_page_costs_the_records_on_it() {
+        let (mut bytes, offsets) = segment(0..200);
+        bytes[4096..8192].fill(0);
+        let (events, stretches) = read_all(&bytes);
+        assert_eq!(events, untouched(&offsets, 4096..8192));
+        assert_eq!(stretches.len(), 1);
+    }
+
+    #[test]
+    fn a_cut_last_record_is_a_torn_tail() {
+        let (bytes, offsets) = segment(0..10);
+        let cut = offsets[9].start + 5;
+        let (events, stretches) = read_all(&bytes[..cut]);
+        assert_eq!(events, (0..9).collect::<Vec<_>>());
+        assert_eq!(stretches, vec![(offsets[9].start as u64, 5, true)]);
+    }
+
+    #[test]
+    fn damage_across_windows_is_found_and_passed() {
+        // Records past the first window, damage at its edge.
+        let (mut bytes, offsets) = segment(0..8000);
+        let edge = offsets.iter().position(|o| o.start > WINDOW).unwrap();
+        let at = offsets[edge - 1].start + 2;
+        bytes[at..at + 300].fill(0xF5);
+        let (events, stretches) = read_all(&bytes);
+        assert_eq!(stretches.len(), 1);
+        assert_eq!(events, untouched(&offsets, at..at + 300));
+    }
+}
