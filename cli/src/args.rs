@@ -65,10 +65,18 @@ pub struct SendArgs {
     /// Keeps the events in a queue on disk in DIR until the API accepted or
     /// rejected them, which makes a long import resumable: killed or
     /// stopped, the same command run again delivers what the spool holds
-    /// first, then goes on after the last line it had spooled. Failures
+    /// first, then goes on after the last line it had spooled, once it
+    /// checked that the input still starts with the bytes read (progress
+    /// is saved every 200 ms, for lines durable in the spool). Failures
     /// that may pass are then retried without a limit (not --retries).
     #[arg(long, value_name = "DIR")]
     pub spool: Option<PathBuf>,
+    /// With --spool: forgets where an earlier run got to in the input.
+    /// What the spool holds is delivered, then the input is read from its
+    /// first line. Needed when the input is not the one the earlier run
+    /// read (edited, rotated or replaced): `send` refuses to guess.
+    #[arg(long, requires = "spool")]
+    pub restart: bool,
     #[command(flatten)]
     pub connection: ConnectionArgs,
 }

@@ -55,6 +55,41 @@ pub struct LineReader<R> {
     number: u64,
     bytes_read: u64,
     max_line: usize,
+    /// The checksum of every byte read, when asked for.
+    crc: Option<crc32fast::Hasher>,
+}
+
+/// What identifies the start of an input: its first `bytes` bytes, and
+/// their CRC-32.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fingerprint {
+    pub bytes: u64,
+    pub crc32: u32,
+}
+
+impl Fingerprint {
+    /// The fingerprint of the first `bytes` bytes of `input`; `None` when
+    /// it is shorter.
+    pub fn of_prefix(input: &mut impl io::Read, bytes: u64) -> io::Result<Option<Fingerprint>> {
+        let mut hasher = crc32fast::Hasher::new();
+        let mut buf = vec![0; 1 << 16];
+        let mut left = bytes;
+        while left > 0 {
+            let want = usize::try_from(left.min(buf.len() as u64)).unwrap_or(buf.len());
+            let read = match input.read(&mut buf[..want]) {
+                Ok(0) => return Ok(None),
+                Ok(read) => read,
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+                Err(error) => return Err(error),
+            };
+            hasher.update(&buf[..read]);
+            left -= read as u64;
+        }
+        Ok(Some(Fingerprint {
+            bytes,
+            crc32: hasher.finalize(),
+        }))
+    }
 }
 
 impl<R: BufRead> LineReader<R> {
@@ -68,7 +103,23 @@ impl<R: BufRead> LineReader<R> {
             number: 0,
             bytes_read: 0,
             max_line,
+            crc: None,
         }
+    }
+
+    /// Keeps a checksum of the bytes read, for [`fingerprint`](Self::fingerprint).
+    pub fn fingerprinted(mut self) -> Self {
+        self.crc = Some(crc32fast::Hasher::new());
+        self
+    }
+
+    /// The fingerprint of every byte read so far (through the last line's
+    /// ending), if [`fingerprinted`](Self::fingerprinted).
+    pub fn fingerprint(&self) -> Option<Fingerprint> {
+        Some(Fingerprint {
+            bytes: self.bytes_read,
+            crc32: self.crc.clone()?.finalize(),
+        })
     }
 
     /// The number of the last line read (the first line is 1).
@@ -118,6 +169,9 @@ impl<R: BufRead> LineReader<R> {
                     line.clear();
                 }
                 None => line.extend_from_slice(piece),
+            }
+            if let Some(crc) = &mut self.crc {
+                crc.update(piece);
             }
             self.input.consume(taken);
             self.bytes_read += taken as u64;
@@ -191,6 +245,28 @@ mod tests {
         assert_eq!(lines[0], (1, Ok(b"short".to_vec())));
         assert_eq!(lines[1], (2, Err(b"this line is long\n".to_vec())));
         assert_eq!(lines[2], (3, Ok(b"ok".to_vec())));
+    }
+
+    #[test]
+    fn the_fingerprint_is_that_of_the_bytes_read_through_the_last_line() {
+        let text = b"first\r\nsecond\nthird";
+        let mut reader =
+            LineReader::new(io::BufReader::with_capacity(3, &text[..])).fingerprinted();
+        let mut line = Vec::new();
+        let mut spill = |_: &[u8]| Ok(());
+        reader.next_line(&mut line, &mut spill).unwrap();
+        reader.next_line(&mut line, &mut spill).unwrap();
+        let seen = reader.fingerprint().unwrap();
+        assert_eq!(seen.bytes, 14);
+        let prefix = Fingerprint::of_prefix(&mut &text[..], 14).unwrap().unwrap();
+        assert_eq!(seen, prefix);
+        assert_eq!(seen.crc32, crc32fast::hash(b"first\r\nsecond\n"));
+        assert_ne!(
+            Fingerprint::of_prefix(&mut &b"first\r\nsecomd\n"[..], 14).unwrap(),
+            Some(seen)
+        );
+        assert_eq!(Fingerprint::of_prefix(&mut &text[..5], 14).unwrap(), None);
+        assert_eq!(LineReader::new(&text[..]).fingerprint(), None);
     }
 
     #[test]

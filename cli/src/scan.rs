@@ -3,7 +3,7 @@
 //! were, to the rejects file when there is one.
 
 use crate::check::{check_line, parse_line, text};
-use crate::lines::{Input, Line, LineReader, MAX_LINE_BYTES};
+use crate::lines::{Fingerprint, Input, Line, LineReader, MAX_LINE_BYTES};
 use algolia_insights::models::EventsItems;
 use algolia_insights::validation::ValidationContext;
 use std::fs::File;
@@ -50,6 +50,19 @@ impl Scan {
     /// [`reject`](Self::reject).
     pub fn texts(input: Input, rejects: Option<RejectsFile>) -> Self {
         Self::new(input, rejects, Mode::Text)
+    }
+
+    /// Keeps the fingerprint of the input read ([`fingerprint`](Self::fingerprint)).
+    pub fn fingerprinted(self) -> Self {
+        Scan {
+            reader: self.reader.fingerprinted(),
+            ..self
+        }
+    }
+
+    /// The fingerprint of the input read so far, if [`fingerprinted`](Self::fingerprinted).
+    pub fn fingerprint(&self) -> Option<Fingerprint> {
+        self.reader.fingerprint()
     }
 
     fn new(input: Input, rejects: Option<RejectsFile>, mode: Mode) -> Self {

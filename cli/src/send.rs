@@ -32,6 +32,10 @@ const LISTED: usize = 1000;
 /// The progress line is refreshed every this many input lines.
 const PROGRESS_EVERY: u64 = 256;
 
+/// With a spool, whether a save of the progress is due is
+/// checked every this many lines ([`SAVE_EVERY`](crate::resume::SAVE_EVERY) is the cadence).
+const SAVE_CHECK_EVERY: u32 = 64;
+
 pub async fn run(args: SendArgs) -> Result<bool, String> {
     let input = lines::open(&args.input)?;
     let input_name = input.name.clone();
@@ -44,7 +48,7 @@ pub async fn run(args: SendArgs) -> Result<bool, String> {
     let spool = match &args.spool {
         Some(dir) => {
             let spool = Spool::open(SpoolConfig::new(dir)).map_err(|error| error.to_string())?;
-            let progress = Progress::load(dir, &args.input);
+            let progress = Progress::load(dir, &args.input, args.restart)?;
             Some((spool, progress))
         }
         None => None,
@@ -77,19 +81,27 @@ pub async fn run(args: SendArgs) -> Result<bool, String> {
     let (sender, mut progress) = match spool {
         Some((spool, progress)) => {
             let recovery = spool.recovery();
-            if recovery.events > 0 || recovery.torn_records > 0 {
+            if recovery.events > 0 {
                 outln!(
-                    "spool {}: {} events left by an earlier run are sent first{}",
+                    "spool {}: {} events left by an earlier run are sent first",
                     spool.dir().display(),
                     recovery.events,
-                    if recovery.torn_records > 0 {
-                        format!(
-                            " ({} torn records cut off, {} bytes)",
-                            recovery.torn_records, recovery.torn_bytes
-                        )
-                    } else {
-                        String::new()
-                    }
+                );
+            }
+            if recovery.migrated_segments > 0 {
+                outln!(
+                    "spool {}: {} files of an earlier version's format upgraded",
+                    spool.dir().display(),
+                    recovery.migrated_segments
+                );
+            }
+            if let Some(first) = recovery.damaged.first() {
+                outln!(
+                    "spool {}: {} damaged stretches found ({} bytes; up to {} events lost, every other record kept), the first: {first}",
+                    spool.dir().display(),
+                    recovery.damaged.len(),
+                    recovery.damaged_bytes(),
+                    recovery.lost_events(),
                 );
             }
             if progress.done_through > 0 {
@@ -108,12 +120,16 @@ pub async fn run(args: SendArgs) -> Result<bool, String> {
         None => (connection.client.sender(config), None),
     };
     let bar = progress::reading(input.size);
+    let mut scan = Scan::texts(input, rejects);
+    if progress.as_ref().is_some_and(Progress::resumable) {
+        scan = scan.fingerprinted();
+    }
     let reader = tokio::task::spawn_blocking({
         let (sender, outcomes, bar) = (sender.clone(), Arc::clone(&outcomes), bar.clone());
         let runtime = tokio::runtime::Handle::current();
         move || {
             read(
-                Scan::texts(input, rejects),
+                scan,
                 &sender,
                 &runtime,
                 &outcomes,
@@ -225,7 +241,20 @@ fn read(
     let mut next_sequence = first_sequence;
     let skip_through = progress.as_ref().map_or(0, |p| p.done_through);
     let mut offset = None;
+    let mut since_check = 0u32;
     loop {
+        since_check += 1;
+        if since_check == SAVE_CHECK_EVERY {
+            since_check = 0;
+            if scan.lines() > skip_through {
+                if let Some(progress) = progress.as_deref_mut().filter(|p| p.due()) {
+                    if let Err(error) = save(progress, &scan, sender, runtime) {
+                        totals.error = Some(error);
+                        break;
+                    }
+                }
+            }
+        }
         let line = match scan.next() {
             Ok(None) => break,
             Err(read_error) => {
@@ -286,13 +315,6 @@ fn read(
             }
         }
         if line % PROGRESS_EVERY == 0 {
-            if let Some(progress) = progress.as_deref_mut().filter(|p| p.due()) {
-                runtime.block_on(sender.sync());
-                if let Err(error) = progress.save(line) {
-                    totals.error = Some(error);
-                    break;
-                }
-            }
             bar.set_position(scan.bytes_read());
             let stats = sender.stats();
             bar.set_message(format!(
@@ -303,8 +325,7 @@ fn read(
     }
     bar.set_position(scan.bytes_read());
     if let (Some(progress), None) = (progress, &totals.error) {
-        runtime.block_on(sender.sync());
-        if let Err(error) = progress.save(scan.lines()) {
+        if let Err(error) = save(progress, &scan, sender, runtime) {
             totals.error = Some(error);
         }
     }
@@ -316,6 +337,25 @@ fn read(
             .get_or_insert(format!("cannot write the rejects file: {flush_error}"));
     }
     totals
+}
+
+/// Saves where reading got to, once every event taken is durable in the
+/// spool (not when the spool stopped first: the next run reads those
+/// lines again).
+fn save(
+    progress: &mut Progress,
+    scan: &Scan,
+    sender: &Sender,
+    runtime: &tokio::runtime::Handle,
+) -> Result<(), String> {
+    let Some(fingerprint) = scan.fingerprint() else {
+        return Ok(());
+    };
+    if runtime.block_on(sender.sync()) {
+        progress.save(scan.lines(), fingerprint)
+    } else {
+        Ok(())
+    }
 }
 
 /// Why the sender did not take a line's event.

@@ -406,3 +406,112 @@ async fn a_killed_import_resumes_from_its_spool() {
         "the second run sent most events again: {duplicates} duplicates"
     );
 }
+
+/// `send --spool` resumes by content, not by name: an input that grew
+/// (appended to) resumes after the lines an earlier run took; an input
+/// whose start changed is refused (exit 2, nothing sent, `--restart`
+/// named); `--restart` reads it from its first line.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resumed_import_checks_its_input_by_content() {
+    let server = LocalServer::builder()
+        .faults(Faults::seeded(4).delay(1.0, std::time::Duration::from_millis(40)))
+        .max_recorded_events(usize::MAX)
+        .start()
+        .await
+        .unwrap();
+    let dir = scratch_dir("send-spool-content");
+    let events = dir.join("events.jsonl");
+    std::fs::write(&events, fixture(20_000, 0).bytes).unwrap();
+    let send = |extra: &[&str]| {
+        let mut command = cli();
+        command
+            .arg("send")
+            .arg(&events)
+            .arg("--spool")
+            .arg(dir.join("spool"))
+            .args(["--batch-size", "100", "--concurrency", "2"])
+            .args(["--host", server.url(), "--app-id", "a", "--api-key", "k"])
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        command
+    };
+    let received = |server: &LocalServer| -> std::collections::HashSet<String> {
+        server
+            .events()
+            .iter()
+            .map(|event| serde_json::to_string(event).unwrap())
+            .collect()
+    };
+    let wanted = |path: &std::path::Path| -> Vec<String> {
+        let text = std::fs::read_to_string(path).unwrap();
+        let lines: Vec<String> = text
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(str::to_string)
+            .collect();
+        sorted_lines(&lines)
+    };
+
+    let mut first = send(&[]).spawn().unwrap();
+    let started = std::time::Instant::now();
+    while server.event_count() < 2_000 {
+        assert!(
+            started.elapsed().as_secs() < 60,
+            "the first run sends nothing"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    first.start_kill().unwrap(); // SIGKILL
+    first.wait().await.unwrap();
+    server.set_faults(Faults::none());
+
+    // Grown: the same start, and more lines.
+    let mut grown = std::fs::read(&events).unwrap();
+    for i in 20_001..=21_000 {
+        grown.extend_from_slice(support::good_line(i).as_bytes());
+        grown.push(b'\n');
+    }
+    std::fs::write(&events, &grown).unwrap();
+    let output = run(&mut send(&[])).await;
+    let out = stdout(&output);
+    assert_eq!(output.status.code(), Some(0), "{out}\n{}", stderr(&output));
+    assert!(out.contains("resuming"), "{out}");
+    let got = received(&server);
+    assert!(
+        wanted(&events).iter().all(|e| got.contains(e)),
+        "every line delivered"
+    );
+
+    // Edited: its first line is another event now.
+    let before = server.event_count();
+    let text = std::fs::read_to_string(&events).unwrap();
+    let first_line = text.lines().next().unwrap().to_string();
+    let edited = first_line.replacen("\"user-1\"", "\"user-Z\"", 1);
+    assert_ne!(edited, first_line);
+    std::fs::write(&events, text.replacen(&first_line, &edited, 1)).unwrap();
+    let output = run(&mut send(&[])).await;
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{err}");
+    assert!(err.contains("edited, rotated or replaced"), "{err}");
+    assert!(err.contains("--restart"), "{err}");
+    assert_eq!(server.event_count(), before, "nothing sent");
+
+    // `--restart`: read from the first line, the edited event included.
+    let output = run(&mut send(&["--restart"])).await;
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(!stdout(&output).contains("resuming"));
+    let got = received(&server);
+    assert!(wanted(&events).iter().all(|e| got.contains(e)));
+    assert!(got.iter().any(|e| e.contains("user-Z")));
+
+    // Replaced by a shorter file: refused too.
+    std::fs::write(&events, support::good_line(1) + "\n").unwrap();
+    let output = run(&mut send(&[])).await;
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("is shorter than"),
+        "{}",
+        stderr(&output)
+    );
+}
