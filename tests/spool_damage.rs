@@ -234,13 +234,13 @@ fn flip(record: &Record, field: u64) -> Damage {
 async fn a_flipped_byte_in_a_payload_length_checksum_or_kind_costs_its_record_only() {
     let record = middle_record();
     let token = record.user_token().unwrap();
-    // marker, length, kind, number, checksum, payload.
+    // marker, checksum, length, kind, number, payload.
     for (field, at) in [
         ("marker", 1),
-        ("length", 5),
-        ("kind", 8),
-        ("number", 12),
-        ("checksum", 18),
+        ("checksum", 5),
+        ("length", 9),
+        ("kind", 12),
+        ("number", 15),
         ("payload", 40),
     ] {
         let (recovery, delivered, _) =

@@ -4,7 +4,7 @@
 //! which events a damage destroyed.
 //!
 //! ```text
-//! record = F5 'R' 'E' 'C' | len u32 | kind u8 | number u64 | crc u32 | payload[len]
+//! record = F5 'R' 'E' 'C' | crc u32 | len u32 | kind u8 | number u64 | payload[len]
 //! ```
 
 #![allow(dead_code)]
@@ -58,13 +58,13 @@ pub fn records(file: &Path) -> Vec<Record> {
             "{}: a record at {at}",
             file.display()
         );
-        let len = u32::from_le_bytes(bytes[at + 4..at + 8].try_into().unwrap()) as usize;
+        let len = u32::from_le_bytes(bytes[at + 8..at + 12].try_into().unwrap()) as usize;
         let end = at + RECORD_HEADER_LEN + len;
         records.push(Record {
             file: file.to_path_buf(),
             bytes: at as u64..end as u64,
-            kind: bytes[at + 8],
-            number: u64::from_le_bytes(bytes[at + 9..at + 17].try_into().unwrap()),
+            kind: bytes[at + 12],
+            number: u64::from_le_bytes(bytes[at + 13..at + 21].try_into().unwrap()),
             payload: bytes[at + RECORD_HEADER_LEN..end].to_vec(),
         });
         at = end;

@@ -99,16 +99,27 @@ pub(crate) async fn feed(shared: Arc<Shared>, log: Arc<Log>, mut reader: Reader)
 }
 
 /// Damage met while reading: reported, and the events it destroyed
-/// settled as lost, so that no flush or shutdown waits for them.
+/// settled as lost, so that no flush or shutdown waits for them. Damage
+/// found when the spool was opened (reported then, its events settled
+/// already) is only mentioned at `debug`.
 fn settle_lost(log: &Log, chunk: &Chunk) {
     for (path, stretch) in &chunk.damaged {
-        tracing::warn!(
-            file = %path.display(),
-            offset = stretch.offset,
-            bytes = stretch.bytes,
-            reason = stretch.reason,
-            "a damaged stretch of a spool file was skipped: reading goes on at the next valid record"
-        );
+        if chunk.lost.is_empty() {
+            tracing::debug!(
+                file = %path.display(),
+                offset = stretch.offset,
+                bytes = stretch.bytes,
+                "a damaged stretch of a spool file, reported at opening, was skipped"
+            );
+        } else {
+            tracing::warn!(
+                file = %path.display(),
+                offset = stretch.offset,
+                bytes = stretch.bytes,
+                reason = stretch.reason,
+                "a damaged stretch of a spool file was skipped: reading goes on at the next valid record"
+            );
+        }
     }
     for lost in &chunk.lost {
         tracing::warn!(

@@ -8,7 +8,7 @@
 //! ```text
 //! segment  = header record*
 //! header   = "AISPOOL\n" version:u32 flags:u32 base:u64 crc:u32                  (28 bytes)
-//! record   = marker:[F5 'R' 'E' 'C'] len:u32 kind:u8 number:u64 crc:u32 payload[len]
+//! record   = marker:[F5 'R' 'E' 'C'] crc:u32 len:u32 kind:u8 number:u64 payload[len]
 //!                                                                           (21 + len bytes)
 //! kind 1   = an event numbered `number`: its JSON, as it is sent
 //! kind 2   = settled: payload is a u64, every event numbered below it is settled
@@ -17,8 +17,8 @@
 //! ```
 //!
 //! Integers are little-endian. The header's `crc` is CRC-32 (IEEE) of the
-//! bytes before it; a record's is CRC-32 of `len`, `kind`, `number` and
-//! `payload` (everything but the marker and the checksum). The marker's
+//! bytes before it; a record's is CRC-32 of the bytes after it (`len`,
+//! `kind`, `number` and `payload`: one contiguous run). The marker's
 //! first byte, 0xF5, never occurs in UTF-8, so never in an event's JSON:
 //! a search for the next record only stops in the binary fields. Events
 //! are numbered in order of writing, consecutively: the first event of a
@@ -92,44 +92,29 @@ fn read_u64(bytes: &[u8]) -> u64 {
     u64::from_le_bytes(bytes[..8].try_into().expect("8 bytes"))
 }
 
-/// The checksum of an event record (computed before taking any lock).
-pub(crate) fn event_crc(number: u64, json: &[u8]) -> u32 {
-    record_crc(KIND_EVENT, number, json)
-}
-
-fn record_crc(kind: u8, number: u64, payload: &[u8]) -> u32 {
+/// Appends a record, its checksum computed over the bytes after it.
+fn push_record(out: &mut Vec<u8>, kind: u8, number: u64, payload: &[u8]) {
     let len = u32::try_from(payload.len()).expect("records are below MAX_PAYLOAD");
-    let mut fields = [0; 13];
-    fields[..4].copy_from_slice(&len.to_le_bytes());
-    fields[4] = kind;
-    fields[5..].copy_from_slice(&number.to_le_bytes());
-    let mut hasher = crc32fast::Hasher::new();
-    hasher.update(&fields);
-    hasher.update(payload);
-    hasher.finalize()
-}
-
-fn push_record(out: &mut Vec<u8>, kind: u8, number: u64, payload: &[u8], crc: u32) {
-    let len = u32::try_from(payload.len()).expect("records are below MAX_PAYLOAD");
+    let start = out.len();
     out.extend_from_slice(&MARKER);
+    out.extend_from_slice(&[0; 4]);
     out.extend_from_slice(&len.to_le_bytes());
     out.push(kind);
     out.extend_from_slice(&number.to_le_bytes());
-    out.extend_from_slice(&crc.to_le_bytes());
     out.extend_from_slice(payload);
+    let crc = crc32fast::hash(&out[start + 8..]);
+    out[start + 4..start + 8].copy_from_slice(&crc.to_le_bytes());
 }
 
 /// Appends the record of the event numbered `number`.
 pub(crate) fn push_event(out: &mut Vec<u8>, number: u64, json: &[u8]) {
-    push_record(out, KIND_EVENT, number, json, event_crc(number, json));
+    push_record(out, KIND_EVENT, number, json);
 }
 
 /// Appends a record saying every event numbered below `below` is settled;
 /// `next` is the number of the next event at its writing.
 pub(crate) fn push_settled(out: &mut Vec<u8>, next: u64, below: u64) {
-    let payload = below.to_le_bytes();
-    let crc = record_crc(KIND_SETTLED, next, &payload);
-    push_record(out, KIND_SETTLED, next, &payload, crc);
+    push_record(out, KIND_SETTLED, next, &below.to_le_bytes());
 }
 
 /// Appends a record saying the events numbered `run` are settled.
@@ -137,8 +122,7 @@ pub(crate) fn push_settled_run(out: &mut Vec<u8>, next: u64, run: std::ops::Rang
     let mut payload = [0; 16];
     payload[..8].copy_from_slice(&run.start.to_le_bytes());
     payload[8..].copy_from_slice(&run.end.to_le_bytes());
-    let crc = record_crc(KIND_SETTLED_RUN, next, &payload);
-    push_record(out, KIND_SETTLED_RUN, next, &payload, crc);
+    push_record(out, KIND_SETTLED_RUN, next, &payload);
 }
 
 /// The bytes an event record of this JSON takes.
@@ -200,7 +184,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Decoded {
             needed: RECORD_HEADER_LEN,
         };
     }
-    let len = read_u32(&bytes[4..]) as usize;
+    let len = read_u32(&bytes[8..]) as usize;
     if len > MAX_PAYLOAD {
         return Decoded::Damaged("a record length larger than any event");
     }
@@ -208,11 +192,11 @@ pub(crate) fn decode(bytes: &[u8]) -> Decoded {
     if bytes.len() < total {
         return Decoded::Incomplete { needed: total };
     }
-    let (kind, number) = (bytes[8], read_u64(&bytes[9..]));
-    let payload = &bytes[RECORD_HEADER_LEN..total];
-    if read_u32(&bytes[17..]) != record_crc(kind, number, payload) {
+    if read_u32(&bytes[4..]) != crc32fast::hash(&bytes[8..total]) {
         return Decoded::Damaged("a record whose checksum does not match");
     }
+    let (kind, number) = (bytes[12], read_u64(&bytes[13..]));
+    let payload = &bytes[RECORD_HEADER_LEN..total];
     let content = match (kind, payload.len()) {
         (KIND_EVENT, _) => Content::Event { number },
         (KIND_SETTLED, 8) => Content::Settled {
@@ -387,7 +371,7 @@ mod tests {
             }
         }
         let mut huge = bytes.clone();
-        huge[4..8].copy_from_slice(&u32::MAX.to_le_bytes());
+        huge[8..12].copy_from_slice(&u32::MAX.to_le_bytes());
         assert!(matches!(decode(&huge), Decoded::Damaged(_)));
     }
 

@@ -5,7 +5,7 @@
 //! numbers of the events it may have held are handed back as lost, so that
 //! they are settled and nothing waits for them.
 
-use super::format::{self, Content};
+use super::format::{self, Content, Decoded};
 use super::log::Log;
 use super::scan::{Item, SegmentScan, Stretch};
 use super::settled::Settled;
@@ -97,6 +97,26 @@ impl Reader {
             }
             let scan = self.scan.as_mut().expect("opened above");
             scan.extend_to(position.durable_len);
+            if let Some(records) = log.take_tail(self.base, scan.offset(), position.durable_len) {
+                // Caught up with the writer: its last records, from memory.
+                scan.skip_to(scan.offset() + records.len() as u64);
+                let mut at = 0;
+                while let Decoded::Record { content, len } = format::decode(&records[at..]) {
+                    if let Content::Event { number } = content {
+                        let json = format::payload(&records[at..at + len]);
+                        take(
+                            &mut self.next,
+                            &self.skip,
+                            number,
+                            json,
+                            position.end,
+                            chunk,
+                        );
+                    }
+                    at += len;
+                }
+                log.give_back_buffer(records);
+            }
             while chunk.buf.len() < CHUNK {
                 let Some(item) = scan.next()? else { break };
                 match item {
@@ -104,19 +124,15 @@ impl Reader {
                         content: Content::Event { number },
                         ..
                     } => {
-                        if number < self.next || number >= position.end {
-                            // Not this segment's next event: never written
-                            // so, not counted.
-                            continue;
-                        }
-                        lose(&self.skip, self.next..number, chunk);
-                        if !self.skip.contains(number) {
-                            let json = format::payload(scan.record());
-                            let start = chunk.buf.len();
-                            chunk.buf.extend_from_slice(json);
-                            chunk.events.push((number, start..chunk.buf.len()));
-                        }
-                        self.next = number + 1;
+                        let json = format::payload(scan.record());
+                        take(
+                            &mut self.next,
+                            &self.skip,
+                            number,
+                            json,
+                            position.end,
+                            chunk,
+                        );
                     }
                     Item::Record { .. } => {}
                     Item::Damaged(stretch) => chunk.damaged.push((self.path.clone(), stretch)),
@@ -164,6 +180,23 @@ impl Reader {
         self.scan = None;
         self.next = self.next.max(base);
     }
+}
+
+/// Takes the event numbered `number` into `chunk` unless it was settled,
+/// counting those missing before it as lost. `next` is the number
+/// expected; `end`: every event of the segment read is numbered below it.
+fn take(next: &mut u64, skip: &Settled, number: u64, json: &[u8], end: u64, chunk: &mut Chunk) {
+    if number < *next || number >= end {
+        // Not the segment's next event: never written so, not counted.
+        return;
+    }
+    lose(skip, *next..number, chunk);
+    if !skip.contains(number) {
+        let start = chunk.buf.len();
+        chunk.buf.extend_from_slice(json);
+        chunk.events.push((number, start..chunk.buf.len()));
+    }
+    *next = number + 1;
 }
 
 /// Adds the events numbered `range` that were not settled to the lost ones.
