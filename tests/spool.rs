@@ -367,8 +367,9 @@ async fn another_format_version_is_refused_with_a_clear_error() {
     assert!(message.contains("format version 3"), "{message}");
     assert!(message.contains("reads versions 1 to 2"), "{message}");
 
-    // A directory whose only "segment" holds no spool header or record is
-    // not a spool: refused, and left as it was.
+    // A directory without a lock file whose only "segment" holds no spool
+    // header or record is not a spool: refused, and left as it was.
+    std::fs::remove_file(dir.join("LOCK")).unwrap();
     let text = "not a spool, only text that happens to have the name of one\n".repeat(20);
     std::fs::write(&segment, &text).unwrap();
     let error = Spool::open(SpoolConfig::new(&dir)).unwrap_err();

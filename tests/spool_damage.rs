@@ -488,3 +488,68 @@ proptest! {
         runtime.block_on(damaged_run("random", &placed));
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_segment_deleted_while_running_costs_its_events_only() {
+    let segments = spool_files::segments(&template().dir);
+    let gone: BTreeSet<String> = spool_files::records(&segments[2])
+        .iter()
+        .filter(|r| r.kind == 1)
+        .map(|r| r.user_token().unwrap())
+        .filter(|t| template().unsettled.contains(t))
+        .collect();
+    assert!(!gone.is_empty());
+    let dir = scratch("deleted-while-running");
+    copy_spool(&template().dir, &dir);
+    let spool = Spool::open(config_for(&dir)).unwrap();
+    std::fs::remove_file(dir.join(segments[2].file_name().unwrap())).unwrap();
+    let server = LocalServer::builder()
+        .max_recorded_events(usize::MAX)
+        .start()
+        .await
+        .unwrap();
+    let sender = client(server.url()).spooled_sender(quick(), spool);
+    sender.flush().await;
+    let stats = sender.stats();
+    assert_eq!(stats.spool_lost, gone.len() as u64, "{stats:?}");
+    let report = sender.shutdown(PATIENCE).await;
+    assert!(!report.deadline_passed);
+    assert_eq!(report.spooled, 0);
+    let delivered: BTreeSet<String> = server
+        .events()
+        .iter()
+        .map(|e| {
+            serde_json::to_value(e).unwrap()["userToken"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    let expected: BTreeSet<String> = template().unsettled.difference(&gone).cloned().collect();
+    assert_eq!(delivered, expected);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idle_spool_whose_only_header_is_damaged_still_opens() {
+    let dir = scratch("idle-header");
+    let _ = std::fs::remove_dir_all(&dir);
+    let server = LocalServer::start().await.unwrap();
+    let sender =
+        client(server.url()).spooled_sender(quick(), Spool::open(config_for(&dir)).unwrap());
+    sender.send(view("only")).await.unwrap();
+    let report = sender.shutdown(PATIENCE).await;
+    assert_eq!(report.spooled, 0);
+    let segments = spool_files::segments(&dir);
+    assert_eq!(segments.len(), 1);
+    Damage::Flip {
+        file: segments[0].clone(),
+        at: 2,
+        mask: 0xFF,
+    }
+    .apply();
+    let spool = Spool::open(config_for(&dir)).unwrap_or_else(|e| panic!("{e}"));
+    let recovery = spool.recovery();
+    assert_eq!(recovery.events, 0);
+    assert_eq!(recovery.damaged.len(), 1, "{recovery:?}");
+    assert_eq!(recovery.damaged[0].kind, DamageKind::Header);
+}

@@ -57,6 +57,8 @@ pub struct LineReader<R> {
     max_line: usize,
     /// The checksum of every byte read, when asked for.
     crc: Option<crc32fast::Hasher>,
+    /// The last line ended by a line ending, and the fingerprint through it.
+    complete: Option<(u64, Fingerprint)>,
 }
 
 /// What identifies the start of an input: its first `bytes` bytes, and
@@ -104,22 +106,29 @@ impl<R: BufRead> LineReader<R> {
             bytes_read: 0,
             max_line,
             crc: None,
+            complete: None,
         }
     }
 
     /// Keeps a checksum of the bytes read, for [`fingerprint`](Self::fingerprint).
     pub fn fingerprinted(mut self) -> Self {
         self.crc = Some(crc32fast::Hasher::new());
+        self.complete = Some((
+            0,
+            Fingerprint {
+                bytes: 0,
+                crc32: crc32fast::hash(&[]),
+            },
+        ));
         self
     }
 
-    /// The fingerprint of every byte read so far (through the last line's
-    /// ending), if [`fingerprinted`](Self::fingerprinted).
-    pub fn fingerprint(&self) -> Option<Fingerprint> {
-        Some(Fingerprint {
-            bytes: self.bytes_read,
-            crc32: self.crc.clone()?.finalize(),
-        })
+    /// The number of the last line that ended with its line ending, and
+    /// the fingerprint of the input through that ending, if
+    /// [`fingerprinted`](Self::fingerprinted). A last line without one
+    /// (a file still being written) is not in it.
+    pub fn fingerprint(&self) -> Option<(u64, Fingerprint)> {
+        self.complete
     }
 
     /// The number of the last line read (the first line is 1).
@@ -142,6 +151,7 @@ impl<R: BufRead> LineReader<R> {
     ) -> io::Result<Option<Line>> {
         line.clear();
         let mut spilled: Option<u64> = None;
+        let mut ended_line = false;
         loop {
             let available = match self.input.fill_buf() {
                 Ok(available) => available,
@@ -176,6 +186,7 @@ impl<R: BufRead> LineReader<R> {
             self.input.consume(taken);
             self.bytes_read += taken as u64;
             if ends_line {
+                ended_line = true;
                 break;
             }
         }
@@ -183,6 +194,19 @@ impl<R: BufRead> LineReader<R> {
             return Ok(None);
         }
         self.number += 1;
+        let ended = match spilled {
+            Some(_) => ended_line,
+            None => line.last() == Some(&b'\n'),
+        };
+        if ended {
+            if let Some(crc) = &self.crc {
+                let fingerprint = Fingerprint {
+                    bytes: self.bytes_read,
+                    crc32: crc.clone().finalize(),
+                };
+                self.complete = Some((self.number, fingerprint));
+            }
+        }
         if let Some(total) = spilled {
             return Ok(Some(Line::TooLong { bytes: total }));
         }
@@ -256,8 +280,11 @@ mod tests {
         let mut spill = |_: &[u8]| Ok(());
         reader.next_line(&mut line, &mut spill).unwrap();
         reader.next_line(&mut line, &mut spill).unwrap();
-        let seen = reader.fingerprint().unwrap();
-        assert_eq!(seen.bytes, 14);
+        let (number, seen) = reader.fingerprint().unwrap();
+        assert_eq!((number, seen.bytes), (2, 14));
+        // The last line has no line ending: the fingerprint stays at line 2.
+        reader.next_line(&mut line, &mut spill).unwrap();
+        assert_eq!(reader.fingerprint(), Some((2, seen)));
         let prefix = Fingerprint::of_prefix(&mut &text[..], 14).unwrap().unwrap();
         assert_eq!(seen, prefix);
         assert_eq!(seen.crc32, crc32fast::hash(b"first\r\nsecond\n"));

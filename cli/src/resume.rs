@@ -48,9 +48,17 @@ impl Progress {
     /// When `input` does not start with the bytes the earlier run read, or
     /// the saved progress cannot be checked: a message that says why and
     /// how to go on.
-    pub fn load(dir: &Path, input: &str, restart: bool) -> Result<Progress, String> {
+    pub fn load(
+        dir: &Path,
+        input: &str,
+        regular_file: bool,
+        restart: bool,
+    ) -> Result<Progress, String> {
         let file = dir.join(FILE);
-        let input = (input != "-").then(|| {
+        // Only a regular file can be read twice (its start checked, then
+        // read): standard input, a pipe or a device are read once, from
+        // their first line.
+        let input = regular_file.then(|| {
             std::fs::canonicalize(input)
                 .map_or_else(|_| input.to_string(), |p| p.display().to_string())
         });
@@ -75,7 +83,7 @@ impl Progress {
             return Ok(progress);
         };
         let Some(input) = &progress.input else {
-            // Standard input is read from its start; the saved progress
+            // Not a regular file: read from its start; the saved progress
             // stays for the file it is about.
             return Ok(progress);
         };
@@ -115,7 +123,7 @@ impl Progress {
         Ok(progress)
     }
 
-    /// Whether lines are counted across runs (not for standard input).
+    /// Whether lines are counted across runs (regular files only).
     pub fn resumable(&self) -> bool {
         self.input.is_some()
     }

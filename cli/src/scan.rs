@@ -60,8 +60,10 @@ impl Scan {
         }
     }
 
-    /// The fingerprint of the input read so far, if [`fingerprinted`](Self::fingerprinted).
-    pub fn fingerprint(&self) -> Option<Fingerprint> {
+    /// The number of the last complete line read (ended by its line
+    /// ending) and the fingerprint of the input through it, if
+    /// [`fingerprinted`](Self::fingerprinted).
+    pub fn fingerprint(&self) -> Option<(u64, Fingerprint)> {
         self.reader.fingerprint()
     }
 

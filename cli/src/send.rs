@@ -48,7 +48,8 @@ pub async fn run(args: SendArgs) -> Result<bool, String> {
     let spool = match &args.spool {
         Some(dir) => {
             let spool = Spool::open(SpoolConfig::new(dir)).map_err(|error| error.to_string())?;
-            let progress = Progress::load(dir, &args.input, args.restart)?;
+            let regular_file = input.size.is_some();
+            let progress = Progress::load(dir, &args.input, regular_file, args.restart)?;
             Some((spool, progress))
         }
         None => None,
@@ -110,7 +111,7 @@ pub async fn run(args: SendArgs) -> Result<bool, String> {
                     progress.done_through
                 );
             } else if !progress.resumable() {
-                outln!("standard input cannot be resumed: the spool keeps the events, not where the input got to");
+                outln!("{input_name} is not a regular file and cannot be resumed: the spool keeps the events, not where the input got to");
             }
             (
                 connection.client.spooled_sender(config, spool),
@@ -348,11 +349,13 @@ fn save(
     sender: &Sender,
     runtime: &tokio::runtime::Handle,
 ) -> Result<(), String> {
-    let Some(fingerprint) = scan.fingerprint() else {
+    // Through the last complete line: a last line without its line ending
+    // may be one still being written.
+    let Some((line, fingerprint)) = scan.fingerprint() else {
         return Ok(());
     };
-    if runtime.block_on(sender.sync()) {
-        progress.save(scan.lines(), fingerprint)
+    if line > progress.done_through && runtime.block_on(sender.sync()) {
+        progress.save(line, fingerprint)
     } else {
         Ok(())
     }

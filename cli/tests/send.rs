@@ -515,3 +515,42 @@ async fn a_resumed_import_checks_its_input_by_content() {
         stderr(&output)
     );
 }
+
+/// A last line without its line ending (a file still being written) is
+/// not counted as done: once the line is finished, the next run sends it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_last_line_still_being_written_is_read_again_once_finished() {
+    let server = LocalServer::builder()
+        .max_recorded_events(usize::MAX)
+        .start()
+        .await
+        .unwrap();
+    let dir = scratch_dir("send-spool-partial");
+    let events = dir.join("events.jsonl");
+    let (first, last) = (support::good_line(1), support::good_line(2));
+    let half = last.len() / 2;
+    std::fs::write(&events, format!("{first}\n{}", &last[..half])).unwrap();
+    let send = || {
+        let mut command = cli();
+        command
+            .arg("send")
+            .arg(&events)
+            .arg("--spool")
+            .arg(dir.join("spool"))
+            .args(["--host", server.url(), "--app-id", "a", "--api-key", "k"]);
+        command
+    };
+    let output = run(&mut send()).await;
+    assert_eq!(output.status.code(), Some(1), "the half line is rejected");
+    assert_eq!(server.event_count(), 1);
+
+    std::fs::write(&events, format!("{first}\n{last}\n")).unwrap();
+    let output = run(&mut send()).await;
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stdout(&output).contains("resuming"), "{}", stdout(&output));
+    assert_eq!(
+        server.event_count(),
+        2,
+        "the finished line is sent, the first is not again"
+    );
+}

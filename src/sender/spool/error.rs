@@ -24,8 +24,8 @@ pub enum SpoolError {
         /// older ones, which it upgrades).
         supported: u32,
     },
-    /// The directory is not a spool: no file named like a segment holds a
-    /// spool header or record.
+    /// The directory is not a spool: it has no lock file, and no file
+    /// named like a segment holds a spool header or record.
     NotASpool {
         /// The file.
         path: PathBuf,
@@ -61,7 +61,7 @@ impl fmt::Display for SpoolError {
             ),
             SpoolError::NotASpool { path } => write!(
                 f,
-                "{} is named like a spool file, but neither it nor any other file of the directory holds a spool header or record: the directory is not a spool (move such files away, or open another directory)",
+                "{} is named like a spool file, but neither it nor any other file of the directory holds a spool header or record, and there is no lock file: the directory is not a spool (move such files away, or open another directory)",
                 path.display()
             ),
             SpoolError::Io {

@@ -14,6 +14,8 @@ use std::path::{Path, PathBuf};
 
 /// The suffix of a segment being migrated.
 pub(crate) const MIGRATING: &str = "migrating";
+/// The suffix a damaged version-1 segment is kept under once migrated.
+pub(crate) const KEPT: &str = "v1-damaged";
 
 /// What migrating a segment found.
 #[derive(Debug)]
@@ -94,6 +96,11 @@ pub(crate) fn migrate(path: &Path, base: u64, start: u64, dir: &Path) -> io::Res
     let file = out.into_inner().map_err(io::IntoInnerError::into_error)?;
     file.sync_all()?;
     drop(file);
+    if file_len > offset {
+        // Records after the damage cannot be placed, but may be intact:
+        // the old file is kept beside, for whoever wants to look.
+        std::fs::rename(path, path.with_extension(format!("seg.{KEPT}")))?;
+    }
     std::fs::rename(&new_path, path)?;
     super::writer::sync_dir(dir)?;
     Ok(Migrated {
@@ -179,6 +186,7 @@ mod tests {
         std::fs::write(&path, &bytes).unwrap();
 
         let migrated = migrate(&path, 0, HEADER_LEN as u64, &dir).unwrap();
+        assert_eq!(read(&path.with_extension("seg.v1-damaged")), bytes);
         assert_eq!(migrated.damaged_at, second as u64);
         assert_eq!(migrated.damaged_bytes, (bytes.len() - second) as u64);
         let mut expected = format::header(0).to_vec();

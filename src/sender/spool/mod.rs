@@ -123,8 +123,9 @@ impl Spool {
     ///
     /// [`SpoolError::Locked`] when another spool has the directory,
     /// [`SpoolError::UnsupportedVersion`] for files of a newer format,
-    /// [`SpoolError::NotASpool`] when no file named like a segment holds a
-    /// valid header or record (the directory is not a spool),
+    /// [`SpoolError::NotASpool`] when the directory has no lock file and
+    /// no file named like a segment holds a valid header or record (it is
+    /// not a spool),
     /// [`SpoolError::Io`] when the directory or a file cannot be read or
     /// written.
     pub fn open(config: SpoolConfig) -> Result<Spool, SpoolError> {

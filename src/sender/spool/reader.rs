@@ -76,9 +76,12 @@ impl Reader {
             .scan
             .as_ref()
             .map_or(format::HEADER_LEN as u64, SegmentScan::offset);
-        at + 1 == state.segments.len()
-            && offset >= segment.durable_len
-            && self.next >= segment.durable_next
+        let read_all = offset >= segment.durable_len
+            || self
+                .scan
+                .as_ref()
+                .is_some_and(SegmentScan::cut_short_and_read);
+        at + 1 == state.segments.len() && read_all && self.next >= segment.durable_next
     }
 
     /// Reads the next durable events into `chunk` (emptied first); none
@@ -91,7 +94,30 @@ impl Reader {
         loop {
             let position = self.position(log);
             if self.scan.is_none() {
-                let file = File::open(&self.path)?;
+                let file = match File::open(&self.path) {
+                    Ok(file) => file,
+                    Err(error) if error.kind() == io::ErrorKind::NotFound => {
+                        // Deleted under us: its events are lost, or (deleted
+                        // by the writer, all settled) skipped.
+                        if log.state().segments.iter().any(|s| s.base == self.base) {
+                            tracing::warn!(path = %self.path.display(), "a spool file in use was deleted");
+                            lose(&self.skip, self.next..position.end, chunk);
+                        }
+                        self.next = self.next.max(position.end);
+                        match position.following {
+                            Some((base, path)) => {
+                                self.switch(base, path);
+                                continue;
+                            }
+                            None => {
+                                // Read as if empty from here on.
+                                self.scan = Some(SegmentScan::cut_off(position.durable_len));
+                                return Ok(());
+                            }
+                        }
+                    }
+                    Err(error) => return Err(error),
+                };
                 let from = format::HEADER_LEN as u64;
                 self.scan = Some(SegmentScan::new(file, from, position.durable_len));
             }

@@ -152,13 +152,16 @@ pub(crate) struct Opened {
 /// Takes the lock of `dir` (creating it) and reads its segments.
 pub(crate) fn open(dir: &Path) -> Result<Opened, SpoolError> {
     create_dir(dir)?;
+    // A lock file is left by every spool: with it, the directory is one,
+    // whatever damage its segments took.
+    let was_a_spool = dir.join(LOCK_FILE).exists();
     let lock = lock(dir)?;
     let names = segment_names(dir)?;
 
     let mut recovery = Recovery::default();
     let mut settled = Settled::new(0);
     let mut scanned = Vec::new();
-    let mut any_valid = names.is_empty();
+    let mut any_valid = names.is_empty() || was_a_spool;
     for (i, (base, path)) in names.iter().enumerate() {
         if i == 0 {
             // Segments are deleted once settled: what precedes the oldest is.

@@ -44,7 +44,8 @@ pub(crate) struct Stretch {
 /// The records of one segment, from an offset up to an end.
 #[derive(Debug)]
 pub(crate) struct SegmentScan {
-    file: File,
+    /// `None` for a file that is gone.
+    file: Option<File>,
     /// Records are read up to here (the file's length, or what is durable).
     end: u64,
     /// The offset of the next record.
@@ -54,18 +55,34 @@ pub(crate) struct SegmentScan {
     window_at: u64,
     /// The bytes of the last record returned: `window[last]`.
     last: Range<usize>,
+    /// The file turned out shorter than the end: reading stops there.
+    cut_short: bool,
 }
 
 impl SegmentScan {
     /// A scan of `file` from `offset` up to `end`.
     pub fn new(file: File, offset: u64, end: u64) -> Self {
         SegmentScan {
-            file,
+            file: Some(file),
             end,
             offset,
             window: Vec::new(),
             window_at: 0,
             last: 0..0,
+            cut_short: false,
+        }
+    }
+
+    /// A scan of a file that is gone: nothing more to read from `offset`.
+    pub fn cut_off(offset: u64) -> Self {
+        SegmentScan {
+            file: None,
+            end: offset,
+            offset,
+            window: Vec::new(),
+            window_at: 0,
+            last: 0..0,
+            cut_short: true,
         }
     }
 
@@ -74,9 +91,18 @@ impl SegmentScan {
         self.offset
     }
 
-    /// Reads on up to `end` (more of the file is durable now).
+    /// Reads on up to `end` (more of the file is durable now), unless the
+    /// file was found cut short.
     pub fn extend_to(&mut self, end: u64) {
-        self.end = self.end.max(end);
+        if !self.cut_short {
+            self.end = self.end.max(end);
+        }
+    }
+
+    /// Whether the file was found shorter than what was to be read, and
+    /// everything up to where it ends is read.
+    pub fn cut_short_and_read(&self) -> bool {
+        self.cut_short && self.offset >= self.end
     }
 
     /// Goes on at `offset` (the records before it were read otherwise).
@@ -146,7 +172,9 @@ impl SegmentScan {
     /// The offset of the next marker at or after `from`, if any before the end.
     fn find_marker(&mut self, mut from: u64) -> io::Result<Option<u64>> {
         while from < self.end {
-            let window = self.bytes(from, WINDOW)?;
+            // What the window holds from there (refilled only when it holds
+            // less than a marker), so that a false marker costs no re-read.
+            let window = self.available(from, MARKER.len())?;
             let searched = window.len();
             if let Some(at) = window.windows(MARKER.len()).position(|w| w == MARKER) {
                 return Ok(Some(from + at as u64));
@@ -183,6 +211,19 @@ impl SegmentScan {
         decoded
     }
 
+    /// The bytes the window holds from `at`, or, when that is fewer than
+    /// `min`, up to a window's worth read from there.
+    fn available(&mut self, at: u64, min: usize) -> io::Result<&[u8]> {
+        let window_end = self.window_at + self.window.len() as u64;
+        if at >= self.window_at && at + min as u64 <= window_end {
+            let start = (at - self.window_at) as usize;
+            let end = self.window.len().min(start + WINDOW);
+            let end = end.min(start + usize::try_from(self.end - at).unwrap_or(usize::MAX));
+            return Ok(&self.window[start..end]);
+        }
+        self.bytes(at, WINDOW)
+    }
+
     /// Up to `len` bytes from `at` (fewer at the end), read into the window
     /// unless it has them.
     fn bytes(&mut self, at: u64, len: usize) -> io::Result<&[u8]> {
@@ -194,13 +235,19 @@ impl SegmentScan {
                 .min(usize::try_from(self.end - at).unwrap_or(usize::MAX));
             self.window.clear();
             self.window.resize(fill, 0);
-            self.file.seek(SeekFrom::Start(at))?;
-            let read = read_full(&mut self.file, &mut self.window)?;
+            let read = match &mut self.file {
+                Some(file) => {
+                    file.seek(SeekFrom::Start(at))?;
+                    read_full(file, &mut self.window)?
+                }
+                None => 0,
+            };
             self.window.truncate(read);
             self.window_at = at;
             if read < fill {
                 // The file is shorter than it was: what is missing is the end.
                 self.end = at + read as u64;
+                self.cut_short = true;
             }
         }
         let start = (at - self.window_at) as usize;

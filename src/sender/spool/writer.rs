@@ -101,7 +101,7 @@ impl Writer {
                 }
             }
 
-            match self.write(&buf, first) {
+            match self.write(&buf, first, records_len > 0) {
                 Ok(at) => {
                     retry = FIRST_RETRY;
                     self.last_sync = Some(Instant::now());
@@ -149,11 +149,12 @@ impl Writer {
     /// starting a new segment first when the current one is full: the
     /// segment and offset it went to. On an error the current segment is
     /// cut back to its last good length.
-    fn write(&mut self, buf: &[u8], first: u64) -> io::Result<(u64, u64)> {
-        // A segment is named by its first event: a full one that took no
-        // event since it began (only settled records) goes on.
+    fn write(&mut self, buf: &[u8], first: u64, has_events: bool) -> io::Result<(u64, u64)> {
+        // A segment is named by its first event: a new one begins with an
+        // event (settled records alone go on in the full one), and a full
+        // one that took no event since it began goes on.
         let head_base = self.log.state().segments.back().map_or(0, |s| s.base);
-        if self.head_len >= self.log.segment_bytes && first > head_base {
+        if self.head_len >= self.log.segment_bytes && has_events && first > head_base {
             self.roll(first)?;
         }
         let at = (
@@ -294,11 +295,19 @@ impl Writer {
 }
 
 /// Creates a segment with its header, durable (the file and its name).
+/// A file that could not be made whole is removed, so that the next try
+/// can create it again.
 pub(crate) fn create_segment(path: &Path, base: u64, dir: &Path) -> io::Result<File> {
     let mut file = OpenOptions::new().create_new(true).write(true).open(path)?;
-    file.write_all(&format::header(base))?;
-    file.sync_all()?;
-    sync_dir(dir)?;
+    let made = file
+        .write_all(&format::header(base))
+        .and_then(|()| file.sync_all())
+        .and_then(|()| sync_dir(dir));
+    if let Err(error) = made {
+        drop(file);
+        let _ = std::fs::remove_file(path);
+        return Err(error);
+    }
     Ok(file)
 }
 
