@@ -72,6 +72,9 @@ pub mod error;
 #[cfg(feature = "local-server")]
 #[cfg_attr(docsrs, doc(cfg(feature = "local-server")))]
 pub mod local;
+#[cfg(feature = "nats")]
+#[cfg_attr(docsrs, doc(cfg(feature = "nats")))]
+pub mod nats;
 pub mod runtime;
 pub mod sender;
 pub mod validation;
