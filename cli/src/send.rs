@@ -33,6 +33,9 @@ const LISTED: usize = 1000;
 const PROGRESS_EVERY: u64 = 256;
 
 pub async fn run(args: SendArgs) -> Result<bool, String> {
+    if let Some(servers) = &args.nats {
+        return crate::nats_send::run(&args, servers).await;
+    }
     let input = lines::open(&args.input)?;
     let input_name = input.name.clone();
     let rejects = args
