@@ -132,6 +132,23 @@ impl NatsServer {
         }
     }
 
+    /// CPU time (user + system) the running process has used, from /proc.
+    pub fn cpu(&self) -> Duration {
+        let Some(pid) = self.child.as_ref().map(Child::id) else {
+            return Duration::ZERO;
+        };
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        // The fields after the command's closing parenthesis: utime and
+        // stime are the 12th and 13th, in clock ticks (100 per second).
+        let rest = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+        let fields: Vec<u64> = rest
+            .split_whitespace()
+            .map(|f| f.parse().unwrap_or(0))
+            .collect();
+        let ticks = fields.get(11).unwrap_or(&0) + fields.get(12).unwrap_or(&0);
+        Duration::from_millis(ticks * 10)
+    }
+
     pub fn url(&self) -> String {
         format!("nats://127.0.0.1:{}", self.port)
     }
