@@ -37,7 +37,7 @@ fn event(i: u64) -> EventsItems {
         [format!("sku-{}", i % 100)],
         UserToken::new(format!("user-{i}")).unwrap(),
     );
-    if i % STALE_EVERY == 0 {
+    if i.is_multiple_of(STALE_EVERY) {
         let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
         return event
             .timestamp(now.as_millis() as i64 - 40 * 24 * 3600 * 1000)
@@ -231,7 +231,7 @@ async fn a_cluster_loses_no_acknowledged_event_through_node_and_forwarder_kills(
     let good: BTreeSet<u64> = acked
         .iter()
         .copied()
-        .filter(|i| i % STALE_EVERY != 0)
+        .filter(|i| !i.is_multiple_of(STALE_EVERY))
         .collect();
 
     // Every acknowledged event reaches the API (the stream's redelivery
@@ -289,7 +289,7 @@ async fn a_cluster_loses_no_acknowledged_event_through_node_and_forwarder_kills(
     let rejected_acked: BTreeSet<u64> = acked
         .iter()
         .copied()
-        .filter(|i| i % STALE_EVERY == 0)
+        .filter(|i| i.is_multiple_of(STALE_EVERY))
         .collect();
 
     println!(
@@ -311,7 +311,7 @@ async fn a_cluster_loses_no_acknowledged_event_through_node_and_forwarder_kills(
         "the killed forwarder's messages went to the others"
     );
     assert!(
-        counts.keys().all(|i| i % STALE_EVERY != 0),
+        counts.keys().all(|i| !i.is_multiple_of(STALE_EVERY)),
         "the API took a stale event"
     );
     assert_eq!(
@@ -328,7 +328,7 @@ async fn a_cluster_loses_no_acknowledged_event_through_node_and_forwarder_kills(
     assert!(
         dead_letters
             .iter()
-            .all(|i| i % STALE_EVERY == 0 && (acked.contains(i) || not_stored.contains(i))),
+            .all(|i| i.is_multiple_of(STALE_EVERY) && (acked.contains(i) || not_stored.contains(i))),
         "the dead-letter stream holds an event that was not rejected"
     );
     assert!(
