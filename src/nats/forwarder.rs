@@ -111,7 +111,9 @@ fn adapt(mut config: SenderConfig, outcomes: mpsc::UnboundedSender<Outcome>) -> 
 }
 
 /// Delivers the events of a JetStream stream to the API; see the [module
-/// documentation](super).
+/// documentation](super). Runs until [`shutdown`](Self::shutdown);
+/// dropped without it, it stops pulling and its messages go to the other
+/// forwarders after the consumer's ack wait.
 pub struct Forwarder {
     shared: Arc<Shared>,
     sender: Sender,
@@ -273,6 +275,28 @@ impl Forwarder {
         ForwarderReport {
             deadline_passed: report.deadline_passed,
             stats: self.stats(),
+        }
+    }
+}
+
+impl Drop for Forwarder {
+    /// Without [`shutdown`](Forwarder::shutdown): stops pulling and stops
+    /// the progress acknowledgements; what this forwarder held goes to the
+    /// others after the consumer's ack wait.
+    fn drop(&mut self) {
+        let tasks = self
+            .tasks
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if let Some(tasks) = tasks {
+            self.shared.stopping.store(true, SeqCst);
+            self.shared.stop.notify_waiters();
+            tasks.progress.abort();
+            tracing::warn!(
+                holding = self.shared.pending().len(),
+                "a JetStream forwarder was dropped without shutdown(): the messages it holds go to other forwarders after the ack wait"
+            );
         }
     }
 }
