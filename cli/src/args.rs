@@ -95,6 +95,13 @@ pub struct SendArgs {
     /// The JSON Lines file to send; `-` for standard input.
     #[arg(value_name = "FILE|-", default_value = "-")]
     pub input: String,
+    /// Publishes the events to this NATS JetStream server's stream (URLs
+    /// separated by commas) instead of sending them: `forward` delivers
+    /// them. Ends once the stream stored every event.
+    #[arg(long, value_name = "URL", conflicts_with = "spool")]
+    pub nats: Option<String>,
+    #[command(flatten)]
+    pub nats_options: NatsArgs,
     /// Writes each rejected line, as it was, to this file.
     #[arg(long, value_name = "FILE")]
     pub rejects: Option<PathBuf>,
@@ -119,15 +126,8 @@ pub struct SendArgs {
     /// stopped, the same command run again delivers what the spool holds
     /// first, then goes on after the last line it had spooled. Failures
     /// that may pass are then retried without a limit (not --retries).
-    #[arg(long, value_name = "DIR", conflicts_with = "nats")]
+    #[arg(long, value_name = "DIR")]
     pub spool: Option<PathBuf>,
-    /// Publishes the events to this NATS JetStream server's stream (URLs
-    /// separated by commas) instead of sending them: `forward` delivers
-    /// them. Ends once the stream stored every event.
-    #[arg(long, value_name = "URL")]
-    pub nats: Option<String>,
-    #[command(flatten)]
-    pub nats_options: NatsArgs,
     #[command(flatten)]
     pub connection: ConnectionArgs,
 }
