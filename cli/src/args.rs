@@ -36,6 +36,58 @@ pub enum Command {
     DeleteUserToken(DeleteArgs),
     /// Run a local Insights server in the foreground, logging each request.
     Serve(ServeArgs),
+    /// Deliver the events of a NATS JetStream stream to the API, as one of
+    /// any number of forwarders.
+    ///
+    /// Each event goes to one forwarder (a durable pull consumer shared by
+    /// all), in batches through the library's sender; a message is
+    /// acknowledged once the API accepted its batch; an event the API
+    /// rejects is published with the API's message to the dead-letter
+    /// subject. The stream, the dead-letter stream and the consumer are
+    /// created when missing: file storage, replicas = the cluster's size up
+    /// to 3, work-queue retention, a 2-minute duplicate window, a 60 s ack
+    /// wait. Runs until Ctrl-C or SIGTERM, then finishes the batches in
+    /// flight. Exit status 1 when events were dead-lettered.
+    Forward(ForwardArgs),
+}
+
+/// Where the JetStream stream is, and its names.
+#[derive(Debug, Args, Default)]
+pub struct NatsArgs {
+    /// The stream's name (default INSIGHTS_EVENTS).
+    #[arg(long, value_name = "NAME", requires = "nats")]
+    pub stream: Option<String>,
+    /// The subject events are published to (default insights.events).
+    #[arg(long, value_name = "SUBJECT", requires = "nats")]
+    pub subject: Option<String>,
+    /// The durable consumer the forwarders share (default insights-forwarder).
+    #[arg(long, value_name = "NAME", requires = "nats")]
+    pub consumer: Option<String>,
+    /// Where rejected events go (default insights.dead-letter, in the
+    /// stream <stream>_DEAD_LETTER when no stream takes the subject).
+    #[arg(long, value_name = "SUBJECT", requires = "nats")]
+    pub dead_letter: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ForwardArgs {
+    /// The NATS servers, as URLs separated by commas (nats://host:4222).
+    #[arg(long, value_name = "URL", required = true)]
+    pub nats: String,
+    #[command(flatten)]
+    pub options: NatsArgs,
+    /// The most events per request (the API takes at most 1,000).
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u16).range(1..=1000))]
+    pub batch_size: u16,
+    /// How many requests are in flight at once.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u8).range(1..=32))]
+    pub concurrency: u8,
+    /// Stops once the stream has given nothing for this many seconds (to
+    /// drain a stream and exit).
+    #[arg(long, value_name = "SECONDS")]
+    pub stop_when_idle: Option<f64>,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
 }
 
 #[derive(Debug, Args)]
@@ -43,6 +95,13 @@ pub struct SendArgs {
     /// The JSON Lines file to send; `-` for standard input.
     #[arg(value_name = "FILE|-", default_value = "-")]
     pub input: String,
+    /// Publishes the events to this NATS JetStream server's stream (URLs
+    /// separated by commas) instead of sending them: `forward` delivers
+    /// them. Ends once the stream stored every event.
+    #[arg(long, value_name = "URL", conflicts_with = "spool")]
+    pub nats: Option<String>,
+    #[command(flatten)]
+    pub nats_options: NatsArgs,
     /// Writes each rejected line, as it was, to this file.
     #[arg(long, value_name = "FILE")]
     pub rejects: Option<PathBuf>,

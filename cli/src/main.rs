@@ -5,8 +5,11 @@ mod args;
 mod check;
 mod connect;
 mod delete;
+mod forward;
 mod line_map;
 mod lines;
+mod nats_args;
+mod nats_send;
 mod output;
 mod progress;
 mod resume;
@@ -50,6 +53,7 @@ async fn run_online(command: Command) -> Result<bool, String> {
         Command::Send(args) => send::run(args).await,
         Command::DeleteUserToken(args) => delete::run(&args).await,
         Command::Serve(args) => serve::run(&args).await,
+        Command::Forward(args) => forward::run(&args).await,
         Command::Validate(args) => validate::run(&args),
     }
 }

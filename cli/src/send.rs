@@ -37,6 +37,9 @@ const PROGRESS_EVERY: u64 = 256;
 const SAVE_CHECK_EVERY: u32 = 64;
 
 pub async fn run(args: SendArgs) -> Result<bool, String> {
+    if let Some(servers) = &args.nats {
+        return crate::nats_send::run(&args, servers).await;
+    }
     let input = lines::open(&args.input)?;
     let input_name = input.name.clone();
     let rejects = args

@@ -68,6 +68,8 @@ mod config;
 mod deliver;
 mod dispatch;
 mod event;
+#[cfg(feature = "nats")]
+mod fed;
 mod queue;
 #[cfg(not(feature = "spool"))]
 #[path = "no_spool.rs"]
@@ -78,6 +80,8 @@ mod state;
 
 pub use config::{SenderConfig, MAX_BATCH_EVENTS, MAX_BODY_BYTES, MAX_EVENT_BYTES};
 pub use event::IntoEvent;
+#[cfg(feature = "nats")]
+pub(crate) use fed::{fed_sender, Feed};
 #[cfg(feature = "spool")]
 #[cfg_attr(docsrs, doc(cfg(feature = "spool")))]
 pub use spool::{Damage, DamageKind, Recovery, Spool, SpoolConfig, SpoolError};
