@@ -2,6 +2,7 @@
 //! and the host come from.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::net::SocketAddr;
 use std::path::PathBuf;
 
 /// Send, validate and delete Algolia Insights events, or serve the Insights
@@ -69,6 +70,11 @@ pub struct SendArgs {
     /// that may pass are then retried without a limit (not --retries).
     #[arg(long, value_name = "DIR")]
     pub spool: Option<PathBuf>,
+    /// Serves Prometheus metrics at http://ADDR/metrics while sending
+    /// (requests, retries, events by outcome, the queue), such as
+    /// 127.0.0.1:9464; port 0 picks a free port, printed on standard error.
+    #[arg(long, value_name = "ADDR")]
+    pub metrics_addr: Option<SocketAddr>,
     #[command(flatten)]
     pub connection: ConnectionArgs,
 }

@@ -7,6 +7,7 @@ mod connect;
 mod delete;
 mod line_map;
 mod lines;
+mod metrics;
 mod output;
 mod progress;
 mod resume;
@@ -47,7 +48,12 @@ fn main() -> ExitCode {
 
 async fn run_online(command: Command) -> Result<bool, String> {
     match command {
-        Command::Send(args) => send::run(args).await,
+        Command::Send(args) => {
+            if let Some(addr) = args.metrics_addr {
+                metrics::serve(addr).await?;
+            }
+            send::run(args).await
+        }
         Command::DeleteUserToken(args) => delete::run(&args).await,
         Command::Serve(args) => serve::run(&args).await,
         Command::Validate(args) => validate::run(&args),
