@@ -6,10 +6,14 @@
 //! queues the event. On shutdown the server first stops taking requests, then
 //! the sender delivers what it still holds, within a deadline.
 //!
+//! `GET /metrics` shows the crate's metrics (feature `metrics`) in
+//! Prometheus's text format: the program installs the recorder
+//! (`metrics-exporter-prometheus`), the library only records into it.
+//!
 //! Without `ALGOLIA_APP_ID` / `ALGOLIA_API_KEY` it sends to a local Insights
 //! server, plays a few visitors against itself, shuts down, and checks that
-//! the local server recorded every click. With them set, it serves on
-//! 127.0.0.1:3000 until Ctrl-C.
+//! the local server recorded every click, and that `/metrics` counts them.
+//! With them set, it serves on 127.0.0.1:3000 until Ctrl-C.
 
 use algolia_insights::local::LocalServer;
 use algolia_insights::models::{ClickedObjectIDs, EventName, UserToken};
@@ -17,18 +21,20 @@ use algolia_insights::sender::{Sender, SenderConfig};
 use algolia_insights::Client;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::Router;
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use serde::Deserialize;
 use std::future::IntoFuture;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
-/// What every handler shares: a clone of one sender.
+/// What every handler shares: a clone of one sender, and the metrics.
 #[derive(Clone)]
 struct AppState {
     sender: Sender,
+    metrics: PrometheusHandle,
 }
 
 #[derive(Deserialize)]
@@ -36,11 +42,17 @@ struct Visitor {
     user: String,
 }
 
-/// The app: one route that records a click.
-fn app(sender: Sender) -> Router {
+/// The app: one route that records a click, one that shows the metrics.
+fn app(state: AppState) -> Router {
     Router::new()
         .route("/products/{id}/click", post(record_click))
-        .with_state(AppState { sender })
+        .route("/metrics", get(metrics))
+        .with_state(state)
+}
+
+/// Every metric recorded so far, for Prometheus to scrape.
+async fn metrics(State(state): State<AppState>) -> String {
+    state.metrics.render()
 }
 
 /// Queues a click on product `id` by `?user=`; 400 for a user token the
@@ -64,6 +76,9 @@ async fn record_click(
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // The program's recorder; the library never installs one.
+    let metrics = PrometheusBuilder::new().install_recorder()?;
+    algolia_insights::metrics::describe();
     let credentials = (
         std::env::var("ALGOLIA_APP_ID")
             .ok()
@@ -98,14 +113,20 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let url = format!("http://{}", listener.local_addr()?);
     println!("serving on {url}");
     let server = tokio::spawn(
-        axum::serve(listener, app(sender.clone()))
-            .with_graceful_shutdown(async move {
-                tokio::select! {
-                    _ = stopped => {}
-                    _ = tokio::signal::ctrl_c() => {}
-                }
-            })
-            .into_future(),
+        axum::serve(
+            listener,
+            app(AppState {
+                sender: sender.clone(),
+                metrics,
+            }),
+        )
+        .with_graceful_shutdown(async move {
+            tokio::select! {
+                _ = stopped => {}
+                _ = tokio::signal::ctrl_c() => {}
+            }
+        })
+        .into_future(),
     );
 
     let Some(local) = local else {
@@ -136,6 +157,21 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .send()
         .await?;
     println!("a user token with an `@` -> {}", refused.status());
+    sender.flush().await;
+    let scraped = http
+        .get(format!("{url}/metrics"))
+        .send()
+        .await?
+        .text()
+        .await?;
+    let delivered = scraped
+        .lines()
+        .find(|line| line.starts_with("algolia_insights_events_total{outcome=\"delivered\"}"))
+        .unwrap_or("algolia_insights_events_total: not found");
+    println!("GET /metrics -> {delivered}");
+    if !delivered.ends_with(&format!(" {}", visits.len())) {
+        return Err("/metrics does not count the delivered clicks".into());
+    }
     let _ = stop.send(());
     server.await??;
     finish(&sender).await?;

@@ -287,6 +287,8 @@ pub struct PushEvents<'a> {
 impl<'a> PushEvents<'a> {
     /// The HTTP method of the operation.
     pub(crate) const METHOD: crate::__private::Method = crate::__private::Method::POST;
+    /// The operation's `operationId`, which spans and metrics name it by.
+    pub(crate) const OPERATION_ID: &'static str = "pushEvents";
     /// The path of `pushEvents` (`POST /1/events`).
     pub(crate) const PATH: &'static str = "/1/events";
     crate::__private::request_builder_methods!();
@@ -307,9 +309,10 @@ impl<'a> PushEvents<'a> {
             ::std::vec::Vec::new(),
         )?;
         let mut request = crate::__private::HttpRequest::new(
-            Self::METHOD,
-            Self::PATH.to_string(),
-        );
+                Self::METHOD,
+                Self::PATH.to_string(),
+            )
+            .operation(Self::OPERATION_ID, "/1/events");
         request
             .checked_json_body(
                 insights_events,
@@ -354,6 +357,8 @@ pub struct DeleteUserToken {
 impl DeleteUserToken {
     /// The HTTP method of the operation.
     pub(crate) const METHOD: crate::__private::Method = crate::__private::Method::DELETE;
+    /// The operation's `operationId`, which spans and metrics name it by.
+    pub(crate) const OPERATION_ID: &'static str = "deleteUserToken";
     crate::__private::request_builder_methods!();
     /// Validates the request, sends it (with host failover and retries), and decodes the answer.
     ///
@@ -384,12 +389,13 @@ impl DeleteUserToken {
         }
         crate::__private::check_violations(violations)?;
         let request = crate::__private::HttpRequest::new(
-            Self::METHOD,
-            format!(
-                "/1/usertokens/{}", crate ::__private::encode_path_segment(& user_token)
-                ?
-            ),
-        );
+                Self::METHOD,
+                format!(
+                    "/1/usertokens/{}", crate ::__private::encode_path_segment(&
+                    user_token) ?
+                ),
+            )
+            .operation(Self::OPERATION_ID, "/1/usertokens/{userToken}");
         let response = crate::__private::execute(&client.transport, request, options)
             .await?;
         response.decode_headers(super::models::DeleteUserTokenResponse::from_headers)
@@ -432,6 +438,8 @@ pub struct CustomGet {
 impl CustomGet {
     /// The HTTP method of the operation.
     pub(crate) const METHOD: crate::__private::Method = crate::__private::Method::GET;
+    /// The operation's `operationId`, which spans and metrics name it by.
+    pub(crate) const OPERATION_ID: &'static str = "customGet";
     /// Sets the `parameters` query parameter.
     ///
     /// Extra query parameters to append to the request URL, as name-value pairs.
@@ -461,9 +469,10 @@ impl CustomGet {
     ) -> ::std::result::Result<crate::runtime::RawJson, crate::Error> {
         let Self { client, path, parameters, options } = self;
         let mut request = crate::__private::HttpRequest::new(
-            Self::METHOD,
-            format!("/{}", crate ::__private::encode_path("path", & path) ?),
-        );
+                Self::METHOD,
+                format!("/{}", crate ::__private::encode_path("path", & path) ?),
+            )
+            .operation(Self::OPERATION_ID, "/{path}");
         request.query_pairs(parameters);
         let response = crate::__private::execute(&client.transport, request, options)
             .await?;
@@ -505,6 +514,8 @@ pub struct CustomPut {
 impl CustomPut {
     /// The HTTP method of the operation.
     pub(crate) const METHOD: crate::__private::Method = crate::__private::Method::PUT;
+    /// The operation's `operationId`, which spans and metrics name it by.
+    pub(crate) const OPERATION_ID: &'static str = "customPut";
     /// Sets the `parameters` query parameter.
     ///
     /// Extra query parameters to append to the request URL, as name-value pairs.
@@ -539,9 +550,10 @@ impl CustomPut {
     ) -> ::std::result::Result<crate::runtime::RawJson, crate::Error> {
         let Self { client, path, parameters, body, options } = self;
         let mut request = crate::__private::HttpRequest::new(
-            Self::METHOD,
-            format!("/{}", crate ::__private::encode_path("path", & path) ?),
-        );
+                Self::METHOD,
+                format!("/{}", crate ::__private::encode_path("path", & path) ?),
+            )
+            .operation(Self::OPERATION_ID, "/{path}");
         request.query_pairs(parameters);
         match &body {
             ::std::option::Option::Some(body) => {
@@ -589,6 +601,8 @@ pub struct CustomPost {
 impl CustomPost {
     /// The HTTP method of the operation.
     pub(crate) const METHOD: crate::__private::Method = crate::__private::Method::POST;
+    /// The operation's `operationId`, which spans and metrics name it by.
+    pub(crate) const OPERATION_ID: &'static str = "customPost";
     /// Sets the `parameters` query parameter.
     ///
     /// Extra query parameters to append to the request URL, as name-value pairs.
@@ -623,9 +637,10 @@ impl CustomPost {
     ) -> ::std::result::Result<crate::runtime::RawJson, crate::Error> {
         let Self { client, path, parameters, body, options } = self;
         let mut request = crate::__private::HttpRequest::new(
-            Self::METHOD,
-            format!("/{}", crate ::__private::encode_path("path", & path) ?),
-        );
+                Self::METHOD,
+                format!("/{}", crate ::__private::encode_path("path", & path) ?),
+            )
+            .operation(Self::OPERATION_ID, "/{path}");
         request.query_pairs(parameters);
         match &body {
             ::std::option::Option::Some(body) => {
@@ -672,6 +687,8 @@ pub struct CustomDelete {
 impl CustomDelete {
     /// The HTTP method of the operation.
     pub(crate) const METHOD: crate::__private::Method = crate::__private::Method::DELETE;
+    /// The operation's `operationId`, which spans and metrics name it by.
+    pub(crate) const OPERATION_ID: &'static str = "customDelete";
     /// Sets the `parameters` query parameter.
     ///
     /// Extra query parameters to append to the request URL, as name-value pairs.
@@ -701,9 +718,10 @@ impl CustomDelete {
     ) -> ::std::result::Result<crate::runtime::RawJson, crate::Error> {
         let Self { client, path, parameters, options } = self;
         let mut request = crate::__private::HttpRequest::new(
-            Self::METHOD,
-            format!("/{}", crate ::__private::encode_path("path", & path) ?),
-        );
+                Self::METHOD,
+                format!("/{}", crate ::__private::encode_path("path", & path) ?),
+            )
+            .operation(Self::OPERATION_ID, "/{path}");
         request.query_pairs(parameters);
         let response = crate::__private::execute(&client.transport, request, options)
             .await?;

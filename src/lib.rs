@@ -52,7 +52,8 @@
 //! `rustls` (aws-lc-rs), `rustls-no-provider`, `native-tls`. Then
 //! `blocking` (`send_blocking()`), `gzip` (compressed request bodies and
 //! answers), `local-server` ([`local`]), `spool` (durable sending through a
-//! queue on disk), `nats` (events on a replicated NATS JetStream stream and
+//! queue on disk), `metrics` (the `metrics` module: counters,
+//! gauges and histograms through the `metrics` facade), `nats` (events on a replicated NATS JetStream stream and
 //! forwarders that deliver them: `nats`), `schemars`
 //! (`JsonSchema` for every model) and `regex` (the `regex` crate, for spec
 //! patterns the generator cannot write as code: the Insights spec has
@@ -73,6 +74,11 @@ pub mod error;
 #[cfg(feature = "local-server")]
 #[cfg_attr(docsrs, doc(cfg(feature = "local-server")))]
 pub mod local;
+#[cfg(feature = "metrics")]
+#[cfg_attr(docsrs, doc(cfg(feature = "metrics")))]
+pub mod metrics;
+#[cfg(not(feature = "metrics"))]
+mod metrics;
 #[cfg(feature = "nats")]
 #[cfg_attr(docsrs, doc(cfg(feature = "nats")))]
 pub mod nats;

@@ -2,6 +2,7 @@
 //! and the host come from.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::net::SocketAddr;
 use std::path::PathBuf;
 
 /// Send, validate and delete Algolia Insights events, or serve the Insights
@@ -136,6 +137,11 @@ pub struct SendArgs {
     /// read (edited, rotated or replaced): `send` refuses to guess.
     #[arg(long, requires = "spool")]
     pub restart: bool,
+    /// Serves Prometheus metrics at http://ADDR/metrics while sending
+    /// (requests, retries, events by outcome, the queue), such as
+    /// 127.0.0.1:9464; port 0 picks a free port, printed on standard error.
+    #[arg(long, value_name = "ADDR")]
+    pub metrics_addr: Option<SocketAddr>,
     #[command(flatten)]
     pub connection: ConnectionArgs,
 }

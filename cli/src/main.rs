@@ -8,6 +8,7 @@ mod delete;
 mod forward;
 mod line_map;
 mod lines;
+mod metrics;
 mod nats_args;
 mod nats_send;
 mod output;
@@ -50,7 +51,12 @@ fn main() -> ExitCode {
 
 async fn run_online(command: Command) -> Result<bool, String> {
     match command {
-        Command::Send(args) => send::run(args).await,
+        Command::Send(args) => {
+            if let Some(addr) = args.metrics_addr {
+                metrics::serve(addr).await?;
+            }
+            send::run(args).await
+        }
         Command::DeleteUserToken(args) => delete::run(&args).await,
         Command::Serve(args) => serve::run(&args).await,
         Command::Forward(args) => forward::run(&args).await,

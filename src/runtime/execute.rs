@@ -3,14 +3,18 @@
 //! ([`retry::classify`](super::retry)), which says whether the request is
 //! done, failed, goes to the next host, or waits (a 429, within the
 //! configured bound) and tries the same host again. The hosts' state
-//! (down, timed out) is shared by every clone of the client.
+//! (down, timed out) is shared by every clone of the client. Each call is
+//! a span with a child span per try (`spans.rs`), and each try and call is
+//! counted (`crate::metrics`).
 
 use super::hosts::HostOutcome;
 use super::request::{HttpRequest, RequestOptions};
 use super::retry::{classify, Action, Outcome};
+use super::spans::{self, HostParts};
 use super::transport::{Transport, TryOutcome};
 use super::Response;
 use crate::error::{ApiError, Error, HostFailure};
+use crate::metrics::{self, RetryReason, StatusClass};
 use reqwest::Method;
 use std::time::{Instant, SystemTime};
 use tracing::Instrument;
@@ -31,9 +35,16 @@ impl Transport {
         request: HttpRequest,
         options: RequestOptions,
     ) -> Result<Response, Error> {
-        let span =
-            tracing::info_span!("algolia.request", method = %request.method, path = %request.path);
-        let result = self.execute_inner(&request, options).instrument(span).await;
+        let span = spans::operation_span(&request);
+        let started = Instant::now();
+        let result = self
+            .execute_inner(&request, options)
+            .instrument(span.clone())
+            .await;
+        metrics::operation_ended(request.operation, started.elapsed());
+        if let Err(error) = &result {
+            spans::record_error(&span, &error_type(error));
+        }
         request.recycle_body();
         result
     }
@@ -51,14 +62,20 @@ impl Transport {
             config.write_timeout
         });
         let mut failures: Vec<HostFailure> = Vec::new();
-        for host in self.inner.hosts.plan() {
+        let plan = self.inner.hosts.plan();
+        let hosts = plan.len();
+        let mut tries = 0;
+        for (position, host) in plan.into_iter().enumerate() {
             let timeout = base_timeout.saturating_mul(host.timeouts.saturating_add(1));
+            let parts = HostParts::of(&host.url);
             let mut rate_limit_retries = 0;
             loop {
                 let started = Instant::now();
+                let span = spans::try_span(request, &parts, tries);
+                tries += 1;
                 let outcome = self
                     .try_once(&host.url, request, &prepared, timeout)
-                    .instrument(tracing::debug_span!("algolia.try", host = %host.url))
+                    .instrument(span.clone())
                     .await;
                 let elapsed_ms = started.elapsed().as_millis() as u64;
                 let now = SystemTime::now();
@@ -98,6 +115,20 @@ impl Transport {
                         (classify(Outcome::Final, now), Err(error))
                     }
                 };
+                record_try(request.operation, &parts, &span, &answer);
+                let tried_again = match action {
+                    Action::RetryLater(Some(wait)) => {
+                        config.max_rate_limit_wait.is_some_and(|max| wait <= max)
+                            && rate_limit_retries < MAX_RATE_LIMIT_RETRIES
+                    }
+                    Action::NextHost => position + 1 < hosts,
+                    _ => false,
+                };
+                if tried_again {
+                    if let Some(reason) = answer_reason(&answer) {
+                        metrics::retried(reason);
+                    }
+                }
                 match action {
                     Action::Succeed => {
                         self.inner.hosts.record(host.index, HostOutcome::Up);
@@ -133,6 +164,56 @@ impl Transport {
             1 => Err(failures.remove(0).error),
             _ => Err(Error::AllHostsFailed(failures)),
         }
+    }
+}
+
+/// Counts a try and records its answer (or what came instead) on its span.
+fn record_try(
+    operation: &'static str,
+    host: &HostParts,
+    span: &tracing::Span,
+    answer: &Result<Response, Error>,
+) {
+    let status = match answer {
+        Ok(response) => Some(response.status),
+        Err(Error::ResponseTooLarge { status, .. }) => Some(*status),
+        Err(_) => None,
+    };
+    metrics::try_ended(operation, StatusClass::of(status), &host.label);
+    if let Some(status) = status {
+        span.record("http.response.status_code", status);
+    }
+    match (answer, status) {
+        (Ok(_), Some(200..=299)) => {}
+        (_, Some(status)) => spans::record_error(span, &status.to_string()),
+        (Err(error), None) => spans::record_error(span, &error_type(error)),
+        (Ok(_), None) => {}
+    }
+}
+
+/// Why a failed try would be tried again.
+fn answer_reason(answer: &Result<Response, Error>) -> Option<RetryReason> {
+    match answer {
+        Ok(response) if response.status == 429 => Some(RetryReason::RateLimited),
+        Ok(_) => Some(RetryReason::ServerError),
+        Err(error) => RetryReason::of_error(error),
+    }
+}
+
+/// The `error.type` of a failed call or try: the status of an API error,
+/// else the kind of failure (never a message, which may hold user data).
+fn error_type(error: &Error) -> String {
+    match error {
+        Error::Api(api) => api.status.to_string(),
+        Error::AllHostsFailed(failures) => failures
+            .last()
+            .map_or_else(|| "all_hosts_failed".into(), |last| error_type(&last.error)),
+        Error::ResponseTooLarge { .. } => "response_too_large".into(),
+        Error::InvalidRequest(_) => "invalid_request".into(),
+        Error::Decode { .. } => "decode".into(),
+        other => RetryReason::of_error(other)
+            .map_or("_OTHER", RetryReason::label)
+            .into(),
     }
 }
 

@@ -19,6 +19,7 @@ mod hosts;
 pub(crate) mod request;
 pub(crate) mod response;
 pub(crate) mod retry;
+mod spans;
 mod tls;
 pub(crate) mod transport;
 mod user_agent;

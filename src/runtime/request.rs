@@ -190,7 +190,18 @@ pub struct HttpRequest {
     /// Sent without the client's credentials (an operation whose spec says
     /// `security: []`).
     pub(crate) anonymous: bool,
+    /// The spec's `operationId`, for spans and metrics ([`OTHER_OPERATION`]
+    /// for a request the generated code did not name).
+    pub(crate) operation: &'static str,
+    /// The spec's path template (`/1/usertokens/{userToken}`), which spans
+    /// show instead of the path: its parameters are user data.
+    pub(crate) route: Option<&'static str>,
+    /// How many events the body carries, when the sender knows.
+    pub(crate) events: Option<usize>,
 }
+
+/// The operation label of a request the generated code did not name.
+pub(crate) const OTHER_OPERATION: &str = "other";
 
 impl HttpRequest {
     /// A request for `path` (already percent-encoded, starting with `/`).
@@ -202,7 +213,20 @@ impl HttpRequest {
             headers: Vec::new(),
             body: None,
             anonymous: false,
+            operation: OTHER_OPERATION,
+            route: None,
+            events: None,
         }
+    }
+
+    /// Names the request after the spec's operation: its `operationId` and
+    /// its path template, which spans and metrics show instead of the path
+    /// (whose parameters are user data).
+    #[must_use]
+    pub fn operation(mut self, operation_id: &'static str, route: &'static str) -> Self {
+        self.operation = operation_id;
+        self.route = Some(route);
+        self
     }
 
     /// Sends this request without the client's application ID and API key:

@@ -9,6 +9,7 @@
 use super::batch::Batch;
 use super::state::Shared;
 use crate::error::Error;
+use crate::metrics::{self, RetryReason};
 use crate::operations::PushEvents;
 use crate::runtime::request::HttpRequest;
 use crate::runtime::retry::{classify_error, Action};
@@ -63,7 +64,7 @@ pub(crate) async fn deliver(shared: &Shared, batch: Batch) {
 /// batch without the offending events would pass: an invalid event (422),
 /// a body it cannot read (400) or one too large (413). Other client errors
 /// (a wrong key, a missing permission) would fail every part alike.
-fn rejects_events(error: &Error) -> bool {
+pub(crate) fn rejects_events(error: &Error) -> bool {
     matches!(error, Error::Api(api) if matches!(api.status, 400 | 413 | 422))
 }
 
@@ -92,8 +93,10 @@ async fn send(shared: &Shared, batch: &Batch) -> Outcome {
         }
         // The generated `pushEvents` operation's request, with the body
         // assembled from events serialized once by `send`.
-        let mut request = HttpRequest::new(PushEvents::METHOD, PushEvents::PATH.to_string());
+        let mut request = HttpRequest::new(PushEvents::METHOD, PushEvents::PATH.to_string())
+            .operation(PushEvents::OPERATION_ID, PushEvents::PATH);
         request.body = Some(batch.body());
+        request.events = Some(batch.len());
         sent = true;
         shared.counters.requests.fetch_add(1, SeqCst);
         let tried = transport.execute(request, shared.config.options.clone());
@@ -117,6 +120,9 @@ async fn send(shared: &Shared, batch: &Batch) -> Outcome {
             return Outcome::Failed(error);
         }
         retries += 1;
+        if let Some(reason) = RetryReason::of_error(&error) {
+            metrics::retried(reason);
+        }
         shared.retried(batch.len());
         let backoff = jittered(shared.config.backoff_cap(retries));
         let wait = asked.map_or(backoff, |asked| asked.max(backoff));

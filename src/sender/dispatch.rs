@@ -8,6 +8,7 @@ use super::batch::Batch;
 use super::deliver::deliver;
 use super::queue::Next;
 use super::state::{BatchGuard, Shared};
+use crate::metrics;
 use std::sync::atomic::Ordering::SeqCst;
 use std::sync::Arc;
 use tokio::sync::Semaphore;
@@ -72,6 +73,15 @@ async fn dispatch(shared: &Arc<Shared>, slots: &Arc<Semaphore>) -> Result<(), Ca
     }
 }
 
+/// Counts a batch in flight until its task ends, however it ends.
+struct InFlight;
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        metrics::batch_ended();
+    }
+}
+
 /// Starts a task for a batch, once a slot is free.
 async fn send(
     shared: &Arc<Shared>,
@@ -96,8 +106,12 @@ async fn send(
         .counters
         .dispatched
         .fetch_add(batch.len() as u64, SeqCst);
+    metrics::queue_changed(-(batch.len() as isize));
+    metrics::batch_started(batch.len());
+    let in_flight = InFlight;
     tokio::spawn(async move {
         let _slot = slot;
+        let _in_flight = in_flight;
         deliver(&guard.shared, batch).await;
         drop(guard);
     });

@@ -9,6 +9,7 @@ use super::config::SenderConfig;
 use super::queue::Queue;
 use super::{Delivered, FailedEvent, SenderStats, UndeliveredEvent};
 use crate::error::Error;
+use crate::metrics::{self, EventOutcome};
 use crate::operations::Client;
 use bytes::Bytes;
 use std::future::{poll_fn, Future};
@@ -123,6 +124,7 @@ impl Shared {
         self.counters
             .delivered
             .fetch_add(count(batch.len()), SeqCst);
+        metrics::events_settled(EventOutcome::Delivered, batch.len());
         self.settle(batch.len());
     }
 
@@ -156,6 +158,12 @@ impl Shared {
             ),
         }
         self.counters.failed.fetch_add(count(batch.len()), SeqCst);
+        let outcome = if super::deliver::rejects_events(&error) {
+            EventOutcome::Rejected
+        } else {
+            EventOutcome::Failed
+        };
+        metrics::events_settled(outcome, batch.len());
         self.settle(batch.len());
     }
 
@@ -175,6 +183,7 @@ impl Shared {
         let n = undelivered.len() - before;
         drop(undelivered);
         self.counters.abandoned.fetch_add(count(n), SeqCst);
+        metrics::events_settled(EventOutcome::Abandoned, n);
         self.settle(n);
     }
 
@@ -183,6 +192,7 @@ impl Shared {
         self.counters
             .dispatched
             .fetch_add(count(events.len()), SeqCst);
+        metrics::queue_changed(-(events.len() as isize));
         self.abandoned(events, false);
     }
 }
@@ -200,6 +210,7 @@ impl Shared {
         // Counted under the lock: never behind the dispatcher's count.
         self.counters.enqueued.fetch_add(1, SeqCst);
         drop(queue);
+        metrics::queue_changed(1);
         if news {
             self.wake.notify_one();
         }

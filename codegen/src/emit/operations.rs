@@ -658,8 +658,12 @@ fn emit_builder(cx: &Context, op: &Operation) -> Result<TokenStream> {
         } else {
             quote!(let mut request)
         };
+    // Spans and metrics name the operation and show its path template,
+    // never the path, whose parameters are user data.
+    let (operation_id, route) = (op.id.as_str(), op.path.as_str());
     let build = quote! {
-        #mut_request = #rt::__private::HttpRequest::new(Self::METHOD, #path_expr);
+        #mut_request = #rt::__private::HttpRequest::new(Self::METHOD, #path_expr)
+            .operation(Self::OPERATION_ID, #route);
         #anonymous
         #(#query)*
         #(#headers)*
@@ -700,6 +704,8 @@ fn emit_builder(cx: &Context, op: &Operation) -> Result<TokenStream> {
         impl #lifetime #builder #lifetime {
             /// The HTTP method of the operation.
             pub(crate) const METHOD: #rt::__private::Method = #rt::__private::Method::#method;
+            /// The operation's `operationId`, which spans and metrics name it by.
+            pub(crate) const OPERATION_ID: &'static str = #operation_id;
             #path_const
 
             #(#setters)*

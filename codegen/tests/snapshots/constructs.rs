@@ -1159,6 +1159,8 @@ pub struct GetWidgetText {
 impl GetWidgetText {
     /// The HTTP method of the operation.
     pub(crate) const METHOD: ::algolia_insights::__private::Method = ::algolia_insights::__private::Method::GET;
+    /// The operation's `operationId`, which spans and metrics name it by.
+    pub(crate) const OPERATION_ID: &'static str = "getWidgetText";
     ::algolia_insights::__private::request_builder_methods!();
     /// Validates the request, sends it (with host failover and retries), and decodes the answer.
     ///
@@ -1189,12 +1191,13 @@ impl GetWidgetText {
         }
         ::algolia_insights::__private::check_violations(violations)?;
         let request = ::algolia_insights::__private::HttpRequest::new(
-            Self::METHOD,
-            format!(
-                "/v2/widgets/{}", ::algolia_insights::__private::encode_path_segment(&
-                widget_id) ?
-            ),
-        );
+                Self::METHOD,
+                format!(
+                    "/v2/widgets/{}",
+                    ::algolia_insights::__private::encode_path_segment(& widget_id) ?
+                ),
+            )
+            .operation(Self::OPERATION_ID, "/v2/widgets/{widgetID}");
         let response = ::algolia_insights::__private::execute(
                 &client.transport,
                 request,
@@ -1244,6 +1247,8 @@ pub struct PutWidget<'a> {
 impl<'a> PutWidget<'a> {
     /// The HTTP method of the operation.
     pub(crate) const METHOD: ::algolia_insights::__private::Method = ::algolia_insights::__private::Method::PUT;
+    /// The operation's `operationId`, which spans and metrics name it by.
+    pub(crate) const OPERATION_ID: &'static str = "putWidget";
     /// Sets the `dry-run` query parameter.
     pub fn dry_run(mut self, dry_run: bool) -> Self {
         self.dry_run = ::std::option::Option::Some(dry_run);
@@ -1310,12 +1315,13 @@ impl<'a> PutWidget<'a> {
             ::algolia_insights::Error,
         > {
             let mut request = ::algolia_insights::__private::HttpRequest::new(
-                Self::METHOD,
-                format!(
-                    "/v2/widgets/{}",
-                    ::algolia_insights::__private::encode_path_segment(& widget_id) ?
-                ),
-            );
+                    Self::METHOD,
+                    format!(
+                        "/v2/widgets/{}",
+                        ::algolia_insights::__private::encode_path_segment(& widget_id) ?
+                    ),
+                )
+                .operation(Self::OPERATION_ID, "/v2/widgets/{widgetID}");
             if let ::std::option::Option::Some(value) = &dry_run {
                 request.query("dry-run", value)?;
             }
@@ -1377,6 +1383,8 @@ pub struct Named {
 impl Named {
     /// The HTTP method of the operation.
     pub(crate) const METHOD: ::algolia_insights::__private::Method = ::algolia_insights::__private::Method::POST;
+    /// The operation's `operationId`, which spans and metrics name it by.
+    pub(crate) const OPERATION_ID: &'static str = "named";
     /// The path of `named` (`POST /v2/ping`).
     pub(crate) const PATH: &'static str = "/v2/ping";
     /// Sets the JSON request body.
@@ -1410,9 +1418,10 @@ impl Named {
         }
         ::algolia_insights::__private::check_violations(violations)?;
         let mut request = ::algolia_insights::__private::HttpRequest::new(
-            Self::METHOD,
-            Self::PATH.to_string(),
-        );
+                Self::METHOD,
+                Self::PATH.to_string(),
+            )
+            .operation(Self::OPERATION_ID, "/v2/ping");
         match &named {
             ::std::option::Option::Some(body) => {
                 request.json_body(body, ::std::option::Option::None)?
@@ -1458,6 +1467,8 @@ pub struct Ping {
 impl Ping {
     /// The HTTP method of the operation.
     pub(crate) const METHOD: ::algolia_insights::__private::Method = ::algolia_insights::__private::Method::DELETE;
+    /// The operation's `operationId`, which spans and metrics name it by.
+    pub(crate) const OPERATION_ID: &'static str = "ping";
     /// The path of `ping` (`DELETE /v2/ping`).
     pub(crate) const PATH: &'static str = "/v2/ping";
     ::algolia_insights::__private::request_builder_methods!();
@@ -1471,9 +1482,10 @@ impl Ping {
     ) -> ::std::result::Result<super::models::PingResponse, ::algolia_insights::Error> {
         let Self { client, options } = self;
         let request = ::algolia_insights::__private::HttpRequest::new(
-            Self::METHOD,
-            Self::PATH.to_string(),
-        );
+                Self::METHOD,
+                Self::PATH.to_string(),
+            )
+            .operation(Self::OPERATION_ID, "/v2/ping");
         let response = ::algolia_insights::__private::execute(
                 &client.transport,
                 request,

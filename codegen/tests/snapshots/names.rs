@@ -1383,6 +1383,8 @@ pub struct ClientRequest<'a> {
 impl<'a> ClientRequest<'a> {
     /// The HTTP method of the operation.
     pub(crate) const METHOD: ::algolia_insights::__private::Method = ::algolia_insights::__private::Method::POST;
+    /// The operation's `operationId`, which spans and metrics name it by.
+    pub(crate) const OPERATION_ID: &'static str = "client";
     /// Sets the `timeout` query parameter.
     pub fn timeout_(mut self, timeout_: i64) -> Self {
         self.timeout_ = ::std::option::Option::Some(timeout_);
@@ -1475,12 +1477,15 @@ impl<'a> ClientRequest<'a> {
             ::algolia_insights::Error,
         > {
             let mut request = ::algolia_insights::__private::HttpRequest::new(
-                Self::METHOD,
-                format!(
-                    "/client/{}", ::algolia_insights::__private::encode_path_segment(&
-                    ::algolia_insights::__private::path_value_text("from", & from) ?) ?
-                ),
-            );
+                    Self::METHOD,
+                    format!(
+                        "/client/{}",
+                        ::algolia_insights::__private::encode_path_segment(&
+                        ::algolia_insights::__private::path_value_text("from", & from) ?)
+                        ?
+                    ),
+                )
+                .operation(Self::OPERATION_ID, "/client/{from}");
             if let ::std::option::Option::Some(value) = &timeout_ {
                 request.query("timeout", value)?;
             }
@@ -1552,6 +1557,8 @@ pub struct Headers {
 impl Headers {
     /// The HTTP method of the operation.
     pub(crate) const METHOD: ::algolia_insights::__private::Method = ::algolia_insights::__private::Method::GET;
+    /// The operation's `operationId`, which spans and metrics name it by.
+    pub(crate) const OPERATION_ID: &'static str = "headers";
     /// The path of `headers` (`GET /headers`).
     pub(crate) const PATH: &'static str = "/headers";
     ::algolia_insights::__private::request_builder_methods!();
@@ -1568,9 +1575,10 @@ impl Headers {
     > {
         let Self { client, options } = self;
         let request = ::algolia_insights::__private::HttpRequest::new(
-            Self::METHOD,
-            Self::PATH.to_string(),
-        );
+                Self::METHOD,
+                Self::PATH.to_string(),
+            )
+            .operation(Self::OPERATION_ID, "/headers");
         let response = ::algolia_insights::__private::execute(
                 &client.transport,
                 request,
@@ -1619,6 +1627,8 @@ pub struct RegionRequest {
 impl RegionRequest {
     /// The HTTP method of the operation.
     pub(crate) const METHOD: ::algolia_insights::__private::Method = ::algolia_insights::__private::Method::GET;
+    /// The operation's `operationId`, which spans and metrics name it by.
+    pub(crate) const OPERATION_ID: &'static str = "region";
     /// The path of `region` (`GET /region`).
     pub(crate) const PATH: &'static str = "/region";
     /// Sets the `größe²` query parameter.
@@ -1640,9 +1650,10 @@ impl RegionRequest {
     ) -> ::std::result::Result<super::models::Into, ::algolia_insights::Error> {
         let Self { client, größe, options } = self;
         let mut request = ::algolia_insights::__private::HttpRequest::new(
-            Self::METHOD,
-            Self::PATH.to_string(),
-        );
+                Self::METHOD,
+                Self::PATH.to_string(),
+            )
+            .operation(Self::OPERATION_ID, "/region");
         if let ::std::option::Option::Some(value) = &größe {
             request.query("größe²", value)?;
         }

@@ -1935,6 +1935,8 @@ pub struct DrawShape<'a> {
 impl<'a> DrawShape<'a> {
     /// The HTTP method of the operation.
     pub(crate) const METHOD: ::algolia_insights::__private::Method = ::algolia_insights::__private::Method::POST;
+    /// The operation's `operationId`, which spans and metrics name it by.
+    pub(crate) const OPERATION_ID: &'static str = "drawShape";
     /// The path of `drawShape` (`POST /shapes`).
     pub(crate) const PATH: &'static str = "/shapes";
     ::algolia_insights::__private::request_builder_methods!();
@@ -1958,9 +1960,10 @@ impl<'a> DrawShape<'a> {
             ::std::vec::Vec::new(),
         )?;
         let mut request = ::algolia_insights::__private::HttpRequest::new(
-            Self::METHOD,
-            Self::PATH.to_string(),
-        );
+                Self::METHOD,
+                Self::PATH.to_string(),
+            )
+            .operation(Self::OPERATION_ID, "/shapes");
         request.checked_json_body(shape, ::std::option::Option::None, context)?;
         let response = ::algolia_insights::__private::execute(
                 &client.transport,
@@ -2004,6 +2007,8 @@ pub struct SendClash<'a> {
 impl<'a> SendClash<'a> {
     /// The HTTP method of the operation.
     pub(crate) const METHOD: ::algolia_insights::__private::Method = ::algolia_insights::__private::Method::POST;
+    /// The operation's `operationId`, which spans and metrics name it by.
+    pub(crate) const OPERATION_ID: &'static str = "sendClash";
     /// The path of `sendClash` (`POST /clashes`).
     pub(crate) const PATH: &'static str = "/clashes";
     ::algolia_insights::__private::request_builder_methods!();
@@ -2027,9 +2032,10 @@ impl<'a> SendClash<'a> {
             ::std::vec::Vec::new(),
         )?;
         let mut request = ::algolia_insights::__private::HttpRequest::new(
-            Self::METHOD,
-            Self::PATH.to_string(),
-        );
+                Self::METHOD,
+                Self::PATH.to_string(),
+            )
+            .operation(Self::OPERATION_ID, "/clashes");
         request.checked_json_body(clash, ::std::option::Option::None, context)?;
         let response = ::algolia_insights::__private::execute(
                 &client.transport,

@@ -2450,6 +2450,8 @@ pub struct AddRecord<'a> {
 impl<'a> AddRecord<'a> {
     /// The HTTP method of the operation.
     pub(crate) const METHOD: ::algolia_insights::__private::Method = ::algolia_insights::__private::Method::POST;
+    /// The operation's `operationId`, which spans and metrics name it by.
+    pub(crate) const OPERATION_ID: &'static str = "addRecord";
     /// The path of `addRecord` (`POST /records`).
     pub(crate) const PATH: &'static str = "/records";
     ::algolia_insights::__private::request_builder_methods!();
@@ -2476,9 +2478,10 @@ impl<'a> AddRecord<'a> {
             ::std::vec::Vec::new(),
         )?;
         let mut request = ::algolia_insights::__private::HttpRequest::new(
-            Self::METHOD,
-            Self::PATH.to_string(),
-        );
+                Self::METHOD,
+                Self::PATH.to_string(),
+            )
+            .operation(Self::OPERATION_ID, "/records");
         request.checked_json_body(record, ::std::option::Option::None, context)?;
         let response = ::algolia_insights::__private::execute(
                 &client.transport,

@@ -198,6 +198,8 @@ pub struct GetStatus {
 impl GetStatus {
     /// The HTTP method of the operation.
     pub(crate) const METHOD: ::algolia_insights::__private::Method = ::algolia_insights::__private::Method::GET;
+    /// The operation's `operationId`, which spans and metrics name it by.
+    pub(crate) const OPERATION_ID: &'static str = "getStatus";
     /// The path of `getStatus` (`GET /status`).
     pub(crate) const PATH: &'static str = "/status";
     /// Sets the `page` query parameter.
@@ -216,9 +218,10 @@ impl GetStatus {
     ) -> ::std::result::Result<super::models::Status, ::algolia_insights::Error> {
         let Self { client, page, options } = self;
         let mut request = ::algolia_insights::__private::HttpRequest::new(
-            Self::METHOD,
-            Self::PATH.to_string(),
-        );
+                Self::METHOD,
+                Self::PATH.to_string(),
+            )
+            .operation(Self::OPERATION_ID, "/status");
         request.without_credentials();
         if let ::std::option::Option::Some(value) = &page {
             request.query("page", value)?;
@@ -267,6 +270,8 @@ pub struct GetServers {
 impl GetServers {
     /// The HTTP method of the operation.
     pub(crate) const METHOD: ::algolia_insights::__private::Method = ::algolia_insights::__private::Method::GET;
+    /// The operation's `operationId`, which spans and metrics name it by.
+    pub(crate) const OPERATION_ID: &'static str = "getServers";
     /// The path of `getServers` (`GET /servers`).
     pub(crate) const PATH: &'static str = "/servers";
     ::algolia_insights::__private::request_builder_methods!();
@@ -280,9 +285,10 @@ impl GetServers {
     ) -> ::std::result::Result<super::models::Status, ::algolia_insights::Error> {
         let Self { client, options } = self;
         let request = ::algolia_insights::__private::HttpRequest::new(
-            Self::METHOD,
-            Self::PATH.to_string(),
-        );
+                Self::METHOD,
+                Self::PATH.to_string(),
+            )
+            .operation(Self::OPERATION_ID, "/servers");
         let response = ::algolia_insights::__private::execute(
                 &client.transport,
                 request,
@@ -327,6 +333,8 @@ pub struct GetPrivate {
 impl GetPrivate {
     /// The HTTP method of the operation.
     pub(crate) const METHOD: ::algolia_insights::__private::Method = ::algolia_insights::__private::Method::GET;
+    /// The operation's `operationId`, which spans and metrics name it by.
+    pub(crate) const OPERATION_ID: &'static str = "getPrivate";
     /// The path of `getPrivate` (`GET /private`).
     pub(crate) const PATH: &'static str = "/private";
     ::algolia_insights::__private::request_builder_methods!();
@@ -340,9 +348,10 @@ impl GetPrivate {
     ) -> ::std::result::Result<super::models::Status, ::algolia_insights::Error> {
         let Self { client, options } = self;
         let request = ::algolia_insights::__private::HttpRequest::new(
-            Self::METHOD,
-            Self::PATH.to_string(),
-        );
+                Self::METHOD,
+                Self::PATH.to_string(),
+            )
+            .operation(Self::OPERATION_ID, "/private");
         let response = ::algolia_insights::__private::execute(
                 &client.transport,
                 request,

@@ -1004,6 +1004,8 @@ pub struct GetPet {
 impl GetPet {
     /// The HTTP method of the operation.
     pub(crate) const METHOD: ::algolia_insights::__private::Method = ::algolia_insights::__private::Method::GET;
+    /// The operation's `operationId`, which spans and metrics name it by.
+    pub(crate) const OPERATION_ID: &'static str = "getPet";
     /// Sets the `x-request-id` header parameter.
     pub fn x_request_id(
         mut self,
@@ -1023,12 +1025,13 @@ impl GetPet {
     ) -> ::std::result::Result<super::models::Pet, ::algolia_insights::Error> {
         let Self { client, id, x_request_id, options } = self;
         let mut request = ::algolia_insights::__private::HttpRequest::new(
-            Self::METHOD,
-            format!(
-                "/pets/{}", ::algolia_insights::__private::encode_path_segment(& id
-                .to_string()) ?
-            ),
-        );
+                Self::METHOD,
+                format!(
+                    "/pets/{}", ::algolia_insights::__private::encode_path_segment(& id
+                    .to_string()) ?
+                ),
+            )
+            .operation(Self::OPERATION_ID, "/pets/{id}");
         if let ::std::option::Option::Some(value) = &x_request_id {
             request.header("x-request-id", value)?;
         }
