@@ -276,7 +276,7 @@ pub(crate) fn batch_ended() {
 
 /// The spool's files now take `bytes` on disk ([`SPOOL_BYTES`]).
 #[inline]
-#[allow(dead_code)] // Called by the spool.
+#[cfg_attr(not(feature = "spool"), allow(dead_code))]
 pub(crate) fn set_spool_bytes(bytes: u64) {
     #[cfg(feature = "metrics")]
     metrics::gauge!(SPOOL_BYTES).set(bytes as f64);
@@ -286,7 +286,7 @@ pub(crate) fn set_spool_bytes(bytes: u64) {
 
 /// The spool now holds `events` unsettled events ([`SPOOL_EVENTS`]).
 #[inline]
-#[allow(dead_code)] // Called by the spool.
+#[cfg_attr(not(feature = "spool"), allow(dead_code))]
 pub(crate) fn set_spool_events(events: u64) {
     #[cfg(feature = "metrics")]
     metrics::gauge!(SPOOL_EVENTS).set(events as f64);
@@ -294,10 +294,10 @@ pub(crate) fn set_spool_events(events: u64) {
     let _ = events;
 }
 
-/// Opening the spool cut off `records` torn or damaged records
-/// ([`SPOOL_DAMAGED_RECORDS_TOTAL`]).
+/// The spool found `records` damaged stretches or missing files, at
+/// opening or while running ([`SPOOL_DAMAGED_RECORDS_TOTAL`]).
 #[inline]
-#[allow(dead_code)] // Called by the spool.
+#[cfg_attr(not(feature = "spool"), allow(dead_code))]
 pub(crate) fn spool_damaged_records(records: u64) {
     #[cfg(feature = "metrics")]
     metrics::counter!(SPOOL_DAMAGED_RECORDS_TOTAL).increment(records);

@@ -506,3 +506,73 @@ async fn every_metric_is_described_for_exporters() {
     take_spans();
     server.shutdown().await;
 }
+
+/// The spool's gauges follow what it holds, and the damage it finds is counted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn spool_metrics_follow_what_it_holds_and_count_damage() {
+    use algolia_insights::sender::{Spool, SpoolConfig};
+    let _turn = TURN.lock().await;
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("observability-spool");
+    let _ = std::fs::remove_dir_all(&dir);
+    // 40 events left in the spool while the API is down.
+    let down = server(Faults::seeded(1).fail(1.0, 503)).await;
+    let client = |url: &str| {
+        Client::builder(APP_ID, API_KEY)
+            .hosts([url])
+            .build()
+            .unwrap()
+    };
+    let quick = || SenderConfig::new().backoff(Duration::from_millis(5), Duration::from_millis(20));
+    let sender =
+        client(down.url()).spooled_sender(quick(), Spool::open(SpoolConfig::new(&dir)).unwrap());
+    for i in 0..40 {
+        sender.send(view(i, 0)).await.unwrap();
+    }
+    assert_eq!(
+        sender.shutdown(Duration::from_millis(200)).await.spooled,
+        40
+    );
+    // A byte of the 11th record flipped: that event is lost, counted once.
+    let segment = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "seg"))
+        .unwrap();
+    let mut bytes = std::fs::read(&segment).unwrap();
+    let record = (bytes.len() - 28) / 40;
+    bytes[28 + 10 * record + record / 2] ^= 0x10;
+    std::fs::write(&segment, bytes).unwrap();
+    take_metrics();
+
+    let spool = Spool::open(SpoolConfig::new(&dir)).unwrap();
+    let metrics = take_metrics();
+    assert_eq!(
+        counter(&metrics, metrics::SPOOL_DAMAGED_RECORDS_TOTAL, &[]),
+        1
+    );
+    assert_eq!(gauge(&metrics, metrics::SPOOL_EVENTS), Some(39.0));
+    assert!(gauge(&metrics, metrics::SPOOL_BYTES).unwrap() > 39.0 * 100.0);
+
+    let up = server(Faults::none()).await;
+    let sender = client(up.url()).spooled_sender(quick(), spool);
+    sender.flush().await;
+    // Settled, the segment written to is rotated and deleted: a header left.
+    let started = std::time::Instant::now();
+    let mut last = (None, None);
+    while last != (Some(0.0), Some(28.0)) {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "gauges: {last:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        let metrics = take_metrics();
+        if let Some(events) = gauge(&metrics, metrics::SPOOL_EVENTS) {
+            last.0 = Some(events);
+        }
+        if let Some(bytes) = gauge(&metrics, metrics::SPOOL_BYTES) {
+            last.1 = Some(bytes);
+        }
+    }
+    assert_eq!(up.event_count(), 39);
+    sender.shutdown(Duration::from_secs(10)).await;
+}

@@ -121,6 +121,9 @@ fn settle_lost(log: &Log, chunk: &Chunk) {
             );
         }
     }
+    if !chunk.lost.is_empty() {
+        crate::metrics::spool_damaged_records(chunk.damaged.len().max(1) as u64);
+    }
     for lost in &chunk.lost {
         tracing::warn!(
             sequences = ?lost,

@@ -209,6 +209,9 @@ impl Spool {
             written: std::sync::atomic::AtomicU64::new(0),
             lost: std::sync::atomic::AtomicU64::new(0),
         });
+        crate::metrics::set_spool_bytes(stored);
+        crate::metrics::set_spool_events(opened.recovery.events);
+        crate::metrics::spool_damaged_records(opened.recovery.damaged.len() as u64);
         Ok(Spool {
             writer: Some(writer::Writer {
                 log: Arc::clone(&log),

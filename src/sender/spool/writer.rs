@@ -110,6 +110,7 @@ impl Writer {
                     buf = self.keep_as_tail(at, buf);
                     self.written(end, writes_settled.then_some(settled));
                     self.give_back(end);
+                    self.publish_gauges();
                 }
                 Err(error) => {
                     let mut state = self.log.state();
@@ -231,6 +232,15 @@ impl Writer {
         }
         self.log.feeder.notify_one();
         self.log.room.notify_waiters();
+    }
+
+    /// The spool's gauges: its bytes on disk (and pending), its unsettled events.
+    fn publish_gauges(&self) {
+        let state = self.log.state();
+        let (stored, unsettled) = (state.stored, state.settled.unsettled_in(0..state.next));
+        drop(state);
+        crate::metrics::set_spool_bytes(stored);
+        crate::metrics::set_spool_events(unsettled);
     }
 
     /// Deletes the segments whose events are all settled (all but the one
