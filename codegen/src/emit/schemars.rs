@@ -50,9 +50,8 @@ pub(super) fn field_attrs(cx: &Context, field: &Field) -> TokenStream {
     if let TypeRef::Named(name) = ty {
         if let Some(TypeKind::Alias(inner, alias_constraints)) = cx.def(name).map(|d| &d.kind) {
             ty = inner;
-            if constraints.is_empty() {
-                constraints = alias_constraints.clone();
-            }
+            // Constraints beside a `$ref` (OpenAPI 3.1) add to the alias's.
+            constraints = alias_constraints.and(&constraints);
         }
     }
     let in_array = matches!(ty, TypeRef::Array(_));

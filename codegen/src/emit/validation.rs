@@ -129,8 +129,9 @@ fn value_checks(
         TypeRef::Named(name) => {
             match cx.def(name).map(|d| &d.kind) {
                 Some(TypeKind::Alias(inner, alias_constraints)) => {
-                    if let Some(checks) =
-                        value_checks(cx, value, inner, alias_constraints, depth, false)
+                    // Constraints beside a `$ref` (OpenAPI 3.1) add to the alias's.
+                    let constraints = alias_constraints.and(c);
+                    if let Some(checks) = value_checks(cx, value, inner, &constraints, depth, false)
                     {
                         out.extend(checks);
                     }
@@ -367,6 +368,9 @@ pub(super) fn emit_struct(cx: &Context, def: &TypeDef, s: &StructDef) -> Result<
             }
         });
     }
+    for (property, required) in &s.dependent_required {
+        body.push(dependent_required_check(rt, def, s, property, required)?);
+    }
     if let Some(max) = s.max_serialized_bytes {
         body.push(quote! {
             if context.checks_serialized_size() {
@@ -409,8 +413,57 @@ pub(super) fn emit_struct(cx: &Context, def: &TypeDef, s: &StructDef) -> Result<
     })
 }
 
+/// `dependentRequired`: when `property` is set, each of `required` must be.
+fn dependent_required_check(
+    rt: &TokenStream,
+    def: &TypeDef,
+    s: &StructDef,
+    property: &str,
+    required: &[String],
+) -> Result<TokenStream> {
+    // The model checks that each names a property of this schema.
+    let is_set = |json: &str| -> Result<TokenStream> {
+        let f = s
+            .fields
+            .iter()
+            .find(|f| f.json_name == json)
+            .ok_or_else(|| {
+                Error::new(
+                    &def.location.key("dependentRequired"),
+                    format!("`{json}` is not a property of this schema"),
+                )
+            })?;
+        let fname = ident(&f.rust_name);
+        Ok(if !f.required || f.nullable {
+            quote!(self.#fname.is_some())
+        } else {
+            quote!(true)
+        })
+    };
+    let set = is_set(property)?;
+    let others = required
+        .iter()
+        .map(|json| {
+            let other = is_set(json)?;
+            Ok(quote!((#json, #other)))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(quote! {
+        if let ::std::option::Option::Some(violation) = #rt::__private::check_dependent_required(path, #property, #set, &[#(#others),*]) {
+            out.push(violation);
+        }
+    })
+}
+
 fn describe_struct(s: &StructDef) -> String {
     let mut parts = Vec::new();
+    for (property, required) in &s.dependent_required {
+        let required: Vec<String> = required.iter().map(|r| format!("`{r}`")).collect();
+        parts.push(format!(
+            "`{property}` is set only with {}",
+            required.join(", ")
+        ));
+    }
     for (a, b) in &s.same_length {
         parts.push(format!("`{a}` and `{b}` have the same number of items"));
     }
