@@ -6280,7 +6280,7 @@ impl ::schemars::JsonSchema for EventsItems {
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         let _ = &generator;
         let value: ::serde_json::Value = ::serde_json::json!(
-            { "oneOf" : [generator.subschema_for:: < ClickedObjectIDsAfterSearch > (),
+            { "anyOf" : [generator.subschema_for:: < ClickedObjectIDsAfterSearch > (),
             generator.subschema_for:: < AddedToCartObjectIDsAfterSearch > (), generator
             .subschema_for:: < PurchasedObjectIDsAfterSearch > (), generator
             .subschema_for:: < ConvertedObjectIDsAfterSearch > (), generator

@@ -280,6 +280,8 @@ pub struct UnionDef {
     /// A `type: 'null'` variant: the enum has a `Null` variant too.
     pub nullable: bool,
     pub discrimination: Discrimination,
+    /// The spec says `oneOf` (exactly one variant fits), not `anyOf`.
+    pub one_of: bool,
 }
 
 #[derive(Debug, Clone)]

@@ -536,6 +536,7 @@ impl Builder<'_> {
                 "anyOf"
             };
             let mut union = self.union(name, variants, &at.key(key))?;
+            union.one_of = key == "oneOf";
             // Checked before the discriminator is read: its variants are
             // numbered without the `null` one.
             if union.nullable
@@ -914,6 +915,7 @@ impl Builder<'_> {
             _ => false,
         });
         Ok(UnionDef {
+            one_of: false,
             variants: out,
             nullable,
             discrimination: if by_fields {
