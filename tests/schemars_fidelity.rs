@@ -159,7 +159,15 @@ fn the_events_union_lists_every_variant_as_the_spec_does() {
     let names = |variants: &[Value]| -> Vec<String> {
         variants
             .iter()
-            .map(|v| v["$ref"].as_str().unwrap().rsplit('/').next().unwrap().to_string())
+            .map(|v| {
+                v["$ref"]
+                    .as_str()
+                    .unwrap()
+                    .rsplit('/')
+                    .next()
+                    .unwrap()
+                    .to_string()
+            })
             .collect()
     };
     assert_eq!(names(derived["anyOf"].as_array().unwrap()), names(in_spec));

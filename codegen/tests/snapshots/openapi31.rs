@@ -44,9 +44,9 @@ pub struct Order {
 }
 impl Order {
     /// Creates a `Order` from its required properties. `channel` is `web` (set for you).
-    pub fn new(lines: impl ::std::iter::IntoIterator<Item = Line>) -> Self {
+    pub fn new(lines: impl ::algolia_insights::runtime::IntoModelList<Line>) -> Self {
         Self {
-            lines: lines.into_iter().collect(),
+            lines: ::algolia_insights::runtime::IntoModelList::into_model_list(lines),
             coupon: ::std::option::Option::None,
             channel: ::std::option::Option::Some(OrderChannel),
             gift_note: ::std::option::Option::None,
