@@ -11,7 +11,7 @@ use super::state::Shared;
 use crate::error::Error;
 use crate::operations::PushEvents;
 use crate::runtime::request::HttpRequest;
-use crate::runtime::retry::{classify_error, Action};
+use crate::runtime::retry::Action;
 use std::hash::{BuildHasher, RandomState};
 use std::sync::atomic::Ordering::SeqCst;
 use std::time::{Duration, Instant, SystemTime};
@@ -108,7 +108,7 @@ async fn send(shared: &Shared, batch: &Batch) -> Outcome {
             }
             Err(error) => error,
         };
-        let asked = match classify_error(&error, SystemTime::now()) {
+        let asked = match error.retry_action(SystemTime::now()) {
             Action::RetryLater(wait) => wait,
             Action::NextHost => None,
             Action::Succeed | Action::Fail => return Outcome::Failed(error),
