@@ -783,56 +783,9 @@ impl Builder<'_> {
                 .0,
             ),
         };
-        let string_list = |key: &str| -> Result<Vec<String>> {
-            match schema.extra.get(key) {
-                None => Ok(Vec::new()),
-                Some(v) => serde_json::from_value(v.clone())
-                    .map_err(|_| Error::new(&at.key(key), "expected a list of property names")),
-            }
-        };
-        let discriminator_fields = string_list("x-discriminator-fields")?;
-        for (i, field) in discriminator_fields.iter().enumerate() {
-            if !schema.properties.contains_key(field) {
-                return Err(Error::new(
-                    &at.key("x-discriminator-fields").index(i),
-                    format!("`{field}` is not a property of this schema"),
-                ));
-            }
-        }
-        let mut same_length = Vec::new();
-        if let Some(pairs) = schema.extra.get("x-same-length") {
-            let pairs: Vec<(String, String)> =
-                serde_json::from_value(pairs.clone()).map_err(|_| {
-                    Error::new(
-                        &at.key("x-same-length"),
-                        "expected a list of [property, property] pairs",
-                    )
-                })?;
-            for (i, (a, b)) in pairs.into_iter().enumerate() {
-                for p in [&a, &b] {
-                    let is_array = fields
-                        .iter()
-                        .find(|f| &f.json_name == p)
-                        .is_some_and(|f| self.is_array(&f.ty));
-                    if !is_array {
-                        return Err(Error::new(
-                            &at.key("x-same-length").index(i),
-                            format!("`{p}` is not an array property of this schema"),
-                        ));
-                    }
-                }
-                same_length.push((a, b));
-            }
-        }
-        let max_serialized_bytes = match schema.extra.get("x-max-serialized-bytes") {
-            None => None,
-            Some(v) => Some(v.as_u64().ok_or_else(|| {
-                Error::new(
-                    &at.key("x-max-serialized-bytes"),
-                    "expected a whole number of bytes",
-                )
-            })?),
-        };
+        let discriminator_fields = discriminator_fields(schema, at)?;
+        let same_length = self.same_length_pairs(schema, at, &fields)?;
+        let max_serialized_bytes = max_serialized_bytes(schema, at)?;
         let dependent_required = openapi31::dependent_required(
             schema.extra.get("dependentRequired"),
             &schema.properties,
@@ -846,6 +799,41 @@ impl Builder<'_> {
             dependent_required,
             discriminator_fields,
         })
+    }
+
+    /// `x-same-length`: pairs of array properties of equal length.
+    fn same_length_pairs(
+        &self,
+        schema: &Schema,
+        at: &Location,
+        fields: &[Field],
+    ) -> Result<Vec<(String, String)>> {
+        let mut same_length = Vec::new();
+        let Some(pairs) = schema.extra.get("x-same-length") else {
+            return Ok(same_length);
+        };
+        let pairs: Vec<(String, String)> = serde_json::from_value(pairs.clone()).map_err(|_| {
+            Error::new(
+                &at.key("x-same-length"),
+                "expected a list of [property, property] pairs",
+            )
+        })?;
+        for (i, (a, b)) in pairs.into_iter().enumerate() {
+            for p in [&a, &b] {
+                let is_array = fields
+                    .iter()
+                    .find(|f| &f.json_name == p)
+                    .is_some_and(|f| self.is_array(&f.ty));
+                if !is_array {
+                    return Err(Error::new(
+                        &at.key("x-same-length").index(i),
+                        format!("`{p}` is not an array property of this schema"),
+                    ));
+                }
+            }
+            same_length.push((a, b));
+        }
+        Ok(same_length)
     }
 
     pub(super) fn is_array(&self, ty: &TypeRef) -> bool {
@@ -1004,6 +992,39 @@ impl Builder<'_> {
             }
         }
         Ok(Discrimination::Tagged { property, mapping })
+    }
+}
+
+/// `x-discriminator-fields`: the properties that tell this struct apart
+/// among the variants of a union.
+fn discriminator_fields(schema: &Schema, at: &Location) -> Result<Vec<String>> {
+    let key = "x-discriminator-fields";
+    let fields: Vec<String> = match schema.extra.get(key) {
+        None => Vec::new(),
+        Some(v) => serde_json::from_value(v.clone())
+            .map_err(|_| Error::new(&at.key(key), "expected a list of property names"))?,
+    };
+    for (i, field) in fields.iter().enumerate() {
+        if !schema.properties.contains_key(field) {
+            return Err(Error::new(
+                &at.key(key).index(i),
+                format!("`{field}` is not a property of this schema"),
+            ));
+        }
+    }
+    Ok(fields)
+}
+
+/// `x-max-serialized-bytes`: how long the struct's JSON may be.
+fn max_serialized_bytes(schema: &Schema, at: &Location) -> Result<Option<u64>> {
+    match schema.extra.get("x-max-serialized-bytes") {
+        None => Ok(None),
+        Some(v) => Ok(Some(v.as_u64().ok_or_else(|| {
+            Error::new(
+                &at.key("x-max-serialized-bytes"),
+                "expected a whole number of bytes",
+            )
+        })?)),
     }
 }
 
