@@ -66,6 +66,11 @@ impl ::std::fmt::Display for EventName {
         f.write_str(&self.0)
     }
 }
+impl crate::runtime::Checked<EventName> for EventName {
+    fn into_checked(self) -> Self {
+        self
+    }
+}
 impl ::std::str::FromStr for EventName {
     type Err = crate::validation::ConstraintError;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
@@ -194,6 +199,11 @@ impl ::std::fmt::Display for QueryID {
         f.write_str(&self.0)
     }
 }
+impl crate::runtime::Checked<QueryID> for QueryID {
+    fn into_checked(self) -> Self {
+        self
+    }
+}
 impl ::std::str::FromStr for QueryID {
     type Err = crate::validation::ConstraintError;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
@@ -302,6 +312,11 @@ impl ::std::convert::AsRef<str> for UserToken {
 impl ::std::fmt::Display for UserToken {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(&self.0)
+    }
+}
+impl crate::runtime::Checked<UserToken> for UserToken {
+    fn into_checked(self) -> Self {
+        self
     }
 }
 impl ::std::str::FromStr for UserToken {
@@ -414,6 +429,11 @@ impl ::std::fmt::Display for AuthenticatedUserToken {
         f.write_str(&self.0)
     }
 }
+impl crate::runtime::Checked<AuthenticatedUserToken> for AuthenticatedUserToken {
+    fn into_checked(self) -> Self {
+        self
+    }
+}
 impl ::std::str::FromStr for AuthenticatedUserToken {
     type Err = crate::validation::ConstraintError;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
@@ -519,6 +539,11 @@ impl ::std::convert::AsRef<str> for Currency {
 impl ::std::fmt::Display for Currency {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(&self.0)
+    }
+}
+impl crate::runtime::Checked<Currency> for Currency {
+    fn into_checked(self) -> Self {
+        self
     }
 }
 impl ::std::str::FromStr for Currency {
@@ -1110,6 +1135,11 @@ impl ::std::fmt::Display for AgentID {
         f.write_str(&self.0)
     }
 }
+impl crate::runtime::Checked<AgentID> for AgentID {
+    fn into_checked(self) -> Self {
+        self
+    }
+}
 impl ::std::str::FromStr for AgentID {
     type Err = crate::validation::ConstraintError;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
@@ -1412,21 +1442,21 @@ pub struct ClickedObjectIDsAfterSearch {
 impl ClickedObjectIDsAfterSearch {
     /// Creates a `ClickedObjectIDsAfterSearch` from its required properties. `eventType` is `click` (set for you).
     pub fn new(
-        event_name: EventName,
+        event_name: impl crate::runtime::Checked<EventName>,
         index: impl ::std::convert::Into<::std::string::String>,
         object_ids: impl crate::runtime::IntoList<::std::string::String>,
         positions: impl crate::runtime::IntoList<i64>,
-        query_id: QueryID,
-        user_token: UserToken,
+        query_id: impl crate::runtime::Checked<QueryID>,
+        user_token: impl crate::runtime::Checked<UserToken>,
     ) -> Self {
         Self {
-            event_name,
+            event_name: crate::runtime::Checked::into_checked(event_name),
             event_type: ClickEvent,
             index: index.into(),
             object_ids: crate::runtime::IntoList::into_list(object_ids),
             positions: crate::runtime::IntoList::into_list(positions),
-            query_id,
-            user_token,
+            query_id: crate::runtime::Checked::into_checked(query_id),
+            user_token: crate::runtime::Checked::into_checked(user_token),
             authenticated_user_token: ::std::option::Option::None,
             timestamp: ::std::option::Option::None,
         }
@@ -1438,10 +1468,10 @@ impl ClickedObjectIDsAfterSearch {
     /// Send it alongside `userToken` so that activity from before and after sign-in, and across sessions and devices, can be linked to the same person. Same character rules as `userToken`; never put personal data in it.
     pub fn authenticated_user_token(
         mut self,
-        authenticated_user_token: AuthenticatedUserToken,
+        authenticated_user_token: impl crate::runtime::Checked<AuthenticatedUserToken>,
     ) -> Self {
         self.authenticated_user_token = ::std::option::Option::Some(
-            authenticated_user_token,
+            crate::runtime::Checked::into_checked(authenticated_user_token),
         );
         self
     }
@@ -1607,20 +1637,20 @@ pub struct AddedToCartObjectIDsAfterSearch {
 impl AddedToCartObjectIDsAfterSearch {
     /// Creates a `AddedToCartObjectIDsAfterSearch` from its required properties. `eventType` is `conversion`, `eventSubtype` is `addToCart` (set for you).
     pub fn new(
-        event_name: EventName,
+        event_name: impl crate::runtime::Checked<EventName>,
         index: impl ::std::convert::Into<::std::string::String>,
-        query_id: QueryID,
+        query_id: impl crate::runtime::Checked<QueryID>,
         object_ids: impl crate::runtime::IntoList<::std::string::String>,
-        user_token: UserToken,
+        user_token: impl crate::runtime::Checked<UserToken>,
     ) -> Self {
         Self {
-            event_name,
+            event_name: crate::runtime::Checked::into_checked(event_name),
             event_type: ConversionEvent,
             event_subtype: AddToCartEvent,
             index: index.into(),
-            query_id,
+            query_id: crate::runtime::Checked::into_checked(query_id),
             object_ids: crate::runtime::IntoList::into_list(object_ids),
-            user_token,
+            user_token: crate::runtime::Checked::into_checked(user_token),
             authenticated_user_token: ::std::option::Option::None,
             currency: ::std::option::Option::None,
             object_data: ::std::option::Option::None,
@@ -1635,18 +1665,20 @@ impl AddedToCartObjectIDsAfterSearch {
     /// Send it alongside `userToken` so that activity from before and after sign-in, and across sessions and devices, can be linked to the same person. Same character rules as `userToken`; never put personal data in it.
     pub fn authenticated_user_token(
         mut self,
-        authenticated_user_token: AuthenticatedUserToken,
+        authenticated_user_token: impl crate::runtime::Checked<AuthenticatedUserToken>,
     ) -> Self {
         self.authenticated_user_token = ::std::option::Option::Some(
-            authenticated_user_token,
+            crate::runtime::Checked::into_checked(authenticated_user_token),
         );
         self
     }
     /// Sets `currency` (optional).
     ///
     /// ISO 4217 code of the currency used for `price`, `discount` and `value`, such as `USD`.
-    pub fn currency(mut self, currency: Currency) -> Self {
-        self.currency = ::std::option::Option::Some(currency);
+    pub fn currency(mut self, currency: impl crate::runtime::Checked<Currency>) -> Self {
+        self.currency = ::std::option::Option::Some(
+            crate::runtime::Checked::into_checked(currency),
+        );
         self
     }
     /// Sets `objectData` (optional).
@@ -1656,10 +1688,10 @@ impl AddedToCartObjectIDsAfterSearch {
     /// When present, it holds one entry per entry of `objectIDs`, in the same order.
     pub fn object_data(
         mut self,
-        object_data: impl ::std::iter::IntoIterator<Item = ObjectDataAfterSearch>,
+        object_data: impl crate::runtime::IntoModelList<ObjectDataAfterSearch>,
     ) -> Self {
         self.object_data = ::std::option::Option::Some(
-            object_data.into_iter().collect(),
+            crate::runtime::IntoModelList::into_model_list(object_data),
         );
         self
     }
@@ -1823,22 +1855,22 @@ pub struct PurchasedObjectIDsAfterSearch {
 impl PurchasedObjectIDsAfterSearch {
     /// Creates a `PurchasedObjectIDsAfterSearch` from its required properties. `eventType` is `conversion`, `eventSubtype` is `purchase` (set for you).
     pub fn new(
-        event_name: EventName,
+        event_name: impl crate::runtime::Checked<EventName>,
         index: impl ::std::convert::Into<::std::string::String>,
         object_ids: impl crate::runtime::IntoList<::std::string::String>,
-        user_token: UserToken,
-        object_data: impl ::std::iter::IntoIterator<Item = ObjectDataAfterSearch>,
+        user_token: impl crate::runtime::Checked<UserToken>,
+        object_data: impl crate::runtime::IntoModelList<ObjectDataAfterSearch>,
     ) -> Self {
         Self {
-            event_name,
+            event_name: crate::runtime::Checked::into_checked(event_name),
             event_type: ConversionEvent,
             event_subtype: PurchaseEvent,
             index: index.into(),
             object_ids: crate::runtime::IntoList::into_list(object_ids),
-            user_token,
+            user_token: crate::runtime::Checked::into_checked(user_token),
             authenticated_user_token: ::std::option::Option::None,
             currency: ::std::option::Option::None,
-            object_data: object_data.into_iter().collect(),
+            object_data: crate::runtime::IntoModelList::into_model_list(object_data),
             timestamp: ::std::option::Option::None,
             value: ::std::option::Option::None,
         }
@@ -1850,18 +1882,20 @@ impl PurchasedObjectIDsAfterSearch {
     /// Send it alongside `userToken` so that activity from before and after sign-in, and across sessions and devices, can be linked to the same person. Same character rules as `userToken`; never put personal data in it.
     pub fn authenticated_user_token(
         mut self,
-        authenticated_user_token: AuthenticatedUserToken,
+        authenticated_user_token: impl crate::runtime::Checked<AuthenticatedUserToken>,
     ) -> Self {
         self.authenticated_user_token = ::std::option::Option::Some(
-            authenticated_user_token,
+            crate::runtime::Checked::into_checked(authenticated_user_token),
         );
         self
     }
     /// Sets `currency` (optional).
     ///
     /// ISO 4217 code of the currency used for `price`, `discount` and `value`, such as `USD`.
-    pub fn currency(mut self, currency: Currency) -> Self {
-        self.currency = ::std::option::Option::Some(currency);
+    pub fn currency(mut self, currency: impl crate::runtime::Checked<Currency>) -> Self {
+        self.currency = ::std::option::Option::Some(
+            crate::runtime::Checked::into_checked(currency),
+        );
         self
     }
     /// Sets `timestamp` (optional).
@@ -2013,19 +2047,19 @@ pub struct ConvertedObjectIDsAfterSearch {
 impl ConvertedObjectIDsAfterSearch {
     /// Creates a `ConvertedObjectIDsAfterSearch` from its required properties. `eventType` is `conversion` (set for you).
     pub fn new(
-        event_name: EventName,
+        event_name: impl crate::runtime::Checked<EventName>,
         index: impl ::std::convert::Into<::std::string::String>,
         object_ids: impl crate::runtime::IntoList<::std::string::String>,
-        query_id: QueryID,
-        user_token: UserToken,
+        query_id: impl crate::runtime::Checked<QueryID>,
+        user_token: impl crate::runtime::Checked<UserToken>,
     ) -> Self {
         Self {
-            event_name,
+            event_name: crate::runtime::Checked::into_checked(event_name),
             event_type: ConversionEvent,
             index: index.into(),
             object_ids: crate::runtime::IntoList::into_list(object_ids),
-            query_id,
-            user_token,
+            query_id: crate::runtime::Checked::into_checked(query_id),
+            user_token: crate::runtime::Checked::into_checked(user_token),
             authenticated_user_token: ::std::option::Option::None,
             timestamp: ::std::option::Option::None,
         }
@@ -2037,10 +2071,10 @@ impl ConvertedObjectIDsAfterSearch {
     /// Send it alongside `userToken` so that activity from before and after sign-in, and across sessions and devices, can be linked to the same person. Same character rules as `userToken`; never put personal data in it.
     pub fn authenticated_user_token(
         mut self,
-        authenticated_user_token: AuthenticatedUserToken,
+        authenticated_user_token: impl crate::runtime::Checked<AuthenticatedUserToken>,
     ) -> Self {
         self.authenticated_user_token = ::std::option::Option::Some(
-            authenticated_user_token,
+            crate::runtime::Checked::into_checked(authenticated_user_token),
         );
         self
     }
@@ -2151,17 +2185,17 @@ pub struct ClickedObjectIDs {
 impl ClickedObjectIDs {
     /// Creates a `ClickedObjectIDs` from its required properties. `eventType` is `click` (set for you).
     pub fn new(
-        event_name: EventName,
+        event_name: impl crate::runtime::Checked<EventName>,
         index: impl ::std::convert::Into<::std::string::String>,
         object_ids: impl crate::runtime::IntoList<::std::string::String>,
-        user_token: UserToken,
+        user_token: impl crate::runtime::Checked<UserToken>,
     ) -> Self {
         Self {
-            event_name,
+            event_name: crate::runtime::Checked::into_checked(event_name),
             event_type: ClickEvent,
             index: index.into(),
             object_ids: crate::runtime::IntoList::into_list(object_ids),
-            user_token,
+            user_token: crate::runtime::Checked::into_checked(user_token),
             authenticated_user_token: ::std::option::Option::None,
             timestamp: ::std::option::Option::None,
         }
@@ -2173,10 +2207,10 @@ impl ClickedObjectIDs {
     /// Send it alongside `userToken` so that activity from before and after sign-in, and across sessions and devices, can be linked to the same person. Same character rules as `userToken`; never put personal data in it.
     pub fn authenticated_user_token(
         mut self,
-        authenticated_user_token: AuthenticatedUserToken,
+        authenticated_user_token: impl crate::runtime::Checked<AuthenticatedUserToken>,
     ) -> Self {
         self.authenticated_user_token = ::std::option::Option::Some(
-            authenticated_user_token,
+            crate::runtime::Checked::into_checked(authenticated_user_token),
         );
         self
     }
@@ -2307,18 +2341,18 @@ pub struct PurchasedObjectIDs {
 impl PurchasedObjectIDs {
     /// Creates a `PurchasedObjectIDs` from its required properties. `eventType` is `conversion`, `eventSubtype` is `purchase` (set for you).
     pub fn new(
-        event_name: EventName,
+        event_name: impl crate::runtime::Checked<EventName>,
         index: impl ::std::convert::Into<::std::string::String>,
         object_ids: impl crate::runtime::IntoList<::std::string::String>,
-        user_token: UserToken,
+        user_token: impl crate::runtime::Checked<UserToken>,
     ) -> Self {
         Self {
-            event_name,
+            event_name: crate::runtime::Checked::into_checked(event_name),
             event_type: ConversionEvent,
             event_subtype: PurchaseEvent,
             index: index.into(),
             object_ids: crate::runtime::IntoList::into_list(object_ids),
-            user_token,
+            user_token: crate::runtime::Checked::into_checked(user_token),
             authenticated_user_token: ::std::option::Option::None,
             currency: ::std::option::Option::None,
             object_data: ::std::option::Option::None,
@@ -2333,18 +2367,20 @@ impl PurchasedObjectIDs {
     /// Send it alongside `userToken` so that activity from before and after sign-in, and across sessions and devices, can be linked to the same person. Same character rules as `userToken`; never put personal data in it.
     pub fn authenticated_user_token(
         mut self,
-        authenticated_user_token: AuthenticatedUserToken,
+        authenticated_user_token: impl crate::runtime::Checked<AuthenticatedUserToken>,
     ) -> Self {
         self.authenticated_user_token = ::std::option::Option::Some(
-            authenticated_user_token,
+            crate::runtime::Checked::into_checked(authenticated_user_token),
         );
         self
     }
     /// Sets `currency` (optional).
     ///
     /// ISO 4217 code of the currency used for `price`, `discount` and `value`, such as `USD`.
-    pub fn currency(mut self, currency: Currency) -> Self {
-        self.currency = ::std::option::Option::Some(currency);
+    pub fn currency(mut self, currency: impl crate::runtime::Checked<Currency>) -> Self {
+        self.currency = ::std::option::Option::Some(
+            crate::runtime::Checked::into_checked(currency),
+        );
         self
     }
     /// Sets `objectData` (optional).
@@ -2354,10 +2390,10 @@ impl PurchasedObjectIDs {
     /// When present, it holds one entry per entry of `objectIDs`, in the same order.
     pub fn object_data(
         mut self,
-        object_data: impl ::std::iter::IntoIterator<Item = ObjectData>,
+        object_data: impl crate::runtime::IntoModelList<ObjectData>,
     ) -> Self {
         self.object_data = ::std::option::Option::Some(
-            object_data.into_iter().collect(),
+            crate::runtime::IntoModelList::into_model_list(object_data),
         );
         self
     }
@@ -2522,18 +2558,18 @@ pub struct AddedToCartObjectIDs {
 impl AddedToCartObjectIDs {
     /// Creates a `AddedToCartObjectIDs` from its required properties. `eventType` is `conversion`, `eventSubtype` is `addToCart` (set for you).
     pub fn new(
-        event_name: EventName,
+        event_name: impl crate::runtime::Checked<EventName>,
         index: impl ::std::convert::Into<::std::string::String>,
         object_ids: impl crate::runtime::IntoList<::std::string::String>,
-        user_token: UserToken,
+        user_token: impl crate::runtime::Checked<UserToken>,
     ) -> Self {
         Self {
-            event_name,
+            event_name: crate::runtime::Checked::into_checked(event_name),
             event_type: ConversionEvent,
             event_subtype: AddToCartEvent,
             index: index.into(),
             object_ids: crate::runtime::IntoList::into_list(object_ids),
-            user_token,
+            user_token: crate::runtime::Checked::into_checked(user_token),
             authenticated_user_token: ::std::option::Option::None,
             currency: ::std::option::Option::None,
             object_data: ::std::option::Option::None,
@@ -2548,18 +2584,20 @@ impl AddedToCartObjectIDs {
     /// Send it alongside `userToken` so that activity from before and after sign-in, and across sessions and devices, can be linked to the same person. Same character rules as `userToken`; never put personal data in it.
     pub fn authenticated_user_token(
         mut self,
-        authenticated_user_token: AuthenticatedUserToken,
+        authenticated_user_token: impl crate::runtime::Checked<AuthenticatedUserToken>,
     ) -> Self {
         self.authenticated_user_token = ::std::option::Option::Some(
-            authenticated_user_token,
+            crate::runtime::Checked::into_checked(authenticated_user_token),
         );
         self
     }
     /// Sets `currency` (optional).
     ///
     /// ISO 4217 code of the currency used for `price`, `discount` and `value`, such as `USD`.
-    pub fn currency(mut self, currency: Currency) -> Self {
-        self.currency = ::std::option::Option::Some(currency);
+    pub fn currency(mut self, currency: impl crate::runtime::Checked<Currency>) -> Self {
+        self.currency = ::std::option::Option::Some(
+            crate::runtime::Checked::into_checked(currency),
+        );
         self
     }
     /// Sets `objectData` (optional).
@@ -2569,10 +2607,10 @@ impl AddedToCartObjectIDs {
     /// When present, it holds one entry per entry of `objectIDs`, in the same order.
     pub fn object_data(
         mut self,
-        object_data: impl ::std::iter::IntoIterator<Item = ObjectData>,
+        object_data: impl crate::runtime::IntoModelList<ObjectData>,
     ) -> Self {
         self.object_data = ::std::option::Option::Some(
-            object_data.into_iter().collect(),
+            crate::runtime::IntoModelList::into_model_list(object_data),
         );
         self
     }
@@ -2719,17 +2757,17 @@ pub struct ConvertedObjectIDs {
 impl ConvertedObjectIDs {
     /// Creates a `ConvertedObjectIDs` from its required properties. `eventType` is `conversion` (set for you).
     pub fn new(
-        event_name: EventName,
+        event_name: impl crate::runtime::Checked<EventName>,
         index: impl ::std::convert::Into<::std::string::String>,
         object_ids: impl crate::runtime::IntoList<::std::string::String>,
-        user_token: UserToken,
+        user_token: impl crate::runtime::Checked<UserToken>,
     ) -> Self {
         Self {
-            event_name,
+            event_name: crate::runtime::Checked::into_checked(event_name),
             event_type: ConversionEvent,
             index: index.into(),
             object_ids: crate::runtime::IntoList::into_list(object_ids),
-            user_token,
+            user_token: crate::runtime::Checked::into_checked(user_token),
             authenticated_user_token: ::std::option::Option::None,
             timestamp: ::std::option::Option::None,
         }
@@ -2741,10 +2779,10 @@ impl ConvertedObjectIDs {
     /// Send it alongside `userToken` so that activity from before and after sign-in, and across sessions and devices, can be linked to the same person. Same character rules as `userToken`; never put personal data in it.
     pub fn authenticated_user_token(
         mut self,
-        authenticated_user_token: AuthenticatedUserToken,
+        authenticated_user_token: impl crate::runtime::Checked<AuthenticatedUserToken>,
     ) -> Self {
         self.authenticated_user_token = ::std::option::Option::Some(
-            authenticated_user_token,
+            crate::runtime::Checked::into_checked(authenticated_user_token),
         );
         self
     }
@@ -2854,17 +2892,17 @@ pub struct ClickedFilters {
 impl ClickedFilters {
     /// Creates a `ClickedFilters` from its required properties. `eventType` is `click` (set for you).
     pub fn new(
-        event_name: EventName,
+        event_name: impl crate::runtime::Checked<EventName>,
         index: impl ::std::convert::Into<::std::string::String>,
         filters: impl crate::runtime::IntoList<::std::string::String>,
-        user_token: UserToken,
+        user_token: impl crate::runtime::Checked<UserToken>,
     ) -> Self {
         Self {
-            event_name,
+            event_name: crate::runtime::Checked::into_checked(event_name),
             event_type: ClickEvent,
             index: index.into(),
             filters: crate::runtime::IntoList::into_list(filters),
-            user_token,
+            user_token: crate::runtime::Checked::into_checked(user_token),
             authenticated_user_token: ::std::option::Option::None,
             timestamp: ::std::option::Option::None,
         }
@@ -2876,10 +2914,10 @@ impl ClickedFilters {
     /// Send it alongside `userToken` so that activity from before and after sign-in, and across sessions and devices, can be linked to the same person. Same character rules as `userToken`; never put personal data in it.
     pub fn authenticated_user_token(
         mut self,
-        authenticated_user_token: AuthenticatedUserToken,
+        authenticated_user_token: impl crate::runtime::Checked<AuthenticatedUserToken>,
     ) -> Self {
         self.authenticated_user_token = ::std::option::Option::Some(
-            authenticated_user_token,
+            crate::runtime::Checked::into_checked(authenticated_user_token),
         );
         self
     }
@@ -2989,17 +3027,17 @@ pub struct ConvertedFilters {
 impl ConvertedFilters {
     /// Creates a `ConvertedFilters` from its required properties. `eventType` is `conversion` (set for you).
     pub fn new(
-        event_name: EventName,
+        event_name: impl crate::runtime::Checked<EventName>,
         index: impl ::std::convert::Into<::std::string::String>,
         filters: impl crate::runtime::IntoList<::std::string::String>,
-        user_token: UserToken,
+        user_token: impl crate::runtime::Checked<UserToken>,
     ) -> Self {
         Self {
-            event_name,
+            event_name: crate::runtime::Checked::into_checked(event_name),
             event_type: ConversionEvent,
             index: index.into(),
             filters: crate::runtime::IntoList::into_list(filters),
-            user_token,
+            user_token: crate::runtime::Checked::into_checked(user_token),
             authenticated_user_token: ::std::option::Option::None,
             timestamp: ::std::option::Option::None,
         }
@@ -3011,10 +3049,10 @@ impl ConvertedFilters {
     /// Send it alongside `userToken` so that activity from before and after sign-in, and across sessions and devices, can be linked to the same person. Same character rules as `userToken`; never put personal data in it.
     pub fn authenticated_user_token(
         mut self,
-        authenticated_user_token: AuthenticatedUserToken,
+        authenticated_user_token: impl crate::runtime::Checked<AuthenticatedUserToken>,
     ) -> Self {
         self.authenticated_user_token = ::std::option::Option::Some(
-            authenticated_user_token,
+            crate::runtime::Checked::into_checked(authenticated_user_token),
         );
         self
     }
@@ -3123,17 +3161,17 @@ pub struct ViewedObjectIDs {
 impl ViewedObjectIDs {
     /// Creates a `ViewedObjectIDs` from its required properties. `eventType` is `view` (set for you).
     pub fn new(
-        event_name: EventName,
+        event_name: impl crate::runtime::Checked<EventName>,
         index: impl ::std::convert::Into<::std::string::String>,
         object_ids: impl crate::runtime::IntoList<::std::string::String>,
-        user_token: UserToken,
+        user_token: impl crate::runtime::Checked<UserToken>,
     ) -> Self {
         Self {
-            event_name,
+            event_name: crate::runtime::Checked::into_checked(event_name),
             event_type: ViewEvent,
             index: index.into(),
             object_ids: crate::runtime::IntoList::into_list(object_ids),
-            user_token,
+            user_token: crate::runtime::Checked::into_checked(user_token),
             authenticated_user_token: ::std::option::Option::None,
             timestamp: ::std::option::Option::None,
         }
@@ -3145,10 +3183,10 @@ impl ViewedObjectIDs {
     /// Send it alongside `userToken` so that activity from before and after sign-in, and across sessions and devices, can be linked to the same person. Same character rules as `userToken`; never put personal data in it.
     pub fn authenticated_user_token(
         mut self,
-        authenticated_user_token: AuthenticatedUserToken,
+        authenticated_user_token: impl crate::runtime::Checked<AuthenticatedUserToken>,
     ) -> Self {
         self.authenticated_user_token = ::std::option::Option::Some(
-            authenticated_user_token,
+            crate::runtime::Checked::into_checked(authenticated_user_token),
         );
         self
     }
@@ -3260,17 +3298,17 @@ pub struct ViewedFilters {
 impl ViewedFilters {
     /// Creates a `ViewedFilters` from its required properties. `eventType` is `view` (set for you).
     pub fn new(
-        event_name: EventName,
+        event_name: impl crate::runtime::Checked<EventName>,
         index: impl ::std::convert::Into<::std::string::String>,
         filters: impl crate::runtime::IntoList<::std::string::String>,
-        user_token: UserToken,
+        user_token: impl crate::runtime::Checked<UserToken>,
     ) -> Self {
         Self {
-            event_name,
+            event_name: crate::runtime::Checked::into_checked(event_name),
             event_type: ViewEvent,
             index: index.into(),
             filters: crate::runtime::IntoList::into_list(filters),
-            user_token,
+            user_token: crate::runtime::Checked::into_checked(user_token),
             authenticated_user_token: ::std::option::Option::None,
             timestamp: ::std::option::Option::None,
         }
@@ -3282,10 +3320,10 @@ impl ViewedFilters {
     /// Send it alongside `userToken` so that activity from before and after sign-in, and across sessions and devices, can be linked to the same person. Same character rules as `userToken`; never put personal data in it.
     pub fn authenticated_user_token(
         mut self,
-        authenticated_user_token: AuthenticatedUserToken,
+        authenticated_user_token: impl crate::runtime::Checked<AuthenticatedUserToken>,
     ) -> Self {
         self.authenticated_user_token = ::std::option::Option::Some(
-            authenticated_user_token,
+            crate::runtime::Checked::into_checked(authenticated_user_token),
         );
         self
     }
@@ -3391,11 +3429,14 @@ pub struct Instantsearch {
 }
 impl Instantsearch {
     /// Creates a `Instantsearch` from its required properties. `eventType` is `instantsearch` (set for you).
-    pub fn new(event_name: EventName, user_token: UserToken) -> Self {
+    pub fn new(
+        event_name: impl crate::runtime::Checked<EventName>,
+        user_token: impl crate::runtime::Checked<UserToken>,
+    ) -> Self {
         Self {
-            event_name,
+            event_name: crate::runtime::Checked::into_checked(event_name),
             event_type: InstantsearchEvent,
-            user_token,
+            user_token: crate::runtime::Checked::into_checked(user_token),
             authenticated_user_token: ::std::option::Option::None,
             timestamp: ::std::option::Option::None,
             agent_id: ::std::option::Option::None,
@@ -3408,10 +3449,10 @@ impl Instantsearch {
     /// Send it alongside `userToken` so that activity from before and after sign-in, and across sessions and devices, can be linked to the same person. Same character rules as `userToken`; never put personal data in it.
     pub fn authenticated_user_token(
         mut self,
-        authenticated_user_token: AuthenticatedUserToken,
+        authenticated_user_token: impl crate::runtime::Checked<AuthenticatedUserToken>,
     ) -> Self {
         self.authenticated_user_token = ::std::option::Option::Some(
-            authenticated_user_token,
+            crate::runtime::Checked::into_checked(authenticated_user_token),
         );
         self
     }
@@ -3427,8 +3468,10 @@ impl Instantsearch {
     /// Sets `agentID` (optional).
     ///
     /// Session identifier of an AI agent; groups the `instantsearch` events that belong to one agent conversation.
-    pub fn agent_id(mut self, agent_id: AgentID) -> Self {
-        self.agent_id = ::std::option::Option::Some(agent_id);
+    pub fn agent_id(mut self, agent_id: impl crate::runtime::Checked<AgentID>) -> Self {
+        self.agent_id = ::std::option::Option::Some(
+            crate::runtime::Checked::into_checked(agent_id),
+        );
         self
     }
 }
@@ -5117,9 +5160,9 @@ impl InsightsEvents {
     /// The most items `events` may hold (`maxItems`: 1000).
     pub const EVENTS_MAX_ITEMS: usize = 1000;
     /// Creates a `InsightsEvents` from its required properties.
-    pub fn new(events: impl ::std::iter::IntoIterator<Item = EventsItems>) -> Self {
+    pub fn new(events: impl crate::runtime::IntoModelList<EventsItems>) -> Self {
         Self {
-            events: events.into_iter().collect(),
+            events: crate::runtime::IntoModelList::into_model_list(events),
         }
     }
 }
@@ -6280,7 +6323,7 @@ impl ::schemars::JsonSchema for EventsItems {
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         let _ = &generator;
         let value: ::serde_json::Value = ::serde_json::json!(
-            { "oneOf" : [generator.subschema_for:: < ClickedObjectIDsAfterSearch > (),
+            { "anyOf" : [generator.subschema_for:: < ClickedObjectIDsAfterSearch > (),
             generator.subschema_for:: < AddedToCartObjectIDsAfterSearch > (), generator
             .subschema_for:: < PurchasedObjectIDsAfterSearch > (), generator
             .subschema_for:: < ConvertedObjectIDsAfterSearch > (), generator

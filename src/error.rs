@@ -2,6 +2,7 @@
 //! (host, status, message, raw body) to act on it.
 
 use crate::models::ErrorBase;
+use crate::runtime::retry::{classify, Action, Outcome};
 use crate::runtime::Headers;
 use crate::validation::{ConstraintError, ValidationErrors};
 use bytes::Bytes;
@@ -265,17 +266,41 @@ impl Error {
     /// timeout, a connection error, a 5xx or a 429, as the client's own
     /// retry policy decides (see [`retry_after`](Self::retry_after) for a 429's wait).
     pub fn is_retryable(&self) -> bool {
-        crate::runtime::retry::classify_error(self, std::time::SystemTime::now()).is_retryable()
+        self.retry_action(std::time::SystemTime::now())
+            .is_retryable()
     }
 
     /// How long the API asked to wait before trying again: the
     /// `Retry-After` (seconds or an HTTP date) or `x-ratelimit-reset` of a
     /// 429 answer; `None` for other errors, or a 429 that does not say.
     pub fn retry_after(&self) -> Option<std::time::Duration> {
-        use crate::runtime::retry::{classify_error, Action};
-        match classify_error(self, std::time::SystemTime::now()) {
+        match self.retry_action(std::time::SystemTime::now()) {
             Action::RetryLater(wait) => wait,
             _ => None,
+        }
+    }
+
+    /// What the retry policy does after a request that ended with this
+    /// error: the action of its last outcome, or, when every host failed,
+    /// the most hopeful of theirs. (The error asks the classifier, which
+    /// knows nothing of the error type.)
+    pub(crate) fn retry_action(&self, now: std::time::SystemTime) -> Action {
+        match self {
+            Error::Api(api) => classify(
+                Outcome::Answer {
+                    status: api.status,
+                    headers: api.headers.map(),
+                },
+                now,
+            ),
+            Error::Timeout { .. } => classify(Outcome::Timeout, now),
+            Error::Transport { .. } => classify(Outcome::Connection, now),
+            Error::AllHostsFailed(failures) => failures
+                .iter()
+                .map(|failure| failure.error.retry_action(now))
+                .find(|action| action.is_retryable())
+                .unwrap_or(Action::Fail),
+            _ => classify(Outcome::Final, now),
         }
     }
 }

@@ -25,9 +25,9 @@ pub use crate::runtime::{
 };
 pub use crate::validation::as_written::{check_request, serialize_checked_items, violations_first};
 pub use crate::validation::rules::{
-    check_finite, check_integer_range, check_items, check_length, check_multiple_of, check_range,
-    check_same_length, check_serialized_size, check_unix_time, check_violations,
-    serialized_size_violation, violation, Path,
+    check_dependent_required, check_finite, check_integer_range, check_items, check_length,
+    check_multiple_of, check_range, check_same_length, check_serialized_size, check_unix_time,
+    check_violations, serialized_size_violation, violation, Path,
 };
 pub use crate::validation::ValidationContext;
 pub use reqwest::Method;

@@ -1,5 +1,7 @@
 //! A standard JSON Schema validator (the `jsonschema` crate, reading the spec
-//! as it is) and the generated validation agree on which events are valid.
+//! as it is) and the generated validation agree on which events are valid;
+//! with the `schemars` feature, so does the same validator reading the schema
+//! the client exports (`schemars::schema_for!(EventsItems)`).
 //!
 //! `EventsItems` is an `anyOf`: its variants overlap (a purchase with
 //! `objectData` fits both purchase variants), and the first variant whose
@@ -27,6 +29,28 @@ fn standard_validator(spec: &Value) -> jsonschema::Validator {
         .with_draft(jsonschema::Draft::Draft4)
         .build(&schema)
         .expect("the spec's schemas are valid JSON Schema")
+}
+
+/// A validator of one event from the schema the client exports: JSON Schema
+/// 2020-12, as `schemars` writes it.
+#[cfg(feature = "schemars")]
+fn exported_validator() -> jsonschema::Validator {
+    let schema = serde_json::to_value(schemars::schema_for!(EventsItems)).unwrap();
+    assert!(
+        schema["anyOf"].is_array(),
+        "EventsItems is exported as an anyOf, as the spec says: {schema}"
+    );
+    jsonschema::validator_for(&schema).expect("the exported schema is valid JSON Schema")
+}
+
+/// The standard validators to compare with the generated validation:
+/// (what it reads, the validator).
+fn standard_validators(spec: &Value) -> Vec<(&'static str, jsonschema::Validator)> {
+    #[allow(unused_mut)]
+    let mut validators = vec![("the spec", standard_validator(spec))];
+    #[cfg(feature = "schemars")]
+    validators.push(("the exported schema", exported_validator()));
+    validators
 }
 
 /// Whether the generated client accepts `event`: it decodes as a variant and
@@ -73,7 +97,7 @@ fn with(event: &Value, key: &str, value: Value) -> Value {
 #[test]
 fn a_standard_validator_and_the_generated_validation_agree() {
     let spec = spec();
-    let validator = standard_validator(&spec);
+    let validators = standard_validators(&spec);
     let examples = variant_examples(&spec);
     assert_eq!(examples.len(), 13);
     let example = |name: &str| {
@@ -129,24 +153,28 @@ fn a_standard_validator_and_the_generated_validation_agree() {
     ];
 
     for (name, event) in &valid {
-        assert!(
-            validator.is_valid(event),
-            "the standard validator refuses {name}: {:?}",
-            validator
-                .iter_errors(event)
-                .map(|e| e.to_string())
-                .collect::<Vec<_>>()
-        );
+        for (source, validator) in &validators {
+            assert!(
+                validator.is_valid(event),
+                "the standard validator reading {source} refuses {name}: {:?}",
+                validator
+                    .iter_errors(event)
+                    .map(|e| e.to_string())
+                    .collect::<Vec<_>>()
+            );
+        }
         assert!(
             generated_accepts(event),
             "the generated validation refuses {name}"
         );
     }
     for (name, event) in &invalid {
-        assert!(
-            !validator.is_valid(event),
-            "the standard validator accepts {name}"
-        );
+        for (source, validator) in &validators {
+            assert!(
+                !validator.is_valid(event),
+                "the standard validator reading {source} accepts {name}"
+            );
+        }
         assert!(
             !generated_accepts(event),
             "the generated validation accepts {name}"

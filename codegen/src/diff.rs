@@ -453,6 +453,21 @@ impl Diff {
             let detail = format!("no longer requires {x} and {y} of the same length");
             self.push(false, &subject, detail);
         }
+        // `dependentRequired`, one (property, required property) pair at a time.
+        let pairs = |s: &StructDef| -> Vec<(String, String)> {
+            s.dependent_required
+                .iter()
+                .flat_map(|(p, rs)| rs.iter().map(move |r| (p.clone(), r.clone())))
+                .collect()
+        };
+        let (old_pairs, new_pairs) = (pairs(a), pairs(b));
+        for (x, y) in new_pairs.iter().filter(|p| !old_pairs.contains(p)) {
+            self.push(true, &subject, format!("now requires {y} when {x} is set"));
+        }
+        for (x, y) in old_pairs.iter().filter(|p| !new_pairs.contains(p)) {
+            let detail = format!("no longer requires {y} when {x} is set");
+            self.push(false, &subject, detail);
+        }
         if let Some((direction, shown)) =
             upper_bound(a.max_serialized_bytes, b.max_serialized_bytes)
         {

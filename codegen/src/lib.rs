@@ -1,5 +1,5 @@
 //! `algolia-codegen`: generates the typed Rust client of `algolia-insights`
-//! from an OpenAPI 3.0 description.
+//! from an OpenAPI 3.0 or 3.1 description.
 //!
 //! The work is done in phases that can be used and tested one by one:
 //!

@@ -12,7 +12,7 @@ use std::process::ExitCode;
 const USAGE: &str = "usage: algolia-codegen <SPEC> --out <DIR> [--check] [--runtime-crate PATH] [--allow-unsupported]
        algolia-codegen diff <OLD_SPEC> <NEW_SPEC>
 
-  <SPEC>                 the OpenAPI 3.0 JSON document
+  <SPEC>                 the OpenAPI 3.0 or 3.1 JSON document
   --out <DIR>            where the generated files go
   --check                write nothing; exit 1 naming each file of <DIR> that is stale
   --runtime-crate PATH   the crate that provides the runtime (default: crate)

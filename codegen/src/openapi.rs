@@ -1,4 +1,5 @@
-//! Parse phase: serde types for the subset of OpenAPI 3.0 the generator reads.
+//! Parse phase: serde types for the subset of OpenAPI 3.0 the generator reads
+//! (3.1 schemas are read in their 3.0 forms, see `model::openapi31`).
 //!
 //! Every object keeps the keys it does not model in `extra`, so that the model
 //! phase can refuse an unsupported keyword (with its JSON pointer) instead of

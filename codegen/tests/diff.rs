@@ -563,12 +563,12 @@ fn the_binary_exits_2_on_usage_and_spec_errors() {
         "{stderr}"
     );
 
-    let bad = Path::new(env!("CARGO_TARGET_TMPDIR")).join("diff-openapi-3.1.json");
-    let spec = edited(|s| set(s, "/openapi", json!("3.1.0")));
+    let bad = Path::new(env!("CARGO_TARGET_TMPDIR")).join("diff-openapi-3.2.json");
+    let spec = edited(|s| set(s, "/openapi", json!("3.2.0")));
     std::fs::write(&bad, spec.to_string()).unwrap();
     let (code, stdout, stderr) = codegen(&[&spec_path(), &bad]);
     assert_eq!(code, 2);
     assert_eq!(stdout, "");
     assert!(stderr.contains("#/openapi"), "{stderr}");
-    assert!(stderr.contains("3.1.0"), "{stderr}");
+    assert!(stderr.contains("3.2.0"), "{stderr}");
 }

@@ -204,15 +204,79 @@ fn wrong_types_in_the_document_are_located() {
         "invalid type",
     );
     assert_error(
-        json!({"openapi": "3.1.0", "info": {"title": "T", "version": "1"}, "servers": [{"url": "https://x"}], "paths": {}}),
+        json!({"openapi": "3.2.0", "info": {"title": "T", "version": "1"}, "servers": [{"url": "https://x"}], "paths": {}}),
         "#/openapi",
-        "expected 3.0.x",
+        "expected 3.0.x or 3.1.x",
     );
     assert_error(
         json!({"openapi": "3.0.3", "info": {"title": "T", "version": "1"}, "paths": {}}),
         "#/servers",
         "names no server",
     );
+}
+
+/// `spec`, as OpenAPI 3.1.
+fn spec31(schemas: Value) -> Value {
+    let mut document = spec(schemas, json!({}));
+    document["openapi"] = json!("3.1.0");
+    document
+}
+
+#[test]
+fn openapi_31_constructs_the_generator_cannot_write_are_located() {
+    let at = |name: &str, rest: &str| format!("#/components/schemas/{name}{rest}");
+    for (schema, pointer, reason) in [
+        (
+            json!({"type": ["string", "integer"]}),
+            "/type",
+            "several types (string, integer)",
+        ),
+        (
+            json!({"type": "array", "prefixItems": [{"type": "string"}]}),
+            "/prefixItems",
+            "a tuple",
+        ),
+        (
+            json!({"type": "integer", "exclusiveMinimum": true, "minimum": 0}),
+            "/exclusiveMinimum",
+            "must be a number in OpenAPI 3.1",
+        ),
+        (
+            json!({"type": "integer", "contentEncoding": "base64"}),
+            "/contentEncoding",
+            "on a `type: string` schema only",
+        ),
+        (
+            json!({"type": "object", "properties": {"a": {"type": "string"}}, "unevaluatedProperties": false}),
+            "/unevaluatedProperties",
+            "unsupported schema keyword",
+        ),
+        (
+            json!({"type": "object", "properties": {"a": {"type": "string"}}, "dependentRequired": {"a": ["b"]}}),
+            "/dependentRequired/a/0",
+            "a property of this schema",
+        ),
+        (
+            json!({"type": "string", "dependentRequired": {}}),
+            "/dependentRequired",
+            "object schema with `properties`",
+        ),
+        (
+            json!({"type": "object", "properties": {"a": {"$ref": "#/components/schemas/Other", "type": "string"}}}),
+            "/properties/a/type",
+            "beside `$ref` is not supported",
+        ),
+        (
+            json!({"type": "object", "properties": {"a": {"$ref": "#/components/schemas/Other", "maxLength": 3}}}),
+            "/properties/a/maxLength",
+            "plain string, number or list",
+        ),
+    ] {
+        let document = spec31(
+            json!({"Foo": schema, "Other": {"type": "object", "properties": {"b": {"type": "string"}}}}),
+        );
+        assert_error(document, &at("Foo", pointer), reason);
+    }
 }
 
 #[test]

@@ -25,7 +25,7 @@ pub(crate) mod transport;
 mod user_agent;
 pub(crate) mod variants;
 
-pub use arguments::IntoList;
+pub use arguments::{Checked, IntoList, IntoModelList};
 pub use body::IntoBody;
 pub use builder::{ClientBuilder, RegionHost};
 pub use decode::{RawJson, RawProperties};

@@ -1,7 +1,9 @@
 //! The retry policy, in one place: how each outcome of a try (a status, a
 //! timeout, a connection error, a 429 and the wait it asks for) turns into
 //! what to do next. The client's host loop ([`Transport::execute`]), the
-//! sender's delivery and [`Error::is_retryable`] all ask [`classify`], so
+//! sender's delivery and [`Error::is_retryable`] all ask [`classify`] (an
+//! error through [`Error::retry_action`], so that this module needs nothing of
+//! the error type), so
 //! they cannot disagree. The rules are those of the official Algolia
 //! clients, plus the rate limit:
 //!
@@ -14,8 +16,9 @@
 //! | anything else (a body that cannot be read as the spec says, a bad configuration) | [`Action::Fail`] |
 //!
 //! [`Transport::execute`]: super::Transport::execute
+//! [`Error::is_retryable`]: crate::Error::is_retryable
+//! [`Error::retry_action`]: crate::Error::retry_action
 
-use crate::error::Error;
 use reqwest::header::HeaderMap;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -66,28 +69,6 @@ pub(crate) fn classify(outcome: Outcome<'_>, now: SystemTime) -> Action {
         Outcome::Answer { status, .. } if (400..500).contains(&status) => Action::Fail,
         Outcome::Answer { .. } | Outcome::Timeout | Outcome::Connection => Action::NextHost,
         Outcome::Final => Action::Fail,
-    }
-}
-
-/// The action for a request that ended with `error`: the action of its
-/// last outcome, or, when every host failed, the most hopeful of theirs.
-pub(crate) fn classify_error(error: &Error, now: SystemTime) -> Action {
-    match error {
-        Error::Api(api) => classify(
-            Outcome::Answer {
-                status: api.status,
-                headers: api.headers.map(),
-            },
-            now,
-        ),
-        Error::Timeout { .. } => classify(Outcome::Timeout, now),
-        Error::Transport { .. } => classify(Outcome::Connection, now),
-        Error::AllHostsFailed(failures) => failures
-            .iter()
-            .map(|failure| classify_error(&failure.error, now))
-            .find(|action| action.is_retryable())
-            .unwrap_or(Action::Fail),
-        _ => classify(Outcome::Final, now),
     }
 }
 

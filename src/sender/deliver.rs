@@ -12,7 +12,7 @@ use crate::error::Error;
 use crate::metrics::{self, RetryReason};
 use crate::operations::PushEvents;
 use crate::runtime::request::HttpRequest;
-use crate::runtime::retry::{classify_error, Action};
+use crate::runtime::retry::Action;
 use std::hash::{BuildHasher, RandomState};
 use std::sync::atomic::Ordering::SeqCst;
 use std::time::{Duration, Instant, SystemTime};
@@ -111,7 +111,7 @@ async fn send(shared: &Shared, batch: &Batch) -> Outcome {
             }
             Err(error) => error,
         };
-        let asked = match classify_error(&error, SystemTime::now()) {
+        let asked = match error.retry_action(SystemTime::now()) {
             Action::RetryLater(wait) => wait,
             Action::NextHost => None,
             Action::Succeed | Action::Fail => return Outcome::Failed(error),

@@ -348,6 +348,30 @@ fn not_same_length(path: &Path<'_>, first: &str, a: usize, second: &str, b: usiz
     )
 }
 
+/// `dependentRequired`: when `property` is set, each of `required` (name,
+/// whether it is set) must be set too.
+pub fn check_dependent_required(
+    path: &Path<'_>,
+    property: &str,
+    is_set: bool,
+    required: &[(&str, bool)],
+) -> Option<Violation> {
+    if !is_set {
+        return None;
+    }
+    let missing: Vec<String> = required
+        .iter()
+        .filter(|(_, set)| !set)
+        .map(|(name, _)| format!("`{name}`"))
+        .collect();
+    (!missing.is_empty()).then(|| {
+        Violation::new(
+            &path.field(property),
+            format!("is set, so {} must be set too", missing.join(" and ")),
+        )
+    })
+}
+
 /// The size of a value's JSON.
 pub fn check_serialized_size<T: serde::Serialize>(
     value: &T,

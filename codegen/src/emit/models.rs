@@ -63,7 +63,9 @@ fn type_doc(def: &TypeDef) -> TokenStream {
 ///
 /// Lists of strings and numbers take `impl IntoList<T>`, whose compiler error
 /// says which list was expected where something else was passed; lists of
-/// models take their exact item type so that `[event.into()]` infers.
+/// models take `impl IntoModelList<T>`, whose items are `T` exactly so that
+/// `[event.into()]` infers; a checked string type takes `impl Checked<T>`,
+/// whose error says to build it with `T::new(value)?`.
 fn argument(
     cx: &Context,
     ty: &TypeRef,
@@ -86,8 +88,17 @@ fn argument(
         TypeRef::Array(item) => {
             let item = cx.ty(item, &empty);
             (
-                quote!(impl ::std::iter::IntoIterator<Item = #item>),
-                Some(quote!(#name.into_iter().collect())),
+                quote!(impl #rt::runtime::IntoModelList<#item>),
+                Some(quote!(#rt::runtime::IntoModelList::into_model_list(#name))),
+            )
+        }
+        TypeRef::Named(newtype)
+            if matches!(cx.def(newtype).map(|d| &d.kind), Some(TypeKind::Newtype(_))) =>
+        {
+            let newtype = ident(newtype);
+            (
+                quote!(impl #rt::runtime::Checked<#newtype>),
+                Some(quote!(#rt::runtime::Checked::into_checked(#name))),
             )
         }
         TypeRef::Named(union)
@@ -408,6 +419,12 @@ fn emit_newtype(cx: &Context, def: &TypeDef, c: &Constraints) -> TokenStream {
         impl ::std::fmt::Display for #name {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(&self.0)
+            }
+        }
+
+        impl #rt::runtime::Checked<#name> for #name {
+            fn into_checked(self) -> Self {
+                self
             }
         }
 

@@ -7,7 +7,7 @@
 //! can compare them with the spec: an independent check of the generator.
 
 use super::{ident, Context};
-use crate::model::{Constraints, Field, TypeDef, TypeKind, TypeRef, UnionDef};
+use crate::model::{Constraints, Discrimination, Field, TypeDef, TypeKind, TypeRef, UnionDef};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -50,9 +50,8 @@ pub(super) fn field_attrs(cx: &Context, field: &Field) -> TokenStream {
     if let TypeRef::Named(name) = ty {
         if let Some(TypeKind::Alias(inner, alias_constraints)) = cx.def(name).map(|d| &d.kind) {
             ty = inner;
-            if constraints.is_empty() {
-                constraints = alias_constraints.clone();
-            }
+            // Constraints beside a `$ref` (OpenAPI 3.1) add to the alias's.
+            constraints = alias_constraints.and(&constraints);
         }
     }
     let in_array = matches!(ty, TypeRef::Array(_));
@@ -127,11 +126,17 @@ pub(super) fn int_enum_impl(def: &TypeDef, values: &[i64]) -> TokenStream {
     )
 }
 
+/// A union told apart by a property: `oneOf` where the spec says so and a
+/// discriminator's value makes the variants exclude each other; `anyOf`
+/// otherwise (variants told apart by `x-discriminator-fields` may overlap,
+/// as `EventsItems`'s do: a `oneOf` would refuse an event that fits two).
 pub(super) fn union_impl(cx: &Context, def: &TypeDef, u: &UnionDef) -> TokenStream {
     let types = u.variants.iter().map(|v| cx.ty(&v.ty, &TokenStream::new()));
+    let exclusive = u.one_of && matches!(u.discrimination, Discrimination::Tagged { .. });
+    let key = if exclusive { "oneOf" } else { "anyOf" };
     impl_with(
         def,
-        quote!(::serde_json::json!({ "oneOf": [#(generator.subschema_for::<#types>()),*] })),
+        quote!(::serde_json::json!({ #key: [#(generator.subschema_for::<#types>()),*] })),
     )
 }
 

@@ -116,160 +116,209 @@ fn value_checks(
     depth: usize,
     defer_items: bool,
 ) -> Option<TokenStream> {
-    let rt = &cx.rt;
-    let mut out = TokenStream::new();
-    let push = |check: TokenStream| {
-        quote! {
-            if let ::std::result::Result::Err(error) = #check {
-                out.push(#rt::__private::violation(path, error));
-            }
-        }
+    let out = match ty {
+        TypeRef::Named(name) => named_checks(cx, value, name, c, depth),
+        TypeRef::String => string_value_checks(cx, value, c),
+        TypeRef::Integer { .. } | TypeRef::Number => number_checks(cx, value, ty, c),
+        TypeRef::Array(item) => array_checks(cx, value, item, c, depth, defer_items),
+        TypeRef::Map(inner) => map_checks(cx, value, inner, depth),
+        TypeRef::Nullable(inner) => nullable_checks(cx, value, inner, c, depth),
+        TypeRef::Boolean | TypeRef::Any => TokenStream::new(),
     };
-    match ty {
-        TypeRef::Named(name) => {
-            match cx.def(name).map(|d| &d.kind) {
-                Some(TypeKind::Alias(inner, alias_constraints)) => {
-                    if let Some(checks) =
-                        value_checks(cx, value, inner, alias_constraints, depth, false)
-                    {
-                        out.extend(checks);
-                    }
-                }
-                Some(TypeKind::Struct(_)) | Some(TypeKind::Union(_)) => {
-                    out.extend(quote!(#rt::validation::Validate::validate_into(#value, path, context, out);));
-                }
-                _ => {}
-            }
-        }
-        TypeRef::String => {
-            // One violation per value, as the newtypes report it: the pattern
-            // is only checked once the length is right.
-            let length = (c.min_length.is_some() || c.max_length.is_some()).then(|| {
-                let (min, max) = (opt_u64(c.min_length), opt_u64(c.max_length));
-                quote!(#rt::__private::check_length(#value, #min, #max))
-            });
-            let pattern = c.pattern.as_ref().map(|pattern| {
-                out.extend(super::patterns::pattern_static(rt, pattern));
-                quote!(PATTERN.check(#value))
-            });
-            match (length, pattern) {
-                (Some(length), Some(pattern)) => {
-                    out.extend(push(quote!(#length.and_then(|()| #pattern))));
-                }
-                (Some(check), None) | (None, Some(check)) => out.extend(push(check)),
-                (None, None) => {}
-            }
-        }
-        TypeRef::Integer { .. } | TypeRef::Number => {
-            // A `number` is checked as an `f64`, an `integer` as an `i64`.
-            let as_f64 = quote!(*#value);
-            let as_i64 = match ty {
-                TypeRef::Integer { format } if format.as_deref() != Some("int32") => {
-                    quote!(*#value)
-                }
-                _ => quote!(i64::from(*#value)),
-            };
-            // JSON has no NaN or infinity (serde_json would write `null`):
-            // a float must be finite before its bounds mean anything.
-            let finite = matches!(ty, TypeRef::Number)
-                .then(|| quote!(#rt::__private::check_finite(#as_f64)));
-            let range = (c.minimum.is_some() || c.maximum.is_some()).then(|| {
-                let (min, max) = (opt_f64(c.minimum), opt_f64(c.maximum));
-                let (emin, emax) = (c.exclusive_minimum, c.exclusive_maximum);
-                match ty {
-                    TypeRef::Number => quote!(#rt::__private::check_range(#as_f64, #min, #emin, #max, #emax)),
-                    _ => quote!(#rt::__private::check_integer_range(#as_i64, #min, #emin, #max, #emax)),
-                }
-            });
-            let multiple = c.multiple_of.map(|factor| match ty {
-                TypeRef::Number => quote!(#rt::__private::check_multiple_of(#as_f64, #factor)),
-                _ => quote!(#rt::__private::check_multiple_of(#as_f64 as f64, #factor)),
-            });
-            let checks: Vec<TokenStream> =
-                [finite, range, multiple].into_iter().flatten().collect();
-            if let Some((first, rest)) = checks.split_first() {
-                out.extend(push(quote!(#first #(.and_then(|()| #rest))*)));
-            }
-            if matches!(ty, TypeRef::Integer { .. })
-                && (c.unix_time_unit.is_some() || c.max_age_days.is_some())
-            {
-                let millis = c.unix_time_unit.as_deref() != Some("seconds");
-                let days = opt_u64(c.max_age_days);
-                out.extend(quote! {
-                    if let ::std::option::Option::Some(violation) = #rt::__private::check_unix_time(#as_i64, #millis, #days, path, context) {
-                        out.push(violation);
-                    }
-                });
-            }
-        }
-        TypeRef::Array(item) => {
-            if c.min_items.is_some() || c.max_items.is_some() {
-                let (min, max) = (opt_u64(c.min_items), opt_u64(c.max_items));
-                out.extend(push(
-                    quote!(#rt::__private::check_items(#value.len(), #min, #max)),
-                ));
-            }
-            let item_constraints = c.items.as_deref().cloned().unwrap_or_default();
-            let item_var = ident(&format!("item{depth}"));
-            let item_value = quote!(#item_var);
-            if let Some(checks) =
-                value_checks(cx, &item_value, item, &item_constraints, depth + 1, false)
-            {
-                let index = ident(&format!("index{depth}"));
-                let each = quote! {
-                    for (#index, #item_var) in #value.iter().enumerate() {
-                        let path = &path.index(#index);
-                        #checks
-                    }
-                };
-                out.extend(if defer_items {
-                    quote! {
-                        if !#rt::__private::defers_items(context) {
-                            #each
-                        }
-                    }
-                } else {
-                    each
-                });
-            }
-        }
-        TypeRef::Map(inner) => {
-            let item_var = ident(&format!("item{depth}"));
-            let item_value = quote!(#item_var);
-            if let Some(checks) = value_checks(
-                cx,
-                &item_value,
-                inner,
-                &Constraints::default(),
-                depth + 1,
-                false,
-            ) {
-                let key = ident(&format!("key{depth}"));
-                out.extend(quote! {
-                    for (#key, #item_var) in #value.iter() {
-                        let path = &path.key(#key);
-                        #checks
-                    }
-                });
-            }
-        }
-        TypeRef::Nullable(inner) => {
-            let item_var = ident(&format!("item{depth}"));
-            let item_value = quote!(#item_var);
-            if let Some(checks) = value_checks(cx, &item_value, inner, c, depth + 1, false) {
-                out.extend(quote! {
-                    if let ::std::option::Option::Some(#item_var) = (#value).as_ref() {
-                        #checks
-                    }
-                });
-            }
-        }
-        TypeRef::Boolean | TypeRef::Any => {}
-    }
     if out.is_empty() {
         None
     } else {
         Some(out)
+    }
+}
+
+/// `if let Err(error) = check { out.push(violation(path, error)) }`.
+fn push_violation(cx: &Context, check: TokenStream) -> TokenStream {
+    let rt = &cx.rt;
+    quote! {
+        if let ::std::result::Result::Err(error) = #check {
+            out.push(#rt::__private::violation(path, error));
+        }
+    }
+}
+
+/// A named type's value: an alias's checks (with constraints written beside
+/// the reference added), or the `Validate` of a struct or union.
+fn named_checks(
+    cx: &Context,
+    value: &TokenStream,
+    name: &str,
+    c: &Constraints,
+    depth: usize,
+) -> TokenStream {
+    let rt = &cx.rt;
+    match cx.def(name).map(|d| &d.kind) {
+        Some(TypeKind::Alias(inner, alias_constraints)) => {
+            // Constraints beside a `$ref` (OpenAPI 3.1) add to the alias's.
+            let constraints = alias_constraints.and(c);
+            value_checks(cx, value, inner, &constraints, depth, false).unwrap_or_default()
+        }
+        Some(TypeKind::Struct(_)) | Some(TypeKind::Union(_)) => {
+            quote!(#rt::validation::Validate::validate_into(#value, path, context, out);)
+        }
+        _ => TokenStream::new(),
+    }
+}
+
+/// A string's length, then its pattern: one violation per value, as the
+/// newtypes report it (the pattern is only checked once the length is right).
+fn string_value_checks(cx: &Context, value: &TokenStream, c: &Constraints) -> TokenStream {
+    let rt = &cx.rt;
+    let mut out = TokenStream::new();
+    let length = (c.min_length.is_some() || c.max_length.is_some()).then(|| {
+        let (min, max) = (opt_u64(c.min_length), opt_u64(c.max_length));
+        quote!(#rt::__private::check_length(#value, #min, #max))
+    });
+    let pattern = c.pattern.as_ref().map(|pattern| {
+        out.extend(super::patterns::pattern_static(rt, pattern));
+        quote!(PATTERN.check(#value))
+    });
+    match (length, pattern) {
+        (Some(length), Some(pattern)) => {
+            out.extend(push_violation(cx, quote!(#length.and_then(|()| #pattern))));
+        }
+        (Some(check), None) | (None, Some(check)) => out.extend(push_violation(cx, check)),
+        (None, None) => {}
+    }
+    out
+}
+
+/// A number's finiteness, range and factor; an integer's Unix time rules.
+fn number_checks(cx: &Context, value: &TokenStream, ty: &TypeRef, c: &Constraints) -> TokenStream {
+    let rt = &cx.rt;
+    let mut out = TokenStream::new();
+    // A `number` is checked as an `f64`, an `integer` as an `i64`.
+    let as_f64 = quote!(*#value);
+    let as_i64 = match ty {
+        TypeRef::Integer { format } if format.as_deref() != Some("int32") => {
+            quote!(*#value)
+        }
+        _ => quote!(i64::from(*#value)),
+    };
+    // JSON has no NaN or infinity (serde_json would write `null`):
+    // a float must be finite before its bounds mean anything.
+    let finite =
+        matches!(ty, TypeRef::Number).then(|| quote!(#rt::__private::check_finite(#as_f64)));
+    let range = (c.minimum.is_some() || c.maximum.is_some()).then(|| {
+        let (min, max) = (opt_f64(c.minimum), opt_f64(c.maximum));
+        let (emin, emax) = (c.exclusive_minimum, c.exclusive_maximum);
+        match ty {
+            TypeRef::Number => {
+                quote!(#rt::__private::check_range(#as_f64, #min, #emin, #max, #emax))
+            }
+            _ => quote!(#rt::__private::check_integer_range(#as_i64, #min, #emin, #max, #emax)),
+        }
+    });
+    let multiple = c.multiple_of.map(|factor| match ty {
+        TypeRef::Number => quote!(#rt::__private::check_multiple_of(#as_f64, #factor)),
+        _ => quote!(#rt::__private::check_multiple_of(#as_f64 as f64, #factor)),
+    });
+    let checks: Vec<TokenStream> = [finite, range, multiple].into_iter().flatten().collect();
+    if let Some((first, rest)) = checks.split_first() {
+        out.extend(push_violation(cx, quote!(#first #(.and_then(|()| #rest))*)));
+    }
+    if matches!(ty, TypeRef::Integer { .. })
+        && (c.unix_time_unit.is_some() || c.max_age_days.is_some())
+    {
+        let millis = c.unix_time_unit.as_deref() != Some("seconds");
+        let days = opt_u64(c.max_age_days);
+        out.extend(quote! {
+            if let ::std::option::Option::Some(violation) = #rt::__private::check_unix_time(#as_i64, #millis, #days, path, context) {
+                out.push(violation);
+            }
+        });
+    }
+    out
+}
+
+/// A list's item count, then each item's checks (deferred to the writing
+/// of the body with `defer_items`).
+fn array_checks(
+    cx: &Context,
+    value: &TokenStream,
+    item: &TypeRef,
+    c: &Constraints,
+    depth: usize,
+    defer_items: bool,
+) -> TokenStream {
+    let rt = &cx.rt;
+    let mut out = TokenStream::new();
+    if c.min_items.is_some() || c.max_items.is_some() {
+        let (min, max) = (opt_u64(c.min_items), opt_u64(c.max_items));
+        out.extend(push_violation(
+            cx,
+            quote!(#rt::__private::check_items(#value.len(), #min, #max)),
+        ));
+    }
+    let item_constraints = c.items.as_deref().cloned().unwrap_or_default();
+    let item_var = ident(&format!("item{depth}"));
+    let item_value = quote!(#item_var);
+    if let Some(checks) = value_checks(cx, &item_value, item, &item_constraints, depth + 1, false) {
+        let index = ident(&format!("index{depth}"));
+        let each = quote! {
+            for (#index, #item_var) in #value.iter().enumerate() {
+                let path = &path.index(#index);
+                #checks
+            }
+        };
+        out.extend(if defer_items {
+            quote! {
+                if !#rt::__private::defers_items(context) {
+                    #each
+                }
+            }
+        } else {
+            each
+        });
+    }
+    out
+}
+
+/// Each value of a map, at its key.
+fn map_checks(cx: &Context, value: &TokenStream, inner: &TypeRef, depth: usize) -> TokenStream {
+    let item_var = ident(&format!("item{depth}"));
+    let item_value = quote!(#item_var);
+    let Some(checks) = value_checks(
+        cx,
+        &item_value,
+        inner,
+        &Constraints::default(),
+        depth + 1,
+        false,
+    ) else {
+        return TokenStream::new();
+    };
+    let key = ident(&format!("key{depth}"));
+    quote! {
+        for (#key, #item_var) in #value.iter() {
+            let path = &path.key(#key);
+            #checks
+        }
+    }
+}
+
+/// A nullable value's checks, when it is not `null`.
+fn nullable_checks(
+    cx: &Context,
+    value: &TokenStream,
+    inner: &TypeRef,
+    c: &Constraints,
+    depth: usize,
+) -> TokenStream {
+    let item_var = ident(&format!("item{depth}"));
+    let item_value = quote!(#item_var);
+    let Some(checks) = value_checks(cx, &item_value, inner, c, depth + 1, false) else {
+        return TokenStream::new();
+    };
+    quote! {
+        if let ::std::option::Option::Some(#item_var) = (#value).as_ref() {
+            #checks
+        }
     }
 }
 
@@ -367,6 +416,9 @@ pub(super) fn emit_struct(cx: &Context, def: &TypeDef, s: &StructDef) -> Result<
             }
         });
     }
+    for (property, required) in &s.dependent_required {
+        body.push(dependent_required_check(rt, def, s, property, required)?);
+    }
     if let Some(max) = s.max_serialized_bytes {
         body.push(quote! {
             if context.checks_serialized_size() {
@@ -409,8 +461,57 @@ pub(super) fn emit_struct(cx: &Context, def: &TypeDef, s: &StructDef) -> Result<
     })
 }
 
+/// `dependentRequired`: when `property` is set, each of `required` must be.
+fn dependent_required_check(
+    rt: &TokenStream,
+    def: &TypeDef,
+    s: &StructDef,
+    property: &str,
+    required: &[String],
+) -> Result<TokenStream> {
+    // The model checks that each names a property of this schema.
+    let is_set = |json: &str| -> Result<TokenStream> {
+        let f = s
+            .fields
+            .iter()
+            .find(|f| f.json_name == json)
+            .ok_or_else(|| {
+                Error::new(
+                    &def.location.key("dependentRequired"),
+                    format!("`{json}` is not a property of this schema"),
+                )
+            })?;
+        let fname = ident(&f.rust_name);
+        Ok(if !f.required || f.nullable {
+            quote!(self.#fname.is_some())
+        } else {
+            quote!(true)
+        })
+    };
+    let set = is_set(property)?;
+    let others = required
+        .iter()
+        .map(|json| {
+            let other = is_set(json)?;
+            Ok(quote!((#json, #other)))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(quote! {
+        if let ::std::option::Option::Some(violation) = #rt::__private::check_dependent_required(path, #property, #set, &[#(#others),*]) {
+            out.push(violation);
+        }
+    })
+}
+
 fn describe_struct(s: &StructDef) -> String {
     let mut parts = Vec::new();
+    for (property, required) in &s.dependent_required {
+        let required: Vec<String> = required.iter().map(|r| format!("`{r}`")).collect();
+        parts.push(format!(
+            "`{property}` is set only with {}",
+            required.join(", ")
+        ));
+    }
     for (a, b) in &s.same_length {
         parts.push(format!("`{a}` and `{b}` have the same number of items"));
     }

@@ -138,6 +138,61 @@ impl Constraints {
         self == &Constraints::default()
     }
 
+    /// These constraints and `other`'s together: the tighter of each bound
+    /// (a value must meet both sets; at most one of them has a pattern).
+    pub fn and(&self, other: &Constraints) -> Constraints {
+        if other.is_empty() {
+            return self.clone();
+        }
+        fn tighter<T: PartialOrd + Copy>(a: Option<T>, b: Option<T>, lower: bool) -> Option<T> {
+            match (a, b) {
+                (Some(a), Some(b)) => Some(if (a > b) == lower { a } else { b }),
+                (a, b) => a.or(b),
+            }
+        }
+        // A bound keeps its exclusiveness from the set it came from.
+        let bound =
+            |a: Option<f64>, a_ex: bool, b: Option<f64>, b_ex: bool, lower: bool| match (a, b) {
+                (Some(x), Some(y)) if x == y => (Some(x), a_ex || b_ex),
+                (Some(x), Some(y)) if (x > y) == lower => (Some(x), a_ex),
+                (Some(_), Some(y)) => (Some(y), b_ex),
+                (Some(x), None) => (Some(x), a_ex),
+                (None, y) => (y, b_ex),
+            };
+        let (minimum, exclusive_minimum) = bound(
+            self.minimum,
+            self.exclusive_minimum,
+            other.minimum,
+            other.exclusive_minimum,
+            true,
+        );
+        let (maximum, exclusive_maximum) = bound(
+            self.maximum,
+            self.exclusive_maximum,
+            other.maximum,
+            other.exclusive_maximum,
+            false,
+        );
+        Constraints {
+            min_length: tighter(self.min_length, other.min_length, true),
+            max_length: tighter(self.max_length, other.max_length, false),
+            pattern: self.pattern.clone().or(other.pattern.clone()),
+            min_items: tighter(self.min_items, other.min_items, true),
+            max_items: tighter(self.max_items, other.max_items, false),
+            minimum,
+            maximum,
+            exclusive_minimum,
+            exclusive_maximum,
+            items: match (&self.items, &other.items) {
+                (Some(a), Some(b)) => Some(Box::new(a.and(b))),
+                (a, b) => a.clone().or(b.clone()),
+            },
+            unix_time_unit: self.unix_time_unit.clone().or(other.unix_time_unit.clone()),
+            max_age_days: tighter(self.max_age_days, other.max_age_days, false),
+            multiple_of: self.multiple_of.or(other.multiple_of),
+        }
+    }
+
     /// Constraints that a value must meet to exist at all (a string's length
     /// and pattern): these make a named string a validated newtype.
     pub fn is_hard_string(&self) -> bool {
@@ -192,6 +247,9 @@ pub struct StructDef {
     pub same_length: Vec<(String, String)>,
     /// `x-max-serialized-bytes`.
     pub max_serialized_bytes: Option<u64>,
+    /// `dependentRequired` (OpenAPI 3.1): when the property (spec name) is
+    /// set, each of the listed ones must be set too.
+    pub dependent_required: Vec<(String, Vec<String>)>,
     /// `x-discriminator-fields`: spec names of the fields that identify this
     /// struct among the variants of a union.
     pub discriminator_fields: Vec<String>,
@@ -222,6 +280,8 @@ pub struct UnionDef {
     /// A `type: 'null'` variant: the enum has a `Null` variant too.
     pub nullable: bool,
     pub discrimination: Discrimination,
+    /// The spec says `oneOf` (exactly one variant fits), not `anyOf`.
+    pub one_of: bool,
 }
 
 #[derive(Debug, Clone)]

@@ -5,11 +5,13 @@
 //! - [`ir`]: the model's types;
 //! - `api`: servers and credentials;
 //! - `schemas`: schemas to Rust types (structs, enums, unions, aliases);
+//! - `openapi31`: OpenAPI 3.1 schemas rewritten in the 3.0 forms `schemas` reads;
 //! - `operations`: operations, their parameters, bodies and responses;
 //! - `reach`: which types requests and responses reach.
 
 mod api;
 pub mod ir;
+mod openapi31;
 mod operations;
 mod reach;
 mod schemas;
@@ -96,22 +98,18 @@ fn build_here(loader: &Loader, options: &ModelOptions) -> Result<Model> {
         in_progress: Vec::new(),
         nesting: 0,
         warnings: Vec::new(),
+        openapi31: doc.openapi.starts_with("3.1"),
     };
-    if !doc.openapi.starts_with("3.0") {
+    if !doc.openapi.starts_with("3.0") && !builder.openapi31 {
         return Err(Error::new(
             &at.key("openapi"),
             format!(
-                "OpenAPI version `{}` is not supported: expected 3.0.x",
+                "OpenAPI version `{}` is not supported: expected 3.0.x or 3.1.x",
                 doc.openapi
             ),
         ));
     }
-    for key in doc.info.extra.keys().filter(|k| !k.starts_with("x-")) {
-        builder.warn(
-            &at.key("info").key(key),
-            format!("`{key}` is not an OpenAPI 3.0 key (3.1?); ignored"),
-        );
-    }
+    builder.note_ignored_document_keys(&doc, &at);
     let servers = builder.servers(&doc.servers, &at.key("servers"))?;
     let auth = builder.auth_schemes(&doc, &at)?;
     let credentials = api::credentials(&auth, &at.key("components").key("securitySchemes"))?;
@@ -236,9 +234,38 @@ struct Builder<'a> {
     /// How many `type_of` calls are under way (see [`MAX_NESTING`]).
     nesting: usize,
     warnings: Vec<Warning>,
+    /// The spec is OpenAPI 3.1: schemas are JSON Schema 2020-12
+    /// ([`openapi31`] rewrites them in the 3.0 forms the model reads).
+    openapi31: bool,
 }
 
 impl Builder<'_> {
+    /// Warns about the document's keys that the generator reads nothing
+    /// from: `info` keys that 3.0 lacks, and 3.1's `webhooks` and
+    /// `jsonSchemaDialect`.
+    fn note_ignored_document_keys(&mut self, doc: &openapi::Document, at: &Location) {
+        // 3.1's `info.summary` is documentation only.
+        let info_keys_31 = ["summary"];
+        for key in doc.info.extra.keys().filter(|k| !k.starts_with("x-")) {
+            if !self.openapi31 {
+                self.warn(
+                    &at.key("info").key(key),
+                    format!("`{key}` is not an OpenAPI 3.0 key (3.1?); ignored"),
+                );
+            } else if !info_keys_31.contains(&key.as_str()) {
+                self.warn(
+                    &at.key("info").key(key),
+                    format!("`{key}` is not an OpenAPI 3.1 `info` key; ignored"),
+                );
+            }
+        }
+        for (key, why) in openapi31::IGNORED_ROOT_KEYS {
+            if doc.extra.contains_key(*key) {
+                self.warn(&at.key(key), *why);
+            }
+        }
+    }
+
     /// Drops the names of definitions that failed half-way (a skipped operation's).
     pub(super) fn forget_unfinished(&mut self) {
         let types = &self.types;

@@ -1,6 +1,7 @@
 //! Schemas to Rust types: structs, enums, constants, unions, aliases and
 //! newtypes, with their constraints; inline schemas get names from hints.
 
+use super::openapi31;
 use super::*;
 use crate::openapi::{Schema, IGNORED_SCHEMA_KEYS};
 use crate::resolve::ref_of;
@@ -43,13 +44,40 @@ const KNOWN_SCHEMA_KEYS: &[&str] = &[
 ];
 
 impl Builder<'_> {
+    /// A schema as the model reads it: in 3.0 forms (a 3.1 spec's rewritten
+    /// by [`openapi31`]), without checking its keywords.
+    pub(super) fn read_schema(&self, value: &Value, at: &Location) -> Result<Schema> {
+        if !value.is_object() {
+            return Ok(Schema::default());
+        }
+        if self.openapi31 {
+            parse_at(openapi31::lower_schema(value, at)?.as_ref(), at)
+        } else {
+            parse_at(value, at)
+        }
+    }
+
+    /// [`read_schema`](Self::read_schema), refusing a keyword the model
+    /// does not read.
     pub(super) fn parse_schema(&mut self, value: &Value, at: &Location) -> Result<Schema> {
         if value.is_boolean() {
             return Ok(Schema::default());
         }
-        let schema: Schema = parse_at(value, at)?;
+        let schema = self.read_schema(value, at)?;
         for key in schema.extra.keys() {
             if key.starts_with("x-") || IGNORED_SCHEMA_KEYS.contains(&key.as_str()) {
+                continue;
+            }
+            if self.openapi31 && openapi31::SCHEMA_KEYS_31.contains(&key.as_str()) {
+                if key == "dependentRequired"
+                    && schema.properties.is_empty()
+                    && schema.all_of.is_none()
+                {
+                    return Err(Error::new(
+                        &at.key(key),
+                        "`dependentRequired` is supported on an object schema with `properties`",
+                    ));
+                }
                 continue;
             }
             if key == "examples" {
@@ -194,7 +222,12 @@ impl Builder<'_> {
             self.loader.ref_target(reference, at)?;
             let (_, resolved_at) = self.loader.resolve(value, at)?;
             let name = self.named_type(&resolved_at)?;
-            return Ok((TypeRef::Named(name), Constraints::default()));
+            let constraints = if self.openapi31 {
+                self.constraints_beside_ref(value, at, &name)?
+            } else {
+                Constraints::default()
+            };
+            return Ok((TypeRef::Named(name), constraints));
         }
         let schema = self.parse_schema(value, at)?;
         if let Some((key, index, variant)) = self.single_non_null(&schema, at)? {
@@ -277,6 +310,97 @@ impl Builder<'_> {
         Ok((ty, constraints))
     }
 
+    /// The constraints written beside a `$ref` (OpenAPI 3.1), checked on
+    /// top of those of `target`, the referenced type: only an alias of a
+    /// string, number or list can take them. Annotations beside it
+    /// (descriptions, examples) are read where the reference is used; any
+    /// other keyword is refused.
+    fn constraints_beside_ref(
+        &mut self,
+        value: &Value,
+        at: &Location,
+        target: &str,
+    ) -> Result<Constraints> {
+        const ANNOTATIONS: &[&str] = &[
+            "$ref",
+            "$comment",
+            "description",
+            "title",
+            "deprecated",
+            "readOnly",
+            "writeOnly",
+            "default",
+            "example",
+            "examples",
+            "externalDocs",
+        ];
+        const CONSTRAINTS: &[&str] = &[
+            "minLength",
+            "maxLength",
+            "pattern",
+            "minItems",
+            "maxItems",
+            "minimum",
+            "maximum",
+            "exclusiveMinimum",
+            "exclusiveMaximum",
+            "multipleOf",
+        ];
+        let Some(object) = value.as_object() else {
+            return Ok(Constraints::default());
+        };
+        for key in object.keys() {
+            let known = ANNOTATIONS.contains(&key.as_str())
+                || CONSTRAINTS.contains(&key.as_str())
+                || key.starts_with("x-");
+            if !known {
+                return Err(Error::new(
+                    &at.key(key),
+                    format!(
+                        "`{key}` beside `$ref` is not supported (only annotations and the \
+                         constraints {}): write it in the referenced schema, or use `allOf`",
+                        CONSTRAINTS.join(", ")
+                    ),
+                ));
+            }
+        }
+        let schema = self.read_schema(value, at)?;
+        let constraints = self.constraints(&schema, at)?;
+        if constraints.is_empty() {
+            return Ok(constraints);
+        }
+        let first = object
+            .keys()
+            .find(|key| CONSTRAINTS.contains(&key.as_str()))
+            .map_or_else(|| at.clone(), |key| at.key(key));
+        let target_constraints = self.types.iter().flatten().find_map(|t| match &t.kind {
+            TypeKind::Alias(
+                TypeRef::String | TypeRef::Integer { .. } | TypeRef::Number | TypeRef::Array(_),
+                c,
+            ) if t.name == target => Some(c),
+            _ => None,
+        });
+        let Some(target_constraints) = target_constraints else {
+            return Err(Error::new(
+                &first,
+                format!(
+                    "constraints beside `$ref` are supported where it names a plain string, \
+                     number or list schema; `{target}` is not one (or is still being defined): \
+                     write them in the referenced schema"
+                ),
+            ));
+        };
+        if constraints.pattern.is_some() && target_constraints.pattern.is_some() {
+            return Err(Error::new(
+                &at.key("pattern"),
+                format!(
+                    "`{target}` has a `pattern` already: a value cannot be checked against two"
+                ),
+            ));
+        }
+        Ok(constraints)
+    }
+
     /// A `oneOf`/`anyOf` of one schema and `type: 'null'`: (key, index, the
     /// schema). Such a union is that schema's type, nullable.
     pub(super) fn single_non_null<'s>(
@@ -306,7 +430,12 @@ impl Builder<'_> {
 
     /// `{type: 'null'}` (with a description at most), possibly behind a `$ref`.
     pub(super) fn is_null_schema(&mut self, value: &Value, at: &Location) -> Result<bool> {
-        let (value, _) = self.loader.resolve(value, at)?;
+        let (value, at) = self.loader.resolve(value, at)?;
+        let value = if self.openapi31 {
+            openapi31::lower_schema(value, &at)?
+        } else {
+            std::borrow::Cow::Borrowed(value)
+        };
         Ok(value.get("type").and_then(Value::as_str) == Some("null"))
     }
 
@@ -347,7 +476,11 @@ impl Builder<'_> {
             .get(at)
             .ok_or_else(|| Error::new(at, "`$ref` points at nothing"))?
             .clone();
-        if ref_of(&value).is_some() {
+        let annotated_ref = self.openapi31
+            && value
+                .as_object()
+                .is_some_and(|o| o.keys().any(|k| k != "$ref" && !k.starts_with("x-")));
+        if ref_of(&value).is_some() && !annotated_ref {
             // A component that is only a reference to another: use the target's name.
             let (_, target_at) = self.loader.resolve(&value, at)?;
             return self.named_type(&target_at);
@@ -403,6 +536,7 @@ impl Builder<'_> {
                 "anyOf"
             };
             let mut union = self.union(name, variants, &at.key(key))?;
+            union.one_of = key == "oneOf";
             // Checked before the discriminator is read: its variants are
             // numbered without the `null` one.
             if union.nullable
@@ -583,13 +717,11 @@ impl Builder<'_> {
                 ty => (ty, false),
             };
             let (resolved, _) = self.loader.resolve(prop, &prop_at)?;
-            let resolved_schema: Schema = if resolved.is_object() {
-                parse_at(resolved, &prop_at)?
-            } else {
-                Schema::default()
-            };
-            let inline: Schema = if prop.is_object() && ref_of(prop).is_none() {
-                parse_at(prop, &prop_at)?
+            let resolved_schema = self.read_schema(resolved, &prop_at)?;
+            // Keywords beside a `$ref` mean nothing in 3.0; in 3.1 they
+            // annotate this use of the referenced schema.
+            let inline = if ref_of(prop).is_none() || self.openapi31 {
+                self.read_schema(prop, &prop_at)?
             } else {
                 Schema::default()
             };
@@ -651,63 +783,57 @@ impl Builder<'_> {
                 .0,
             ),
         };
-        let string_list = |key: &str| -> Result<Vec<String>> {
-            match schema.extra.get(key) {
-                None => Ok(Vec::new()),
-                Some(v) => serde_json::from_value(v.clone())
-                    .map_err(|_| Error::new(&at.key(key), "expected a list of property names")),
-            }
-        };
-        let discriminator_fields = string_list("x-discriminator-fields")?;
-        for (i, field) in discriminator_fields.iter().enumerate() {
-            if !schema.properties.contains_key(field) {
-                return Err(Error::new(
-                    &at.key("x-discriminator-fields").index(i),
-                    format!("`{field}` is not a property of this schema"),
-                ));
-            }
-        }
-        let mut same_length = Vec::new();
-        if let Some(pairs) = schema.extra.get("x-same-length") {
-            let pairs: Vec<(String, String)> =
-                serde_json::from_value(pairs.clone()).map_err(|_| {
-                    Error::new(
-                        &at.key("x-same-length"),
-                        "expected a list of [property, property] pairs",
-                    )
-                })?;
-            for (i, (a, b)) in pairs.into_iter().enumerate() {
-                for p in [&a, &b] {
-                    let is_array = fields
-                        .iter()
-                        .find(|f| &f.json_name == p)
-                        .is_some_and(|f| self.is_array(&f.ty));
-                    if !is_array {
-                        return Err(Error::new(
-                            &at.key("x-same-length").index(i),
-                            format!("`{p}` is not an array property of this schema"),
-                        ));
-                    }
-                }
-                same_length.push((a, b));
-            }
-        }
-        let max_serialized_bytes = match schema.extra.get("x-max-serialized-bytes") {
-            None => None,
-            Some(v) => Some(v.as_u64().ok_or_else(|| {
-                Error::new(
-                    &at.key("x-max-serialized-bytes"),
-                    "expected a whole number of bytes",
-                )
-            })?),
-        };
+        let discriminator_fields = discriminator_fields(schema, at)?;
+        let same_length = self.same_length_pairs(schema, at, &fields)?;
+        let max_serialized_bytes = max_serialized_bytes(schema, at)?;
+        let dependent_required = openapi31::dependent_required(
+            schema.extra.get("dependentRequired"),
+            &schema.properties,
+            at,
+        )?;
         Ok(StructDef {
             fields,
             additional,
             same_length,
             max_serialized_bytes,
+            dependent_required,
             discriminator_fields,
         })
+    }
+
+    /// `x-same-length`: pairs of array properties of equal length.
+    fn same_length_pairs(
+        &self,
+        schema: &Schema,
+        at: &Location,
+        fields: &[Field],
+    ) -> Result<Vec<(String, String)>> {
+        let mut same_length = Vec::new();
+        let Some(pairs) = schema.extra.get("x-same-length") else {
+            return Ok(same_length);
+        };
+        let pairs: Vec<(String, String)> = serde_json::from_value(pairs.clone()).map_err(|_| {
+            Error::new(
+                &at.key("x-same-length"),
+                "expected a list of [property, property] pairs",
+            )
+        })?;
+        for (i, (a, b)) in pairs.into_iter().enumerate() {
+            for p in [&a, &b] {
+                let is_array = fields
+                    .iter()
+                    .find(|f| &f.json_name == p)
+                    .is_some_and(|f| self.is_array(&f.ty));
+                if !is_array {
+                    return Err(Error::new(
+                        &at.key("x-same-length").index(i),
+                        format!("`{p}` is not an array property of this schema"),
+                    ));
+                }
+            }
+            same_length.push((a, b));
+        }
+        Ok(same_length)
     }
 
     pub(super) fn is_array(&self, ty: &TypeRef) -> bool {
@@ -777,6 +903,7 @@ impl Builder<'_> {
             _ => false,
         });
         Ok(UnionDef {
+            one_of: false,
             variants: out,
             nullable,
             discrimination: if by_fields {
@@ -865,6 +992,39 @@ impl Builder<'_> {
             }
         }
         Ok(Discrimination::Tagged { property, mapping })
+    }
+}
+
+/// `x-discriminator-fields`: the properties that tell this struct apart
+/// among the variants of a union.
+fn discriminator_fields(schema: &Schema, at: &Location) -> Result<Vec<String>> {
+    let key = "x-discriminator-fields";
+    let fields: Vec<String> = match schema.extra.get(key) {
+        None => Vec::new(),
+        Some(v) => serde_json::from_value(v.clone())
+            .map_err(|_| Error::new(&at.key(key), "expected a list of property names"))?,
+    };
+    for (i, field) in fields.iter().enumerate() {
+        if !schema.properties.contains_key(field) {
+            return Err(Error::new(
+                &at.key(key).index(i),
+                format!("`{field}` is not a property of this schema"),
+            ));
+        }
+    }
+    Ok(fields)
+}
+
+/// `x-max-serialized-bytes`: how long the struct's JSON may be.
+fn max_serialized_bytes(schema: &Schema, at: &Location) -> Result<Option<u64>> {
+    match schema.extra.get("x-max-serialized-bytes") {
+        None => Ok(None),
+        Some(v) => Ok(Some(v.as_u64().ok_or_else(|| {
+            Error::new(
+                &at.key("x-max-serialized-bytes"),
+                "expected a whole number of bytes",
+            )
+        })?)),
     }
 }
 

@@ -113,8 +113,13 @@ impl Widget {
         self
     }
     /// Sets `code` (optional).
-    pub fn code(mut self, code: Code) -> Self {
-        self.code = ::std::option::Option::Some(code);
+    pub fn code(
+        mut self,
+        code: impl ::algolia_insights::runtime::Checked<Code>,
+    ) -> Self {
+        self.code = ::std::option::Option::Some(
+            ::algolia_insights::runtime::Checked::into_checked(code),
+        );
         self
     }
 }
@@ -520,6 +525,11 @@ impl ::std::convert::AsRef<str> for Code {
 impl ::std::fmt::Display for Code {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(&self.0)
+    }
+}
+impl ::algolia_insights::runtime::Checked<Code> for Code {
+    fn into_checked(self) -> Self {
+        self
     }
 }
 impl ::std::str::FromStr for Code {

@@ -16,9 +16,9 @@ pub struct Order {
 }
 impl Order {
     /// Creates a `order` from its required properties.
-    pub fn new(sku: Sku) -> Self {
+    pub fn new(sku: impl ::algolia_insights::runtime::Checked<Sku>) -> Self {
         Self {
-            sku,
+            sku: ::algolia_insights::runtime::Checked::into_checked(sku),
             quantity: ::std::option::Option::None,
         }
     }
@@ -116,6 +116,11 @@ impl ::std::fmt::Display for Sku {
         f.write_str(&self.0)
     }
 }
+impl ::algolia_insights::runtime::Checked<Sku> for Sku {
+    fn into_checked(self) -> Self {
+        self
+    }
+}
 impl ::std::str::FromStr for Sku {
     type Err = ::algolia_insights::validation::ConstraintError;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
@@ -194,8 +199,10 @@ impl Receipt {
     /// Sets `sku` (optional).
     ///
     /// A stock-keeping unit.
-    pub fn sku(mut self, sku: Sku) -> Self {
-        self.sku = ::std::option::Option::Some(sku);
+    pub fn sku(mut self, sku: impl ::algolia_insights::runtime::Checked<Sku>) -> Self {
+        self.sku = ::std::option::Option::Some(
+            ::algolia_insights::runtime::Checked::into_checked(sku),
+        );
         self
     }
 }

@@ -414,6 +414,11 @@ impl ::std::fmt::Display for String {
         f.write_str(&self.0)
     }
 }
+impl ::algolia_insights::runtime::Checked<String> for String {
+    fn into_checked(self) -> Self {
+        self
+    }
+}
 impl ::std::str::FromStr for String {
     type Err = ::algolia_insights::validation::ConstraintError;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
@@ -822,8 +827,13 @@ impl Default {
         }
     }
     /// Sets `vec` (optional).
-    pub fn vec(mut self, vec: impl ::std::iter::IntoIterator<Item = String>) -> Self {
-        self.vec = ::std::option::Option::Some(vec.into_iter().collect());
+    pub fn vec(
+        mut self,
+        vec: impl ::algolia_insights::runtime::IntoModelList<String>,
+    ) -> Self {
+        self.vec = ::std::option::Option::Some(
+            ::algolia_insights::runtime::IntoModelList::into_model_list(vec),
+        );
         self
     }
     /// Sets `new` (optional).

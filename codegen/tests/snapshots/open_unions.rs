@@ -1746,7 +1746,7 @@ impl ::schemars::JsonSchema for Shape {
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         let _ = &generator;
         let value: ::serde_json::Value = ::serde_json::json!(
-            { "oneOf" : [generator.subschema_for:: < Circle > (), generator
+            { "anyOf" : [generator.subschema_for:: < Circle > (), generator
             .subschema_for:: < Square > (), generator.subschema_for:: < Line > ()] }
         );
         ::schemars::Schema::try_from(value).unwrap_or_default()
@@ -1799,7 +1799,7 @@ impl ::schemars::JsonSchema for Clash {
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         let _ = &generator;
         let value: ::serde_json::Value = ::serde_json::json!(
-            { "oneOf" : [generator.subschema_for:: < ClashA > (), generator
+            { "anyOf" : [generator.subschema_for:: < ClashA > (), generator
             .subschema_for:: < ClashB > ()] }
         );
         ::schemars::Schema::try_from(value).unwrap_or_default()

@@ -60,6 +60,11 @@ impl ::std::fmt::Display for EventNameLike {
         f.write_str(&self.0)
     }
 }
+impl ::algolia_insights::runtime::Checked<EventNameLike> for EventNameLike {
+    fn into_checked(self) -> Self {
+        self
+    }
+}
 impl ::std::str::FromStr for EventNameLike {
     type Err = ::algolia_insights::validation::ConstraintError;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
@@ -163,6 +168,11 @@ impl ::std::fmt::Display for TokenLike {
         f.write_str(&self.0)
     }
 }
+impl ::algolia_insights::runtime::Checked<TokenLike> for TokenLike {
+    fn into_checked(self) -> Self {
+        self
+    }
+}
 impl ::std::str::FromStr for TokenLike {
     type Err = ::algolia_insights::validation::ConstraintError;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
@@ -261,6 +271,11 @@ impl ::std::convert::AsRef<str> for CurrencyLike {
 impl ::std::fmt::Display for CurrencyLike {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(&self.0)
+    }
+}
+impl ::algolia_insights::runtime::Checked<CurrencyLike> for CurrencyLike {
+    fn into_checked(self) -> Self {
+        self
     }
 }
 impl ::std::str::FromStr for CurrencyLike {
@@ -372,6 +387,11 @@ impl ::std::fmt::Display for QueryIdLike {
         f.write_str(&self.0)
     }
 }
+impl ::algolia_insights::runtime::Checked<QueryIdLike> for QueryIdLike {
+    fn into_checked(self) -> Self {
+        self
+    }
+}
 impl ::std::str::FromStr for QueryIdLike {
     type Err = ::algolia_insights::validation::ConstraintError;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
@@ -470,6 +490,11 @@ impl ::std::convert::AsRef<str> for Hex32 {
 impl ::std::fmt::Display for Hex32 {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(&self.0)
+    }
+}
+impl ::algolia_insights::runtime::Checked<Hex32> for Hex32 {
+    fn into_checked(self) -> Self {
+        self
     }
 }
 impl ::std::str::FromStr for Hex32 {
@@ -574,6 +599,11 @@ impl ::std::convert::AsRef<str> for MessagePrefix {
 impl ::std::fmt::Display for MessagePrefix {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(&self.0)
+    }
+}
+impl ::algolia_insights::runtime::Checked<MessagePrefix> for MessagePrefix {
+    fn into_checked(self) -> Self {
+        self
     }
 }
 impl ::std::str::FromStr for MessagePrefix {
@@ -696,6 +726,11 @@ impl ::std::fmt::Display for Mixed {
         f.write_str(&self.0)
     }
 }
+impl ::algolia_insights::runtime::Checked<Mixed> for Mixed {
+    fn into_checked(self) -> Self {
+        self
+    }
+}
 impl ::std::str::FromStr for Mixed {
     type Err = ::algolia_insights::validation::ConstraintError;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
@@ -788,6 +823,11 @@ impl ::std::convert::AsRef<str> for AnyAscii {
 impl ::std::fmt::Display for AnyAscii {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(&self.0)
+    }
+}
+impl ::algolia_insights::runtime::Checked<AnyAscii> for AnyAscii {
+    fn into_checked(self) -> Self {
+        self
     }
 }
 impl ::std::str::FromStr for AnyAscii {
@@ -890,6 +930,11 @@ impl ::std::fmt::Display for UpToThree {
         f.write_str(&self.0)
     }
 }
+impl ::algolia_insights::runtime::Checked<UpToThree> for UpToThree {
+    fn into_checked(self) -> Self {
+        self
+    }
+}
 impl ::std::str::FromStr for UpToThree {
     type Err = ::algolia_insights::validation::ConstraintError;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
@@ -988,6 +1033,11 @@ impl ::std::convert::AsRef<str> for Printable {
 impl ::std::fmt::Display for Printable {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(&self.0)
+    }
+}
+impl ::algolia_insights::runtime::Checked<Printable> for Printable {
+    fn into_checked(self) -> Self {
+        self
     }
 }
 impl ::std::str::FromStr for Printable {
@@ -1094,6 +1144,11 @@ impl ::std::fmt::Display for Punctuation {
         f.write_str(&self.0)
     }
 }
+impl ::algolia_insights::runtime::Checked<Punctuation> for Punctuation {
+    fn into_checked(self) -> Self {
+        self
+    }
+}
 impl ::std::str::FromStr for Punctuation {
     type Err = ::algolia_insights::validation::ConstraintError;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
@@ -1185,6 +1240,11 @@ impl ::std::convert::AsRef<str> for CodeDash {
 impl ::std::fmt::Display for CodeDash {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(&self.0)
+    }
+}
+impl ::algolia_insights::runtime::Checked<CodeDash> for CodeDash {
+    fn into_checked(self) -> Self {
+        self
     }
 }
 impl ::std::str::FromStr for CodeDash {
@@ -1280,6 +1340,11 @@ impl ::std::fmt::Display for AbRepeat {
         f.write_str(&self.0)
     }
 }
+impl ::algolia_insights::runtime::Checked<AbRepeat> for AbRepeat {
+    fn into_checked(self) -> Self {
+        self
+    }
+}
 impl ::std::str::FromStr for AbRepeat {
     type Err = ::algolia_insights::validation::ConstraintError;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
@@ -1371,6 +1436,11 @@ impl ::std::convert::AsRef<str> for Unanchored {
 impl ::std::fmt::Display for Unanchored {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(&self.0)
+    }
+}
+impl ::algolia_insights::runtime::Checked<Unanchored> for Unanchored {
+    fn into_checked(self) -> Self {
+        self
     }
 }
 impl ::std::str::FromStr for Unanchored {
@@ -1466,6 +1536,11 @@ impl ::std::fmt::Display for NonAscii {
         f.write_str(&self.0)
     }
 }
+impl ::algolia_insights::runtime::Checked<NonAscii> for NonAscii {
+    fn into_checked(self) -> Self {
+        self
+    }
+}
 impl ::std::str::FromStr for NonAscii {
     type Err = ::algolia_insights::validation::ConstraintError;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
@@ -1557,6 +1632,11 @@ impl ::std::convert::AsRef<str> for CaseInsensitive {
 impl ::std::fmt::Display for CaseInsensitive {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(&self.0)
+    }
+}
+impl ::algolia_insights::runtime::Checked<CaseInsensitive> for CaseInsensitive {
+    fn into_checked(self) -> Self {
+        self
     }
 }
 impl ::std::str::FromStr for CaseInsensitive {
@@ -1652,6 +1732,11 @@ impl ::std::fmt::Display for Digits {
         f.write_str(&self.0)
     }
 }
+impl ::algolia_insights::runtime::Checked<Digits> for Digits {
+    fn into_checked(self) -> Self {
+        self
+    }
+}
 impl ::std::str::FromStr for Digits {
     type Err = ::algolia_insights::validation::ConstraintError;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
@@ -1743,6 +1828,11 @@ impl ::std::convert::AsRef<str> for AnyChar {
 impl ::std::fmt::Display for AnyChar {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(&self.0)
+    }
+}
+impl ::algolia_insights::runtime::Checked<AnyChar> for AnyChar {
+    fn into_checked(self) -> Self {
+        self
     }
 }
 impl ::std::str::FromStr for AnyChar {

@@ -667,9 +667,11 @@ impl Tree {
     /// Sets `children` (optional).
     pub fn children(
         mut self,
-        children: impl ::std::iter::IntoIterator<Item = Tree>,
+        children: impl ::algolia_insights::runtime::IntoModelList<Tree>,
     ) -> Self {
-        self.children = ::std::option::Option::Some(children.into_iter().collect());
+        self.children = ::std::option::Option::Some(
+            ::algolia_insights::runtime::IntoModelList::into_model_list(children),
+        );
         self
     }
 }
