@@ -132,6 +132,20 @@ async fn make_template() -> Template {
     }
 }
 
+/// The user tokens of the events `server` recorded.
+fn tokens(server: &LocalServer) -> BTreeSet<String> {
+    server
+        .events()
+        .iter()
+        .map(|e| {
+            serde_json::to_value(e).unwrap()["userToken"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect()
+}
+
 /// Opens the spool in `dir`, sends `more` new events (`after-<i>`), and
 /// delivers everything to a server that accepts it: what opening found,
 /// the user tokens the server recorded (no new ones), and the stats.
@@ -153,12 +167,7 @@ async fn deliver(dir: &Path, more: u32) -> (Recovery, BTreeSet<String>, SenderSt
         "the sender stopped delivering: {report:?}"
     );
     assert_eq!(report.spooled, 0, "{report:?}");
-    let mut delivered = BTreeSet::new();
-    for event in server.events() {
-        let json = serde_json::to_value(&event).unwrap();
-        let token = json["userToken"].as_str().unwrap().to_string();
-        delivered.insert(token);
-    }
+    let mut delivered = tokens(&server);
     for i in 0..more {
         assert!(
             delivered.remove(&format!("after-{i}")),
@@ -382,16 +391,7 @@ async fn damage_found_while_running_costs_its_record_only_and_delivery_goes_on()
     assert_eq!(stats.spooled, 0, "{stats:?}");
     let report = sender.shutdown(PATIENCE).await;
     assert!(!report.deadline_passed);
-    let delivered: BTreeSet<String> = server
-        .events()
-        .iter()
-        .map(|e| {
-            serde_json::to_value(e).unwrap()["userToken"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        })
-        .collect();
+    let delivered = tokens(&server);
     assert!(!delivered.contains(&record.user_token().unwrap()));
     assert_eq!(delivered.len(), template().unsettled.len() - 1 + 1);
 }
@@ -515,16 +515,7 @@ async fn a_segment_deleted_while_running_costs_its_events_only() {
     let report = sender.shutdown(PATIENCE).await;
     assert!(!report.deadline_passed);
     assert_eq!(report.spooled, 0);
-    let delivered: BTreeSet<String> = server
-        .events()
-        .iter()
-        .map(|e| {
-            serde_json::to_value(e).unwrap()["userToken"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        })
-        .collect();
+    let delivered = tokens(&server);
     let expected: BTreeSet<String> = template().unsettled.difference(&gone).cloned().collect();
     assert_eq!(delivered, expected);
 }

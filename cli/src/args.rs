@@ -87,6 +87,11 @@ pub struct ForwardArgs {
     /// drain a stream and exit).
     #[arg(long, value_name = "SECONDS")]
     pub stop_when_idle: Option<f64>,
+    /// Serves Prometheus metrics at http://ADDR/metrics while forwarding
+    /// (requests, retries, events by outcome, the queue), such as
+    /// 127.0.0.1:9464; port 0 picks a free port, printed on standard error.
+    #[arg(long, value_name = "ADDR")]
+    pub metrics_addr: Option<SocketAddr>,
     #[command(flatten)]
     pub connection: ConnectionArgs,
 }

@@ -59,7 +59,12 @@ async fn run_online(command: Command) -> Result<bool, String> {
         }
         Command::DeleteUserToken(args) => delete::run(&args).await,
         Command::Serve(args) => serve::run(&args).await,
-        Command::Forward(args) => forward::run(&args).await,
+        Command::Forward(args) => {
+            if let Some(addr) = args.metrics_addr {
+                metrics::serve(addr).await?;
+            }
+            forward::run(&args).await
+        }
         Command::Validate(args) => validate::run(&args),
     }
 }

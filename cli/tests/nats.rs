@@ -44,6 +44,7 @@ async fn a_file_published_to_the_stream_is_forwarded_to_the_api() {
 
     let forwarded = run(cli()
         .args(["forward", "--nats", &nats.url(), "--stop-when-idle", "1"])
+        .args(["--metrics-addr", "127.0.0.1:0"])
         .args(["--stream", "IMPORT", "--subject", "import.events"])
         .args([
             "--host",
@@ -55,6 +56,11 @@ async fn a_file_published_to_the_stream_is_forwarded_to_the_api() {
         ]))
     .await;
     assert_eq!(forwarded.status.code(), Some(0), "{}", stderr(&forwarded));
+    assert!(
+        stderr(&forwarded).contains("Metrics at http://127.0.0.1:"),
+        "{}",
+        stderr(&forwarded)
+    );
     assert!(
         stdout(&forwarded).contains(&format!("{valid} delivered and acknowledged")),
         "{}",

@@ -659,6 +659,8 @@ pub struct CreateOrder<'a> {
 impl<'a> CreateOrder<'a> {
     /// The HTTP method of the operation.
     pub(crate) const METHOD: ::algolia_insights::__private::Method = ::algolia_insights::__private::Method::POST;
+    /// The operation's `operationId`, which spans and metrics name it by.
+    pub(crate) const OPERATION_ID: &'static str = "createOrder";
     /// The path of `createOrder` (`POST /orders`).
     pub(crate) const PATH: &'static str = "/orders";
     ::algolia_insights::__private::request_builder_methods!();
@@ -682,9 +684,10 @@ impl<'a> CreateOrder<'a> {
             ::std::vec::Vec::new(),
         )?;
         let mut request = ::algolia_insights::__private::HttpRequest::new(
-            Self::METHOD,
-            Self::PATH.to_string(),
-        );
+                Self::METHOD,
+                Self::PATH.to_string(),
+            )
+            .operation(Self::OPERATION_ID, "/orders");
         request.checked_json_body(order, ::std::option::Option::None, context)?;
         let response = ::algolia_insights::__private::execute(
                 &client.transport,
