@@ -103,8 +103,8 @@ async fn make_template() -> Template {
             }
         }
         assert!(sender.sync().await);
-        server.set_faults(Faults::seeded(round.into()).fail(0.6, 503));
-        tokio::time::sleep(Duration::from_millis(60)).await;
+        server.set_faults(Faults::seeded(round.into()).fail(0.8, 503));
+        tokio::time::sleep(Duration::from_millis(40)).await;
         server.set_faults(down());
     }
     let report = sender.shutdown(Duration::from_millis(200)).await;
@@ -219,16 +219,22 @@ fn check_delivery(damage: &[Damage], delivered: &BTreeSet<String>, recovery: &Re
     );
 }
 
-/// An unsettled event's record in the middle of the spool's second segment.
+/// An unsettled event's record in the middle of an older segment (the
+/// second one, or the first after it that holds unsettled events).
 fn middle_record() -> Record {
     let template = template();
-    let second = &spool_files::segments(&template.dir)[1];
-    let candidates: Vec<&Record> = template
-        .events
-        .iter()
-        .filter(|r| &r.file == second && template.unsettled.contains(&r.user_token().unwrap()))
-        .collect();
-    candidates[candidates.len() / 2].clone()
+    let segments = spool_files::segments(&template.dir);
+    for segment in &segments[1..segments.len() - 1] {
+        let candidates: Vec<&Record> = template
+            .events
+            .iter()
+            .filter(|r| &r.file == segment && template.unsettled.contains(&r.user_token().unwrap()))
+            .collect();
+        if candidates.len() >= 3 {
+            return candidates[candidates.len() / 2].clone();
+        }
+    }
+    panic!("no older segment holds unsettled events: {segments:?}");
 }
 
 fn flip(record: &Record, field: u64) -> Damage {
@@ -320,7 +326,9 @@ async fn a_segment_cut_short_in_the_middle_of_the_list_costs_what_was_cut() {
         }],
     )
     .await;
-    let next_base = spool_files::records(&spool_files::segments(&template().dir)[2])[0].number;
+    let segments = spool_files::segments(&template().dir);
+    let at = segments.iter().position(|s| *s == record.file).unwrap();
+    let next_base = spool_files::records(&segments[at + 1])[0].number;
     assert_eq!(recovery.damaged.len(), 1, "{recovery:?}");
     let found = &recovery.damaged[0];
     assert_eq!(found.offset, record.bytes.start);
