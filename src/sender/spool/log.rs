@@ -44,25 +44,6 @@ pub(crate) struct Log {
     pub dead_letter: Option<Arc<DeadLetter>>,
     /// The events the writer gave up at a shutdown's deadline (never written).
     pub given_up: Mutex<Vec<(u64, bytes::Bytes)>>,
-    /// The records the writer wrote last, kept so that a reader that is
-    /// caught up takes them from memory instead of reading them back.
-    pub tail: Mutex<Tail>,
-}
-
-/// The last records written, and a buffer to write the next ones in.
-#[derive(Debug, Default)]
-pub(crate) struct Tail {
-    pub written: Option<Written>,
-    /// A buffer the reader is done with, for the writer.
-    pub spare: Vec<u8>,
-}
-
-/// Records written and synced, at `offset` of the segment `segment`.
-#[derive(Debug)]
-pub(crate) struct Written {
-    pub segment: u64,
-    pub offset: u64,
-    pub records: Vec<u8>,
 }
 
 pub(crate) struct LogState {
@@ -199,30 +180,6 @@ impl Log {
     pub fn abandon(&self) {
         self.state().abandon = true;
         self.work.notify_one();
-    }
-
-    pub fn tail(&self) -> MutexGuard<'_, Tail> {
-        self.tail.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// The records written last, if they are those at `offset` of segment
-    /// `segment` and durable up to `durable_len`: the reader takes them.
-    pub fn take_tail(&self, segment: u64, offset: u64, durable_len: u64) -> Option<Vec<u8>> {
-        let mut tail = self.tail();
-        let written = tail.written.as_ref()?;
-        let matches = written.segment == segment
-            && written.offset == offset
-            && offset + written.records.len() as u64 <= durable_len;
-        matches.then(|| tail.written.take().expect("checked").records)
-    }
-
-    /// A buffer the reader is done with: the writer may reuse it.
-    pub fn give_back_buffer(&self, mut buffer: Vec<u8>) {
-        buffer.clear();
-        let mut tail = self.tail();
-        if buffer.capacity() > tail.spare.capacity() {
-            tail.spare = buffer;
-        }
     }
 
     /// Events taken and not yet settled.

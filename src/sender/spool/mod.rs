@@ -204,7 +204,6 @@ impl Spool {
             feeder: Notify::new(),
             lock: Mutex::new(Some(opened.lock)),
             given_up: Mutex::new(Vec::new()),
-            tail: Mutex::new(log::Tail::default()),
             dead_letter: dead_letter.clone(),
             written: std::sync::atomic::AtomicU64::new(0),
             lost: std::sync::atomic::AtomicU64::new(0),

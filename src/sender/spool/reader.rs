@@ -5,7 +5,7 @@
 //! numbers of the events it may have held are handed back as lost, so that
 //! they are settled and nothing waits for them.
 
-use super::format::{self, Content, Decoded};
+use super::format::{self, Content};
 use super::log::Log;
 use super::scan::{Item, SegmentScan, Stretch};
 use super::settled::Settled;
@@ -123,26 +123,6 @@ impl Reader {
             }
             let scan = self.scan.as_mut().expect("opened above");
             scan.extend_to(position.durable_len);
-            if let Some(records) = log.take_tail(self.base, scan.offset(), position.durable_len) {
-                // Caught up with the writer: its last records, from memory.
-                scan.skip_to(scan.offset() + records.len() as u64);
-                let mut at = 0;
-                while let Decoded::Record { content, len } = format::decode(&records[at..]) {
-                    if let Content::Event { number } = content {
-                        let json = format::payload(&records[at..at + len]);
-                        take(
-                            &mut self.next,
-                            &self.skip,
-                            number,
-                            json,
-                            position.end,
-                            chunk,
-                        );
-                    }
-                    at += len;
-                }
-                log.give_back_buffer(records);
-            }
             while chunk.buf.len() < CHUNK {
                 let Some(item) = scan.next()? else { break };
                 match item {

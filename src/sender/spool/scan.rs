@@ -105,11 +105,6 @@ impl SegmentScan {
         self.cut_short && self.offset >= self.end
     }
 
-    /// Goes on at `offset` (the records before it were read otherwise).
-    pub fn skip_to(&mut self, offset: u64) {
-        self.offset = offset;
-    }
-
     /// Whether every byte up to the end is read.
     pub fn at_end(&self) -> bool {
         self.offset >= self.end

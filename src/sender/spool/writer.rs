@@ -7,7 +7,7 @@
 //! tried again, while the write buffer fills up and senders wait.
 
 use super::format::{self, Content, Decoded};
-use super::log::{Log, Segment, Written};
+use super::log::{Log, Segment};
 use bytes::Bytes;
 use std::fs::{File, OpenOptions};
 use std::io::{self, Seek, SeekFrom, Write};
@@ -102,12 +102,9 @@ impl Writer {
             }
 
             match self.write(&buf, first, records_len > 0) {
-                Ok(at) => {
+                Ok(()) => {
                     retry = FIRST_RETRY;
                     self.last_sync = Some(Instant::now());
-                    // Kept for a reader that is caught up, before it hears
-                    // that they are durable.
-                    buf = self.keep_as_tail(at, buf);
                     self.written(end, writes_settled.then_some(settled));
                     self.give_back(end);
                     self.publish_gauges();
@@ -147,10 +144,9 @@ impl Writer {
     }
 
     /// Writes and syncs `buf`, whose first event is numbered `first`,
-    /// starting a new segment first when the current one is full: the
-    /// segment and offset it went to. On an error the current segment is
-    /// cut back to its last good length.
-    fn write(&mut self, buf: &[u8], first: u64, has_events: bool) -> io::Result<(u64, u64)> {
+    /// starting a new segment first when the current one is full. On an
+    /// error the current segment is cut back to its last good length.
+    fn write(&mut self, buf: &[u8], first: u64, has_events: bool) -> io::Result<()> {
         // A segment is named by its first event: a new one begins with an
         // event (settled records alone go on in the full one), and a full
         // one that took no event since it began goes on.
@@ -158,10 +154,6 @@ impl Writer {
         if self.head_len >= self.log.segment_bytes && has_events && first > head_base {
             self.roll(first)?;
         }
-        let at = (
-            self.log.state().segments.back().map_or(0, |s| s.base),
-            self.head_len,
-        );
         let written = self
             .head
             .write_all(buf)
@@ -173,24 +165,7 @@ impl Writer {
         }
         self.head_len += buf.len() as u64;
         self.log.written.fetch_add(buf.len() as u64, SeqCst);
-        Ok(at)
-    }
-
-    /// Keeps the records just written at `at` (segment, offset) for the
-    /// reader; the buffer to write the next ones in.
-    fn keep_as_tail(&self, at: (u64, u64), records: Vec<u8>) -> Vec<u8> {
-        let mut tail = self.log.tail();
-        let (segment, offset) = at;
-        let replaced = tail.written.replace(Written {
-            segment,
-            offset,
-            records,
-        });
-        match replaced {
-            // Not taken: the reader reads those from the file.
-            Some(old) => old.records,
-            None => std::mem::take(&mut tail.spare),
-        }
+        Ok(())
     }
 
     /// Starts the segment whose first event is numbered `base`.
@@ -234,8 +209,12 @@ impl Writer {
         self.log.room.notify_waiters();
     }
 
-    /// The spool's gauges: its bytes on disk (and pending), its unsettled events.
+    /// The spool's gauges: its bytes on disk (and pending), its unsettled
+    /// events (counted only when metrics are recorded).
     fn publish_gauges(&self) {
+        if !cfg!(feature = "metrics") {
+            return;
+        }
         let state = self.log.state();
         let (stored, unsettled) = (state.stored, state.settled.unsettled_in(0..state.next));
         drop(state);
