@@ -67,11 +67,11 @@ impl Transport {
         let mut tries = 0;
         for (position, host) in plan.into_iter().enumerate() {
             let timeout = base_timeout.saturating_mul(host.timeouts.saturating_add(1));
-            let parts = HostParts::of(&host.url);
+            let parts = &*host.parts;
             let mut rate_limit_retries = 0;
             loop {
                 let started = Instant::now();
-                let span = spans::try_span(request, &parts, tries);
+                let span = spans::try_span(request, parts, tries);
                 tries += 1;
                 let outcome = self
                     .try_once(&host.url, request, &prepared, timeout)
@@ -115,7 +115,7 @@ impl Transport {
                         (classify(Outcome::Final, now), Err(error))
                     }
                 };
-                record_try(request.operation, &parts, &span, &answer);
+                record_try(request.operation, parts, &span, &answer);
                 let tried_again = match action {
                     Action::RetryLater(Some(wait)) => {
                         config.max_rate_limit_wait.is_some_and(|max| wait <= max)

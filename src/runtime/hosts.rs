@@ -3,12 +3,15 @@
 //! the back and gets a longer timeout next time (as the official clients do).
 //! The state is shared by every clone of a client.
 
+use super::spans::HostParts;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 #[derive(Debug, Clone)]
 struct HostState {
     url: String,
+    /// Its URL's parts for spans and metrics, read once.
+    parts: Arc<HostParts>,
     down: bool,
     timeouts: u32,
     updated: Instant,
@@ -31,6 +34,7 @@ pub struct HostStatus {
 pub(crate) struct PlannedHost {
     pub index: usize,
     pub url: String,
+    pub parts: Arc<HostParts>,
     pub timeouts: u32,
 }
 
@@ -54,6 +58,7 @@ impl HostPool {
         let hosts = urls
             .into_iter()
             .map(|url| HostState {
+                parts: Arc::new(HostParts::of(&url)),
                 url,
                 down: false,
                 timeouts: 0,
@@ -85,6 +90,7 @@ impl HostPool {
             .map(|(index, h)| PlannedHost {
                 index,
                 url: h.url.clone(),
+                parts: Arc::clone(&h.parts),
                 timeouts: h.timeouts,
             })
             .collect();
@@ -99,6 +105,7 @@ impl HostPool {
                 .map(|(index, h)| PlannedHost {
                     index,
                     url: h.url.clone(),
+                    parts: Arc::clone(&h.parts),
                     timeouts: h.timeouts,
                 })
                 .collect();

@@ -78,13 +78,9 @@ pub(crate) fn operation_span(request: &HttpRequest) -> Span {
 /// The span of one try on `host`; `resend_count` tries came before it.
 pub(crate) fn try_span(request: &HttpRequest, host: &HostParts, resend_count: u32) -> Span {
     let method = request.method.as_str();
-    let name = match request.route {
-        Some(route) => format!("{method} {route}"),
-        None => method.to_string(),
-    };
     let span = tracing::info_span!(
         "algolia.try",
-        otel.name = name.as_str(),
+        otel.name = Empty,
         otel.kind = "client",
         http.request.method = method,
         server.address = host.address.as_str(),
@@ -96,8 +92,18 @@ pub(crate) fn try_span(request: &HttpRequest, host: &HostParts, resend_count: u3
         "error.type" = Empty,
         otel.status_code = Empty,
     );
-    if let Some(route) = request.route {
-        span.record("url.full", format!("{}{route}", host.base).as_str());
+    // The texts are made only for a subscriber that takes the span.
+    if span.is_disabled() {
+        return span;
+    }
+    match request.route {
+        Some(route) => {
+            span.record("otel.name", format_args!("{method} {route}"));
+            span.record("url.full", format_args!("{}{route}", host.base));
+        }
+        None => {
+            span.record("otel.name", method);
+        }
     }
     if resend_count > 0 {
         span.record("http.request.resend_count", resend_count);
