@@ -5,7 +5,7 @@
 //! batching, isolation of rejected events and retries stay the sender's.
 
 use super::state::Shared;
-use super::{Handle, Sender, SenderConfig};
+use super::{Sender, SenderConfig};
 use std::sync::Arc;
 use tokio::sync::TryAcquireError;
 
@@ -20,16 +20,10 @@ pub(crate) struct Feed {
 /// `send` is not used on it (events come only through the feed, so that
 /// their numbers are the feed's).
 pub(crate) fn fed_sender(client: &crate::Client, config: SenderConfig) -> (Sender, Feed) {
-    let shared = client.start_sender(config);
+    let sender = client.sender(config);
     let feed = Feed {
-        shared: Arc::clone(&shared),
+        shared: Arc::clone(&sender.handle.shared),
         next: 0,
-    };
-    let sender = Sender {
-        handle: Arc::new(Handle {
-            shared,
-            spool: None,
-        }),
     };
     (sender, feed)
 }
@@ -50,15 +44,15 @@ impl Feed {
             }
         };
         first.forget();
-        let mut taken = 1;
-        while taken < most {
-            match shared.capacity.try_acquire() {
-                Ok(permit) => permit.forget(),
-                Err(_) => break,
+        let available = u32::try_from(shared.capacity.available_permits()).unwrap_or(u32::MAX);
+        let more = most.saturating_sub(1).min(available);
+        if more > 0 {
+            if let Ok(permits) = shared.capacity.try_acquire_many(more) {
+                permits.forget();
+                return Some(1 + more);
             }
-            taken += 1;
         }
-        Some(taken)
+        Some(1)
     }
 
     /// Gives back room taken by [`reserve`](Self::reserve) and not used.
@@ -84,8 +78,8 @@ impl Feed {
 
     /// Sends the batch being filled now, without waiting for its delay.
     pub fn hurry(&self) {
-        let (answer, _) = tokio::sync::oneshot::channel();
-        self.shared.queue().flush(answer);
-        self.shared.wake.notify_one();
+        if self.shared.queue().close_batch() {
+            self.shared.wake.notify_one();
+        }
     }
 }

@@ -71,8 +71,9 @@ impl Queue {
         self.builder.set_next_sequence(next);
     }
 
-    /// Closes the batch being filled, if it has events.
-    fn close_batch(&mut self) -> bool {
+    /// Closes the batch being filled, if it has events: it goes without
+    /// waiting for its delay.
+    pub fn close_batch(&mut self) -> bool {
         match self.builder.take() {
             Some(batch) => {
                 let number = self.batches.start();
