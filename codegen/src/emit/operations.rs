@@ -5,7 +5,7 @@
 use super::{doc, ident, validation, Context};
 use crate::error::{Error, Location, Result};
 use crate::model::{
-    AuthPlace, Credentials, Operation, Param, ParamLocation, Success, TypeKind, TypeRef,
+    AuthPlace, AuthScheme, Credentials, Operation, Param, ParamLocation, Success, TypeKind, TypeRef,
 };
 use crate::names::{pascal_case, shouty_snake_case, snake_case};
 use proc_macro2::TokenStream;
@@ -24,47 +24,8 @@ pub(super) fn emit(cx: &Context) -> Result<TokenStream> {
         }
         None => quote!(::std::option::Option::None),
     };
-    let auth_consts = model.auth.iter().filter_map(|a| {
-        let (suffix, what, name) = match &a.place {
-            AuthPlace::Header(header) => ("HEADER", "header", header),
-            AuthPlace::Query(parameter) => ("QUERY_PARAMETER", "query parameter", parameter),
-            AuthPlace::Basic => return None,
-        };
-        let konst = ident(&format!("{}_{suffix}", shouty_snake_case(&a.scheme)));
-        let doc = doc(Some(&format!(
-            "The {what} of the `{}` security scheme.{}",
-            a.scheme,
-            a.doc
-                .as_deref()
-                .map(|d| format!("\n\n{d}"))
-                .unwrap_or_default()
-        )));
-        Some(quote!(#doc pub const #konst: &str = #name;))
-    });
-    let place = |p: &AuthPlace| match p {
-        AuthPlace::Header(name) => Ok(quote!(#rt::__private::CredentialIn::Header(#name))),
-        AuthPlace::Query(name) => Ok(quote!(#rt::__private::CredentialIn::Query(#name))),
-        // The model gives HTTP Basic as `Credentials::Basic`, never as a key's place.
-        AuthPlace::Basic => Err(Error::new(
-            &Location::root().key("components").key("securitySchemes"),
-            "HTTP Basic together with other security schemes is not supported",
-        )),
-    };
-    let auth = match &model.credentials {
-        Credentials::None => quote!(#rt::__private::Auth::None),
-        Credentials::Basic => quote!(#rt::__private::Auth::Basic),
-        Credentials::ApiKey { app_id, api_key } => {
-            let app_id = match app_id {
-                Some(p) => {
-                    let p = place(p)?;
-                    quote!(::std::option::Option::Some(#p))
-                }
-                None => quote!(::std::option::Option::None),
-            };
-            let api_key = place(api_key)?;
-            quote!(#rt::__private::Auth::ApiKey { app_id: #app_id, api_key: #api_key })
-        }
-    };
+    let auth_consts = model.auth.iter().filter_map(auth_const);
+    let auth = api_auth(cx)?;
     let region = emit_region(cx);
     let client_doc = doc(Some(&format!(
         "A client of the {}, version {}.\n\nCheap to clone: clones share their connection pool and host state.",
@@ -120,6 +81,55 @@ pub(super) fn emit(cx: &Context) -> Result<TokenStream> {
         }
 
         #(#builders)*
+    })
+}
+
+/// The constant that names where a security scheme's key goes (header or
+/// query parameter); nothing for HTTP Basic.
+fn auth_const(a: &AuthScheme) -> Option<TokenStream> {
+    let (suffix, what, name) = match &a.place {
+        AuthPlace::Header(header) => ("HEADER", "header", header),
+        AuthPlace::Query(parameter) => ("QUERY_PARAMETER", "query parameter", parameter),
+        AuthPlace::Basic => return None,
+    };
+    let konst = ident(&format!("{}_{suffix}", shouty_snake_case(&a.scheme)));
+    let doc = doc(Some(&format!(
+        "The {what} of the `{}` security scheme.{}",
+        a.scheme,
+        a.doc
+            .as_deref()
+            .map(|d| format!("\n\n{d}"))
+            .unwrap_or_default()
+    )));
+    Some(quote!(#doc pub const #konst: &str = #name;))
+}
+
+/// `API.auth`: how the runtime sends the credentials.
+fn api_auth(cx: &Context) -> Result<TokenStream> {
+    let rt = &cx.rt;
+    let place = |p: &AuthPlace| match p {
+        AuthPlace::Header(name) => Ok(quote!(#rt::__private::CredentialIn::Header(#name))),
+        AuthPlace::Query(name) => Ok(quote!(#rt::__private::CredentialIn::Query(#name))),
+        // The model gives HTTP Basic as `Credentials::Basic`, never as a key's place.
+        AuthPlace::Basic => Err(Error::new(
+            &Location::root().key("components").key("securitySchemes"),
+            "HTTP Basic together with other security schemes is not supported",
+        )),
+    };
+    Ok(match &cx.model.credentials {
+        Credentials::None => quote!(#rt::__private::Auth::None),
+        Credentials::Basic => quote!(#rt::__private::Auth::Basic),
+        Credentials::ApiKey { app_id, api_key } => {
+            let app_id = match app_id {
+                Some(p) => {
+                    let p = place(p)?;
+                    quote!(::std::option::Option::Some(#p))
+                }
+                None => quote!(::std::option::Option::None),
+            };
+            let api_key = place(api_key)?;
+            quote!(#rt::__private::Auth::ApiKey { app_id: #app_id, api_key: #api_key })
+        }
     })
 }
 
