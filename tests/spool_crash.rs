@@ -2,8 +2,8 @@
 //! events through a spooled sender (64 KiB segments) to a local server that
 //! fails or delays a share of requests, and is killed with SIGKILL at a
 //! random point of each run (one run in four 1 to 20 ms after its start,
-//! while it opens the spool; the others up to 250 ms after the spool
-//! opened), exactly `MAX_KILLS` times (a run that is to be
+//! while it opens the spool; the others up to 250 ms after the sender
+//! started), exactly `MAX_KILLS` times (a run that is to be
 //! killed never finishes by itself: once it has taken its events it goes
 //! on delivering until the kill). Between runs the disk is damaged as
 //! disks do: a byte flipped in a record of an older segment, a zeroed page
@@ -161,7 +161,7 @@ async fn killed_at_random_and_restarted_the_spool_loses_nothing() {
         });
         if kills < MAX_KILLS {
             // Anywhere while opening (one run in four), or taking events,
-            // syncing and delivering (up to 250 ms after the spool opened):
+            // syncing and delivering (up to 250 ms after the sender started):
             // a run to be killed never ends by itself.
             if random.below(4) == 0 {
                 std::thread::sleep(Duration::from_millis(1 + random.below(20)));
@@ -325,8 +325,7 @@ fn child_sends_through_the_spool() {
         .unwrap();
     runtime.block_on(async move {
         let spool = Spool::open(SpoolConfig::new(dir).segment_bytes(64 << 10)).unwrap();
-        let recovery = spool.recovery();
-        println!("RECOVERY {} {}", recovery.events, recovery.damaged.len());
+        let recovery = spool.recovery().clone();
         let client = Client::builder("local", "local")
             .hosts([url])
             .write_timeout(Duration::from_secs(5))
@@ -336,6 +335,9 @@ fn child_sends_through_the_spool() {
             .max_delay(Duration::from_millis(50))
             .backoff(Duration::from_millis(10), Duration::from_millis(200));
         let sender = client.spooled_sender(config, spool);
+        // Said once the sender runs (building a client takes a while in a
+        // debug build): the parent's kill times count from here.
+        println!("RECOVERY {} {}", recovery.events, recovery.damaged.len());
         for i in from..total {
             if let Err(SendError::Full(event)) = sender.try_send(view(i)) {
                 sender.send(*event).await.unwrap();

@@ -35,10 +35,15 @@ impl Record {
     }
 }
 
-/// The segment files of a spool, oldest first.
+/// The segment files of a spool, oldest first (none before the spool
+/// made its directory: a run killed that early).
 pub fn segments(dir: &Path) -> Vec<PathBuf> {
-    let mut segments: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Vec::new(),
+        Err(error) => panic!("listing {}: {error}", dir.display()),
+    };
+    let mut segments: Vec<PathBuf> = entries
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|x| x == "seg"))
         .collect();
