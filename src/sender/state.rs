@@ -218,6 +218,45 @@ impl Shared {
         true
     }
 
+    /// Appends events whose capacity permits are taken, each with its
+    /// number (a spool's numbers may jump: the batch being filled closes
+    /// there), under one lock; `expected` is the number that follows the
+    /// last event appended. `false` (and the permits of the events not
+    /// appended given back) when the sender is closed.
+    #[cfg_attr(not(feature = "spool"), allow(dead_code))] // Used by the spool only.
+    pub fn push_numbered<'a>(
+        &self,
+        events: impl ExactSizeIterator<Item = (u64, &'a [u8])>,
+        expected: &mut Option<u64>,
+    ) -> bool {
+        let given = events.len();
+        let mut pushed = 0;
+        let mut news = false;
+        let mut queue = self.queue();
+        for (number, json) in events {
+            if *expected != Some(number) {
+                queue.renumber(number);
+            }
+            match queue.push(json) {
+                Some(more) => news |= more,
+                None => break,
+            }
+            *expected = Some(number + 1);
+            pushed += 1;
+        }
+        self.counters.enqueued.fetch_add(count(pushed), SeqCst);
+        drop(queue);
+        self.queue_gauge.changed(pushed as isize);
+        if news {
+            self.wake.notify_one();
+        }
+        if pushed < given {
+            self.capacity.add_permits(given - pushed);
+            return false;
+        }
+        true
+    }
+
     /// Takes no more events; what is queued is still delivered.
     pub fn close(&self) {
         self.capacity.close();

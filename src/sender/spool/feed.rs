@@ -18,6 +18,9 @@ const READ_RETRY: Duration = Duration::from_millis(200);
 /// one): its unread events are lost, and reading goes on with the next
 /// segment instead of stopping every delivery behind it.
 const UNREADABLE_AFTER: u32 = 5;
+/// At most so many events go into the queue under one lock, so that the
+/// dispatcher never waits long for it.
+const PUSH_AT_ONCE: usize = 1024;
 
 pub(crate) async fn feed(shared: Arc<Shared>, log: Arc<Log>, mut reader: Reader) {
     let mut chunk = Some(Chunk::default());
@@ -47,14 +50,8 @@ pub(crate) async fn feed(shared: Arc<Shared>, log: Arc<Log>, mut reader: Reader)
             settle_lost(&log, c);
             // What was read before a failure is the reader's past: it goes
             // to the queue now, or it would wait for the next run.
-            for (number, range) in &c.events {
-                if expected != Some(*number) {
-                    shared.queue().renumber(*number);
-                }
-                expected = Some(number + 1);
-                if !push(&shared, &c.buf[range.clone()]).await {
-                    return;
-                }
+            if !push(&shared, c, &mut expected).await {
+                return;
             }
             match result {
                 Ok(()) => failures = 0,
@@ -148,19 +145,58 @@ fn settle_lost(log: &Log, chunk: &Chunk) {
     }
 }
 
-/// Pushes one event into the sender's queue once it has room; `false` when
-/// the sender stopped.
-async fn push(shared: &Shared, json: &[u8]) -> bool {
-    match shared.capacity.try_acquire() {
-        Ok(permit) => permit.forget(),
-        Err(TryAcquireError::Closed) => return false,
-        Err(TryAcquireError::NoPermits) => {
-            shared.wake.notify_one();
-            match shared.cancel.or_cancelled(shared.capacity.acquire()).await {
-                Some(Ok(permit)) => permit.forget(),
-                _ => return false,
-            }
+/// Pushes a chunk's events into the sender's queue as it has room, as
+/// many at once as it has (one lock and one permit count for them, not one
+/// per event); `false` when the sender stopped.
+async fn push(shared: &Shared, chunk: &Chunk, expected: &mut Option<u64>) -> bool {
+    let mut events = chunk.events.iter();
+    while events.len() > 0 {
+        let Some(room) = room(shared, events.len().min(PUSH_AT_ONCE)).await else {
+            return false;
+        };
+        let taken = events
+            .by_ref()
+            .take(room)
+            .map(|(number, range)| (*number, &chunk.buf[range.clone()]));
+        if !shared.push_numbered(taken, expected) {
+            return false;
         }
     }
-    shared.push(json)
+    true
+}
+
+/// Takes room in the queue for up to `wanted` events (at least one,
+/// waiting for it when there is none): how many; `None` when the sender
+/// stopped.
+async fn room(shared: &Shared, wanted: usize) -> Option<usize> {
+    let mut taken = 0;
+    if shared.capacity.available_permits() == 0 {
+        shared.wake.notify_one();
+        let permit = shared
+            .cancel
+            .or_cancelled(shared.capacity.acquire())
+            .await?;
+        permit.ok()?.forget();
+        taken = 1;
+    }
+    let more = shared.capacity.available_permits().min(wanted - taken);
+    if more > 0 {
+        match shared
+            .capacity
+            .try_acquire_many(u32::try_from(more).unwrap_or(u32::MAX))
+        {
+            Ok(permits) => {
+                permits.forget();
+                taken += more.min(u32::MAX as usize);
+            }
+            Err(TryAcquireError::Closed) if taken == 0 => return None,
+            // Taken by someone else since: what was taken will do.
+            Err(_) => {}
+        }
+    }
+    if taken == 0 {
+        // Gone between the two looks: wait for one.
+        return Box::pin(room(shared, wanted)).await;
+    }
+    Some(taken)
 }
