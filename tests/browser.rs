@@ -140,7 +140,7 @@ async fn the_sender_retries_a_503_on_the_browser_timer() {
 }
 
 #[wasm_bindgen_test]
-async fn the_sender_batches_and_isolates_a_rejected_event() {
+async fn the_sender_sends_its_events_in_one_batch() {
     let client = client(server(SERVER));
     let failed = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let seen = std::sync::Arc::clone(&failed);

@@ -17,6 +17,8 @@
 //! build for wasm32): `cargo test -p algolia-insights --test
 //! browser_in_chromium -- --ignored --nocapture`.
 
+#![cfg(not(target_arch = "wasm32"))]
+
 use algolia_insights::local::{Fault, Faults, LocalServer};
 use axum::http::{header, StatusCode, Uri};
 use axum::response::IntoResponse;
