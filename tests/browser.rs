@@ -111,11 +111,17 @@ async fn the_key_is_in_no_error_message() {
         .push_events(InsightsEvents::new([click("browser-unsent", "p-1")]))
         .await
         .expect_err("nothing listens on port 9");
-    for text in [
+    let mut texts = vec![
         error.to_string(),
         format!("{error:?}"),
         format!("{client:?}"),
-    ] {
+    ];
+    let mut source = std::error::Error::source(&error);
+    while let Some(cause) = source {
+        texts.push(format!("{cause} {cause:?}"));
+        source = cause.source();
+    }
+    for text in texts {
         assert!(!text.contains(API_KEY), "the key shows: {text}");
     }
 }

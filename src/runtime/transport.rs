@@ -441,7 +441,9 @@ impl Transport {
             Ok(Ok(Ok(response))) => TryOutcome::Answer(response),
             Ok(Ok(Err((status, max)))) => TryOutcome::TooLarge(status, max),
             Ok(Err(error)) if error.is_timeout() => TryOutcome::Timeout(timeout),
-            Ok(Err(error)) => TryOutcome::Network(describe(&error), Some(error)),
+            // Kept as the error's source, without its URL: the query may
+            // hold the key (in the browser it does).
+            Ok(Err(error)) => TryOutcome::Network(describe(&error), Some(error.without_url())),
         }
     }
 }
