@@ -17,20 +17,27 @@ args=()
 if [ "${1:-}" = --release ]; then
   profile=release
   args+=(--release)
-  # For size: the smallest code, one codegen unit, LTO, no unwinding.
+  # For size: the smallest code, one codegen unit, LTO, no unwinding, no
+  # debug info (wasm-bindgen keeps the function names: size.py reads them).
   export CARGO_PROFILE_RELEASE_OPT_LEVEL=z
   export CARGO_PROFILE_RELEASE_LTO=true
   export CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1
   export CARGO_PROFILE_RELEASE_PANIC=abort
   export CARGO_PROFILE_RELEASE_DEBUG=false
-  export CARGO_PROFILE_RELEASE_STRIP=true
 fi
 cargo build --target wasm32-unknown-unknown --no-default-features \
   --example browser_page "${args[@]}"
 target_dir="${CARGO_TARGET_DIR:-target}"
 out="${BROWSER_PAGE_OUT:-examples/browser/pkg}"
-wasm-bindgen --target web --no-typescript --out-dir "$out" \
-  "$target_dir/wasm32-unknown-unknown/$profile/examples/browser_page.wasm"
+module="$target_dir/wasm32-unknown-unknown/$profile/examples/browser_page.wasm"
+bindgen_args=()
+if [ "$profile" = release ]; then
+  # The page ships without the function names; a copy keeps them for
+  # `python3 examples/browser/size.py $out/names/browser_page_bg.wasm`.
+  wasm-bindgen --target web --no-typescript --out-dir "$out/names" "$module"
+  bindgen_args+=(--remove-name-section)
+fi
+wasm-bindgen --target web --no-typescript "${bindgen_args[@]}" --out-dir "$out" "$module"
 if [ "$profile" = release ] && command -v wasm-opt >/dev/null 2>&1; then
   wasm-opt -Oz -o "$out/browser_page_bg.wasm" "$out/browser_page_bg.wasm"
 fi
