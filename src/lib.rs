@@ -61,6 +61,10 @@
 //! spec: the build then runs the generator instead of compiling the
 //! published `generated/` files.
 //!
+//! In a web page (`wasm32-unknown-unknown`), build with
+//! `default-features = false`: the client and the [`Sender`](sender::Sender)
+//! run on the browser's `fetch` and timers (README, "In the browser").
+//!
 //! More in the [README](https://docs.rs/crate/algolia-insights/latest) and
 //! the crate's `examples/`: a web service sharing one
 //! [`Sender`](sender::Sender), a blocking program, tests with `LocalServer`,

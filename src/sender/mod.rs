@@ -127,6 +127,11 @@ impl crate::Client {
     ///
     /// Outside a runtime the sender is closed from the start: every `send`
     /// hands its event back with [`SendError::Closed`] (and an error is logged).
+    ///
+    /// In a web page (wasm32) its tasks run on the page's task queue and
+    /// need no runtime, and the events still queued when the page is hidden
+    /// or left are sent at once by `navigator.sendBeacon` (README.md, "In
+    /// the browser").
     pub fn sender(&self, config: SenderConfig) -> Sender {
         let shared = self.start_sender(config);
         Sender {
