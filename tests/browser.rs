@@ -11,15 +11,17 @@
 
 use algolia_insights::models::*;
 use algolia_insights::sender::SenderConfig;
-use algolia_insights::{Client, Error};
+use algolia_insights::{Client, Error, RequestOptions};
 use std::time::Duration;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// The server that records the events, and one that answers 503 first.
+/// The server that records the events, one that answers 503 first, and
+/// one that holds its first answer for 5 s.
 const SERVER: Option<&str> = option_env!("ALGOLIA_BROWSER_TEST_SERVER");
 const FAULTY_SERVER: Option<&str> = option_env!("ALGOLIA_BROWSER_TEST_FAULTY_SERVER");
+const SLOW_SERVER: Option<&str> = option_env!("ALGOLIA_BROWSER_TEST_SLOW_SERVER");
 const APP_ID: &str = "BROWSERAPP";
 const API_KEY: &str = "browser-search-only-key";
 
@@ -190,4 +192,58 @@ async fn the_queue_goes_by_beacon_when_the_page_is_left() {
     assert_eq!(stats.delivered, 3, "{stats:?}");
     assert_eq!(stats.requests, 1, "{stats:?}");
     assert_eq!(stats.queue_depth, 0, "{stats:?}");
+}
+
+#[wasm_bindgen_test]
+async fn custom_requests_go_through_the_same_transport_preflight_or_not() {
+    let client = client(server(SERVER));
+    let body = serde_json::json!({ "events": [{
+        "eventType": "view",
+        "eventName": "Product Viewed",
+        "index": "products",
+        "objectIDs": ["p-1"],
+        "userToken": "browser-custom",
+    }]});
+    client
+        .custom_post("1/events")
+        .body(body.clone())
+        .await
+        .expect("a simple request: no preflight");
+    // A header of the page's own makes the browser ask first (a CORS
+    // preflight), which the local server answers.
+    client
+        .custom_post("1/events")
+        .body(body)
+        .options(RequestOptions::new().header("x-page-header", "1"))
+        .await
+        .expect("a request after a preflight");
+}
+
+#[wasm_bindgen_test]
+async fn a_host_that_fails_is_left_for_the_next() {
+    let client = Client::builder(APP_ID, API_KEY)
+        .hosts(["http://127.0.0.1:9", server(SERVER)])
+        .build()
+        .unwrap();
+    client
+        .push_events(InsightsEvents::new([click("browser-failover", "p-1")]))
+        .await
+        .expect("the second host takes it");
+    let hosts = client.transport().host_status();
+    assert!(hosts[0].down, "the first host is skipped now: {hosts:?}");
+    assert!(!hosts[1].down, "{hosts:?}");
+}
+
+#[wasm_bindgen_test]
+async fn a_request_times_out_on_the_browser_timer() {
+    let client = Client::builder(APP_ID, API_KEY)
+        .hosts([server(SLOW_SERVER)])
+        .write_timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let error = client
+        .push_events(InsightsEvents::new([click("browser-slow", "p-1")]))
+        .await
+        .expect_err("the server holds its answer for 5 s");
+    assert!(matches!(error, Error::Timeout { .. }), "{error:?}");
 }

@@ -2,8 +2,8 @@
 //! `chromium-driver`, with `wasm-bindgen-cli` at the lock file's version:
 //! `.ci/run` installs them and runs these tests in its "browser" step):
 //!
-//! - `wasm_tests_record_their_events`: starts two local servers (one answers
-//!   503 first), builds and runs `tests/browser.rs` for wasm32 with
+//! - `wasm_tests_record_their_events`: starts three local servers (one
+//!   answers 503 first, one holds its first answer), builds and runs `tests/browser.rs` for wasm32 with
 //!   `wasm-bindgen-test-runner` (their URLs baked in), then checks what the
 //!   servers recorded for each test's user token.
 //! - `example_page_sends_its_clicks_when_left`: builds the example page
@@ -190,6 +190,12 @@ async fn wasm_tests_record_their_events() {
         .start()
         .await
         .expect("a faulty local server");
+    let slow = LocalServer::builder()
+        .credentials(APP_ID, API_KEY)
+        .faults(Faults::none().script([Fault::Delay(Duration::from_secs(5))]))
+        .start()
+        .await
+        .expect("a slow local server");
     let dir = fresh_dir("browser-wasm-tests");
     let webdriver = dir.join("webdriver.json");
     std::fs::write(
@@ -216,6 +222,7 @@ async fn wasm_tests_record_their_events() {
         .env("WASM_BINDGEN_TEST_TIMEOUT", "120")
         .env("ALGOLIA_BROWSER_TEST_SERVER", server.url())
         .env("ALGOLIA_BROWSER_TEST_FAULTY_SERVER", faulty.url())
+        .env("ALGOLIA_BROWSER_TEST_SLOW_SERVER", slow.url())
         // Other runners' settings would take these tests elsewhere.
         .env_remove("WASM_BINDGEN_TEST_ONLY_NODE")
         .env_remove("NO_HEADLESS");
@@ -244,6 +251,8 @@ async fn wasm_tests_record_their_events() {
     assert_eq!(count(&recorded, "browser-batched"), 5, "{recorded:?}");
     assert_eq!(count(&recorded, "browser-pagehide"), 3, "{recorded:?}");
     assert_eq!(count(&recorded, "browser-invalid"), 0, "{recorded:?}");
+    assert_eq!(count(&recorded, "browser-custom"), 2, "{recorded:?}");
+    assert_eq!(count(&recorded, "browser-failover"), 1, "{recorded:?}");
     assert_eq!(count(&tokens(&faulty), "browser-retried"), 1);
     let statuses: Vec<Option<u16>> = faulty.requests().iter().map(|r| r.status).collect();
     assert_eq!(statuses, [Some(503), Some(200)], "a 503, then the retry");
@@ -255,6 +264,7 @@ async fn wasm_tests_record_their_events() {
     );
     server.shutdown().await;
     faulty.shutdown().await;
+    slow.shutdown().await;
 }
 
 /// A WebDriver session on chromedriver (the W3C protocol over HTTP).
