@@ -247,3 +247,43 @@ async fn a_request_times_out_on_the_browser_timer() {
         .expect_err("the server holds its answer for 5 s");
     assert!(matches!(error, Error::Timeout { .. }), "{error:?}");
 }
+
+#[wasm_bindgen_test]
+async fn the_sender_isolates_an_event_the_server_rejects() {
+    let client = client(server(SERVER));
+    let failed = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = std::sync::Arc::clone(&failed);
+    // Told to, the client sends events older than the API keeps; the
+    // server refuses them (422), and with them their batch.
+    let sender = client.sender(
+        SenderConfig::new()
+            .max_delay(Duration::from_millis(20))
+            .request_options(RequestOptions::new().allow_stale_timestamps(true))
+            .on_failure(move |event| seen.lock().unwrap().push(event.sequence())),
+    );
+    let forty_days_ago = js_sys::Date::now() as i64 - 40 * 86_400_000;
+    for i in 0..6 {
+        let object = format!("p-{i}");
+        let event = ClickedObjectIDs::new(
+            EventName::new("Product Clicked").unwrap(),
+            "products",
+            [object.as_str()],
+            UserToken::new("browser-isolated").unwrap(),
+        );
+        let event = if i == 4 {
+            event.timestamp(forty_days_ago)
+        } else {
+            event
+        };
+        sender.send(event).await.expect("queued");
+    }
+    sender.flush().await;
+    let stats = sender.stats();
+    assert_eq!(
+        *failed.lock().unwrap(),
+        [4],
+        "only the stale event: {stats:?}"
+    );
+    assert_eq!(stats.delivered, 5, "{stats:?}");
+    assert!(stats.requests > 1, "the batch was split: {stats:?}");
+}

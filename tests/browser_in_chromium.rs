@@ -253,6 +253,11 @@ async fn wasm_tests_record_their_events() {
     assert_eq!(count(&recorded, "browser-invalid"), 0, "{recorded:?}");
     assert_eq!(count(&recorded, "browser-custom"), 2, "{recorded:?}");
     assert_eq!(count(&recorded, "browser-failover"), 1, "{recorded:?}");
+    assert_eq!(
+        count(&recorded, "browser-isolated"),
+        5,
+        "all but the stale one: {recorded:?}"
+    );
     assert_eq!(count(&tokens(&faulty), "browser-retried"), 1);
     let statuses: Vec<Option<u16>> = faulty.requests().iter().map(|r| r.status).collect();
     assert_eq!(statuses, [Some(503), Some(200)], "a 503, then the retry");
