@@ -139,8 +139,14 @@ fn refuse_native_only_features_in_the_browser() {
         return;
     }
     let refused: Vec<&str> = [
-        ("CARGO_FEATURE_LOCAL_SERVER", "local-server (a page cannot listen on a socket)"),
-        ("CARGO_FEATURE_BLOCKING", "blocking (a page cannot block: await the requests)"),
+        (
+            "CARGO_FEATURE_LOCAL_SERVER",
+            "local-server (a page cannot listen on a socket)",
+        ),
+        (
+            "CARGO_FEATURE_BLOCKING",
+            "blocking (a page cannot block: await the requests)",
+        ),
         ("CARGO_FEATURE_NATS", "nats (it needs TCP sockets)"),
     ]
     .into_iter()
