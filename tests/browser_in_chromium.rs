@@ -276,7 +276,17 @@ async fn wasm_tests_record_their_events() {
 struct Browser {
     http: reqwest::Client,
     session: String,
-    driver: Child,
+    _driver: Driver,
+}
+
+/// chromedriver, killed when dropped (a failed test included).
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
 
 impl Browser {
@@ -285,12 +295,14 @@ impl Browser {
             let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
             listener.local_addr().expect("its address").port()
         };
-        let driver = Command::new(&tools.chromedriver)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver starts");
+        let driver = Driver(
+            Command::new(&tools.chromedriver)
+                .arg(format!("--port={port}"))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("chromedriver starts"),
+        );
         // Plain HTTP on loopback; reqwest still wants a crypto provider.
         let _ = rustls_crate::crypto::ring::default_provider().install_default();
         let http = reqwest::Client::new();
@@ -303,7 +315,7 @@ impl Browser {
         let mut browser = Browser {
             http,
             session: base,
-            driver,
+            _driver: driver,
         };
         let created = browser
             .call(
@@ -407,10 +419,9 @@ impl Browser {
         }
     }
 
-    async fn quit(mut self) {
+    /// Ends the session (closing Chromium), then chromedriver.
+    async fn quit(self) {
         let _ = self.http.delete(self.session.clone()).send().await;
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
     }
 }
 
