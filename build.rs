@@ -19,6 +19,7 @@ const SPEC_HASH_MARK: &str = "spec fnv1a64:";
 const REFRESH: &str = "cargo run -p algolia-codegen -- spec/insights.json --out generated";
 
 fn main() {
+    refuse_native_only_features_in_the_browser();
     println!("cargo:rerun-if-changed={SPEC}");
     println!("cargo:rerun-if-changed=spec");
     println!("cargo:rerun-if-changed={GENERATED}");
@@ -126,4 +127,37 @@ fn write(path: &Path, bytes: &[u8]) {
 fn fail(message: &str) -> ! {
     eprintln!("error: {message}");
     std::process::exit(1);
+}
+
+/// In a wasm32 build, the features that need tokio's sockets or threads say
+/// so here, before the library (and its `compile_error!`s, in src/lib.rs)
+/// is compiled. (tokio and mio refuse those parts for wasm32 too, with
+/// messages of their own that may come first: cargo builds them at the
+/// same time as this script.)
+fn refuse_native_only_features_in_the_browser() {
+    if std::env::var("CARGO_CFG_TARGET_ARCH").as_deref() != Ok("wasm32") {
+        return;
+    }
+    let refused: Vec<&str> = [
+        (
+            "CARGO_FEATURE_LOCAL_SERVER",
+            "local-server (a page cannot listen on a socket)",
+        ),
+        (
+            "CARGO_FEATURE_BLOCKING",
+            "blocking (a page cannot block: await the requests)",
+        ),
+        ("CARGO_FEATURE_NATS", "nats (it needs TCP sockets)"),
+    ]
+    .into_iter()
+    .filter(|(variable, _)| std::env::var_os(variable).is_some())
+    .map(|(_, feature)| feature)
+    .collect();
+    if !refused.is_empty() {
+        fail(&format!(
+            "not available in the browser (wasm32): feature {}; build for the browser with \
+             `--no-default-features` (README.md, \"In the browser\")",
+            refused.join(", feature ")
+        ));
+    }
 }

@@ -266,7 +266,7 @@ impl Error {
     /// timeout, a connection error, a 5xx or a 429, as the client's own
     /// retry policy decides (see [`retry_after`](Self::retry_after) for a 429's wait).
     pub fn is_retryable(&self) -> bool {
-        self.retry_action(std::time::SystemTime::now())
+        self.retry_action(crate::runtime::platform::now())
             .is_retryable()
     }
 
@@ -274,7 +274,7 @@ impl Error {
     /// `Retry-After` (seconds or an HTTP date) or `x-ratelimit-reset` of a
     /// 429 answer; `None` for other errors, or a 429 that does not say.
     pub fn retry_after(&self) -> Option<std::time::Duration> {
-        match self.retry_action(std::time::SystemTime::now()) {
+        match self.retry_action(crate::runtime::platform::now()) {
             Action::RetryLater(wait) => wait,
             _ => None,
         }

@@ -61,6 +61,10 @@
 //! spec: the build then runs the generator instead of compiling the
 //! published `generated/` files.
 //!
+//! In a web page (`wasm32-unknown-unknown`), build with
+//! `default-features = false`: the client and the [`Sender`](sender::Sender)
+//! run on the browser's `fetch` and timers (README, "In the browser").
+//!
 //! More in the [README](https://docs.rs/crate/algolia-insights/latest) and
 //! the crate's `examples/`: a web service sharing one
 //! [`Sender`](sender::Sender), a blocking program, tests with `LocalServer`,
@@ -69,6 +73,30 @@
 #![deny(missing_docs)]
 // docs.rs (`--cfg docsrs`, nightly): a badge on each item that needs a feature.
 #![cfg_attr(docsrs, feature(doc_cfg))]
+
+// In a web page (wasm32) the browser's fetch does the HTTP and the TLS: the
+// parts that need a file system, sockets, threads or a TLS library of their
+// own cannot be built there. Build for the browser with
+// `--no-default-features` (optionally `gzip`, `metrics`, `schemars`,
+// `regex`); README.md, "In the browser".
+#[cfg(all(target_arch = "wasm32", feature = "spool"))]
+compile_error!("feature `spool` (a queue on disk) is not available in the browser (wasm32): there is no file system");
+#[cfg(all(target_arch = "wasm32", feature = "local-server"))]
+compile_error!("feature `local-server` is not available in the browser (wasm32): a page cannot listen on a socket");
+#[cfg(all(target_arch = "wasm32", feature = "blocking"))]
+compile_error!("feature `blocking` is not available in the browser (wasm32): a page cannot block; await the requests");
+#[cfg(all(target_arch = "wasm32", feature = "nats"))]
+compile_error!("feature `nats` is not available in the browser (wasm32): it needs TCP sockets");
+#[cfg(all(
+    target_arch = "wasm32",
+    any(
+        feature = "rustls-ring",
+        feature = "rustls",
+        feature = "rustls-no-provider",
+        feature = "native-tls"
+    )
+))]
+compile_error!("the TLS features (`default-tls`, `rustls-ring`, `rustls`, `rustls-no-provider`, `native-tls`) are not for the browser (wasm32), whose fetch does TLS: build with `--no-default-features`");
 
 pub mod error;
 #[cfg(feature = "local-server")]

@@ -7,7 +7,7 @@
 //! them. The pieces the generated checks share are not part of the API.
 
 use std::fmt;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::UNIX_EPOCH;
 
 pub(crate) mod as_written;
 pub(crate) mod rules;
@@ -165,7 +165,7 @@ pub struct ValidationContext {
 impl ValidationContext {
     /// Checks as of now, every rule on.
     pub fn now() -> Self {
-        let now_millis = SystemTime::now()
+        let now_millis = crate::runtime::platform::now()
             .duration_since(UNIX_EPOCH)
             .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
             .unwrap_or(0);

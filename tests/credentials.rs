@@ -145,3 +145,38 @@ fn an_app_id_host_takes_the_app_id_only_when_it_is_a_host_label() {
         );
     }
 }
+
+/// A key in the query string is in no part of a transport error: not its
+/// message, not its `Debug`, not its sources (reqwest's error would show
+/// the URL it was sending to, query and all).
+#[tokio::test]
+async fn a_key_in_the_query_is_in_no_transport_error() {
+    let transport: Transport = client_builder_for_api(
+        api(
+            Auth::ApiKey {
+                app_id: Some(CredentialIn::Query("x-algolia-application-id")),
+                api_key: CredentialIn::Query("x-algolia-api-key"),
+            },
+            &[],
+        ),
+        APP_ID,
+        API_KEY,
+    )
+    .hosts([scripted_server::dead_host()])
+    .build()
+    .unwrap();
+    let request = HttpRequest::new(Method::GET, "/1/things".to_string());
+    let error = execute(&transport, request, RequestOptions::default())
+        .await
+        .expect_err("nothing listens there");
+    let mut texts = vec![error.to_string(), format!("{error:?}")];
+    let mut source = std::error::Error::source(&error);
+    while let Some(cause) = source {
+        texts.push(format!("{cause} {cause:?}"));
+        source = cause.source();
+    }
+    assert!(texts.len() > 2, "the error has a source: {error:?}");
+    for text in texts {
+        assert!(!text.contains(API_KEY), "the key shows: {text}");
+    }
+}

@@ -792,3 +792,78 @@ async fn a_lent_batch_is_sent_and_stays_with_the_caller() {
     client.push_events(batch).await.unwrap();
     assert_eq!(server.event_count(), 6);
 }
+
+/// A web page of another origin can use the server: preflights are
+/// answered (and neither recorded nor given a fault), every answer allows
+/// any origin, and the credentials may come in the query string, as
+/// browsers send them.
+#[tokio::test]
+async fn a_web_page_can_send_to_it_with_cors_and_credentials_in_the_query() {
+    let server = LocalServer::builder()
+        .credentials("PAGEAPP", "page key")
+        .faults(Faults::none().script([Fault::Status(503)]))
+        .start()
+        .await
+        .unwrap();
+    let url = format!("{}/1/events", server.url());
+    let preflight = http()
+        .request(reqwest::Method::OPTIONS, &url)
+        .header("origin", "http://127.0.0.1:1")
+        .header("access-control-request-method", "POST")
+        .header(
+            "access-control-request-headers",
+            "content-type, x-algolia-api-key",
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(preflight.status(), 204);
+    let header = |response: &reqwest::Response, name: &str| {
+        response
+            .headers()
+            .get(name)
+            .map(|value| value.to_str().unwrap().to_string())
+    };
+    assert_eq!(
+        header(&preflight, "access-control-allow-origin").as_deref(),
+        Some("*")
+    );
+    assert!(header(&preflight, "access-control-allow-methods")
+        .unwrap()
+        .contains("POST"));
+    assert_eq!(
+        header(&preflight, "access-control-allow-headers").as_deref(),
+        Some("content-type, x-algolia-api-key")
+    );
+    assert!(server.requests().is_empty(), "a preflight is not a request");
+
+    let body = r#"{"events":[{"eventName":"Clicked","eventType":"click","index":"products","objectIDs":["a"],"userToken":"page-user"}]}"#;
+    let post = |query: &'static str| {
+        http()
+            .post(format!("{url}?{query}"))
+            .header("origin", "http://127.0.0.1:1")
+            .header("content-type", "text/plain")
+            .body(body)
+            .send()
+    };
+    let good = "x-algolia-application-id=PAGEAPP&x-algolia-api-key=page%20key";
+    // The scripted 503 goes to the first request, not to the preflight.
+    let failed = post(good).await.unwrap();
+    assert_eq!(failed.status(), 503);
+    assert_eq!(
+        header(&failed, "access-control-allow-origin").as_deref(),
+        Some("*")
+    );
+    let wrong = post("x-algolia-application-id=PAGEAPP&x-algolia-api-key=other")
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 401);
+    let sent = post(good).await.unwrap();
+    assert_eq!(sent.status(), 200);
+    assert_eq!(
+        header(&sent, "access-control-allow-origin").as_deref(),
+        Some("*")
+    );
+    assert_eq!(server.event_count(), 1);
+    server.shutdown().await;
+}

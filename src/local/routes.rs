@@ -63,7 +63,53 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn_with_state(Arc::clone(&shared), observe))
+        .layer(middleware::from_fn(cors))
         .with_state(shared)
+}
+
+/// CORS, so that a web page of any origin can send to the server as it
+/// sends to the API: a preflight (`OPTIONS` with
+/// `Access-Control-Request-Method`) is answered here, before faults and the
+/// record (it is the browser's question, not a request of the page), and
+/// every answer lets the page read it and its rate-limit headers.
+async fn cors(request: Request, next: Next) -> Response {
+    let preflight = request.method() == Method::OPTIONS
+        && request
+            .headers()
+            .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
+    let mut response = if preflight {
+        let mut response = StatusCode::NO_CONTENT.into_response();
+        let headers = response.headers_mut();
+        headers.insert(
+            header::ACCESS_CONTROL_ALLOW_METHODS,
+            HeaderValue::from_static("POST, DELETE, GET, PUT, OPTIONS"),
+        );
+        if let Some(asked) = request
+            .headers()
+            .get(header::ACCESS_CONTROL_REQUEST_HEADERS)
+        {
+            headers.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, asked.clone());
+        }
+        headers.insert(
+            header::ACCESS_CONTROL_MAX_AGE,
+            HeaderValue::from_static("86400"),
+        );
+        response
+    } else {
+        next.run(request).await
+    };
+    let headers = response.headers_mut();
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    headers.insert(
+        header::ACCESS_CONTROL_EXPOSE_HEADERS,
+        HeaderValue::from_static(
+            "retry-after, x-ratelimit-limit, x-ratelimit-remaining, x-ratelimit-reset",
+        ),
+    );
+    response
 }
 
 /// Injects this request's fault, if any, then logs the request and its answer.
@@ -132,12 +178,12 @@ async fn observe(State(shared): State<Arc<Shared>>, request: Request, next: Next
 }
 
 /// `401` unless the request carries the configured credentials (if any).
-fn check_credentials(shared: &Shared, headers: &HeaderMap) -> Result<(), Refusal> {
+fn check_credentials(shared: &Shared, headers: &HeaderMap, uri: &Uri) -> Result<(), Refusal> {
     match &shared.credentials {
-        Some(credentials) if !credentials.accepts(headers) => Err(Refusal::new(
+        Some(credentials) if !credentials.accepts(headers, uri.query()) => Err(Refusal::new(
             StatusCode::UNAUTHORIZED,
             "Invalid credentials: the x-algolia-application-id and x-algolia-api-key headers \
-             must hold this server's application ID and API key",
+             (or query parameters) must hold this server's application ID and API key",
         )),
         _ => Ok(()),
     }
@@ -146,10 +192,11 @@ fn check_credentials(shared: &Shared, headers: &HeaderMap) -> Result<(), Refusal
 /// `POST /1/events`.
 async fn push_events(
     State(shared): State<Arc<Shared>>,
+    uri: Uri,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    if let Err(refusal) = check_credentials(&shared, &headers) {
+    if let Err(refusal) = check_credentials(&shared, &headers, &uri) {
         return refusal.into_response();
     }
     let body = match body {
@@ -176,10 +223,11 @@ async fn push_events(
 /// (the API takes up to 48 hours), within a per-minute rate limit.
 async fn delete_user_token(
     State(shared): State<Arc<Shared>>,
+    uri: Uri,
     headers: HeaderMap,
     user_token: Result<Path<String>, PathRejection>,
 ) -> Response {
-    if let Err(refusal) = check_credentials(&shared, &headers) {
+    if let Err(refusal) = check_credentials(&shared, &headers, &uri) {
         return refusal.into_response();
     }
     let user_token = match user_token {

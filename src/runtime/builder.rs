@@ -233,24 +233,29 @@ impl<C: FromTransport> ClientBuilder<C> {
         let http = match self.http {
             Some(http) => http,
             None => default_http_client(&hosts),
-        }
-        .connect_timeout(self.config.connect_timeout)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .map_err(|error| Error::HttpClient(error.into()))?;
+        };
+        // The browser's fetch opens connections and follows redirects itself.
+        #[cfg(not(target_arch = "wasm32"))]
+        let http = http
+            .connect_timeout(self.config.connect_timeout)
+            .redirect(reqwest::redirect::Policy::none());
+        let http = http
+            .build()
+            .map_err(|error| Error::HttpClient(error.into()))?;
+        let auth = credentials_for_platform(self.auth);
         let transport = Transport {
             inner: Arc::new(Inner {
                 api: self.api,
                 app_id,
                 api_key: RwLock::new(api_key),
-                app_id_in: match self.auth {
+                app_id_in: match auth {
                     Auth::ApiKey {
                         app_id: Some(place),
                         ..
                     } => Some(KeyPlace::new(place)?),
                     _ => None,
                 },
-                api_key_in: match self.auth {
+                api_key_in: match auth {
                     Auth::ApiKey { api_key, .. } => Some(KeyPlace::new(api_key)?),
                     Auth::Basic => Some(KeyPlace::Basic),
                     Auth::None => None,
@@ -269,6 +274,7 @@ impl<C: FromTransport> ClientBuilder<C> {
 /// are all plain `http://` (a local server, a proxy on loopback) never makes
 /// a TLS connection, so it skips loading and parsing the system's root
 /// certificates, which is most of the time it takes to build a client.
+#[cfg(not(target_arch = "wasm32"))]
 fn default_http_client(hosts: &[String]) -> reqwest::ClientBuilder {
     let builder = reqwest::Client::builder()
         .pool_idle_timeout(Duration::from_secs(90))
@@ -278,6 +284,37 @@ fn default_http_client(hosts: &[String]) -> reqwest::ClientBuilder {
         super::tls::without_roots(builder)
     } else {
         builder
+    }
+}
+
+/// The browser's fetch: connections, their pool and TLS are the browser's.
+#[cfg(target_arch = "wasm32")]
+fn default_http_client(_hosts: &[String]) -> reqwest::ClientBuilder {
+    reqwest::Client::builder()
+}
+
+/// Natively, the credentials go where the spec says (Algolia's: headers).
+#[cfg(not(target_arch = "wasm32"))]
+fn credentials_for_platform(auth: Auth) -> Auth {
+    auth
+}
+
+/// In the browser, credentials that the spec puts in headers go in the
+/// query string under the same names, as Algolia's browser clients send
+/// them: a request with headers of its own needs a CORS preflight (a
+/// second round trip) first, and `navigator.sendBeacon` can send none.
+/// (HTTP Basic stays a header.)
+#[cfg(target_arch = "wasm32")]
+fn credentials_for_platform(auth: Auth) -> Auth {
+    let in_query = |place: CredentialIn| match place {
+        CredentialIn::Header(name) | CredentialIn::Query(name) => CredentialIn::Query(name),
+    };
+    match auth {
+        Auth::ApiKey { app_id, api_key } => Auth::ApiKey {
+            app_id: app_id.map(in_query),
+            api_key: in_query(api_key),
+        },
+        other => other,
     }
 }
 

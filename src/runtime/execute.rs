@@ -8,6 +8,7 @@
 //! counted (`crate::metrics`).
 
 use super::hosts::HostOutcome;
+use super::platform::{self, Instant};
 use super::request::{HttpRequest, RequestOptions};
 use super::retry::{classify, Action, Outcome};
 use super::spans::{self, HostParts};
@@ -16,7 +17,6 @@ use super::Response;
 use crate::error::{ApiError, Error, HostFailure};
 use crate::metrics::{self, RetryReason, StatusClass};
 use reqwest::Method;
-use std::time::{Instant, SystemTime};
 use tracing::Instrument;
 
 /// How often one host is tried again after a 429 within one call.
@@ -78,7 +78,7 @@ impl Transport {
                     .instrument(span.clone())
                     .await;
                 let elapsed_ms = started.elapsed().as_millis() as u64;
-                let now = SystemTime::now();
+                let now = platform::now();
                 // What the policy makes of the try, and what the caller gets.
                 let (action, answer) = match outcome {
                     TryOutcome::Answer(response) => {
@@ -140,7 +140,7 @@ impl Transport {
                     {
                         rate_limit_retries += 1;
                         tracing::debug!(host = %host.url, wait_ms = wait.as_millis() as u64, "rate limited: waiting");
-                        tokio::time::sleep(wait).await;
+                        platform::sleep(wait).await;
                     }
                     // Every host shares the rate limit: the caller may try
                     // again later (the error says it is retryable).

@@ -3,9 +3,10 @@
 //! the back and gets a longer timeout next time (as the official clients do).
 //! The state is shared by every clone of a client.
 
+use super::platform::Instant;
 use super::spans::HostParts;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 #[derive(Debug, Clone)]
 struct HostState {

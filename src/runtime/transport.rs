@@ -8,9 +8,9 @@ use super::user_agent::UserAgent;
 use crate::error::Error;
 use crate::validation::ValidationContext;
 use bytes::{Bytes, BytesMut};
-use reqwest::header::{
-    HeaderMap, HeaderName, HeaderValue, CONTENT_ENCODING, CONTENT_TYPE, USER_AGENT,
-};
+#[cfg(not(target_arch = "wasm32"))]
+use reqwest::header::USER_AGENT;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_ENCODING, CONTENT_TYPE};
 use std::fmt;
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
@@ -243,16 +243,24 @@ impl Transport {
             }
             Some(KeyPlace::Query(_)) | None => {}
         }
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        headers.insert(
-            USER_AGENT,
-            self.inner
-                .user_agent
-                .read()
-                .unwrap_or_else(PoisonError::into_inner)
-                .header()
-                .clone(),
-        );
+        // In the browser: `text/plain` (the body is the same JSON) and no
+        // `User-Agent`, so that a request is a "simple" one that needs no
+        // CORS preflight, as Algolia's browser clients send them.
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            headers.insert(
+                USER_AGENT,
+                self.inner
+                    .user_agent
+                    .read()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .header()
+                    .clone(),
+            );
+        }
+        #[cfg(target_arch = "wasm32")]
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("text/plain"));
         if gzip {
             headers.insert(CONTENT_ENCODING, HeaderValue::from_static("gzip"));
         }
@@ -284,6 +292,11 @@ impl Transport {
                 .iter()
                 .filter_map(|(name, value)| Some((name.clone(), value.clone()?))),
         );
+        // In the browser the user agent travels as `x-algolia-agent`, as
+        // Algolia's browser clients send it: a page cannot set
+        // `User-Agent`, and any header of ours would cost a CORS preflight.
+        #[cfg(target_arch = "wasm32")]
+        pairs.push(("x-algolia-agent".to_string(), self.user_agent()));
         // Credentials sent as query parameters (never logged: traces name the path only).
         if request.anonymous {
             return super::encoding::query_string(&pairs);
@@ -354,6 +367,17 @@ impl Transport {
         })
     }
 
+    /// In the browser: the URL of a request to `path` on the first host
+    /// not known to be down, with the credentials and the agent in its
+    /// query string, for `navigator.sendBeacon` (which sends no header).
+    #[cfg(target_arch = "wasm32")]
+    pub(crate) fn beacon_url(&self, path: &str) -> Option<String> {
+        let host = self.inner.hosts.plan().into_iter().next()?;
+        let request = HttpRequest::new(reqwest::Method::POST, path.to_string());
+        let query = self.query(&request, &RequestOptions::default());
+        Some(format!("{}{path}?{query}", host.url))
+    }
+
     /// One try on one host.
     pub(crate) async fn try_once(
         &self,
@@ -385,11 +409,22 @@ impl Transport {
             // that reading a large body does not copy it as it grows.
             let announced = response.content_length().unwrap_or(0).min(max as u64) as usize;
             let mut body = BytesMut::with_capacity(announced);
+            // Natively the body is read chunk by chunk, and reading stops
+            // at the limit. The browser's fetch gives the body whole.
+            #[cfg(not(target_arch = "wasm32"))]
             while let Some(chunk) = response.chunk().await? {
                 if body.len() + chunk.len() > max {
                     return Ok::<_, reqwest::Error>(Err((status, max)));
                 }
                 body.extend_from_slice(&chunk);
+            }
+            #[cfg(target_arch = "wasm32")]
+            {
+                let whole = response.bytes().await?;
+                if whole.len() > max {
+                    return Ok::<_, reqwest::Error>(Err((status, max)));
+                }
+                body.extend_from_slice(&whole);
             }
             Ok(Ok(super::Response {
                 host: host.to_string(),
@@ -400,12 +435,15 @@ impl Transport {
         };
         // reqwest's timeout covers the whole try; this outer one also bounds a
         // body that stalls after the headers.
-        match tokio::time::timeout(timeout + Duration::from_millis(50), send).await {
+        let send = super::platform::local(send);
+        match super::platform::timeout(timeout + Duration::from_millis(50), send).await {
             Err(_) => TryOutcome::Timeout(timeout),
             Ok(Ok(Ok(response))) => TryOutcome::Answer(response),
             Ok(Ok(Err((status, max)))) => TryOutcome::TooLarge(status, max),
             Ok(Err(error)) if error.is_timeout() => TryOutcome::Timeout(timeout),
-            Ok(Err(error)) => TryOutcome::Network(describe(&error), Some(error)),
+            // Kept as the error's source, without its URL: the query may
+            // hold the key (in the browser it does).
+            Ok(Err(error)) => TryOutcome::Network(describe(&error), Some(error.without_url())),
         }
     }
 }
@@ -442,7 +480,12 @@ fn base64(bytes: &[u8]) -> String {
 
 /// A reqwest error's kind and causes (not its URL, whose query may hold user data).
 fn describe(error: &reqwest::Error) -> String {
-    let mut text = if error.is_connect() {
+    #[cfg(not(target_arch = "wasm32"))]
+    let connect = error.is_connect();
+    // The browser's fetch says only that the request failed.
+    #[cfg(target_arch = "wasm32")]
+    let connect = false;
+    let mut text = if connect {
         "connection failed"
     } else if error.is_body() || error.is_decode() {
         "reading the response failed"

@@ -37,6 +37,7 @@ impl UserAgent {
         Ok(())
     }
 
+    #[cfg_attr(target_arch = "wasm32", allow(dead_code))] // A page sends `x-algolia-agent`.
     pub fn header(&self) -> &HeaderValue {
         &self.header
     }

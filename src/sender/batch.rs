@@ -6,9 +6,9 @@
 //! in the order they were added (their sequence numbers), and a batch holds
 //! a run of consecutive numbers: its first event's and those that follow.
 
+use crate::runtime::platform::Instant;
 use bytes::{Bytes, BytesMut};
 use std::ops::Range;
-use tokio::time::Instant;
 
 const OPEN: &[u8] = b"{\"events\":[";
 const CLOSE: &[u8] = b"]}";

@@ -8,7 +8,6 @@ use crate::validation::ValidationContext;
 use std::sync::atomic::{AtomicI64, Ordering::Relaxed};
 use std::sync::Weak;
 use std::time::Duration;
-use tokio::time::MissedTickBehavior;
 
 /// How often the time is read.
 const TICK: Duration = Duration::from_millis(100);
@@ -43,10 +42,8 @@ impl Clock {
 /// Keeps a clock fresh until its owner is gone, or `clock` (which finds
 /// the clock in its owner) gives none: the owner has stopped.
 pub(crate) async fn tick<T>(owner: Weak<T>, clock: fn(&T) -> Option<&Clock>) {
-    let mut interval = tokio::time::interval(TICK);
-    interval.set_missed_tick_behavior(MissedTickBehavior::Delay);
     loop {
-        interval.tick().await;
+        crate::runtime::platform::sleep(TICK).await;
         let Some(owner) = owner.upgrade() else {
             return;
         };

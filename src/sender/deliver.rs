@@ -11,11 +11,11 @@ use super::state::Shared;
 use crate::error::Error;
 use crate::metrics;
 use crate::operations::PushEvents;
+use crate::runtime::platform;
 use crate::runtime::request::HttpRequest;
 use crate::runtime::retry::Action;
-use std::hash::{BuildHasher, RandomState};
 use std::sync::atomic::Ordering::SeqCst;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::Duration;
 
 enum Outcome {
     Delivered,
@@ -111,7 +111,7 @@ async fn send(shared: &Shared, batch: &Batch) -> Outcome {
             }
             Err(error) => error,
         };
-        let asked = match error.retry_action(SystemTime::now()) {
+        let asked = match error.retry_action(platform::now()) {
             Action::RetryLater(wait) => wait,
             Action::NextHost => None,
             Action::Succeed | Action::Fail => return Outcome::Failed(error),
@@ -135,7 +135,7 @@ async fn send(shared: &Shared, batch: &Batch) -> Outcome {
         );
         if shared
             .cancel
-            .or_cancelled(tokio::time::sleep(wait))
+            .or_cancelled(platform::sleep(wait))
             .await
             .is_none()
         {
@@ -146,8 +146,7 @@ async fn send(shared: &Shared, batch: &Batch) -> Outcome {
 
 /// Between half of `cap` and all of it, at random ("equal jitter").
 fn jittered(cap: Duration) -> Duration {
-    let random = RandomState::new().hash_one(Instant::now());
-    let fraction = (random >> 11) as f64 / (1u64 << 53) as f64;
+    let fraction = platform::random_fraction();
     let half = cap / 2;
     half + half.mul_f64(fraction)
 }

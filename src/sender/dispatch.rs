@@ -9,10 +9,10 @@ use super::deliver::deliver;
 use super::queue::Next;
 use super::state::{BatchGuard, Shared};
 use crate::metrics;
+use crate::runtime::platform::{self, Instant};
 use std::sync::atomic::Ordering::SeqCst;
 use std::sync::Arc;
 use tokio::sync::Semaphore;
-use tokio::time::Instant;
 
 /// The shutdown deadline passed.
 struct Cancelled;
@@ -54,7 +54,10 @@ async fn dispatch(shared: &Arc<Shared>, slots: &Arc<Semaphore>) -> Result<(), Ca
                 let news = shared.wake.notified();
                 let woken = match due {
                     Some(due) => cancel
-                        .or_cancelled(tokio::time::timeout_at(due, news))
+                        .or_cancelled(platform::timeout(
+                            due.saturating_duration_since(Instant::now()),
+                            news,
+                        ))
                         .await
                         .map(drop),
                     None => cancel.or_cancelled(news).await,
@@ -109,7 +112,7 @@ async fn send(
     shared.queue_gauge.changed(-(batch.len() as isize));
     metrics::batch_started(batch.len());
     let in_flight = InFlight;
-    tokio::spawn(async move {
+    platform::spawn(async move {
         let _slot = slot;
         let _in_flight = in_flight;
         deliver(&guard.shared, batch).await;

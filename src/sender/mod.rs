@@ -70,6 +70,8 @@ mod dispatch;
 mod event;
 #[cfg(feature = "nats")]
 mod fed;
+#[cfg(target_arch = "wasm32")]
+mod page;
 mod queue;
 #[cfg(not(feature = "spool"))]
 #[path = "no_spool.rs"]
@@ -89,6 +91,7 @@ pub use spool::{Damage, DamageKind, Recovery, Spool, SpoolConfig, SpoolError};
 use crate::error::Error;
 use crate::models::EventsItems;
 use crate::runtime::decode::DecodeError;
+use crate::runtime::platform;
 use crate::validation::{Path, Validate, ValidationErrors, Violation};
 use batch::ENVELOPE_BYTES;
 use bytes::Bytes;
@@ -124,10 +127,18 @@ impl crate::Client {
     ///
     /// Outside a runtime the sender is closed from the start: every `send`
     /// hands its event back with [`SendError::Closed`] (and an error is logged).
+    ///
+    /// In a web page (wasm32) its tasks run on the page's task queue and
+    /// need no runtime, and the events still queued when the page is hidden
+    /// or left are sent at once by `navigator.sendBeacon` (README.md, "In
+    /// the browser").
     pub fn sender(&self, config: SenderConfig) -> Sender {
+        let shared = self.start_sender(config);
         Sender {
             handle: Arc::new(Handle {
-                shared: self.start_sender(config),
+                #[cfg(target_arch = "wasm32")]
+                page: page::PageListeners::install(Arc::downgrade(&shared)),
+                shared,
                 spool: None,
             }),
         }
@@ -151,7 +162,7 @@ impl crate::Client {
     }
 
     fn start_sender(&self, config: SenderConfig) -> Arc<Shared> {
-        let runtime = tokio::runtime::Handle::try_current();
+        let runtime = Runtime::current();
         let mut queue = Queue::new(
             config.max_batch_events.min(config.queue_capacity),
             config.max_batch_bytes,
@@ -192,6 +203,32 @@ impl crate::Client {
     }
 }
 
+/// Where a sender's tasks run: natively the tokio runtime of the caller
+/// (none outside one), in the browser the page's task queue (always there).
+struct Runtime(#[cfg(not(target_arch = "wasm32"))] tokio::runtime::Handle);
+
+impl Runtime {
+    #[cfg(not(target_arch = "wasm32"))]
+    fn current() -> Result<Self, tokio::runtime::TryCurrentError> {
+        tokio::runtime::Handle::try_current().map(Runtime)
+    }
+
+    #[cfg(target_arch = "wasm32")]
+    fn current() -> Result<Self, std::convert::Infallible> {
+        Ok(Runtime())
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    fn spawn(&self, task: impl Future<Output = ()> + Send + 'static) {
+        self.0.spawn(task);
+    }
+
+    #[cfg(target_arch = "wasm32")]
+    fn spawn(&self, task: impl Future<Output = ()> + 'static) {
+        platform::spawn(task);
+    }
+}
+
 /// Sends events in batches from any number of tasks; see the [module
 /// documentation](self). Cheap to clone: clones feed the same queue.
 ///
@@ -209,6 +246,10 @@ struct Handle {
     shared: Arc<Shared>,
     /// The queue on disk, for a spooled sender.
     spool: Option<Arc<Spooled>>,
+    /// In the browser: what sends the queue when the page is hidden or left.
+    #[cfg(target_arch = "wasm32")]
+    #[allow(dead_code)] // Held for its listeners; dropping it removes them.
+    page: Option<page::PageListeners>,
 }
 
 impl Handle {
@@ -508,11 +549,11 @@ impl Sender {
     /// that could not be written at all (the disk refused them).
     pub async fn shutdown(&self, deadline: Duration) -> ShutdownReport {
         let shared = &self.handle.shared;
-        let started = tokio::time::Instant::now();
+        let started = platform::Instant::now();
         shared.closed.store(true, SeqCst);
         self.handle.close();
         let mut stopped = shared.stopped.subscribe();
-        let settled = tokio::time::timeout(deadline, stopped.wait_for(|stopped| *stopped))
+        let settled = platform::timeout(deadline, stopped.wait_for(|stopped| *stopped))
             .await
             .is_ok();
         if !settled {
@@ -520,7 +561,7 @@ impl Sender {
             if let Some(spool) = &self.handle.spool {
                 spool.abandon();
             }
-            if tokio::time::timeout(STOP_GRACE, stopped.wait_for(|stopped| *stopped))
+            if platform::timeout(STOP_GRACE, stopped.wait_for(|stopped| *stopped))
                 .await
                 .is_err()
             {

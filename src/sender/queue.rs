@@ -5,11 +5,11 @@
 //! waits on those numbers.
 
 use super::batch::{Batch, BatchBuilder, Spare};
+use crate::runtime::platform::Instant;
 use bytes::Bytes;
 use std::collections::{BTreeSet, VecDeque};
 use std::time::Duration;
 use tokio::sync::oneshot;
-use tokio::time::Instant;
 
 #[derive(Debug)]
 pub(crate) struct Queue {
@@ -114,6 +114,14 @@ impl Queue {
             None if self.closing => Next::Done,
             None => Next::Wait(None),
         }
+    }
+
+    /// Closes the batch being filled and takes every closed batch that
+    /// waits for a slot, to send them now another way (a page being left).
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))] // Used in the browser only.
+    pub fn take_ready(&mut self) -> Vec<(u64, Batch)> {
+        self.close_batch();
+        self.ready.drain(..).collect()
     }
 
     /// Keeps a delivered batch's buffers for the next batches.
