@@ -32,12 +32,15 @@ where
 /// `T`, such as `[event.into()]` for a list of `EventsItems`.
 ///
 /// The items are `T` itself, so that `.into()` in `[event.into()]` knows
-/// what to convert into (an item of another type is a type mismatch, which
-/// the compiler reports as expected `T`, found the other). Generated code
-/// takes `impl IntoModelList<T>` where the spec has a list of models.
+/// what to convert into. A list of anything else (`vec![event]`, events not
+/// converted) is refused with this trait's message, which says how to
+/// convert them: the blanket impl is `do_not_recommend`, so the compiler
+/// names this trait rather than a mismatch of the iterator's items. Generated
+/// code takes `impl IntoModelList<T>` where the spec has a list of models.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a list of `{T}`",
     label = "expected a list of `{T}` here, such as an array or a `Vec`",
+    note = "the items must be `{T}` values: convert each with `.into()`, as in `[event.into()]`, or a list you have with `.into_iter().map({T}::from)`",
     note = "for one value, write a list of one: `[value.into()]`"
 )]
 pub trait IntoModelList<T> {
@@ -45,6 +48,7 @@ pub trait IntoModelList<T> {
     fn into_model_list(self) -> Vec<T>;
 }
 
+#[diagnostic::do_not_recommend]
 impl<I, T> IntoModelList<T> for I
 where
     I: IntoIterator<Item = T>,

@@ -1,4 +1,5 @@
-//! A batch holds `EventsItems`: an event goes in with `.into()`.
+//! A batch holds `EventsItems`: a list of events not converted is refused
+//! with a message that says to convert each with `.into()`.
 use algolia_insights::models::*;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

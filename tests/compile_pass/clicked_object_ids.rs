@@ -12,6 +12,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     event.validate()?;
 
+    // A list of typed events, converted as the compiler's message for an
+    // unconverted one says (tests/compile_fail/batch_of_unconverted_events).
+    let clicks = vec![event.clone(), event.clone()];
+    let batch = InsightsEvents::new(clicks.into_iter().map(EventsItems::from));
+    assert_eq!(batch.events.len(), 2);
+    batch.validate()?;
+
     let item = EventsItems::from(event);
     let wire = serde_json::to_value(&item)?;
     assert_eq!(
