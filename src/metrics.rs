@@ -249,8 +249,17 @@ pub(crate) fn events_settled(outcome: EventOutcome, count: usize) {
 /// Events entered (`delta > 0`) or left (`delta < 0`) a sender's queue.
 #[inline]
 pub(crate) fn queue_changed(delta: isize) {
+    // Once per event: the key is a static, whose hash the facade computes
+    // once, instead of a key built and hashed on every call (what
+    // `gauge!` does with a name that is not a literal).
     #[cfg(feature = "metrics")]
-    metrics::gauge!(SENDER_QUEUE_EVENTS).increment(delta as f64);
+    {
+        static KEY: metrics::Key = metrics::Key::from_static_name(SENDER_QUEUE_EVENTS);
+        static METADATA: metrics::Metadata<'static> =
+            metrics::Metadata::new(module_path!(), metrics::Level::INFO, Some(module_path!()));
+        metrics::with_recorder(|recorder| recorder.register_gauge(&KEY, &METADATA))
+            .increment(delta as f64);
+    }
     #[cfg(not(feature = "metrics"))]
     let _ = delta;
 }
