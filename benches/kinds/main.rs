@@ -216,7 +216,10 @@ fn parent(n: u64, rounds: usize, kinds: &[String], scenarios: &[String]) {
                 let before = sink.events();
                 let run = run_child(scenario, kind, &sink.url, n, taskset);
                 let received = sink.events() - before;
-                assert_eq!(received, n, "{scenario} {kind}: the sink received {received} of {n} events");
+                assert_eq!(
+                    received, n,
+                    "{scenario} {kind}: the sink received {received} of {n} events"
+                );
                 println!(
                     "  round {round}  {kind:<12} {scenario:<12} {:>9.0} events/s  CPU {:.3} µs/event (thread {:.3})",
                     n as f64 / run.seconds,

@@ -100,9 +100,10 @@ pub fn prepare(scenario: &str, kind: &str, url: &str, n: u64) -> Prepared {
         "client-lent" | "client-owned" => {
             Prepared::Client(our_client(url), client_batches(kind, n))
         }
-        "sender-lent" | "sender-owned" => {
-            Prepared::Sender(our_client(url), (0..n).map(|i| events::typed(kind, i)).collect())
-        }
+        "sender-lent" | "sender-owned" => Prepared::Sender(
+            our_client(url),
+            (0..n).map(|i| events::typed(kind, i)).collect(),
+        ),
         other => panic!("unknown scenario `{other}`"),
     }
 }
@@ -121,13 +122,15 @@ pub async fn timed(prepared: Prepared, owned: bool) -> Result<Option<Prepared>, 
     match prepared {
         Prepared::Floor(http, url, events) => {
             let events = match events {
-                FloorEvents::Objects(b) => floor(&http, &url, b, owned).await?.map(FloorEvents::Objects),
-                FloorEvents::ClickSearch(b) => {
-                    floor(&http, &url, b, owned).await?.map(FloorEvents::ClickSearch)
-                }
-                FloorEvents::Conversion(b) => {
-                    floor(&http, &url, b, owned).await?.map(FloorEvents::Conversion)
-                }
+                FloorEvents::Objects(b) => floor(&http, &url, b, owned)
+                    .await?
+                    .map(FloorEvents::Objects),
+                FloorEvents::ClickSearch(b) => floor(&http, &url, b, owned)
+                    .await?
+                    .map(FloorEvents::ClickSearch),
+                FloorEvents::Conversion(b) => floor(&http, &url, b, owned)
+                    .await?
+                    .map(FloorEvents::Conversion),
                 FloorEvents::Mix(b) => floor(&http, &url, b, owned).await?.map(FloorEvents::Mix),
             };
             Ok(events.map(|events| Prepared::Floor(http, url, events)))
