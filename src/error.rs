@@ -2,7 +2,7 @@
 //! (host, status, message, raw body) to act on it.
 
 use crate::models::ErrorBase;
-use crate::runtime::retry::{classify, Action, Outcome};
+use crate::runtime::retry::{classify, Action, Outcome, RetryReason};
 use crate::runtime::Headers;
 use crate::validation::{ConstraintError, ValidationErrors};
 use bytes::Bytes;
@@ -285,22 +285,37 @@ impl Error {
     /// the most hopeful of theirs. (The error asks the classifier, which
     /// knows nothing of the error type.)
     pub(crate) fn retry_action(&self, now: std::time::SystemTime) -> Action {
-        match self {
-            Error::Api(api) => classify(
-                Outcome::Answer {
-                    status: api.status,
-                    headers: api.headers.map(),
-                },
-                now,
-            ),
-            Error::Timeout { .. } => classify(Outcome::Timeout, now),
-            Error::Transport { .. } => classify(Outcome::Connection, now),
-            Error::AllHostsFailed(failures) => failures
+        match (self, self.try_outcome()) {
+            (Error::AllHostsFailed(failures), _) => failures
                 .iter()
                 .map(|failure| failure.error.retry_action(now))
                 .find(|action| action.is_retryable())
                 .unwrap_or(Action::Fail),
-            _ => classify(Outcome::Final, now),
+            (_, outcome) => classify(outcome, now),
+        }
+    }
+
+    /// Why a request that ended with this error is tried again: its last
+    /// try's reason (`None` for an error no retry is for).
+    pub(crate) fn retry_reason(&self) -> Option<RetryReason> {
+        match self {
+            Error::AllHostsFailed(failures) => failures.last()?.error.retry_reason(),
+            _ => self.try_outcome().retry_reason(),
+        }
+    }
+
+    /// How the try that ended with this error ended, as the retry policy
+    /// sees it (for [`Error::AllHostsFailed`], which ended several tries,
+    /// [`Outcome::Final`]: ask each failure's own).
+    fn try_outcome(&self) -> Outcome<'_> {
+        match self {
+            Error::Api(api) => Outcome::Answer {
+                status: api.status,
+                headers: api.headers.map(),
+            },
+            Error::Timeout { .. } => Outcome::Timeout,
+            Error::Transport { .. } => Outcome::Connection,
+            _ => Outcome::Final,
         }
     }
 }

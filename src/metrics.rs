@@ -142,44 +142,7 @@ impl StatusClass {
     }
 }
 
-/// Why a failed try is tried again (the `reason` label, and a try span's
-/// `error.type` when no status came).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum RetryReason {
-    Timeout,
-    Connect,
-    /// A 5xx (or a 1xx/3xx, which the retry policy treats alike).
-    ServerError,
-    RateLimited,
-}
-
-impl RetryReason {
-    /// The label value.
-    pub(crate) fn label(self) -> &'static str {
-        match self {
-            RetryReason::Timeout => "timeout",
-            RetryReason::Connect => "connect",
-            RetryReason::ServerError => "5xx",
-            RetryReason::RateLimited => "429",
-        }
-    }
-
-    /// Why a request that ended with `error` is tried again: its last
-    /// failure's reason (`None` for an error no retry is for).
-    pub(crate) fn of_error(error: &crate::Error) -> Option<Self> {
-        use crate::Error;
-        match error {
-            Error::Timeout { .. } => Some(RetryReason::Timeout),
-            Error::Transport { .. } => Some(RetryReason::Connect),
-            Error::Api(api) if api.status == 429 => Some(RetryReason::RateLimited),
-            Error::Api(api) if !(400..500).contains(&api.status) => Some(RetryReason::ServerError),
-            Error::AllHostsFailed(failures) => failures
-                .last()
-                .and_then(|failure| Self::of_error(&failure.error)),
-            _ => None,
-        }
-    }
-}
+pub(crate) use crate::runtime::retry::RetryReason;
 
 /// How the sender settled events (the `outcome` label).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -246,22 +209,31 @@ pub(crate) fn events_settled(outcome: EventOutcome, count: usize) {
     let _ = (outcome, count);
 }
 
-/// Events entered (`delta > 0`) or left (`delta < 0`) a sender's queue.
-#[inline]
-pub(crate) fn queue_changed(delta: isize) {
-    // Once per event: the key is a static, whose hash the facade computes
-    // once, instead of a key built and hashed on every call (what
-    // `gauge!` does with a name that is not a literal).
+/// A sender's queue gauge, looked up once when the sender is built: each
+/// event entering the queue moves it, and a recorder's lookup per event
+/// (hashing the key, a map read) would cost more than queueing the event.
+/// So a sender records into the recorder installed when it was built.
+pub(crate) struct QueueGauge {
     #[cfg(feature = "metrics")]
-    {
-        static KEY: metrics::Key = metrics::Key::from_static_name(SENDER_QUEUE_EVENTS);
-        static METADATA: metrics::Metadata<'static> =
-            metrics::Metadata::new(module_path!(), metrics::Level::INFO, Some(module_path!()));
-        metrics::with_recorder(|recorder| recorder.register_gauge(&KEY, &METADATA))
-            .increment(delta as f64);
+    gauge: metrics::Gauge,
+}
+
+impl QueueGauge {
+    pub(crate) fn register() -> Self {
+        QueueGauge {
+            #[cfg(feature = "metrics")]
+            gauge: metrics::gauge!(SENDER_QUEUE_EVENTS),
+        }
     }
-    #[cfg(not(feature = "metrics"))]
-    let _ = delta;
+
+    /// Events entered (`delta > 0`) or left (`delta < 0`) the queue.
+    #[inline]
+    pub(crate) fn changed(&self, delta: isize) {
+        #[cfg(feature = "metrics")]
+        self.gauge.increment(delta as f64);
+        #[cfg(not(feature = "metrics"))]
+        let _ = delta;
+    }
 }
 
 /// A batch of `events` left the queue for delivery.

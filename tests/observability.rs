@@ -407,6 +407,9 @@ async fn spans_follow_the_http_client_conventions_and_hold_no_secret() {
         .collect();
     assert_eq!(names, ["pushEvents", "deleteUserToken", "customGet"]);
     assert_eq!(operations[0].field("otel.name"), Some("pushEvents"));
+    // A direct call's span counts its batch's events, as a sender's does.
+    assert_eq!(operations[0].field("algolia.events"), Some("2"));
+    assert_eq!(operations[1].field("algolia.events"), None);
     assert_eq!(operations[0].field("error.type"), None);
     assert_eq!(operations[2].field("error.type"), Some("404"));
 

@@ -356,6 +356,32 @@ async fn a_missing_segment_between_two_others_is_reported_and_the_rest_delivered
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_oldest_segment_is_reported_not_taken_as_settled() {
+    let segments = spool_files::segments(&template().dir);
+    // The oldest segment is still there: it holds unsettled events.
+    let numbers =
+        spool_files::records(&segments[0])[0].number..spool_files::records(&segments[1])[0].number;
+    let (recovery, _, stats) = damaged_run(
+        "missing-oldest",
+        &[Damage::Delete {
+            file: segments[0].clone(),
+        }],
+    )
+    .await;
+    assert_eq!(recovery.damaged.len(), 1, "{recovery:?}");
+    let found = &recovery.damaged[0];
+    assert_eq!(found.kind, DamageKind::Missing);
+    assert_eq!(found.file.file_name(), segments[1].file_name());
+    assert!(
+        !found.sequences.is_empty()
+            && found.sequences.start >= numbers.start
+            && found.sequences.end <= numbers.end,
+        "{found:?} is not within {numbers:?}"
+    );
+    assert_eq!(stats.spool_lost, 0, "found at opening, not while running");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_segment_with_a_damaged_header_is_read_all_the_same() {
     let segments = spool_files::segments(&template().dir);
     for (i, at) in [(0, 3), (1, 17), (segments.len() - 1, 25)] {
@@ -525,6 +551,49 @@ async fn a_segment_deleted_while_running_costs_its_events_only() {
     assert_eq!(report.spooled, 0);
     let delivered = tokens(&server);
     let expected: BTreeSet<String> = template().unsettled.difference(&gone).cloned().collect();
+    assert_eq!(delivered, expected);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_segment_that_cannot_be_read_costs_its_events_only() {
+    let segments = spool_files::segments(&template().dir);
+    let unreadable: BTreeSet<String> = spool_files::records(&segments[2])
+        .iter()
+        .filter(|r| r.kind == 1)
+        .map(|r| r.user_token().unwrap())
+        .filter(|t| template().unsettled.contains(t))
+        .collect();
+    assert!(!unreadable.is_empty());
+    let dir = scratch("unreadable-while-running");
+    copy_spool(&template().dir, &dir);
+    let spool = Spool::open(config_for(&dir)).unwrap();
+    // A file every read of fails (EISDIR), as a bad sector's do (EIO): it
+    // opens, and reading it fails however often it is tried.
+    let path = dir.join(segments[2].file_name().unwrap());
+    std::fs::remove_file(&path).unwrap();
+    std::fs::create_dir(&path).unwrap();
+    let server = LocalServer::builder()
+        .max_recorded_events(usize::MAX)
+        .start()
+        .await
+        .unwrap();
+    let sender = client(server.url()).spooled_sender(quick(), spool);
+    let flushed = tokio::time::timeout(PATIENCE, sender.flush()).await;
+    assert!(
+        flushed.is_ok(),
+        "delivery stopped at the file: {:?}",
+        sender.stats()
+    );
+    assert_eq!(sender.stats().spool_lost, unreadable.len() as u64);
+    let report = sender.shutdown(PATIENCE).await;
+    assert!(!report.deadline_passed);
+    assert_eq!(report.spooled, 0);
+    let delivered = tokens(&server);
+    let expected: BTreeSet<String> = template()
+        .unsettled
+        .difference(&unreadable)
+        .cloned()
+        .collect();
     assert_eq!(delivered, expected);
 }
 

@@ -194,9 +194,12 @@ fn record_try(
 /// Why a failed try would be tried again.
 fn answer_reason(answer: &Result<Response, Error>) -> Option<RetryReason> {
     match answer {
-        Ok(response) if response.status == 429 => Some(RetryReason::RateLimited),
-        Ok(_) => Some(RetryReason::ServerError),
-        Err(error) => RetryReason::of_error(error),
+        Ok(response) => Outcome::Answer {
+            status: response.status,
+            headers: response.headers.map(),
+        }
+        .retry_reason(),
+        Err(error) => error.retry_reason(),
     }
 }
 
@@ -211,7 +214,8 @@ fn error_type(error: &Error) -> String {
         Error::ResponseTooLarge { .. } => "response_too_large".into(),
         Error::InvalidRequest(_) => "invalid_request".into(),
         Error::Decode { .. } => "decode".into(),
-        other => RetryReason::of_error(other)
+        other => other
+            .retry_reason()
             .map_or("_OTHER", RetryReason::label)
             .into(),
     }

@@ -58,6 +58,50 @@ impl Action {
     }
 }
 
+/// Why a failed try is tried again: the `reason` label of
+/// `algolia_insights_retries_total`, and a try span's `error.type` when no
+/// status came.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RetryReason {
+    Timeout,
+    Connect,
+    /// A 5xx (or a 1xx/3xx, which the policy treats alike).
+    ServerError,
+    RateLimited,
+}
+
+impl RetryReason {
+    /// The label value.
+    pub(crate) fn label(self) -> &'static str {
+        match self {
+            RetryReason::Timeout => "timeout",
+            RetryReason::Connect => "connect",
+            RetryReason::ServerError => "5xx",
+            RetryReason::RateLimited => "429",
+        }
+    }
+}
+
+impl Outcome<'_> {
+    /// Why a try that ended so is tried again; `None` for an outcome no
+    /// retry is for (a success, a 4xx other than 429, a final failure).
+    /// The same cases as [`classify`]'s retryable actions.
+    pub(crate) fn retry_reason(self) -> Option<RetryReason> {
+        match self {
+            Outcome::Answer { status: 429, .. } => Some(RetryReason::RateLimited),
+            Outcome::Answer { status, .. }
+                if (200..300).contains(&status) || (400..500).contains(&status) =>
+            {
+                None
+            }
+            Outcome::Answer { .. } => Some(RetryReason::ServerError),
+            Outcome::Timeout => Some(RetryReason::Timeout),
+            Outcome::Connection => Some(RetryReason::Connect),
+            Outcome::Final => None,
+        }
+    }
+}
+
 /// The action for an outcome; `now` dates a `Retry-After` or reset time.
 pub(crate) fn classify(outcome: Outcome<'_>, now: SystemTime) -> Action {
     match outcome {
@@ -94,6 +138,35 @@ pub(crate) fn rate_limit_wait(headers: &HeaderMap, now: SystemTime) -> Option<Du
 mod tests {
     use super::*;
     use reqwest::header::HeaderValue;
+
+    #[test]
+    fn a_retry_has_a_reason_exactly_when_the_policy_retries() {
+        let headers = HeaderMap::new();
+        let answers = (100..600).map(|status| Outcome::Answer {
+            status,
+            headers: &headers,
+        });
+        let others = [Outcome::Timeout, Outcome::Connection, Outcome::Final];
+        for outcome in answers.chain(others) {
+            let retried = classify(outcome, SystemTime::now()).is_retryable();
+            assert_eq!(outcome.retry_reason().is_some(), retried, "{outcome:?}");
+        }
+        let reason = |status| {
+            Outcome::Answer {
+                status,
+                headers: &headers,
+            }
+            .retry_reason()
+            .map(RetryReason::label)
+        };
+        assert_eq!(reason(429), Some("429"));
+        assert_eq!(reason(503), Some("5xx"));
+        assert_eq!(Outcome::Timeout.retry_reason(), Some(RetryReason::Timeout));
+        assert_eq!(
+            Outcome::Connection.retry_reason(),
+            Some(RetryReason::Connect)
+        );
+    }
 
     fn answer(status: u16) -> Action {
         classify(

@@ -5,7 +5,7 @@
 //!
 //! | span | fields |
 //! | --- | --- |
-//! | `algolia.request` | `otel.name` (the `operationId`), `algolia.operation`, `algolia.events` (the events a sender's batch carries), `error.type` and `otel.status_code` when it fails |
+//! | `algolia.request` | `otel.name` (the `operationId`), `algolia.operation`, `algolia.events` (the events a `pushEvents` batch carries), `error.type` and `otel.status_code` when it fails |
 //! | `algolia.try` | `otel.name` (`POST /1/events`), `otel.kind` = `client`, `http.request.method`, `server.address`, `server.port`, `url.full`, `url.template`, `http.response.status_code`, `http.request.resend_count` (from the second try on), `error.type` and `otel.status_code` when it fails |
 //!
 //! `url.full` is the host and the spec's path template: the query (where a

@@ -9,7 +9,7 @@
 use super::batch::Batch;
 use super::state::Shared;
 use crate::error::Error;
-use crate::metrics::{self, RetryReason};
+use crate::metrics;
 use crate::operations::PushEvents;
 use crate::runtime::request::HttpRequest;
 use crate::runtime::retry::Action;
@@ -120,7 +120,7 @@ async fn send(shared: &Shared, batch: &Batch) -> Outcome {
             return Outcome::Failed(error);
         }
         retries += 1;
-        if let Some(reason) = RetryReason::of_error(&error) {
+        if let Some(reason) = error.retry_reason() {
             metrics::retried(reason);
         }
         shared.retried(batch.len());

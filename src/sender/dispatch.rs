@@ -106,7 +106,7 @@ async fn send(
         .counters
         .dispatched
         .fetch_add(batch.len() as u64, SeqCst);
-    metrics::queue_changed(-(batch.len() as isize));
+    shared.queue_gauge.changed(-(batch.len() as isize));
     metrics::batch_started(batch.len());
     let in_flight = InFlight;
     tokio::spawn(async move {

@@ -174,6 +174,7 @@ impl crate::Client {
             undelivered: Mutex::new(Vec::new()),
             failing: Mutex::new(()),
             stopped: watch::Sender::new(runtime.is_err()),
+            queue_gauge: crate::metrics::QueueGauge::register(),
         });
         match runtime {
             Ok(runtime) => {

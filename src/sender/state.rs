@@ -40,6 +40,7 @@ pub(crate) struct Shared {
     pub failing: Mutex<()>,
     /// Turns true when the dispatcher has stopped.
     pub stopped: watch::Sender<bool>,
+    pub queue_gauge: metrics::QueueGauge,
 }
 
 /// Monotonic counts of events; the gauges are their differences.
@@ -192,7 +193,7 @@ impl Shared {
         self.counters
             .dispatched
             .fetch_add(count(events.len()), SeqCst);
-        metrics::queue_changed(-(events.len() as isize));
+        self.queue_gauge.changed(-(events.len() as isize));
         self.abandoned(events, false);
     }
 }
@@ -210,7 +211,7 @@ impl Shared {
         // Counted under the lock: never behind the dispatcher's count.
         self.counters.enqueued.fetch_add(1, SeqCst);
         drop(queue);
-        metrics::queue_changed(1);
+        self.queue_gauge.changed(1);
         if news {
             self.wake.notify_one();
         }

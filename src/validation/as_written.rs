@@ -31,6 +31,9 @@ use std::cell::Cell;
 struct Checking {
     context: ValidationContext,
     clean: bool,
+    /// The items the body's outermost checked arrays held (a batch's
+    /// events), which the operation's span reports as `algolia.events`.
+    items: usize,
 }
 
 thread_local! {
@@ -66,6 +69,7 @@ where
     // Which item broke which rule does not matter here: the full check
     // runs again for the error. Items not reached are not clean either.
     checking.clean &= written.is_ok() && violations.is_empty();
+    checking.items += items.len();
     CHECKING.set(Some(checking));
     written
 }
@@ -121,10 +125,15 @@ impl HttpRequest {
         let restore = Restore(CHECKING.replace(Some(Checking {
             context: context.clone(),
             clean: true,
+            items: 0,
         })));
         let written = self.json_body(body, max_bytes);
-        let clean = CHECKING.take().is_some_and(|checking| checking.clean);
+        let checking = CHECKING.take();
         drop(restore);
+        let clean = checking.as_ref().is_some_and(|checking| checking.clean);
+        if let Some(checking) = checking.filter(|checking| checking.items > 0) {
+            self.events.get_or_insert(checking.items);
+        }
         // A failure before every item was checked (the size limit, a value
         // that cannot be written) gives way to the items' violations.
         if clean && written.is_ok() {

@@ -466,111 +466,15 @@ pub(super) fn union_by_fields(cx: &Context, def: &TypeDef, u: &UnionDef) -> Resu
     let properties = properties(cx, &members);
     let names: Vec<&str> = properties.iter().map(|p| p.json).collect();
     let open = members.iter().any(|m| m.unknown != Unknown::Closed);
-
-    let slot_decls = properties.iter().map(|p| {
-        let slot = &p.slot;
-        match &p.kind {
-            Slot::Tag { .. } => quote!(let mut #slot: ::std::option::Option<#rt::__private::decode::Tag> = ::std::option::Option::None;),
-            Slot::Typed {
-                inner,
-                always_required: true,
-            } => quote!(let mut #slot: ::std::option::Option<#inner> = ::std::option::Option::None;),
-            Slot::Typed { inner, .. } => quote!(let mut #slot: ::std::option::Option<::std::option::Option<#inner>> = ::std::option::Option::None;),
-            Slot::Raw => quote!(let mut #slot: ::std::option::Option<::std::option::Option<#rt::runtime::RawJson>> = ::std::option::Option::None;),
-        }
-    });
+    let slot_decls = properties.iter().map(|p| slot_decl(cx, p));
     let tag_consts = properties.iter().filter_map(|p| match &p.kind {
         Slot::Tag { values, konst } => Some(quote!(const #konst: &[&str] = &[#(#values),*];)),
         _ => None,
     });
-    let last = properties.len().saturating_sub(1);
-    let arms = properties.iter().enumerate().map(|(i, p)| {
-        let slot = &p.slot;
-        let json = p.json;
-        let read = match &p.kind {
-            Slot::Tag { konst, .. } => {
-                quote!(__map.next_value_seed(#rt::__private::decode::TagSlot::new(&mut #slot, #json, #konst))?)
-            }
-            _ => quote!(__map.next_value_seed(#rt::__private::decode::Once::new(&mut #slot, #json))?),
-        };
-        match (open, i == last) {
-            (false, true) => quote!(_ => #read,),
-            (false, false) => quote!(#i => #read,),
-            (true, true) => quote!(::std::result::Result::Ok(_) => #read,),
-            (true, false) => quote!(::std::result::Result::Ok(#i) => #read,),
-        }
-    });
-    // Variants that keep unknown properties: those are gathered as JSON text
-    // while reading, and handed to the variant chosen (or refused by a closed one).
-    let read_keys = if open {
-        let no_fields = if properties.is_empty() {
-            quote!(::std::result::Result::Ok(_) => {})
-        } else {
-            TokenStream::new()
-        };
-        quote! {
-            let mut __unknown = #rt::runtime::RawProperties::new();
-            while let ::std::option::Option::Some(__key) = __map.next_key_seed(#rt::__private::decode::FieldIndex(FIELDS))? {
-                match __key {
-                    ::std::result::Result::Err(__name) => #rt::__private::decode::read_entry(&mut __unknown, &__name, &mut __map)?,
-                    #(#arms)*
-                    #no_fields
-                }
-            }
-        }
-    } else {
-        quote! {
-            while let ::std::option::Option::Some(__key) = __map.next_key_seed(#rt::__private::decode::KnownField(FIELDS))? {
-                match __key {
-                    #(#arms)*
-                }
-            }
-        }
-    };
-
-    // The probe that error messages use: each property's presence and, for
-    // tags, its value.
-    let probe_arms = properties.iter().map(|p| {
-        let slot = &p.slot;
-        let json = p.json;
-        match &p.kind {
-            Slot::Tag { konst, .. } => {
-                quote!(#json => #slot.as_ref().map(|tag| ::std::option::Option::Some(tag.as_str(#konst))),)
-            }
-            _ => quote!(#json => #slot.as_ref().map(|_| ::std::option::Option::None),),
-        }
-    });
-
-    let mut rules = Vec::new();
-    for m in &members {
-        let condition = m.rule_condition(&properties, |p, kind, value| {
-            let Slot::Tag { values, .. } = kind else {
-                unreachable!("rule_condition compares tags only")
-            };
-            let i = match m.fields.iter().find(|f| f.json_name == p.json) {
-                Some(field) => tag_index(values, value, field)?,
-                None => return Err(rule_error(m, p.json)),
-            };
-            let slot = &p.slot;
-            Ok(quote!(#slot == ::std::option::Option::Some(#rt::__private::decode::Tag::Known(#i))))
-        })?;
-        let build = build_member(cx, &name, &members, m, &properties, open)?;
-        rules.push(quote! {
-            if #condition {
-                #build
-            }
-        });
-    }
-
-    let rule_tokens = members.iter().map(|m| {
-        let variant = m.name;
-        let fields = m.rule.iter().map(|(json, constant)| match constant {
-            Some(c) => quote!((#json, ::std::option::Option::Some(#c))),
-            None => quote!((#json, ::std::option::Option::None)),
-        });
-        quote!((#variant, &[#(#fields),*]))
-    });
-
+    let read_keys = read_keys(cx, &properties, open);
+    let rules = variant_builds(cx, &name, &members, &properties, open)?;
+    let probe_arms = properties.iter().map(probe_arm);
+    let rule_tokens = members.iter().map(variant_rule);
     Ok(quote! {
         impl #name {
             /// How each variant is recognised, most specific first: the
@@ -609,6 +513,141 @@ pub(super) fn union_by_fields(cx: &Context, def: &TypeDef, u: &UnionDef) -> Resu
             }
         }
     })
+}
+
+/// The local a property of the union is read into.
+fn slot_decl(cx: &Context, p: &Property) -> TokenStream {
+    let rt = &cx.rt;
+    let slot = &p.slot;
+    match &p.kind {
+        Slot::Tag { .. } => {
+            quote!(let mut #slot: ::std::option::Option<#rt::__private::decode::Tag> = ::std::option::Option::None;)
+        }
+        Slot::Typed {
+            inner,
+            always_required: true,
+        } => quote!(let mut #slot: ::std::option::Option<#inner> = ::std::option::Option::None;),
+        Slot::Typed { inner, .. } => {
+            quote!(let mut #slot: ::std::option::Option<::std::option::Option<#inner>> = ::std::option::Option::None;)
+        }
+        Slot::Raw => {
+            quote!(let mut #slot: ::std::option::Option<::std::option::Option<#rt::runtime::RawJson>> = ::std::option::Option::None;)
+        }
+    }
+}
+
+/// The loop that reads the object's keys, each into its property's slot.
+/// Variants that keep unknown properties (`open`): those are gathered as
+/// JSON text while reading, and handed to the variant chosen (or refused by
+/// a closed one).
+fn read_keys(cx: &Context, properties: &[Property], open: bool) -> TokenStream {
+    let rt = &cx.rt;
+    let last = properties.len().saturating_sub(1);
+    let arms = properties
+        .iter()
+        .enumerate()
+        .map(|(i, p)| key_arm(cx, p, i, i == last, open));
+    if open {
+        let no_fields = if properties.is_empty() {
+            quote!(::std::result::Result::Ok(_) => {})
+        } else {
+            TokenStream::new()
+        };
+        quote! {
+            let mut __unknown = #rt::runtime::RawProperties::new();
+            while let ::std::option::Option::Some(__key) = __map.next_key_seed(#rt::__private::decode::FieldIndex(FIELDS))? {
+                match __key {
+                    ::std::result::Result::Err(__name) => #rt::__private::decode::read_entry(&mut __unknown, &__name, &mut __map)?,
+                    #(#arms)*
+                    #no_fields
+                }
+            }
+        }
+    } else {
+        quote! {
+            while let ::std::option::Option::Some(__key) = __map.next_key_seed(#rt::__private::decode::KnownField(FIELDS))? {
+                match __key {
+                    #(#arms)*
+                }
+            }
+        }
+    }
+}
+
+/// The arm of the key loop that reads the property at index `i`.
+fn key_arm(cx: &Context, p: &Property, i: usize, last: bool, open: bool) -> TokenStream {
+    let rt = &cx.rt;
+    let slot = &p.slot;
+    let json = p.json;
+    let read = match &p.kind {
+        Slot::Tag { konst, .. } => {
+            quote!(__map.next_value_seed(#rt::__private::decode::TagSlot::new(&mut #slot, #json, #konst))?)
+        }
+        _ => quote!(__map.next_value_seed(#rt::__private::decode::Once::new(&mut #slot, #json))?),
+    };
+    match (open, last) {
+        (false, true) => quote!(_ => #read,),
+        (false, false) => quote!(#i => #read,),
+        (true, true) => quote!(::std::result::Result::Ok(_) => #read,),
+        (true, false) => quote!(::std::result::Result::Ok(#i) => #read,),
+    }
+}
+
+/// For each variant, most specific first: when its rule is met, the code
+/// that builds it from the slots.
+fn variant_builds(
+    cx: &Context,
+    name: &proc_macro2::Ident,
+    members: &[Member],
+    properties: &[Property],
+    open: bool,
+) -> Result<Vec<TokenStream>> {
+    let rt = &cx.rt;
+    let mut rules = Vec::new();
+    for m in members {
+        let condition = m.rule_condition(properties, |p, kind, value| {
+            let Slot::Tag { values, .. } = kind else {
+                unreachable!("rule_condition compares tags only")
+            };
+            let i = match m.fields.iter().find(|f| f.json_name == p.json) {
+                Some(field) => tag_index(values, value, field)?,
+                None => return Err(rule_error(m, p.json)),
+            };
+            let slot = &p.slot;
+            Ok(quote!(#slot == ::std::option::Option::Some(#rt::__private::decode::Tag::Known(#i))))
+        })?;
+        let build = build_member(cx, name, members, m, properties, open)?;
+        rules.push(quote! {
+            if #condition {
+                #build
+            }
+        });
+    }
+    Ok(rules)
+}
+
+/// The arm of the probe that error messages use: the property's presence
+/// and, for a tag, its value.
+fn probe_arm(p: &Property) -> TokenStream {
+    let slot = &p.slot;
+    let json = p.json;
+    match &p.kind {
+        Slot::Tag { konst, .. } => {
+            quote!(#json => #slot.as_ref().map(|tag| ::std::option::Option::Some(tag.as_str(#konst))),)
+        }
+        _ => quote!(#json => #slot.as_ref().map(|_| ::std::option::Option::None),),
+    }
+}
+
+/// A variant's entry in `VARIANT_RULES`: its name, the properties it must
+/// have and the value of its constant ones.
+fn variant_rule(m: &Member) -> TokenStream {
+    let variant = m.name;
+    let fields = m.rule.iter().map(|(json, constant)| match constant {
+        Some(c) => quote!((#json, ::std::option::Option::Some(#c))),
+        None => quote!((#json, ::std::option::Option::None)),
+    });
+    quote!((#variant, &[#(#fields),*]))
 }
 
 /// A rule that names no field of its variant (the model checks that

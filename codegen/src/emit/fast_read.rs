@@ -10,10 +10,10 @@
 //! over, so what is emitted here never decides what is accepted.
 
 use super::deserialize::{
-    constant_of, members, properties, property_of, unknown_of, Slot, Unknown,
+    constant_of, members, properties, property_of, unknown_of, Member, Property, Slot, Unknown,
 };
 use super::{ident, Context};
-use crate::model::{Discrimination, StructDef, TypeDef, TypeKind, TypeRef};
+use crate::model::{Discrimination, Field, StructDef, TypeDef, TypeKind, TypeRef};
 use proc_macro2::TokenStream;
 use quote::quote;
 use std::collections::BTreeSet;
@@ -336,7 +336,6 @@ fn union_body(
     def: &TypeDef,
     u: &crate::model::UnionDef,
 ) -> crate::error::Result<TokenStream> {
-    let rt = &cx.rt;
     let name = ident(&def.name);
     let members = members(cx, u);
     let properties = properties(cx, &members);
@@ -359,88 +358,10 @@ fn union_body(
             Slot::Typed { .. } => quote!(#json => __reader.once(&mut #slot)?,),
         }
     });
-    let mut branches = Vec::new();
-    for m in &members {
-        let condition = m.rule_condition(&properties, |p, _, value| {
-            let slot = &p.slot;
-            Ok(quote!(#slot == ::std::option::Option::Some(#value)))
-        })?;
-        // Properties of other variants: the full reader says why not.
-        let extras: Vec<_> = m
-            .others(&properties)
-            .map(|p| {
-                let slot = &p.slot;
-                quote!(#slot.is_some())
-            })
-            .collect();
-        let extras = if extras.is_empty() {
-            TokenStream::new()
-        } else {
-            quote! {
-                if #(#extras)||* {
-                    return ::std::option::Option::None;
-                }
-            }
-        };
-        let mut inits = Vec::new();
-        for f in m.fields {
-            let p = property_of(&properties, &f.json_name, m)?;
-            let slot = &p.slot;
-            let field = ident(&f.rust_name);
-            let required = f.required && !f.nullable;
-            let in_rule = m.rule_fixes(&f.json_name);
-            inits.push(match &p.kind {
-                // The rule compared the value.
-                Slot::Tag { .. } if in_rule => {
-                    let ty = cx.ty(&f.ty, &TokenStream::new());
-                    quote!(#field: #ty)
-                }
-                Slot::Tag { .. } => {
-                    let ty = cx.ty(&f.ty, &TokenStream::new());
-                    if constant_of(cx, f).is_none() {
-                        return Err(crate::error::Error::new(&f.location, "expected a constant"));
-                    }
-                    quote! {
-                        #field: if #slot? == <#ty>::VALUE {
-                            #ty
-                        } else {
-                            return ::std::option::Option::None;
-                        }
-                    }
-                }
-                Slot::Typed { .. } if required => quote!(#field: #slot?),
-                Slot::Typed { .. } if field == *slot => quote!(#field),
-                Slot::Typed { .. } => quote!(#field: #slot),
-                Slot::Raw => {
-                    let ty = cx.field_value_type(f);
-                    let read = quote!(#rt::__private::decode::Reader::read_whole::<#ty>);
-                    if required {
-                        quote!(#field: #read(#slot?)?)
-                    } else {
-                        quote! {
-                            #field: match #slot {
-                                ::std::option::Option::Some(__text) => ::std::option::Option::Some(#read(__text)?),
-                                ::std::option::Option::None => ::std::option::Option::None,
-                            }
-                        }
-                    }
-                }
-            });
-        }
-        if m.unknown == Unknown::Raw {
-            inits.push(quote!(additional_properties: #rt::runtime::RawProperties::new()));
-        }
-        let variant = ident(m.name);
-        let ty = ident(&m.def.name);
-        branches.push(quote! {
-            if #condition {
-                #extras
-                return ::std::option::Option::Some(#name::#variant(#ty {
-                    #(#inits,)*
-                }));
-            }
-        });
-    }
+    let branches = members
+        .iter()
+        .map(|m| variant_branch(cx, &name, m, &properties))
+        .collect::<crate::error::Result<Vec<_>>>()?;
     Ok(quote! {
         #(#declarations)*
         __reader.begin_object()?;
@@ -453,5 +374,109 @@ fn union_body(
         }
         #(#branches)*
         ::std::option::Option::None
+    })
+}
+
+/// The branch of a union's fast reader that builds `m` when its rule is
+/// met, or gives up (for the full reader to say why) when a property of
+/// another variant is present.
+fn variant_branch(
+    cx: &Context,
+    name: &proc_macro2::Ident,
+    m: &Member,
+    properties: &[Property],
+) -> crate::error::Result<TokenStream> {
+    let rt = &cx.rt;
+    let condition = m.rule_condition(properties, |p, _, value| {
+        let slot = &p.slot;
+        Ok(quote!(#slot == ::std::option::Option::Some(#value)))
+    })?;
+    // Properties of other variants: the full reader says why not.
+    let extras: Vec<_> = m
+        .others(properties)
+        .map(|p| {
+            let slot = &p.slot;
+            quote!(#slot.is_some())
+        })
+        .collect();
+    let extras = if extras.is_empty() {
+        TokenStream::new()
+    } else {
+        quote! {
+            if #(#extras)||* {
+                return ::std::option::Option::None;
+            }
+        }
+    };
+    let mut inits = m
+        .fields
+        .iter()
+        .map(|f| variant_field_init(cx, m, f, properties))
+        .collect::<crate::error::Result<Vec<_>>>()?;
+    if m.unknown == Unknown::Raw {
+        inits.push(quote!(additional_properties: #rt::runtime::RawProperties::new()));
+    }
+    let variant = ident(m.name);
+    let ty = ident(&m.def.name);
+    Ok(quote! {
+        if #condition {
+            #extras
+            return ::std::option::Option::Some(#name::#variant(#ty {
+                #(#inits,)*
+            }));
+        }
+    })
+}
+
+/// A field's initializer in a variant the fast reader builds: from its
+/// slot, read now if it was kept as text.
+fn variant_field_init(
+    cx: &Context,
+    m: &Member,
+    f: &Field,
+    properties: &[Property],
+) -> crate::error::Result<TokenStream> {
+    let rt = &cx.rt;
+    let p = property_of(properties, &f.json_name, m)?;
+    let slot = &p.slot;
+    let field = ident(&f.rust_name);
+    let required = f.required && !f.nullable;
+    let in_rule = m.rule_fixes(&f.json_name);
+    Ok(match &p.kind {
+        // The rule compared the value.
+        Slot::Tag { .. } if in_rule => {
+            let ty = cx.ty(&f.ty, &TokenStream::new());
+            quote!(#field: #ty)
+        }
+        Slot::Tag { .. } => {
+            let ty = cx.ty(&f.ty, &TokenStream::new());
+            if constant_of(cx, f).is_none() {
+                return Err(crate::error::Error::new(&f.location, "expected a constant"));
+            }
+            quote! {
+                #field: if #slot? == <#ty>::VALUE {
+                    #ty
+                } else {
+                    return ::std::option::Option::None;
+                }
+            }
+        }
+        Slot::Typed { .. } if required => quote!(#field: #slot?),
+        Slot::Typed { .. } if field == *slot => quote!(#field),
+        Slot::Typed { .. } => quote!(#field: #slot),
+        Slot::Raw => {
+            let ty = cx.field_value_type(f);
+            let read = quote!(#rt::__private::decode::Reader::read_whole::<#ty>);
+            if required {
+                quote!(#field: #read(#slot?)?)
+            } else {
+                quote! {
+                    #field: match #slot {
+                        ::std::option::Option::Some(__text) => ::std::option::Option::Some(#read(__text)?),
+                        ::std::option::Option::None => ::std::option::Option::None,
+                    }
+                }
+            }
+        }
     })
 }

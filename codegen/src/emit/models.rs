@@ -141,143 +141,25 @@ fn emit_struct(cx: &Context, def: &TypeDef, s: &StructDef) -> Result<TokenStream
     } else {
         TokenStream::new()
     };
-    let mut fields = Vec::new();
+    let mut fields: Vec<_> = s.fields.iter().map(|f| struct_field(cx, f)).collect();
     let mut params = Vec::new();
     let mut inits = Vec::new();
     let mut setters = Vec::new();
     for f in &s.fields {
-        let fname = ident(&f.rust_name);
-        let json = &f.json_name;
-        let ty = cx.field_type(f);
-        let fdoc = field_doc(f);
-        let rename = if *json != f.rust_name {
-            quote!(#[serde(rename = #json)])
-        } else {
-            TokenStream::new()
-        };
-        let skip = if !f.required {
-            quote!(#[serde(default, skip_serializing_if = "::std::option::Option::is_none")])
-        } else if f.nullable {
-            quote!(#[serde(default)])
-        } else {
-            TokenStream::new()
-        };
-        // Written by the runtime, which checks each item as it goes when a
-        // request body is sent (`validation::as_written`).
-        let written = if validation::items_checked_as_written(cx, f) {
-            let with = format!("{}::__private::serialize_checked_items", cx.rt);
-            quote!(#[serde(serialize_with = #with)])
-        } else {
-            TokenStream::new()
-        };
-        let deprecated = if f.deprecated {
-            quote!(#[deprecated = "deprecated in the API spec"])
-        } else {
-            TokenStream::new()
-        };
-        let schemars_attrs = super::schemars::field_attrs(cx, f);
-        fields.push(quote! {
-            #fdoc
-            #deprecated
-            #rename
-            #skip
-            #written
-            #schemars_attrs
-            pub #fname: #ty,
-        });
-        if is_const(cx, &f.ty) {
-            let ty = cx.ty(&f.ty, &TokenStream::new());
-            inits.push(if f.required {
-                quote!(#fname: #ty)
-            } else {
-                quote!(#fname: ::std::option::Option::Some(#ty))
-            });
-            continue;
-        }
-        if f.read_only {
-            inits.push(quote!(#fname: ::std::option::Option::None));
-            continue;
-        }
-        let (arg, convert) = argument(cx, &f.ty, &fname);
-        let converted = convert.is_some();
-        let mut value = convert.unwrap_or_else(|| quote!(#fname));
-        if f.boxed {
-            value = quote!(::std::boxed::Box::new(#value));
-        }
-        if f.required && !f.nullable {
-            params.push(quote!(#fname: #arg));
-            if !converted && !f.boxed {
-                inits.push(quote!(#fname));
-            } else {
-                inits.push(quote!(#fname: #value));
-            }
-        } else {
-            inits.push(quote!(#fname: ::std::option::Option::None));
-            let setter_doc = super::doc(Some(&format!(
-                "Sets `{}` (optional).{}",
-                f.json_name,
-                f.doc
-                    .as_deref()
-                    .map(|d| format!("\n\n{d}"))
-                    .unwrap_or_default()
-            )));
-            setters.push(quote! {
-                #setter_doc
-                pub fn #fname(mut self, #fname: #arg) -> Self {
-                    self.#fname = ::std::option::Option::Some(#value);
-                    self
-                }
-            });
-        }
+        let FieldInNew {
+            param,
+            init,
+            setter,
+        } = field_in_new(cx, f);
+        params.extend(param);
+        inits.push(init);
+        setters.extend(setter);
     }
-    // Unknown properties of any type are kept as JSON text, read by a
-    // generated deserializer; typed ones (`additionalProperties: {schema}`)
-    // through serde's flatten.
-    let raw_unknown = unknown == Unknown::Raw;
-    if raw_unknown {
-        let rt = &cx.rt;
-        fields.push(quote! {
-            /// Properties the spec does not name, kept as the JSON text they came as, so that
-            /// nothing is lost and nothing is expanded.
-            #[serde(flatten)]
-            pub additional_properties: #rt::runtime::RawProperties,
-        });
-        inits.push(quote!(additional_properties: ::std::default::Default::default()));
-    } else if unknown == Unknown::Typed {
-        let value_ty = match &s.additional {
-            Some(ty) => cx.ty(ty, &TokenStream::new()),
-            None => quote!(::serde_json::Value),
-        };
-        // Not `serde_json::Map`: it has its traits only for `Value` values.
-        fields.push(quote! {
-            /// Properties the spec does not name, kept so that nothing is lost.
-            #[serde(flatten)]
-            pub additional_properties: ::std::collections::BTreeMap<::std::string::String, #value_ty>,
-        });
+    if let Some(field) = unknown_properties_field(cx, s, unknown) {
+        fields.push(field);
         inits.push(quote!(additional_properties: ::std::default::Default::default()));
     }
-    let consts: Vec<String> = s
-        .fields
-        .iter()
-        .filter(|f| is_const(cx, &f.ty))
-        .filter_map(|f| match &f.ty {
-            TypeRef::Named(n) => match cx.def(n).map(|d| &d.kind) {
-                Some(TypeKind::Const(v)) => Some(format!("`{}` is `{v}`", f.json_name)),
-                Some(TypeKind::ConstBool(v)) => Some(format!("`{}` is `{v}`", f.json_name)),
-                _ => None,
-            },
-            _ => None,
-        })
-        .collect();
-    let new_doc = super::doc(Some(&format!(
-        "Creates a `{}` from its required properties.{}",
-        def.spec_name,
-        if consts.is_empty() {
-            String::new()
-        } else {
-            format!(" {} (set for you).", consts.join(", "))
-        }
-    )));
+    let new_doc = new_doc(cx, def, s);
     let too_many = if params.len() > 7 {
         quote!(#[allow(clippy::too_many_arguments)])
     } else {
@@ -290,7 +172,7 @@ fn emit_struct(cx: &Context, def: &TypeDef, s: &StructDef) -> Result<TokenStream
     } else {
         TokenStream::new()
     };
-    let (derive_deserialize, deserialize) = if raw_unknown {
+    let (derive_deserialize, deserialize) = if unknown == Unknown::Raw {
         (
             TokenStream::new(),
             super::deserialize::struct_keeping_unknown(cx, def, s),
@@ -332,6 +214,178 @@ fn emit_struct(cx: &Context, def: &TypeDef, s: &StructDef) -> Result<TokenStream
         #deserialize
         #validate
     })
+}
+
+/// A struct's field: its doc, its serde (and schemars) attributes, its type.
+fn struct_field(cx: &Context, f: &Field) -> TokenStream {
+    let fname = ident(&f.rust_name);
+    let json = &f.json_name;
+    let ty = cx.field_type(f);
+    let fdoc = field_doc(f);
+    let rename = if *json != f.rust_name {
+        quote!(#[serde(rename = #json)])
+    } else {
+        TokenStream::new()
+    };
+    let skip = if !f.required {
+        quote!(#[serde(default, skip_serializing_if = "::std::option::Option::is_none")])
+    } else if f.nullable {
+        quote!(#[serde(default)])
+    } else {
+        TokenStream::new()
+    };
+    // Written by the runtime, which checks each item as it goes when a
+    // request body is sent (`validation::as_written`).
+    let written = if validation::items_checked_as_written(cx, f) {
+        let with = format!("{}::__private::serialize_checked_items", cx.rt);
+        quote!(#[serde(serialize_with = #with)])
+    } else {
+        TokenStream::new()
+    };
+    let deprecated = if f.deprecated {
+        quote!(#[deprecated = "deprecated in the API spec"])
+    } else {
+        TokenStream::new()
+    };
+    let schemars_attrs = super::schemars::field_attrs(cx, f);
+    quote! {
+        #fdoc
+        #deprecated
+        #rename
+        #skip
+        #written
+        #schemars_attrs
+        pub #fname: #ty,
+    }
+}
+
+/// What a field writes in the struct's `new` and after it: an argument of
+/// `new` (a required field), its initializer, a setter (an optional field).
+struct FieldInNew {
+    param: Option<TokenStream>,
+    init: TokenStream,
+    setter: Option<TokenStream>,
+}
+
+fn field_in_new(cx: &Context, f: &Field) -> FieldInNew {
+    let fname = ident(&f.rust_name);
+    let only = |init| FieldInNew {
+        param: None,
+        init,
+        setter: None,
+    };
+    if is_const(cx, &f.ty) {
+        let ty = cx.ty(&f.ty, &TokenStream::new());
+        return only(if f.required {
+            quote!(#fname: #ty)
+        } else {
+            quote!(#fname: ::std::option::Option::Some(#ty))
+        });
+    }
+    if f.read_only {
+        return only(quote!(#fname: ::std::option::Option::None));
+    }
+    let (arg, convert) = argument(cx, &f.ty, &fname);
+    let converted = convert.is_some();
+    let mut value = convert.unwrap_or_else(|| quote!(#fname));
+    if f.boxed {
+        value = quote!(::std::boxed::Box::new(#value));
+    }
+    if f.required && !f.nullable {
+        return FieldInNew {
+            param: Some(quote!(#fname: #arg)),
+            init: if !converted && !f.boxed {
+                quote!(#fname)
+            } else {
+                quote!(#fname: #value)
+            },
+            setter: None,
+        };
+    }
+    FieldInNew {
+        param: None,
+        init: quote!(#fname: ::std::option::Option::None),
+        setter: Some(optional_field_setter(f, &fname, &arg, &value)),
+    }
+}
+
+/// The setter of an optional field.
+fn optional_field_setter(
+    f: &Field,
+    fname: &proc_macro2::Ident,
+    arg: &TokenStream,
+    value: &TokenStream,
+) -> TokenStream {
+    let setter_doc = super::doc(Some(&format!(
+        "Sets `{}` (optional).{}",
+        f.json_name,
+        f.doc
+            .as_deref()
+            .map(|d| format!("\n\n{d}"))
+            .unwrap_or_default()
+    )));
+    quote! {
+        #setter_doc
+        pub fn #fname(mut self, #fname: #arg) -> Self {
+            self.#fname = ::std::option::Option::Some(#value);
+            self
+        }
+    }
+}
+
+/// The `additional_properties` field of a struct that keeps unknown
+/// properties. Those of any type are kept as JSON text, read by a generated
+/// deserializer; typed ones (`additionalProperties: {schema}`) through
+/// serde's flatten.
+fn unknown_properties_field(cx: &Context, s: &StructDef, unknown: Unknown) -> Option<TokenStream> {
+    if unknown == Unknown::Raw {
+        let rt = &cx.rt;
+        Some(quote! {
+            /// Properties the spec does not name, kept as the JSON text they came as, so that
+            /// nothing is lost and nothing is expanded.
+            #[serde(flatten)]
+            pub additional_properties: #rt::runtime::RawProperties,
+        })
+    } else if unknown == Unknown::Typed {
+        let value_ty = match &s.additional {
+            Some(ty) => cx.ty(ty, &TokenStream::new()),
+            None => quote!(::serde_json::Value),
+        };
+        // Not `serde_json::Map`: it has its traits only for `Value` values.
+        Some(quote! {
+            /// Properties the spec does not name, kept so that nothing is lost.
+            #[serde(flatten)]
+            pub additional_properties: ::std::collections::BTreeMap<::std::string::String, #value_ty>,
+        })
+    } else {
+        None
+    }
+}
+
+/// The doc of a struct's `new`, naming the constant properties it sets.
+fn new_doc(cx: &Context, def: &TypeDef, s: &StructDef) -> TokenStream {
+    let consts: Vec<String> = s
+        .fields
+        .iter()
+        .filter(|f| is_const(cx, &f.ty))
+        .filter_map(|f| match &f.ty {
+            TypeRef::Named(n) => match cx.def(n).map(|d| &d.kind) {
+                Some(TypeKind::Const(v)) => Some(format!("`{}` is `{v}`", f.json_name)),
+                Some(TypeKind::ConstBool(v)) => Some(format!("`{}` is `{v}`", f.json_name)),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect();
+    super::doc(Some(&format!(
+        "Creates a `{}` from its required properties.{}",
+        def.spec_name,
+        if consts.is_empty() {
+            String::new()
+        } else {
+            format!(" {} (set for you).", consts.join(", "))
+        }
+    )))
 }
 
 /// The spec's size limits of a struct as constants, so that code which

@@ -121,8 +121,42 @@ fn build_here(loader: &Loader, options: &ModelOptions) -> Result<Model> {
     let mut operations = Vec::new();
     let paths_at = at.key("paths");
     for (path, item) in &doc.paths {
-        let item_at = paths_at.key(path);
-        let (item, item_at) = loader.resolve(item, &item_at)?;
+        builder.path_item(path, item, &paths_at.key(path), options, &mut operations)?;
+    }
+    check_method_names(&operations)?;
+    let mut types: Vec<TypeDef> = builder.types.into_iter().flatten().collect();
+    reach::mark_response_types(&mut types, &operations);
+    reach::mark_request_types(&mut types, &operations);
+    Ok(Model {
+        info: ApiInfo {
+            title: doc.info.title,
+            version: doc.info.version,
+            description: doc.info.description,
+            spec_hash: loader.root_hash(),
+        },
+        servers,
+        auth,
+        credentials,
+        types,
+        operations,
+        warnings: builder.warnings,
+    })
+}
+
+impl Builder<'_> {
+    /// The operations of a path item, in `METHODS` order, pushed onto
+    /// `operations`; one the generator cannot handle is skipped with a
+    /// warning under `--allow-unsupported`.
+    fn path_item(
+        &mut self,
+        path: &str,
+        item: &Value,
+        item_at: &Location,
+        options: &ModelOptions,
+        operations: &mut Vec<Operation>,
+    ) -> Result<()> {
+        let loader = self.loader;
+        let (item, item_at) = loader.resolve(item, item_at)?;
         let item = item
             .as_object()
             .ok_or_else(|| Error::new(&item_at, "a path item must be an object"))?;
@@ -142,32 +176,39 @@ fn build_here(loader: &Loader, options: &ModelOptions) -> Result<Model> {
             }
         }
         for method in METHODS {
-            if let Some(op) = item.get(*method) {
-                let op_at = item_at.key(method);
-                if op.get("x-helper") == Some(&Value::Bool(true)) {
-                    // A helper of Algolia's clients (`setClientApiKey`), not an endpoint.
-                    builder.warn(
+            let Some(op) = item.get(*method) else {
+                continue;
+            };
+            let op_at = item_at.key(method);
+            if op.get("x-helper") == Some(&Value::Bool(true)) {
+                // A helper of Algolia's clients (`setClientApiKey`), not an endpoint.
+                self.warn(
+                    &op_at,
+                    "`x-helper: true`: a client helper, not an HTTP endpoint; not emitted",
+                );
+                continue;
+            }
+            match self.operation(path, method, op, &op_at, &shared_params, &item_at) {
+                Ok(operation) => operations.push(operation),
+                Err(error) if options.allow_unsupported => {
+                    self.forget_unfinished();
+                    self.warn(
                         &op_at,
-                        "`x-helper: true`: a client helper, not an HTTP endpoint; not emitted",
+                        format!("operation skipped (--allow-unsupported): {error}"),
                     );
-                    continue;
                 }
-                match builder.operation(path, method, op, &op_at, &shared_params, &item_at) {
-                    Ok(operation) => operations.push(operation),
-                    Err(error) if options.allow_unsupported => {
-                        builder.forget_unfinished();
-                        builder.warn(
-                            &op_at,
-                            format!("operation skipped (--allow-unsupported): {error}"),
-                        );
-                    }
-                    Err(error) => return Err(error),
-                }
+                Err(error) => return Err(error),
             }
         }
+        Ok(())
     }
+}
+
+/// Each operation names a method of its own, which the client does not
+/// have already.
+fn check_method_names(operations: &[Operation]) -> Result<()> {
     let mut seen = BTreeMap::new();
-    for op in &operations {
+    for op in operations {
         let method = snake_case(&op.id);
         if CLIENT_METHODS.contains(&method.as_str()) {
             return Err(Error::new(
@@ -190,23 +231,7 @@ fn build_here(loader: &Loader, options: &ModelOptions) -> Result<Model> {
             ));
         }
     }
-    let mut types: Vec<TypeDef> = builder.types.into_iter().flatten().collect();
-    reach::mark_response_types(&mut types, &operations);
-    reach::mark_request_types(&mut types, &operations);
-    Ok(Model {
-        info: ApiInfo {
-            title: doc.info.title,
-            version: doc.info.version,
-            description: doc.info.description,
-            spec_hash: loader.root_hash(),
-        },
-        servers,
-        auth,
-        credentials,
-        types,
-        operations,
-        warnings: builder.warnings,
-    })
+    Ok(())
 }
 
 fn parse_at<T: DeserializeOwned>(value: &Value, at: &Location) -> Result<T> {

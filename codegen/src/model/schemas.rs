@@ -530,34 +530,7 @@ impl Builder<'_> {
             return Ok((TypeKind::Alias(nullable(ty), constraints), schema));
         }
         if let Some(variants) = schema.one_of.as_ref().or(schema.any_of.as_ref()) {
-            let key = if schema.one_of.is_some() {
-                "oneOf"
-            } else {
-                "anyOf"
-            };
-            let mut union = self.union(name, variants, &at.key(key))?;
-            union.one_of = key == "oneOf";
-            // Checked before the discriminator is read: its variants are
-            // numbered without the `null` one.
-            if union.nullable
-                && (schema.discriminator.is_some()
-                    || union.discrimination != Discrimination::ByShape)
-            {
-                return Err(Error::new(
-                    &at.key(key),
-                    "a `type: 'null'` variant is supported only in a union told apart by shape \
-                     (no `discriminator`, no `x-discriminator-fields`)",
-                ));
-            }
-            if let Some(discriminator) = &schema.discriminator {
-                union.discrimination = self.tagged(
-                    discriminator,
-                    variants,
-                    &union,
-                    &at.key(key),
-                    &at.key("discriminator"),
-                )?;
-            }
+            let union = self.union_def(name, &schema, variants, at)?;
             return Ok((TypeKind::Union(union), schema));
         }
         if let Some(constant) = &schema.constant {
@@ -571,47 +544,7 @@ impl Builder<'_> {
             };
         }
         if let Some(values) = &schema.enumeration {
-            if schema.kind.as_deref() == Some("integer") {
-                let mut integers = Vec::new();
-                for (i, v) in values.iter().enumerate() {
-                    integers.push(v.as_i64().ok_or_else(|| {
-                        Error::new(
-                            &at.key("enum").index(i),
-                            "an integer enum value must be a whole number",
-                        )
-                    })?);
-                }
-                if integers.is_empty() {
-                    return Err(Error::new(
-                        &at.key("enum"),
-                        "an enum needs at least one value",
-                    ));
-                }
-                return Ok((TypeKind::IntEnum(integers), schema));
-            }
-            let mut strings = Vec::new();
-            for (i, v) in values.iter().enumerate() {
-                match v {
-                    Value::String(s) => strings.push(s.clone()),
-                    _ => {
-                        return Err(Error::new(
-                            &at.key("enum").index(i),
-                            "only string and integer enums are supported",
-                        ))
-                    }
-                }
-            }
-            if strings.is_empty() {
-                return Err(Error::new(
-                    &at.key("enum"),
-                    "an enum needs at least one value",
-                ));
-            }
-            let kind = if strings.len() == 1 {
-                TypeKind::Const(strings.remove(0))
-            } else {
-                TypeKind::Enum(strings)
-            };
+            let kind = enum_kind(&schema, values, at)?;
             return Ok((kind, schema));
         }
         if schema.all_of.as_ref().is_some_and(|a| a.len() > 1) {
@@ -636,6 +569,45 @@ impl Builder<'_> {
             return Err(Error::new(at, "a schema that only refers to itself"));
         }
         Ok((TypeKind::Alias(ty, constraints), schema))
+    }
+
+    /// The union of a `oneOf` or `anyOf` (`variants`), and how its
+    /// variants are told apart.
+    fn union_def(
+        &mut self,
+        name: &str,
+        schema: &Schema,
+        variants: &[Value],
+        at: &Location,
+    ) -> Result<UnionDef> {
+        let key = if schema.one_of.is_some() {
+            "oneOf"
+        } else {
+            "anyOf"
+        };
+        let mut union = self.union(name, variants, &at.key(key))?;
+        union.one_of = key == "oneOf";
+        // Checked before the discriminator is read: its variants are
+        // numbered without the `null` one.
+        if union.nullable
+            && (schema.discriminator.is_some() || union.discrimination != Discrimination::ByShape)
+        {
+            return Err(Error::new(
+                &at.key(key),
+                "a `type: 'null'` variant is supported only in a union told apart by shape \
+                 (no `discriminator`, no `x-discriminator-fields`)",
+            ));
+        }
+        if let Some(discriminator) = &schema.discriminator {
+            union.discrimination = self.tagged(
+                discriminator,
+                variants,
+                &union,
+                &at.key(key),
+                &at.key("discriminator"),
+            )?;
+        }
+        Ok(union)
     }
 
     pub(super) fn merge_all_of(&mut self, schema: &Schema, at: &Location) -> Result<Schema> {
@@ -1044,4 +1016,49 @@ pub(super) fn needs_definition(schema: &Schema) -> bool {
         || schema.constant.is_some()
         || schema.all_of.as_ref().is_some_and(|a| a.len() > 1)
         || !schema.properties.is_empty()
+}
+
+/// The kind of an `enum`: integers, strings, or a constant (one string).
+fn enum_kind(schema: &Schema, values: &[Value], at: &Location) -> Result<TypeKind> {
+    if schema.kind.as_deref() == Some("integer") {
+        let mut integers = Vec::new();
+        for (i, v) in values.iter().enumerate() {
+            integers.push(v.as_i64().ok_or_else(|| {
+                Error::new(
+                    &at.key("enum").index(i),
+                    "an integer enum value must be a whole number",
+                )
+            })?);
+        }
+        if integers.is_empty() {
+            return Err(Error::new(
+                &at.key("enum"),
+                "an enum needs at least one value",
+            ));
+        }
+        return Ok(TypeKind::IntEnum(integers));
+    }
+    let mut strings = Vec::new();
+    for (i, v) in values.iter().enumerate() {
+        match v {
+            Value::String(s) => strings.push(s.clone()),
+            _ => {
+                return Err(Error::new(
+                    &at.key("enum").index(i),
+                    "only string and integer enums are supported",
+                ))
+            }
+        }
+    }
+    if strings.is_empty() {
+        return Err(Error::new(
+            &at.key("enum"),
+            "an enum needs at least one value",
+        ));
+    }
+    Ok(if strings.len() == 1 {
+        TypeKind::Const(strings.remove(0))
+    } else {
+        TypeKind::Enum(strings)
+    })
 }

@@ -13,6 +13,11 @@ use tokio::sync::{oneshot, TryAcquireError};
 
 /// How long the feeder waits before reading again after a read failed.
 const READ_RETRY: Duration = Duration::from_millis(200);
+/// Reads that fail in a row before the segment read is taken as
+/// unreadable (a bad sector, a file replaced by something that is not
+/// one): its unread events are lost, and reading goes on with the next
+/// segment instead of stopping every delivery behind it.
+const UNREADABLE_AFTER: u32 = 5;
 
 pub(crate) async fn feed(shared: Arc<Shared>, log: Arc<Log>, mut reader: Reader) {
     let mut chunk = Some(Chunk::default());
@@ -20,6 +25,7 @@ pub(crate) async fn feed(shared: Arc<Shared>, log: Arc<Log>, mut reader: Reader)
     // The sender numbers events in the order it takes them; a spool's
     // numbers go on across restarts, and the sender takes them over.
     let mut expected = None;
+    let mut failures = 0;
     loop {
         if shared.cancel.is_cancelled() {
             return;
@@ -39,18 +45,8 @@ pub(crate) async fn feed(shared: Arc<Shared>, log: Arc<Log>, mut reader: Reader)
             reader = r;
             let c = chunk.insert(c);
             settle_lost(&log, c);
-            if let Err(error) = result {
-                tracing::error!(error = %error, dir = %log.dir.display(), "reading the spool failed: trying again");
-                if shared
-                    .cancel
-                    .or_cancelled(tokio::time::sleep(READ_RETRY))
-                    .await
-                    .is_none()
-                {
-                    return;
-                }
-                continue;
-            }
+            // What was read before a failure is the reader's past: it goes
+            // to the queue now, or it would wait for the next run.
             for (number, range) in &c.events {
                 if expected != Some(*number) {
                     shared.queue().renumber(*number);
@@ -58,6 +54,24 @@ pub(crate) async fn feed(shared: Arc<Shared>, log: Arc<Log>, mut reader: Reader)
                 expected = Some(number + 1);
                 if !push(&shared, &c.buf[range.clone()]).await {
                     return;
+                }
+            }
+            match result {
+                Ok(()) => failures = 0,
+                Err(error) if failures + 1 >= UNREADABLE_AFTER => {
+                    tracing::error!(error = %error, dir = %log.dir.display(), "a spool file cannot be read: its events not read yet are lost");
+                    reader.skip_unreadable(&log, c);
+                    settle_lost(&log, c);
+                    failures = 0;
+                }
+                Err(error) => {
+                    failures += 1;
+                    tracing::error!(error = %error, dir = %log.dir.display(), "reading the spool failed: trying again");
+                    let slept = shared.cancel.or_cancelled(tokio::time::sleep(READ_RETRY));
+                    if slept.await.is_none() {
+                        return;
+                    }
+                    continue;
                 }
             }
         }

@@ -231,8 +231,14 @@ pub(crate) fn parse_segment_name(name: &str) -> Option<u64> {
     if digits.len() != 20 || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    digits.parse().ok()
+    // No spool numbers that many events: such a name was not written by
+    // one (and would run the numbering out).
+    digits.parse().ok().filter(|base| *base <= MAX_SEGMENT_BASE)
 }
+
+/// The largest first event number a segment's name may carry (2^62: a
+/// million events a second for 146 000 years).
+pub(crate) const MAX_SEGMENT_BASE: u64 = 1 << 62;
 
 /// Version 1 of the format, read to migrate a spool left by 0.1.
 pub(crate) mod v1 {
@@ -433,7 +439,10 @@ mod tests {
     #[test]
     fn segment_names_sort_by_number() {
         assert_eq!(segment_name(12), "00000000000000000012.seg");
-        assert_eq!(parse_segment_name(&segment_name(u64::MAX)), Some(u64::MAX));
+        let last = MAX_SEGMENT_BASE;
+        assert_eq!(parse_segment_name(&segment_name(last)), Some(last));
+        assert_eq!(parse_segment_name(&segment_name(last + 1)), None);
+        assert_eq!(parse_segment_name(&segment_name(u64::MAX)), None);
         assert_eq!(parse_segment_name("12.seg"), None);
         assert_eq!(parse_segment_name("LOCK"), None);
     }

@@ -158,6 +158,35 @@ impl Reader {
         }
     }
 
+    /// Gives up on the segment read, which failed every read: the events
+    /// of it not read yet are lost (into `chunk`, emptied first), and
+    /// reading goes on with the next segment.
+    pub fn skip_unreadable(&mut self, log: &Log, chunk: &mut Chunk) {
+        chunk.buf.clear();
+        chunk.events.clear();
+        chunk.lost.clear();
+        chunk.damaged.clear();
+        let position = self.position(log);
+        let offset = self
+            .scan
+            .as_ref()
+            .map_or(format::HEADER_LEN as u64, SegmentScan::offset);
+        let stretch = Stretch {
+            offset,
+            bytes: position.durable_len.saturating_sub(offset),
+            to_end: true,
+            torn: false,
+            reason: "the file could not be read",
+        };
+        chunk.damaged.push((self.path.clone(), stretch));
+        lose(&self.skip, self.next..position.end, chunk);
+        self.next = self.next.max(position.end);
+        match position.following {
+            Some((base, path)) => self.switch(base, path),
+            None => self.scan = Some(SegmentScan::cut_off(position.durable_len)),
+        }
+    }
+
     /// The segment read against what is durable; goes on from the oldest
     /// segment left when it was deleted (so all settled).
     fn position(&mut self, log: &Log) -> Position {

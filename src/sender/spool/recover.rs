@@ -163,10 +163,6 @@ pub(crate) fn open(dir: &Path) -> Result<Opened, SpoolError> {
     let mut scanned = Vec::new();
     let mut any_valid = names.is_empty() || was_a_spool;
     for (i, (base, path)) in names.iter().enumerate() {
-        if i == 0 {
-            // Segments are deleted once settled: what precedes the oldest is.
-            settled.settle_below(*base);
-        }
         let last = i + 1 == names.len();
         match read_segment(dir, path, *base, last, &mut settled, &mut recovery)? {
             Some(segment) => {
@@ -188,6 +184,9 @@ pub(crate) fn open(dir: &Path) -> Result<Opened, SpoolError> {
         .max()
         .unwrap_or(0);
     let mut lost = Vec::new();
+    if let Some(oldest) = scanned.first() {
+        place_missing_oldest(oldest, &settled, &mut lost, &mut recovery);
+    }
     let mut segments = Vec::new();
     for i in 0..scanned.len() {
         let bound = scanned.get(i + 1).map_or(next, |s| s.base);
@@ -285,6 +284,8 @@ fn segment_names(dir: &Path) -> Result<Vec<(u64, PathBuf)>, SpoolError> {
             std::fs::remove_file(&path).map_err(SpoolError::io(&path, "removing"))?;
         } else if let Some(base) = format::parse_segment_name(name) {
             names.push((base, entry.path()));
+        } else if name.ends_with(".seg") {
+            tracing::warn!(path = %entry.path().display(), "a file that a spool did not name is left alone");
         }
     }
     names.sort();
@@ -413,8 +414,26 @@ fn read_segment(
         valid,
         header_damaged: matches!(header, Header::Damaged) && migrate_from.is_none(),
     };
+    // Events are numbered consecutively from the segment's first, and each
+    // record takes at least a record header: a record that tells of a
+    // number beyond what the file can hold was not written by a spool
+    // (and would run the numbering out).
+    let numbers_limit = base.saturating_add(len / format::RECORD_HEADER_LEN as u64 + 1);
     while let Some(item) = scan.next().map_err(io("reading"))? {
         match item {
+            Item::Record {
+                offset,
+                len,
+                content,
+            } if content.numbers_below() > numbers_limit => {
+                scanned.pieces.push(Piece::Damaged(Stretch {
+                    offset,
+                    bytes: len as u64,
+                    to_end: false,
+                    torn: false,
+                    reason: "a record numbered beyond what its file can hold",
+                }));
+            }
             Item::Record { content, .. } => {
                 scanned.valid = true;
                 scanned.valid_len = scan.offset();
@@ -515,6 +534,33 @@ fn place_damage(
     report(pending.take(), expected..bound.max(expected), true);
 }
 
+/// Reports the events numbered below the oldest segment that no settled
+/// record settled: a segment before it was lost (deleted, or not found).
+/// A segment is deleted only once a later one holds a settled record that
+/// covers it (the writer writes one into the segment it starts when it
+/// gives the disk back), so what precedes the oldest is settled unless a
+/// file went missing, or the records that said so were damaged.
+fn place_missing_oldest(
+    oldest: &Scanned,
+    settled: &Settled,
+    lost: &mut Vec<Range<u64>>,
+    recovery: &mut Recovery,
+) {
+    let runs = settled.unsettled_runs(0..oldest.base);
+    let (Some(first), Some(last)) = (runs.first(), runs.last()) else {
+        return;
+    };
+    recovery.damaged.push(Damage {
+        kind: DamageKind::Missing,
+        file: oldest.path.clone(),
+        offset: 0,
+        bytes: 0,
+        sequences: first.start..last.end,
+        reason: "events before the oldest file are in no file, and no record settled them",
+    });
+    lost.extend(runs);
+}
+
 /// Writes a damaged header anew, so that the file reads as a segment again.
 fn repair_header(segment: &Scanned) -> Result<(), SpoolError> {
     use std::io::Write;
@@ -542,4 +588,57 @@ fn cut_off_tail(segment: &Scanned) -> Result<(), SpoolError> {
     file.set_len(segment.valid_len.max(HEADER_LEN as u64))
         .and_then(|()| file.sync_all())
         .map_err(SpoolError::io(path, "cutting off a damaged tail"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spool_with(name: &str, records: &[u8]) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!(
+            "algolia-insights-recover-{name}-{}",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut bytes = format::header(0).to_vec();
+        bytes.extend_from_slice(records);
+        std::fs::write(dir.join(format::segment_name(0)), bytes).unwrap();
+        dir
+    }
+
+    #[test]
+    fn a_record_numbered_beyond_its_file_is_damage_not_the_next_number() {
+        let mut records = Vec::new();
+        for number in 0..3 {
+            format::push_event(&mut records, number, b"{}");
+        }
+        let crafted = records.len() as u64 + HEADER_LEN as u64;
+        format::push_event(&mut records, u64::MAX - 1, b"{}");
+        format::push_settled(&mut records, u64::MAX, u64::MAX);
+        format::push_event(&mut records, 3, b"{}");
+        let dir = spool_with("crafted", &records);
+        let opened = open(&dir).unwrap();
+        assert_eq!(opened.next, 4);
+        assert_eq!(opened.settled.below(), 0);
+        assert_eq!(opened.recovery.events, 4);
+        assert_eq!(opened.recovery.damaged.len(), 2, "{:?}", opened.recovery);
+        assert_eq!(opened.recovery.damaged[0].offset, crafted);
+        assert!(opened.lost.is_empty(), "{:?}", opened.lost);
+        drop(opened);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_segment_name_beyond_any_numbering_is_left_alone() {
+        let dir = spool_with("name", &[]);
+        let stray = dir.join(format::segment_name(u64::MAX));
+        std::fs::write(&stray, format::header(u64::MAX)).unwrap();
+        let opened = open(&dir).unwrap();
+        assert_eq!(opened.segments.len(), 1);
+        assert_eq!(opened.next, 0);
+        assert!(stray.exists());
+        drop(opened);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

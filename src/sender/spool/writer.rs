@@ -168,21 +168,35 @@ impl Writer {
         Ok(())
     }
 
-    /// Starts the segment whose first event is numbered `base`.
+    /// Starts the segment whose first event is numbered `base`. It begins
+    /// with the settled mark written so far: opening takes the events
+    /// before the oldest segment that no record settled for a file gone
+    /// missing, and the older segments may be deleted before this one
+    /// holds another settled record (when the disk is given back).
     fn roll(&mut self, base: u64) -> io::Result<()> {
         let path = self.log.dir.join(format::segment_name(base));
-        let head = create_segment(&path, base, &self.log.dir)?;
+        let mut head = create_segment(&path, base, &self.log.dir)?;
+        let settled_written = self.log.state().settled_written;
+        let mut len = format::HEADER_LEN as u64;
+        if settled_written > 0 {
+            let mut record = Vec::new();
+            format::push_settled(&mut record, base, settled_written);
+            if let Err(error) = head.write_all(&record).and_then(|()| head.sync_data()) {
+                drop(head);
+                let _ = std::fs::remove_file(&path);
+                return Err(error);
+            }
+            len += record.len() as u64;
+        }
         self.head = head;
-        self.head_len = format::HEADER_LEN as u64;
-        self.log
-            .written
-            .fetch_add(format::HEADER_LEN as u64, SeqCst);
+        self.head_len = len;
+        self.log.written.fetch_add(len, SeqCst);
         let mut state = self.log.state();
-        state.stored += format::HEADER_LEN as u64;
+        state.stored += len;
         state.segments.push_back(Segment {
             base,
             path,
-            durable_len: format::HEADER_LEN as u64,
+            durable_len: len,
             durable_next: base,
         });
         Ok(())
@@ -244,12 +258,12 @@ impl Writer {
     /// and that is written: a new segment begins, and the one written to
     /// so far is deleted, so that a settled spool holds no event's bytes.
     fn give_back(&mut self, end: u64) {
-        let (settled, head_base) = {
+        let (settled_written, head_base) = {
             let state = self.log.state();
             let head_base = state.segments.back().map_or(end, |s| s.base);
-            (state.settled_written >= end, head_base)
+            (state.settled_written, head_base)
         };
-        if !settled || head_base >= end {
+        if settled_written < end || head_base >= end {
             return;
         }
         match self.roll(end) {
