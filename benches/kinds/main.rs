@@ -209,6 +209,17 @@ fn parent(n: u64, rounds: usize, kinds: &[String], scenarios: &[String]) {
         std::mem::size_of::<events::PlainConversion>(),
         std::mem::size_of::<events::Plain>(),
     );
+    {
+        use algolia_insights::models::*;
+        println!(
+            "sizes of the client's kinds: ViewedObjectIDs {}, ClickedObjectIDs {}, ClickedObjectIDsAfterSearch {}, ConvertedObjectIDsAfterSearch {}, PurchasedObjectIDsAfterSearch {}",
+            std::mem::size_of::<ViewedObjectIDs>(),
+            std::mem::size_of::<ClickedObjectIDs>(),
+            std::mem::size_of::<ClickedObjectIDsAfterSearch>(),
+            std::mem::size_of::<ConvertedObjectIDsAfterSearch>(),
+            std::mem::size_of::<PurchasedObjectIDsAfterSearch>(),
+        );
+    }
     let mut runs: BTreeMap<(&str, &str), Vec<Run>> = BTreeMap::new();
     for round in 1..=rounds {
         for kind in kinds.iter().map(String::as_str) {
