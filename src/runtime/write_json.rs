@@ -5,8 +5,9 @@
 //! copies a key or a string whole when an eight-bytes-at-a-time scan finds
 //! nothing to escape, and hands everything else (numbers, strings that need
 //! escapes, map keys that are not strings, `RawValue`) to serde_json
-//! itself, so that the bytes are serde_json's by construction
-//! (`tests/write_json.rs` compares them on generated events).
+//! itself, so that the bytes are serde_json's by construction (the tests
+//! below compare them on every kind of serde value and every character
+//! below U+0100; `tests/proptest_events.rs` on generated batches).
 
 use serde::ser::{self, Impossible, Serialize};
 use serde_json::Error;
