@@ -18,7 +18,7 @@
 //! - events/s and CPU cover the timed section only: CPU of the whole child
 //!   process (`getrusage(RUSAGE_SELF)`) and of its thread that runs the loop
 //!   (`RUSAGE_THREAD`; the runtime is single-threaded, so reqwest's and the
-//!   sender's tasks run there too).
+//!   sender's tasks run there too), and the kernel's part of the latter.
 //! - Allocations and frees are counted by the binary's global allocator, per
 //!   phase: building the events, the timed section, freeing after the clock.
 //! - Before the first round, a batch of each kind is written both ways and
@@ -55,6 +55,8 @@ struct Run {
     seconds: f64,
     cpu_seconds: f64,
     thread_cpu_seconds: f64,
+    /// The kernel's part of `thread_cpu_seconds`.
+    thread_system_seconds: f64,
     build_allocations: u64,
     send_allocations: u64,
     send_frees: u64,
@@ -99,21 +101,24 @@ fn main() {
     parent(n, rounds, &kinds, &scenarios);
 }
 
-/// CPU time of the calling thread.
-fn thread_cpu() -> Duration {
+/// CPU time of the calling thread: user + system, and system alone.
+fn thread_cpu() -> (Duration, Duration) {
     // SAFETY: `getrusage` only writes into the struct we hand it, plain data
     // for which all-zero bytes are a valid value.
     let usage = unsafe {
         let mut usage: libc::rusage = std::mem::zeroed();
         if libc::getrusage(libc::RUSAGE_THREAD, &mut usage) != 0 {
-            return Duration::ZERO;
+            return (Duration::ZERO, Duration::ZERO);
         }
         usage
     };
     let time = |t: libc::timeval| {
         Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
     };
-    time(usage.ru_utime) + time(usage.ru_stime)
+    (
+        time(usage.ru_utime) + time(usage.ru_stime),
+        time(usage.ru_stime),
+    )
 }
 
 /// Runs one scenario and prints what it measured.
@@ -136,13 +141,15 @@ fn child(scenario: &str, kind: &str, url: &str, n: u64) {
             std::process::exit(1);
         });
     let seconds = started.elapsed().as_secs_f64();
-    let thread_cpu_seconds = (thread_cpu() - thread_before).as_secs_f64();
+    let thread_after = thread_cpu();
+    let thread_cpu_seconds = (thread_after.0 - thread_before.0).as_secs_f64();
+    let thread_system_seconds = (thread_after.1 - thread_before.1).as_secs_f64();
     let cpu_seconds = (usage::now().cpu - before.cpu).as_secs_f64();
     let (sent, sent_frees) = alloc::counts();
     drop(left);
     let (_, after_frees) = alloc::counts();
     println!(
-        "RESULT {seconds} {cpu_seconds} {thread_cpu_seconds} {} {} {} {}",
+        "RESULT {seconds} {cpu_seconds} {thread_cpu_seconds} {} {} {} {} {thread_system_seconds}",
         built - allocations,
         sent - built,
         sent_frees - frees,
@@ -185,6 +192,7 @@ fn run_child(scenario: &str, kind: &str, url: &str, n: u64, taskset: bool) -> Ru
         send_allocations: f[4].parse().expect("allocations"),
         send_frees: f[5].parse().expect("frees"),
         after_frees: f[6].parse().expect("frees"),
+        thread_system_seconds: f[7].parse().expect("system CPU seconds"),
     }
 }
 
@@ -232,10 +240,11 @@ fn parent(n: u64, rounds: usize, kinds: &[String], scenarios: &[String]) {
                     "{scenario} {kind}: the sink received {received} of {n} events"
                 );
                 println!(
-                    "  round {round}  {kind:<12} {scenario:<12} {:>9.0} events/s  CPU {:.3} µs/event (thread {:.3})",
+                    "  round {round}  {kind:<12} {scenario:<12} {:>9.0} events/s  CPU {:.3} µs/event (thread {:.3}, of which system {:.3})",
                     n as f64 / run.seconds,
                     run.cpu_seconds * 1e6 / n as f64,
                     run.thread_cpu_seconds * 1e6 / n as f64,
+                    run.thread_system_seconds * 1e6 / n as f64,
                 );
                 runs.entry((kind, scenario)).or_default().push(run);
             }
@@ -245,8 +254,8 @@ fn parent(n: u64, rounds: usize, kinds: &[String], scenarios: &[String]) {
     println!();
     println!("Median (min-max) over {rounds} rounds, {n} events. Ratios: each round against the floor of the same lifecycle (lent or owned) in the same round.");
     println!();
-    println!("| kind | scenario | events/s | vs floor, events/s | CPU µs per event | vs floor, CPU per event | thread CPU µs per event | vs floor, thread CPU |");
-    println!("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+    println!("| kind | scenario | events/s | vs floor, events/s | CPU µs per event | vs floor, CPU per event | thread CPU µs per event | vs floor, thread CPU | of which system µs per event |");
+    println!("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     for kind in kinds.iter().map(String::as_str) {
         for scenario in scenarios.iter().map(String::as_str) {
             let these = &runs[&(kind, scenario)];
@@ -254,18 +263,24 @@ fn parent(n: u64, rounds: usize, kinds: &[String], scenarios: &[String]) {
             let rate = Stat::of(these.iter().map(|r| n as f64 / r.seconds));
             let cpu = Stat::of(these.iter().map(|r| r.cpu_seconds * 1e6 / n as f64));
             let thread = Stat::of(these.iter().map(|r| r.thread_cpu_seconds * 1e6 / n as f64));
+            let system = Stat::of(
+                these
+                    .iter()
+                    .map(|r| r.thread_system_seconds * 1e6 / n as f64),
+            );
             let ratio = |f: fn(&Run, &Run) -> f64| match floor {
                 Some(floor) => Stat::of(these.iter().zip(floor).map(|(r, fl)| f(r, fl))),
                 None => Stat::NONE,
             };
             println!(
-                "| {kind} | {scenario} | {} | {} | {} | {} | {} | {} |",
+                "| {kind} | {scenario} | {} | {} | {} | {} | {} | {} | {} |",
                 rate.show(0, ""),
                 ratio(|r, f| f.seconds / r.seconds).show(2, "×"),
                 cpu.show(3, ""),
                 ratio(|r, f| r.cpu_seconds / f.cpu_seconds).show(2, "×"),
                 thread.show(3, ""),
                 ratio(|r, f| r.thread_cpu_seconds / f.thread_cpu_seconds).show(2, "×"),
+                system.show(3, ""),
             );
         }
     }
