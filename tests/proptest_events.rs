@@ -3,6 +3,7 @@
 //! value; each way of breaking a rule is refused, at the path of the value
 //! that breaks it.
 
+use algolia_insights::__private::{HttpRequest, Method};
 use algolia_insights::models::*;
 use algolia_insights::validation::{Severity, Validate, ValidationContext, Violation};
 use proptest::collection::vec;
@@ -443,7 +444,11 @@ proptest! {
         prop_assert_eq!(violations(&batch), Vec::<Violation>::new());
         let text = serde_json::to_string(&batch).unwrap();
         let back: InsightsEvents = serde_json::from_str(&text).unwrap();
-        prop_assert_eq!(back, batch);
+        prop_assert_eq!(&back, &batch);
+        // The crate's own JSON writer (request bodies) gives serde_json's bytes.
+        let mut request = HttpRequest::new(Method::POST, "/1/events".into());
+        request.json_body(&batch, None).unwrap();
+        prop_assert_eq!(request.body().unwrap().as_ref(), text.as_bytes());
     }
 }
 

@@ -30,8 +30,10 @@ mod events;
 mod pin;
 mod scenarios;
 mod sink;
+mod stat;
 mod usage;
 
+use stat::Stat;
 use std::collections::BTreeMap;
 use std::process::Command;
 
@@ -285,43 +287,5 @@ fn parent(sizes: &[u64], rounds: usize, scenarios: &[String], cli: Option<&std::
             cpu.show(2, "×"),
             disk.show(1, ""),
         );
-    }
-}
-
-/// The median and range of a few measurements.
-#[derive(Debug, Clone, Copy)]
-struct Stat {
-    median: f64,
-    min: f64,
-    max: f64,
-}
-
-impl Stat {
-    const NONE: Stat = Stat {
-        median: f64::NAN,
-        min: f64::NAN,
-        max: f64::NAN,
-    };
-
-    fn of(values: impl Iterator<Item = f64>) -> Stat {
-        let mut values: Vec<f64> = values.collect();
-        values.sort_by(f64::total_cmp);
-        let median = match values.len() {
-            0 => return Stat::NONE,
-            len if len % 2 == 1 => values[len / 2],
-            len => (values[len / 2 - 1] + values[len / 2]) / 2.0,
-        };
-        Stat {
-            median,
-            min: values[0],
-            max: values[values.len() - 1],
-        }
-    }
-
-    fn show(&self, decimals: usize, unit: &str) -> String {
-        format!(
-            "{:.*}{unit} ({:.*}–{:.*})",
-            decimals, self.median, decimals, self.min, decimals, self.max
-        )
     }
 }

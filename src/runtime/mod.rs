@@ -25,6 +25,7 @@ mod tls;
 pub(crate) mod transport;
 mod user_agent;
 pub(crate) mod variants;
+pub(crate) mod write_json;
 
 pub use arguments::{Checked, IntoList, IntoModelList};
 pub use body::IntoBody;

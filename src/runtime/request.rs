@@ -292,9 +292,11 @@ impl HttpRequest {
             .map(|mut spare| std::mem::take(&mut *spare))
             .unwrap_or_default();
         bytes.reserve(BODY_SIZE_HINT.load(Relaxed));
-        serde_json::to_writer(&mut bytes, body).map_err(|source| Error::Serialize {
-            what: "the body".into(),
-            source,
+        crate::runtime::write_json::to_vec_end(&mut bytes, body).map_err(|source| {
+            Error::Serialize {
+                what: "the body".into(),
+                source,
+            }
         })?;
         BODY_SIZE_HINT.store(bytes.len().min(HINT_CAP), Relaxed);
         // A small body after a large one does not keep the large buffer.

@@ -461,7 +461,7 @@ impl Sender {
         // into the batch being filled: no allocation per event.
         SCRATCH.with_borrow_mut(|scratch| {
             scratch.clear();
-            let prepared = match serde_json::to_writer(&mut *scratch, event) {
+            let prepared = match crate::runtime::write_json::to_vec_end(scratch, event) {
                 Ok(()) => self.admit(scratch),
                 Err(e) => Prepared::Invalid(refusal(format!("cannot be serialized to JSON: {e}"))),
             };

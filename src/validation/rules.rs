@@ -383,7 +383,7 @@ pub fn check_serialized_size<T: serde::Serialize>(
     // (a second writer type would compile every model's `Serialize` again).
     // The buffer is about the size of the value, which is in memory already.
     let mut bytes = Vec::new();
-    if let Err(error) = serde_json::to_writer(&mut bytes, value) {
+    if let Err(error) = crate::runtime::write_json::to_vec_end(&mut bytes, value) {
         return Some(Violation::new(
             path,
             format!("cannot be serialized to JSON: {error}"),
