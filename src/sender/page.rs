@@ -11,7 +11,6 @@
 use super::batch::Batch;
 use super::deliver::deliver;
 use super::state::{BatchGuard, Shared};
-use crate::metrics;
 use crate::operations::PushEvents;
 use crate::runtime::platform;
 use std::sync::atomic::Ordering::SeqCst;
@@ -89,7 +88,7 @@ pub(crate) fn send_queued_by_beacon(shared: &Arc<Shared>) {
             .counters
             .dispatched
             .fetch_add(batch.len() as u64, SeqCst);
-        metrics::queue_changed(-(batch.len() as isize));
+        shared.queue_gauge.changed(-(batch.len() as isize));
         let mut parts = vec![batch];
         let mut refused: Vec<Batch> = Vec::new();
         while let Some(part) = parts.pop() {
