@@ -5,8 +5,8 @@
 
 use super::{connect, NatsConfig, NatsError, PublishError, FLUSH_WAIT};
 use crate::models::EventsItems;
-use crate::sender::{IntoEvent, MAX_EVENT_BYTES};
-use crate::validation::{Path, Validate, ValidationContext, ValidationErrors, Violation};
+use crate::sender::{event_json, json_text, IntoEvent, TextRefused, MAX_BODY_BYTES};
+use crate::validation::ValidationContext;
 use async_nats::jetstream::{self, message::PublishMessage};
 use bytes::Bytes;
 use std::hash::{BuildHasher, RandomState};
@@ -224,25 +224,20 @@ impl NatsProducer {
     /// The event's JSON, if it passes the checks `Sender::send` makes.
     fn prepare(&self, event: &EventsItems) -> Result<Bytes, PublishError> {
         self.check_open()?;
-        event
-            .validate_with(&self.rules())
+        let mut json = Vec::new();
+        event_json(event, &self.rules(), MAX_BODY_BYTES, &mut json)
             .map_err(PublishError::Invalid)?;
-        let json = serde_json::to_vec(event).map_err(|e| {
-            PublishError::Invalid(refusal(format!("cannot be serialized to JSON: {e}")))
-        })?;
-        check_size(&json)?;
         Ok(Bytes::from(json))
     }
 
+    /// The event's JSON text, if it passes the checks `Sender::send_json` makes.
     fn prepare_json(&self, json: &str) -> Result<Bytes, PublishError> {
         self.check_open()?;
-        let text = json.trim_matches(|c| matches!(c, ' ' | '\t' | '\n' | '\r'));
-        let event = EventsItems::from_json(text).map_err(PublishError::Decode)?;
-        event
-            .validate_with(&self.rules())
-            .map_err(PublishError::Invalid)?;
-        check_size(text.as_bytes())?;
-        Ok(Bytes::copy_from_slice(text.as_bytes()))
+        match json_text(json, &self.rules(), MAX_BODY_BYTES) {
+            Ok(text) => Ok(Bytes::copy_from_slice(text.as_bytes())),
+            Err(TextRefused::Decode(error)) => Err(PublishError::Decode(error)),
+            Err(TextRefused::Invalid(errors)) => Err(PublishError::Invalid(errors)),
+        }
     }
 
     fn rules(&self) -> ValidationContext {
@@ -285,24 +280,6 @@ impl NatsProducer {
         });
         Ok(())
     }
-}
-
-/// A refusal of the whole event (at its root), as the `Sender`'s.
-fn refusal(message: String) -> ValidationErrors {
-    ValidationErrors::check(vec![Violation::new(&Path::Root, message)])
-        .expect_err("one violation is an error")
-}
-
-/// The `Sender`'s limit: an event that would not fit a request alone.
-fn check_size(json: &[u8]) -> Result<(), PublishError> {
-    if json.len() > MAX_EVENT_BYTES {
-        return Err(PublishError::Invalid(refusal(format!(
-            "the event is {} bytes of JSON: a batch of it alone would not stay below {} bytes",
-            json.len(),
-            crate::sender::MAX_BODY_BYTES
-        ))));
-    }
-    Ok(())
 }
 
 impl Inner {

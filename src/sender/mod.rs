@@ -63,6 +63,7 @@
 //! again, and the API may have recorded it the first time.
 
 mod batch;
+mod checked;
 mod clock;
 mod config;
 mod deliver;
@@ -80,6 +81,8 @@ mod spool;
 mod spool;
 mod state;
 
+#[cfg(feature = "nats")]
+pub(crate) use checked::{event_json, json_text, TextRefused};
 pub use config::{SenderConfig, MAX_BATCH_EVENTS, MAX_BODY_BYTES, MAX_EVENT_BYTES};
 pub use event::IntoEvent;
 #[cfg(feature = "nats")]
@@ -92,8 +95,7 @@ use crate::error::Error;
 use crate::models::EventsItems;
 use crate::runtime::decode::DecodeError;
 use crate::runtime::platform;
-use crate::validation::{Path, Validate, ValidationErrors, Violation};
-use batch::ENVELOPE_BYTES;
+use crate::validation::ValidationErrors;
 use bytes::Bytes;
 use queue::Queue;
 use spool::{Admitted, Spooled};
@@ -441,29 +443,27 @@ impl Sender {
 
     /// Reads and checks an event's JSON text, and queues the text if there is room.
     fn prepare_json(&self, json: &str) -> Result<Prepared, SendJsonError> {
-        let text = json.trim_matches(|c| matches!(c, ' ' | '\t' | '\n' | '\r'));
-        let event = EventsItems::from_json(text).map_err(SendJsonError::Decode)?;
-        if let Err(errors) = event.validate_with(&self.handle.shared.clock.context()) {
-            return Err(SendJsonError::Invalid(errors));
+        let shared = &self.handle.shared;
+        let context = shared.clock.context();
+        match checked::json_text(json, &context, shared.config.max_batch_bytes) {
+            Ok(text) => Ok(self.admit(text.as_bytes())),
+            Err(checked::TextRefused::Decode(error)) => Err(SendJsonError::Decode(error)),
+            Err(checked::TextRefused::Invalid(errors)) => Err(SendJsonError::Invalid(errors)),
         }
-        drop(event);
-        Ok(self.admit(text.as_bytes()))
     }
 
     /// Checks the event as the client checks a request, serializes it once
     /// (these bytes are what gets sent), and queues it if there is room.
     fn prepare(&self, event: &EventsItems) -> Prepared {
         let shared = &self.handle.shared;
-        if let Err(errors) = event.validate_with(&shared.clock.context()) {
-            return Prepared::Invalid(errors);
-        }
+        let context = shared.clock.context();
+        let max = shared.config.max_batch_bytes;
         // Serialized into a buffer the thread keeps, then copied straight
         // into the batch being filled: no allocation per event.
         SCRATCH.with_borrow_mut(|scratch| {
-            scratch.clear();
-            let prepared = match crate::runtime::write_json::to_vec_end(scratch, event) {
+            let prepared = match checked::event_json(event, &context, max, scratch) {
                 Ok(()) => self.admit(scratch),
-                Err(e) => Prepared::Invalid(refusal(format!("cannot be serialized to JSON: {e}"))),
+                Err(errors) => Prepared::Invalid(errors),
             };
             if scratch.capacity() > SCRATCH_KEPT {
                 *scratch = Vec::new();
@@ -472,16 +472,9 @@ impl Sender {
         })
     }
 
-    /// Queues an event's JSON if it fits a batch and there is room.
+    /// Queues a checked event's JSON if there is room.
     fn admit(&self, json: &[u8]) -> Prepared {
         let shared = &self.handle.shared;
-        let max = shared.config.max_batch_bytes;
-        if json.len() + ENVELOPE_BYTES >= max {
-            return Prepared::Invalid(refusal(format!(
-                "the event is {} bytes of JSON: a batch of it alone would not stay below {max} bytes",
-                json.len()
-            )));
-        }
         if let Some(spool) = &self.handle.spool {
             return match spool.admit(json) {
                 Admitted::Taken(number) => Prepared::Spooled(number),
@@ -639,11 +632,6 @@ enum Wait<'e> {
 /// An event to hand back in an error: a lent one is cloned, only now.
 pub(crate) fn owned(event: Cow<'_, EventsItems>) -> Box<EventsItems> {
     Box::new(event.into_owned())
-}
-
-fn refusal(message: String) -> ValidationErrors {
-    ValidationErrors::check(vec![Violation::new(&Path::Root, message)])
-        .expect_err("one violation is an error")
 }
 
 /// What a [`Sender`] has done with the events given to it, in events.
