@@ -5,10 +5,11 @@
 //! acknowledged every event (stored on a quorum of its replicas).
 
 use crate::args::SendArgs;
-use crate::lines::{self, Line, LineReader};
+use crate::lines;
 use crate::nats_args::nats_config;
 use crate::output::{errln, outln};
 use crate::progress;
+use crate::scan::{RejectsFile, Scan, Scanned};
 use algolia_insights::nats::PublishError;
 use algolia_insights::Client;
 use std::time::Duration;
@@ -18,6 +19,12 @@ const FINISH: Duration = Duration::from_secs(60);
 
 pub async fn run(args: &SendArgs, servers: &str) -> Result<bool, String> {
     let input = lines::open(&args.input)?;
+    let input_name = input.name.clone();
+    let rejects = args
+        .rejects
+        .as_deref()
+        .map(RejectsFile::create)
+        .transpose()?;
     let config = nats_config(servers, &args.nats_options);
     // The rules events are checked with; nothing is sent to the API.
     let client = Client::builder("publisher", "publisher")
@@ -28,39 +35,39 @@ pub async fn run(args: &SendArgs, servers: &str) -> Result<bool, String> {
         .await
         .map_err(|e| e.to_string())?;
     let bar = progress::reading(input.size);
-    let mut reader = LineReader::new(input.reader);
-    let mut line = Vec::new();
+    // Each line as `send` takes it: the producer reads and checks its text.
+    let mut scan = Scan::texts(input, rejects);
     let mut rejected = 0u64;
-    loop {
-        let read = reader
-            .next_line(&mut line, &mut |_| Ok(()))
-            .map_err(|e| format!("reading {}: {e}", input.name))?;
-        let Some(read) = read else { break };
-        let number = reader.number();
-        if let Line::TooLong { bytes } = read {
-            rejected += 1;
-            bar.suspend(|| errln!("line {number}: {bytes} bytes, too long for one event"));
-            continue;
-        }
-        let text = String::from_utf8_lossy(&line);
-        if text.trim().is_empty() {
-            continue;
-        }
-        let sent = match producer.try_send_json(&text) {
-            Err(PublishError::Full) => producer.send_json(&text).await,
+    while let Some(scanned) = scan
+        .next()
+        .map_err(|e| format!("reading {input_name}: {e}"))?
+    {
+        let line = match scanned {
+            Scanned::Rejected { line, reason } => {
+                rejected += 1;
+                bar.suspend(|| errln!("line {line}: {reason}"));
+                continue;
+            }
+            Scanned::Line { line } => line,
+        };
+        let sent = match producer.try_send_json(scan.text()) {
+            Err(PublishError::Full) => producer.send_json(scan.text()).await,
             other => other,
         };
-        match sent {
-            Ok(()) => {}
-            Err(error) => {
-                rejected += 1;
-                bar.suspend(|| errln!("line {number}: {error}"));
+        if let Err(error) = sent {
+            rejected += 1;
+            bar.suspend(|| errln!("line {line}: {error}"));
+            if matches!(error, PublishError::Invalid(_) | PublishError::Decode(_)) {
+                scan.reject()
+                    .map_err(|e| format!("cannot write the rejects file: {e}"))?;
             }
         }
-        if number % 256 == 0 {
-            bar.set_position(reader.bytes_read());
+        if line % 256 == 0 {
+            bar.set_position(scan.bytes_read());
         }
     }
+    scan.finish()
+        .map_err(|e| format!("cannot write the rejects file: {e}"))?;
     bar.finish_and_clear();
     let report = producer.shutdown(FINISH).await;
     let stats = report.stats;

@@ -21,12 +21,31 @@ async fn a_file_published_to_the_stream_is_forwarded_to_the_api() {
     let api = LocalServer::start().await.unwrap();
     let fixture = fixture(600, 100);
     let file = dir.join("events.jsonl");
-    std::fs::write(&file, &fixture.bytes).unwrap();
+    // And a line that is not UTF-8: refused as it is, never altered.
+    let mut bytes = fixture.bytes.clone();
+    assert!(bytes.ends_with(b"\n"));
+    let not_utf8 = bytes.iter().filter(|&&b| b == b'\n').count() + 1;
+    bytes.extend_from_slice(b"{\"eventType\":\"view\",\"eventName\":\"V\xff\"}\n");
+    std::fs::write(&file, &bytes).unwrap();
+    let rejects = dir.join("rejects.jsonl");
 
     let sent = run(cli()
         .args(["send", file.to_str().unwrap(), "--nats", &nats.url()])
+        .args(["--rejects", rejects.to_str().unwrap()])
         .args(["--stream", "IMPORT", "--subject", "import.events"]))
     .await;
+    assert!(
+        stderr(&sent).contains(&format!("line {not_utf8}: not UTF-8 text")),
+        "{}",
+        stderr(&sent)
+    );
+    let rejected = std::fs::read(&rejects).unwrap();
+    assert_eq!(
+        rejected.iter().filter(|&&b| b == b'\n').count(),
+        fixture.rejected_lines.len() + 1,
+        "every rejected line in the rejects file"
+    );
+    assert!(rejected.ends_with(b"\"V\xff\"}\n"), "the line as it was");
     let valid = fixture.valid.len();
     assert_eq!(sent.status.code(), Some(1), "bad lines: {}", stderr(&sent));
     assert!(
