@@ -7,7 +7,7 @@
 //! message waits (queued, or in a batch the sender retries through an
 //! outage), progress acknowledgements keep it with this forwarder.
 
-use super::{connect, NatsConfig, NatsError, FLUSH_WAIT};
+use super::{connect, publish, NatsConfig, NatsError, FLUSH_WAIT};
 use crate::sender::{fed_sender, Delivered, FailedEvent, Feed, Sender, SenderConfig, SenderStats};
 use async_nats::jetstream::{self, consumer::PullConsumer, message::PublishMessage};
 use async_nats::{HeaderMap, Subject};
@@ -20,6 +20,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 use tokio::sync::{mpsc, Notify};
 use tokio::task::JoinHandle;
+use tokio::time::Instant;
 
 /// The most messages asked for in one pull (a batch's worth).
 const MAX_PULL: u32 = 1000;
@@ -27,6 +28,9 @@ const MAX_PULL: u32 = 1000;
 const PULL_EXPIRES: Duration = Duration::from_millis(500);
 /// The wait after a pull failed (no server, no leader).
 const PULL_RETRY: Duration = Duration::from_millis(250);
+/// How long a rejected event's publish to the dead-letter subject is tried
+/// before it is left in the stream (to be delivered, and rejected, again).
+const DEAD_LETTER_PATIENCE: Duration = Duration::from_secs(8);
 /// The header that carries the API's message on a dead-lettered event.
 pub(crate) const ERROR_HEADER: &str = "Insights-Error";
 
@@ -437,31 +441,22 @@ async fn dead_letter_publish(
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
     headers.insert(ERROR_HEADER, message.as_str());
-    let mut wait = Duration::from_millis(100);
-    for _ in 0..8 {
-        let publish = PublishMessage::build()
+    let message = || {
+        PublishMessage::build()
             .payload(json.clone())
             .headers(headers.clone())
-            .message_id(id);
-        let stored = async {
-            context
-                .send_publish(subject.to_owned(), publish)
-                .await
-                .map_err(|e| e.to_string())?
-                .await
-                .map_err(|e| e.to_string())
-        };
-        match stored.await {
-            Ok(_) => return true,
-            Err(error) => {
-                tracing::warn!(error = %error, "publishing a rejected event to the dead-letter subject failed: trying again");
-                tokio::time::sleep(wait).await;
-                wait = (wait * 2).min(Duration::from_secs(2));
-            }
-        }
+            .message_id(id)
+    };
+    let deadline = Instant::now() + DEAD_LETTER_PATIENCE;
+    let published = publish::until_acknowledged(context, subject, message, deadline, |error| {
+        tracing::warn!(error = %error, "publishing a rejected event to the dead-letter subject failed: trying again");
+    })
+    .await;
+    if let Err(error) = published {
+        tracing::error!(error = %error, "a rejected event could not be published to the dead-letter subject: it stays in the stream");
+        return false;
     }
-    tracing::error!("a rejected event could not be published to the dead-letter subject: it stays in the stream");
-    false
+    true
 }
 
 /// Tells the stream, every `every`, that the messages held are still being

@@ -56,6 +56,7 @@ mod connect;
 mod error;
 mod forwarder;
 mod producer;
+mod publish;
 
 pub use config::NatsConfig;
 

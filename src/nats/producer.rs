@@ -3,7 +3,7 @@
 //! (the event stored on a quorum of the stream's replicas), trying again
 //! with the same id while there is no quorum or no server.
 
-use super::{connect, NatsConfig, NatsError, PublishError, FLUSH_WAIT};
+use super::{connect, publish, NatsConfig, NatsError, PublishError, FLUSH_WAIT};
 use crate::models::EventsItems;
 use crate::sender::{event_json, json_text, IntoEvent, TextRefused, MAX_BODY_BYTES};
 use crate::validation::ValidationContext;
@@ -15,10 +15,6 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, TryAcquireError};
 use tokio::time::Instant;
-
-/// The first wait before a publish is tried again, and the longest.
-const RETRY_FIRST: Duration = Duration::from_millis(50);
-const RETRY_MOST: Duration = Duration::from_secs(2);
 
 impl crate::Client {
     /// A producer that publishes events to the JetStream stream of
@@ -289,39 +285,29 @@ impl Inner {
         let _pending = Pending::start(&self.counters.pending);
         let id = format!("{}-{}", self.id_prefix, self.next_id.fetch_add(1, SeqCst));
         let deadline = Instant::now() + self.publish_timeout;
-        let mut wait = RETRY_FIRST;
-        loop {
-            let publish = PublishMessage::build()
+        let message = || {
+            PublishMessage::build()
                 .payload(json.clone())
-                .message_id(&id);
-            let tried = async {
-                let ack = self
-                    .context
-                    .send_publish(self.subject.clone(), publish)
-                    .await
-                    .map_err(|e| e.to_string())?;
-                ack.await.map_err(|e| e.to_string())
-            };
-            let left = deadline.saturating_duration_since(Instant::now());
-            let error = match tokio::time::timeout(left, tried).await {
-                Ok(Ok(ack)) => {
-                    self.counters.published.fetch_add(1, SeqCst);
-                    if ack.duplicate {
-                        self.counters.duplicates.fetch_add(1, SeqCst);
-                    }
-                    return Ok(());
+                .message_id(&id)
+        };
+        let published =
+            publish::until_acknowledged(&self.context, &self.subject, message, deadline, |error| {
+                tracing::debug!(error = %error, "publish not acknowledged: trying again");
+                self.counters.retried.fetch_add(1, SeqCst);
+            })
+            .await;
+        match published {
+            Ok(duplicate) => {
+                self.counters.published.fetch_add(1, SeqCst);
+                if duplicate {
+                    self.counters.duplicates.fetch_add(1, SeqCst);
                 }
-                Ok(Err(error)) => error,
-                Err(_) => "no acknowledgement in time".to_string(),
-            };
-            if Instant::now() + wait >= deadline {
-                self.counters.failed.fetch_add(1, SeqCst);
-                return Err(PublishError::NotStored { message: error });
+                Ok(())
             }
-            tracing::debug!(error = %error, "publish not acknowledged: trying again");
-            self.counters.retried.fetch_add(1, SeqCst);
-            tokio::time::sleep(wait).await;
-            wait = (wait * 2).min(RETRY_MOST);
+            Err(message) => {
+                self.counters.failed.fetch_add(1, SeqCst);
+                Err(PublishError::NotStored { message })
+            }
         }
     }
 }
