@@ -103,8 +103,15 @@ async fn make_template() -> Template {
             }
         }
         assert!(sender.sync().await);
+        // Until a request of this round went through (a fixed moment could
+        // pass without one on a loaded machine, and leave nothing settled).
         server.set_faults(Faults::seeded(round.into()).fail(0.8, 503));
-        tokio::time::sleep(Duration::from_millis(40)).await;
+        let delivered = sender.stats().delivered;
+        let started = std::time::Instant::now();
+        while sender.stats().delivered == delivered {
+            assert!(started.elapsed() < PATIENCE, "no request went through");
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
         server.set_faults(down());
     }
     let report = sender.shutdown(Duration::from_millis(200)).await;
