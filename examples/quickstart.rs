@@ -135,7 +135,7 @@ async fn connect() -> Result<(Client, Option<LocalServer>), Box<dyn std::error::
 }
 
 fn one_event_of_each_kind() -> Result<Vec<EventsItems>, Box<dyn std::error::Error>> {
-    let name = |name: &str| EventName::new(name);
+    let name = |name: &'static str| EventName::new(name);
     let shopper = || UserToken::new(SHOPPER);
     let query_id = || QueryID::new(QUERY_ID);
     let index = "products";

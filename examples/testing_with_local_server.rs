@@ -37,7 +37,7 @@ pub async fn record_checkout(
         EventName::new("Checkout")?,
         "products",
         cart.iter().map(|line| line.sku.clone()).collect::<Vec<_>>(),
-        UserToken::new(user)?,
+        UserToken::new(user.to_owned())?,
         cart.iter()
             .map(|line| {
                 ObjectDataAfterSearch::new()

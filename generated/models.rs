@@ -7,15 +7,15 @@
 /// A value of this type always meets the spec's constraints: build it
 /// with [`new`](Self::new) or [`str::parse`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct EventName(::std::string::String);
+pub struct EventName(::std::borrow::Cow<'static, str>);
 impl EventName {
-    /// Checks `value` (1 to 64 characters, matching `^[\x20-\x7E]{1,64}$`) and wraps it.
+    /// Checks `value` (1 to 64 characters, matching `^[\x20-\x7E]{1,64}$`) and wraps it: a `&'static str` (a constant) is kept as it is, without a copy; a `String` is moved in.
     ///
     /// # Errors
     ///
     /// When the value breaks one of those rules; the error says which.
     pub fn new(
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::std::borrow::Cow<'static, str>>,
     ) -> ::std::result::Result<Self, crate::validation::ConstraintError> {
         let value = value.into();
         Self::check(&value)?;
@@ -51,9 +51,9 @@ impl EventName {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-    /// The value as an owned string.
+    /// The value as an owned string (copied if it was a `&'static str`).
     pub fn into_inner(self) -> ::std::string::String {
-        self.0
+        self.0.into_owned()
     }
 }
 impl ::std::convert::AsRef<str> for EventName {
@@ -74,7 +74,7 @@ impl crate::runtime::Checked<EventName> for EventName {
 impl ::std::str::FromStr for EventName {
     type Err = crate::validation::ConstraintError;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Self::new(value)
+        Self::new(value.to_owned())
     }
 }
 impl TryFrom<::std::string::String> for EventName {
@@ -88,12 +88,12 @@ impl TryFrom<::std::string::String> for EventName {
 impl TryFrom<&str> for EventName {
     type Error = crate::validation::ConstraintError;
     fn try_from(value: &str) -> ::std::result::Result<Self, Self::Error> {
-        Self::new(value)
+        Self::new(value.to_owned())
     }
 }
 impl ::std::convert::From<EventName> for ::std::string::String {
     fn from(value: EventName) -> Self {
-        value.0
+        value.0.into_owned()
     }
 }
 impl ::serde::Serialize for EventName {
@@ -131,15 +131,15 @@ pub type Positions = ::std::vec::Vec<i64>;
 /// A value of this type always meets the spec's constraints: build it
 /// with [`new`](Self::new) or [`str::parse`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct QueryID(::std::string::String);
+pub struct QueryID(::std::borrow::Cow<'static, str>);
 impl QueryID {
-    /// Checks `value` (at most 128 characters, matching `^([0-9a-f]{32}|message_[!-~]+)$`) and wraps it.
+    /// Checks `value` (at most 128 characters, matching `^([0-9a-f]{32}|message_[!-~]+)$`) and wraps it: a `&'static str` (a constant) is kept as it is, without a copy; a `String` is moved in.
     ///
     /// # Errors
     ///
     /// When the value breaks one of those rules; the error says which.
     pub fn new(
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::std::borrow::Cow<'static, str>>,
     ) -> ::std::result::Result<Self, crate::validation::ConstraintError> {
         let value = value.into();
         Self::check(&value)?;
@@ -184,9 +184,9 @@ impl QueryID {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-    /// The value as an owned string.
+    /// The value as an owned string (copied if it was a `&'static str`).
     pub fn into_inner(self) -> ::std::string::String {
-        self.0
+        self.0.into_owned()
     }
 }
 impl ::std::convert::AsRef<str> for QueryID {
@@ -207,7 +207,7 @@ impl crate::runtime::Checked<QueryID> for QueryID {
 impl ::std::str::FromStr for QueryID {
     type Err = crate::validation::ConstraintError;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Self::new(value)
+        Self::new(value.to_owned())
     }
 }
 impl TryFrom<::std::string::String> for QueryID {
@@ -221,12 +221,12 @@ impl TryFrom<::std::string::String> for QueryID {
 impl TryFrom<&str> for QueryID {
     type Error = crate::validation::ConstraintError;
     fn try_from(value: &str) -> ::std::result::Result<Self, Self::Error> {
-        Self::new(value)
+        Self::new(value.to_owned())
     }
 }
 impl ::std::convert::From<QueryID> for ::std::string::String {
     fn from(value: QueryID) -> Self {
-        value.0
+        value.0.into_owned()
     }
 }
 impl ::serde::Serialize for QueryID {
@@ -252,15 +252,15 @@ impl<'de> ::serde::Deserialize<'de> for QueryID {
 /// A value of this type always meets the spec's constraints: build it
 /// with [`new`](Self::new) or [`str::parse`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct UserToken(::std::string::String);
+pub struct UserToken(::std::borrow::Cow<'static, str>);
 impl UserToken {
-    /// Checks `value` (1 to 129 characters, matching `^[a-zA-Z0-9_=/+-]{1,129}$`) and wraps it.
+    /// Checks `value` (1 to 129 characters, matching `^[a-zA-Z0-9_=/+-]{1,129}$`) and wraps it: a `&'static str` (a constant) is kept as it is, without a copy; a `String` is moved in.
     ///
     /// # Errors
     ///
     /// When the value breaks one of those rules; the error says which.
     pub fn new(
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::std::borrow::Cow<'static, str>>,
     ) -> ::std::result::Result<Self, crate::validation::ConstraintError> {
         let value = value.into();
         Self::check(&value)?;
@@ -299,9 +299,9 @@ impl UserToken {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-    /// The value as an owned string.
+    /// The value as an owned string (copied if it was a `&'static str`).
     pub fn into_inner(self) -> ::std::string::String {
-        self.0
+        self.0.into_owned()
     }
 }
 impl ::std::convert::AsRef<str> for UserToken {
@@ -322,7 +322,7 @@ impl crate::runtime::Checked<UserToken> for UserToken {
 impl ::std::str::FromStr for UserToken {
     type Err = crate::validation::ConstraintError;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Self::new(value)
+        Self::new(value.to_owned())
     }
 }
 impl TryFrom<::std::string::String> for UserToken {
@@ -336,12 +336,12 @@ impl TryFrom<::std::string::String> for UserToken {
 impl TryFrom<&str> for UserToken {
     type Error = crate::validation::ConstraintError;
     fn try_from(value: &str) -> ::std::result::Result<Self, Self::Error> {
-        Self::new(value)
+        Self::new(value.to_owned())
     }
 }
 impl ::std::convert::From<UserToken> for ::std::string::String {
     fn from(value: UserToken) -> Self {
-        value.0
+        value.0.into_owned()
     }
 }
 impl ::serde::Serialize for UserToken {
@@ -367,15 +367,15 @@ impl<'de> ::serde::Deserialize<'de> for UserToken {
 /// A value of this type always meets the spec's constraints: build it
 /// with [`new`](Self::new) or [`str::parse`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct AuthenticatedUserToken(::std::string::String);
+pub struct AuthenticatedUserToken(::std::borrow::Cow<'static, str>);
 impl AuthenticatedUserToken {
-    /// Checks `value` (1 to 129 characters, matching `^[a-zA-Z0-9_=/+-]{1,129}$`) and wraps it.
+    /// Checks `value` (1 to 129 characters, matching `^[a-zA-Z0-9_=/+-]{1,129}$`) and wraps it: a `&'static str` (a constant) is kept as it is, without a copy; a `String` is moved in.
     ///
     /// # Errors
     ///
     /// When the value breaks one of those rules; the error says which.
     pub fn new(
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::std::borrow::Cow<'static, str>>,
     ) -> ::std::result::Result<Self, crate::validation::ConstraintError> {
         let value = value.into();
         Self::check(&value)?;
@@ -414,9 +414,9 @@ impl AuthenticatedUserToken {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-    /// The value as an owned string.
+    /// The value as an owned string (copied if it was a `&'static str`).
     pub fn into_inner(self) -> ::std::string::String {
-        self.0
+        self.0.into_owned()
     }
 }
 impl ::std::convert::AsRef<str> for AuthenticatedUserToken {
@@ -437,7 +437,7 @@ impl crate::runtime::Checked<AuthenticatedUserToken> for AuthenticatedUserToken 
 impl ::std::str::FromStr for AuthenticatedUserToken {
     type Err = crate::validation::ConstraintError;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Self::new(value)
+        Self::new(value.to_owned())
     }
 }
 impl TryFrom<::std::string::String> for AuthenticatedUserToken {
@@ -451,12 +451,12 @@ impl TryFrom<::std::string::String> for AuthenticatedUserToken {
 impl TryFrom<&str> for AuthenticatedUserToken {
     type Error = crate::validation::ConstraintError;
     fn try_from(value: &str) -> ::std::result::Result<Self, Self::Error> {
-        Self::new(value)
+        Self::new(value.to_owned())
     }
 }
 impl ::std::convert::From<AuthenticatedUserToken> for ::std::string::String {
     fn from(value: AuthenticatedUserToken) -> Self {
-        value.0
+        value.0.into_owned()
     }
 }
 impl ::serde::Serialize for AuthenticatedUserToken {
@@ -485,15 +485,15 @@ pub type Timestamp = i64;
 /// A value of this type always meets the spec's constraints: build it
 /// with [`new`](Self::new) or [`str::parse`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Currency(::std::string::String);
+pub struct Currency(::std::borrow::Cow<'static, str>);
 impl Currency {
-    /// Checks `value` (exactly 3 characters, matching `^[A-Za-z]{3}$`) and wraps it.
+    /// Checks `value` (exactly 3 characters, matching `^[A-Za-z]{3}$`) and wraps it: a `&'static str` (a constant) is kept as it is, without a copy; a `String` is moved in.
     ///
     /// # Errors
     ///
     /// When the value breaks one of those rules; the error says which.
     pub fn new(
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::std::borrow::Cow<'static, str>>,
     ) -> ::std::result::Result<Self, crate::validation::ConstraintError> {
         let value = value.into();
         Self::check(&value)?;
@@ -526,9 +526,9 @@ impl Currency {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-    /// The value as an owned string.
+    /// The value as an owned string (copied if it was a `&'static str`).
     pub fn into_inner(self) -> ::std::string::String {
-        self.0
+        self.0.into_owned()
     }
 }
 impl ::std::convert::AsRef<str> for Currency {
@@ -549,7 +549,7 @@ impl crate::runtime::Checked<Currency> for Currency {
 impl ::std::str::FromStr for Currency {
     type Err = crate::validation::ConstraintError;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Self::new(value)
+        Self::new(value.to_owned())
     }
 }
 impl TryFrom<::std::string::String> for Currency {
@@ -563,12 +563,12 @@ impl TryFrom<::std::string::String> for Currency {
 impl TryFrom<&str> for Currency {
     type Error = crate::validation::ConstraintError;
     fn try_from(value: &str) -> ::std::result::Result<Self, Self::Error> {
-        Self::new(value)
+        Self::new(value.to_owned())
     }
 }
 impl ::std::convert::From<Currency> for ::std::string::String {
     fn from(value: Currency) -> Self {
-        value.0
+        value.0.into_owned()
     }
 }
 impl ::serde::Serialize for Currency {
@@ -1087,15 +1087,15 @@ pub type Filters = ::std::vec::Vec<::std::string::String>;
 /// A value of this type always meets the spec's constraints: build it
 /// with [`new`](Self::new) or [`str::parse`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct AgentID(::std::string::String);
+pub struct AgentID(::std::borrow::Cow<'static, str>);
 impl AgentID {
-    /// Checks `value` (at least 1 characters) and wraps it.
+    /// Checks `value` (at least 1 characters) and wraps it: a `&'static str` (a constant) is kept as it is, without a copy; a `String` is moved in.
     ///
     /// # Errors
     ///
     /// When the value breaks one of those rules; the error says which.
     pub fn new(
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::std::borrow::Cow<'static, str>>,
     ) -> ::std::result::Result<Self, crate::validation::ConstraintError> {
         let value = value.into();
         Self::check(&value)?;
@@ -1120,9 +1120,9 @@ impl AgentID {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-    /// The value as an owned string.
+    /// The value as an owned string (copied if it was a `&'static str`).
     pub fn into_inner(self) -> ::std::string::String {
-        self.0
+        self.0.into_owned()
     }
 }
 impl ::std::convert::AsRef<str> for AgentID {
@@ -1143,7 +1143,7 @@ impl crate::runtime::Checked<AgentID> for AgentID {
 impl ::std::str::FromStr for AgentID {
     type Err = crate::validation::ConstraintError;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Self::new(value)
+        Self::new(value.to_owned())
     }
 }
 impl TryFrom<::std::string::String> for AgentID {
@@ -1157,12 +1157,12 @@ impl TryFrom<::std::string::String> for AgentID {
 impl TryFrom<&str> for AgentID {
     type Error = crate::validation::ConstraintError;
     fn try_from(value: &str) -> ::std::result::Result<Self, Self::Error> {
-        Self::new(value)
+        Self::new(value.to_owned())
     }
 }
 impl ::std::convert::From<AgentID> for ::std::string::String {
     fn from(value: AgentID) -> Self {
-        value.0
+        value.0.into_owned()
     }
 }
 impl ::serde::Serialize for AgentID {
@@ -5512,7 +5512,7 @@ impl crate::__private::decode::FastRead for EventName {
     ) -> ::std::option::Option<Self> {
         let __value = __reader.string()?;
         Self::check(__value).ok()?;
-        ::std::option::Option::Some(Self(__value.to_owned()))
+        ::std::option::Option::Some(Self(::std::borrow::Cow::Owned(__value.to_owned())))
     }
 }
 #[doc(hidden)]
@@ -5523,7 +5523,7 @@ impl crate::__private::decode::FastRead for QueryID {
     ) -> ::std::option::Option<Self> {
         let __value = __reader.string()?;
         Self::check(__value).ok()?;
-        ::std::option::Option::Some(Self(__value.to_owned()))
+        ::std::option::Option::Some(Self(::std::borrow::Cow::Owned(__value.to_owned())))
     }
 }
 #[doc(hidden)]
@@ -5534,7 +5534,7 @@ impl crate::__private::decode::FastRead for UserToken {
     ) -> ::std::option::Option<Self> {
         let __value = __reader.string()?;
         Self::check(__value).ok()?;
-        ::std::option::Option::Some(Self(__value.to_owned()))
+        ::std::option::Option::Some(Self(::std::borrow::Cow::Owned(__value.to_owned())))
     }
 }
 #[doc(hidden)]
@@ -5545,7 +5545,7 @@ impl crate::__private::decode::FastRead for AuthenticatedUserToken {
     ) -> ::std::option::Option<Self> {
         let __value = __reader.string()?;
         Self::check(__value).ok()?;
-        ::std::option::Option::Some(Self(__value.to_owned()))
+        ::std::option::Option::Some(Self(::std::borrow::Cow::Owned(__value.to_owned())))
     }
 }
 #[doc(hidden)]
@@ -5556,7 +5556,7 @@ impl crate::__private::decode::FastRead for Currency {
     ) -> ::std::option::Option<Self> {
         let __value = __reader.string()?;
         Self::check(__value).ok()?;
-        ::std::option::Option::Some(Self(__value.to_owned()))
+        ::std::option::Option::Some(Self(::std::borrow::Cow::Owned(__value.to_owned())))
     }
 }
 #[doc(hidden)]
@@ -5698,7 +5698,7 @@ impl crate::__private::decode::FastRead for AgentID {
     ) -> ::std::option::Option<Self> {
         let __value = __reader.string()?;
         Self::check(__value).ok()?;
-        ::std::option::Option::Some(Self(__value.to_owned()))
+        ::std::option::Option::Some(Self(::std::borrow::Cow::Owned(__value.to_owned())))
     }
 }
 #[doc(hidden)]

@@ -22,7 +22,7 @@ fn view(user: &str, object: &str) -> EventsItems {
         EventName::new("Product Viewed").unwrap(),
         "products",
         [object],
-        UserToken::new(user).unwrap(),
+        UserToken::new(user.to_owned()).unwrap(),
     )
     .into()
 }
@@ -34,7 +34,7 @@ fn click_after_search(user: &str) -> EventsItems {
         ["sku-1", "sku-2"],
         [1, 2],
         QueryID::new("7f3c2a9e51b04d6c8e2f1a0b9c8d7e6f").unwrap(),
-        UserToken::new(user).unwrap(),
+        UserToken::new(user.to_owned()).unwrap(),
     )
     .into()
 }

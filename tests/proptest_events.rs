@@ -691,7 +691,7 @@ proptest! {
     fn user_tokens_outside_the_rules_cannot_be_built_nor_read(
         bad in prop_oneof!["[a-zA-Z0-9_=/+-]{130,200}", "[a-z]{0,10}[@. #é][a-z]{0,10}", Just(String::new())],
     ) {
-        let refused = UserToken::new(bad.as_str()).expect_err("the token breaks a rule").to_string();
+        let refused = UserToken::new(bad.clone()).expect_err("the token breaks a rule").to_string();
         let event = serde_json::json!({
             "eventName": "Product Viewed",
             "eventType": "view",

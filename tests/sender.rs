@@ -33,7 +33,7 @@ fn view(id: &str) -> EventsItems {
         EventName::new("Product Viewed").unwrap(),
         "products",
         [format!("sku-{id}")],
-        UserToken::new(id).unwrap(),
+        UserToken::new(id.to_owned()).unwrap(),
     )
     .into()
 }
@@ -47,7 +47,7 @@ fn stale_view(id: &str, days: i64) -> EventsItems {
         EventName::new("Product Viewed").unwrap(),
         "products",
         [format!("sku-{id}")],
-        UserToken::new(id).unwrap(),
+        UserToken::new(id.to_owned()).unwrap(),
     )
     .timestamp(then)
     .into()

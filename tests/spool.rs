@@ -27,7 +27,7 @@ fn view(id: &str) -> EventsItems {
         EventName::new("Product Viewed").unwrap(),
         "products",
         [format!("sku-{id}")],
-        UserToken::new(id).unwrap(),
+        UserToken::new(id.to_owned()).unwrap(),
     )
     .into()
 }

@@ -119,7 +119,7 @@ pub fn plain(i: u64) -> PlainEvent {
 /// checked strings (`EventName`, `UserToken`, ...) run their checks.
 pub fn typed(i: u64) -> EventsItems {
     let user_token = UserToken::new(format!("user-{i}")).expect("a valid user token");
-    let name = |name: &str| EventName::new(name).expect("a valid event name");
+    let name = |name: &'static str| EventName::new(name).expect("a valid event name");
     match i % 3 {
         0 => ClickedObjectIDsAfterSearch::new(
             name("Product Clicked"),

@@ -53,7 +53,7 @@ fn view(user: &str) -> algolia_insights::models::EventsItems {
         EventName::new("Viewed").unwrap(),
         "products",
         ["a"],
-        UserToken::new(user).unwrap(),
+        UserToken::new(user.to_owned()).unwrap(),
     )
     .into()
 }

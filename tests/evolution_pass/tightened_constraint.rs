@@ -13,10 +13,10 @@ fn main() {
     let long = "a".repeat(65);
     let limit = "a".repeat(64);
 
-    algolia_insights::models::AgentID::new(long.as_str()).unwrap();
-    let error = api::models::AgentID::new(long.as_str()).unwrap_err();
+    algolia_insights::models::AgentID::new(long.clone()).unwrap();
+    let error = api::models::AgentID::new(long.clone()).unwrap_err();
     assert!(error.to_string().contains("at most 64"), "{error}");
-    api::models::AgentID::new(limit.as_str()).unwrap();
+    api::models::AgentID::new(limit).unwrap();
 
     let event = json!({"eventName": "Agent Session Started", "eventType": "instantsearch",
                        "userToken": "anonymous-user-1", "agentID": long});

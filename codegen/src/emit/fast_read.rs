@@ -199,7 +199,7 @@ pub(super) fn emit(
         TypeKind::Newtype(_) => quote! {
             let __value = __reader.string()?;
             Self::check(__value).ok()?;
-            ::std::option::Option::Some(Self(__value.to_owned()))
+            ::std::option::Option::Some(Self(::std::borrow::Cow::Owned(__value.to_owned())))
         },
         TypeKind::Const(_) => quote! {
             (__reader.string()? == Self::VALUE).then_some(Self)

@@ -425,7 +425,7 @@ fn emit_newtype(cx: &Context, def: &TypeDef, c: &Constraints) -> TokenStream {
     let checks = validation::string_checks(cx, quote!(value), c);
     let rules = validation::describe(c);
     let new_doc = super::doc(Some(&format!(
-        "Checks `value` ({rules}) and wraps it.\n\n# Errors\n\nWhen the value breaks one of those rules; the error says which."
+        "Checks `value` ({rules}) and wraps it: a `&'static str` (a constant) is kept as it is, without a copy; a `String` is moved in.\n\n# Errors\n\nWhen the value breaks one of those rules; the error says which."
     )));
     quote! {
         #doc
@@ -433,11 +433,11 @@ fn emit_newtype(cx: &Context, def: &TypeDef, c: &Constraints) -> TokenStream {
         /// A value of this type always meets the spec's constraints: build it
         /// with [`new`](Self::new) or [`str::parse`].
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct #name(::std::string::String);
+        pub struct #name(::std::borrow::Cow<'static, str>);
 
         impl #name {
             #new_doc
-            pub fn new(value: impl ::std::convert::Into<::std::string::String>) -> ::std::result::Result<Self, #rt::validation::ConstraintError> {
+            pub fn new(value: impl ::std::convert::Into<::std::borrow::Cow<'static, str>>) -> ::std::result::Result<Self, #rt::validation::ConstraintError> {
                 let value = value.into();
                 Self::check(&value)?;
                 ::std::result::Result::Ok(Self(value))
@@ -458,9 +458,9 @@ fn emit_newtype(cx: &Context, def: &TypeDef, c: &Constraints) -> TokenStream {
                 &self.0
             }
 
-            /// The value as an owned string.
+            /// The value as an owned string (copied if it was a `&'static str`).
             pub fn into_inner(self) -> ::std::string::String {
-                self.0
+                self.0.into_owned()
             }
         }
 
@@ -486,7 +486,7 @@ fn emit_newtype(cx: &Context, def: &TypeDef, c: &Constraints) -> TokenStream {
             type Err = #rt::validation::ConstraintError;
 
             fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-                Self::new(value)
+                Self::new(value.to_owned())
             }
         }
 
@@ -502,13 +502,13 @@ fn emit_newtype(cx: &Context, def: &TypeDef, c: &Constraints) -> TokenStream {
             type Error = #rt::validation::ConstraintError;
 
             fn try_from(value: &str) -> ::std::result::Result<Self, Self::Error> {
-                Self::new(value)
+                Self::new(value.to_owned())
             }
         }
 
         impl ::std::convert::From<#name> for ::std::string::String {
             fn from(value: #name) -> Self {
-                value.0
+                value.0.into_owned()
             }
         }
 

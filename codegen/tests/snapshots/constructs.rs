@@ -468,15 +468,15 @@ impl WidgetOwner {
 /// A value of this type always meets the spec's constraints: build it
 /// with [`new`](Self::new) or [`str::parse`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Code(::std::string::String);
+pub struct Code(::std::borrow::Cow<'static, str>);
 impl Code {
-    /// Checks `value` (exactly 3 characters, matching `^[A-Z]{3}$`) and wraps it.
+    /// Checks `value` (exactly 3 characters, matching `^[A-Z]{3}$`) and wraps it: a `&'static str` (a constant) is kept as it is, without a copy; a `String` is moved in.
     ///
     /// # Errors
     ///
     /// When the value breaks one of those rules; the error says which.
     pub fn new(
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::std::borrow::Cow<'static, str>>,
     ) -> ::std::result::Result<Self, ::algolia_insights::validation::ConstraintError> {
         let value = value.into();
         Self::check(&value)?;
@@ -512,9 +512,9 @@ impl Code {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-    /// The value as an owned string.
+    /// The value as an owned string (copied if it was a `&'static str`).
     pub fn into_inner(self) -> ::std::string::String {
-        self.0
+        self.0.into_owned()
     }
 }
 impl ::std::convert::AsRef<str> for Code {
@@ -535,7 +535,7 @@ impl ::algolia_insights::runtime::Checked<Code> for Code {
 impl ::std::str::FromStr for Code {
     type Err = ::algolia_insights::validation::ConstraintError;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Self::new(value)
+        Self::new(value.to_owned())
     }
 }
 impl TryFrom<::std::string::String> for Code {
@@ -549,12 +549,12 @@ impl TryFrom<::std::string::String> for Code {
 impl TryFrom<&str> for Code {
     type Error = ::algolia_insights::validation::ConstraintError;
     fn try_from(value: &str) -> ::std::result::Result<Self, Self::Error> {
-        Self::new(value)
+        Self::new(value.to_owned())
     }
 }
 impl ::std::convert::From<Code> for ::std::string::String {
     fn from(value: Code) -> Self {
-        value.0
+        value.0.into_owned()
     }
 }
 impl ::serde::Serialize for Code {
@@ -925,7 +925,7 @@ impl ::algolia_insights::__private::decode::FastRead for Code {
     ) -> ::std::option::Option<Self> {
         let __value = __reader.string()?;
         Self::check(__value).ok()?;
-        ::std::option::Option::Some(Self(__value.to_owned()))
+        ::std::option::Option::Some(Self(::std::borrow::Cow::Owned(__value.to_owned())))
     }
 }
 #[doc(hidden)]

@@ -69,15 +69,15 @@ impl Order {
 /// A value of this type always meets the spec's constraints: build it
 /// with [`new`](Self::new) or [`str::parse`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Sku(::std::string::String);
+pub struct Sku(::std::borrow::Cow<'static, str>);
 impl Sku {
-    /// Checks `value` (matching `^[A-Z]{2}-[0-9]{4}$`) and wraps it.
+    /// Checks `value` (matching `^[A-Z]{2}-[0-9]{4}$`) and wraps it: a `&'static str` (a constant) is kept as it is, without a copy; a `String` is moved in.
     ///
     /// # Errors
     ///
     /// When the value breaks one of those rules; the error says which.
     pub fn new(
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::std::borrow::Cow<'static, str>>,
     ) -> ::std::result::Result<Self, ::algolia_insights::validation::ConstraintError> {
         let value = value.into();
         Self::check(&value)?;
@@ -101,9 +101,9 @@ impl Sku {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-    /// The value as an owned string.
+    /// The value as an owned string (copied if it was a `&'static str`).
     pub fn into_inner(self) -> ::std::string::String {
-        self.0
+        self.0.into_owned()
     }
 }
 impl ::std::convert::AsRef<str> for Sku {
@@ -124,7 +124,7 @@ impl ::algolia_insights::runtime::Checked<Sku> for Sku {
 impl ::std::str::FromStr for Sku {
     type Err = ::algolia_insights::validation::ConstraintError;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Self::new(value)
+        Self::new(value.to_owned())
     }
 }
 impl TryFrom<::std::string::String> for Sku {
@@ -138,12 +138,12 @@ impl TryFrom<::std::string::String> for Sku {
 impl TryFrom<&str> for Sku {
     type Error = ::algolia_insights::validation::ConstraintError;
     fn try_from(value: &str) -> ::std::result::Result<Self, Self::Error> {
-        Self::new(value)
+        Self::new(value.to_owned())
     }
 }
 impl ::std::convert::From<Sku> for ::std::string::String {
     fn from(value: Sku) -> Self {
-        value.0
+        value.0.into_owned()
     }
 }
 impl ::serde::Serialize for Sku {
@@ -340,7 +340,7 @@ impl ::algolia_insights::__private::decode::FastRead for Sku {
     ) -> ::std::option::Option<Self> {
         let __value = __reader.string()?;
         Self::check(__value).ok()?;
-        ::std::option::Option::Some(Self(__value.to_owned()))
+        ::std::option::Option::Some(Self(::std::borrow::Cow::Owned(__value.to_owned())))
     }
 }
 #[cfg(feature = "schemars")]

@@ -6,15 +6,15 @@ pub mod models {
 /// A value of this type always meets the spec's constraints: build it
 /// with [`new`](Self::new) or [`str::parse`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct EventNameLike(::std::string::String);
+pub struct EventNameLike(::std::borrow::Cow<'static, str>);
 impl EventNameLike {
-    /// Checks `value` (matching `^[\x20-\x7E]{1,64}$`) and wraps it.
+    /// Checks `value` (matching `^[\x20-\x7E]{1,64}$`) and wraps it: a `&'static str` (a constant) is kept as it is, without a copy; a `String` is moved in.
     ///
     /// # Errors
     ///
     /// When the value breaks one of those rules; the error says which.
     pub fn new(
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::std::borrow::Cow<'static, str>>,
     ) -> ::std::result::Result<Self, ::algolia_insights::validation::ConstraintError> {
         let value = value.into();
         Self::check(&value)?;
@@ -45,9 +45,9 @@ impl EventNameLike {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-    /// The value as an owned string.
+    /// The value as an owned string (copied if it was a `&'static str`).
     pub fn into_inner(self) -> ::std::string::String {
-        self.0
+        self.0.into_owned()
     }
 }
 impl ::std::convert::AsRef<str> for EventNameLike {
@@ -68,7 +68,7 @@ impl ::algolia_insights::runtime::Checked<EventNameLike> for EventNameLike {
 impl ::std::str::FromStr for EventNameLike {
     type Err = ::algolia_insights::validation::ConstraintError;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Self::new(value)
+        Self::new(value.to_owned())
     }
 }
 impl TryFrom<::std::string::String> for EventNameLike {
@@ -82,12 +82,12 @@ impl TryFrom<::std::string::String> for EventNameLike {
 impl TryFrom<&str> for EventNameLike {
     type Error = ::algolia_insights::validation::ConstraintError;
     fn try_from(value: &str) -> ::std::result::Result<Self, Self::Error> {
-        Self::new(value)
+        Self::new(value.to_owned())
     }
 }
 impl ::std::convert::From<EventNameLike> for ::std::string::String {
     fn from(value: EventNameLike) -> Self {
-        value.0
+        value.0.into_owned()
     }
 }
 impl ::serde::Serialize for EventNameLike {
@@ -111,15 +111,15 @@ impl<'de> ::serde::Deserialize<'de> for EventNameLike {
 /// A value of this type always meets the spec's constraints: build it
 /// with [`new`](Self::new) or [`str::parse`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct TokenLike(::std::string::String);
+pub struct TokenLike(::std::borrow::Cow<'static, str>);
 impl TokenLike {
-    /// Checks `value` (matching `^[a-zA-Z0-9_=/+-]{1,129}$`) and wraps it.
+    /// Checks `value` (matching `^[a-zA-Z0-9_=/+-]{1,129}$`) and wraps it: a `&'static str` (a constant) is kept as it is, without a copy; a `String` is moved in.
     ///
     /// # Errors
     ///
     /// When the value breaks one of those rules; the error says which.
     pub fn new(
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::std::borrow::Cow<'static, str>>,
     ) -> ::std::result::Result<Self, ::algolia_insights::validation::ConstraintError> {
         let value = value.into();
         Self::check(&value)?;
@@ -153,9 +153,9 @@ impl TokenLike {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-    /// The value as an owned string.
+    /// The value as an owned string (copied if it was a `&'static str`).
     pub fn into_inner(self) -> ::std::string::String {
-        self.0
+        self.0.into_owned()
     }
 }
 impl ::std::convert::AsRef<str> for TokenLike {
@@ -176,7 +176,7 @@ impl ::algolia_insights::runtime::Checked<TokenLike> for TokenLike {
 impl ::std::str::FromStr for TokenLike {
     type Err = ::algolia_insights::validation::ConstraintError;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Self::new(value)
+        Self::new(value.to_owned())
     }
 }
 impl TryFrom<::std::string::String> for TokenLike {
@@ -190,12 +190,12 @@ impl TryFrom<::std::string::String> for TokenLike {
 impl TryFrom<&str> for TokenLike {
     type Error = ::algolia_insights::validation::ConstraintError;
     fn try_from(value: &str) -> ::std::result::Result<Self, Self::Error> {
-        Self::new(value)
+        Self::new(value.to_owned())
     }
 }
 impl ::std::convert::From<TokenLike> for ::std::string::String {
     fn from(value: TokenLike) -> Self {
-        value.0
+        value.0.into_owned()
     }
 }
 impl ::serde::Serialize for TokenLike {
@@ -219,15 +219,15 @@ impl<'de> ::serde::Deserialize<'de> for TokenLike {
 /// A value of this type always meets the spec's constraints: build it
 /// with [`new`](Self::new) or [`str::parse`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct CurrencyLike(::std::string::String);
+pub struct CurrencyLike(::std::borrow::Cow<'static, str>);
 impl CurrencyLike {
-    /// Checks `value` (matching `^[A-Za-z]{3}$`) and wraps it.
+    /// Checks `value` (matching `^[A-Za-z]{3}$`) and wraps it: a `&'static str` (a constant) is kept as it is, without a copy; a `String` is moved in.
     ///
     /// # Errors
     ///
     /// When the value breaks one of those rules; the error says which.
     pub fn new(
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::std::borrow::Cow<'static, str>>,
     ) -> ::std::result::Result<Self, ::algolia_insights::validation::ConstraintError> {
         let value = value.into();
         Self::check(&value)?;
@@ -258,9 +258,9 @@ impl CurrencyLike {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-    /// The value as an owned string.
+    /// The value as an owned string (copied if it was a `&'static str`).
     pub fn into_inner(self) -> ::std::string::String {
-        self.0
+        self.0.into_owned()
     }
 }
 impl ::std::convert::AsRef<str> for CurrencyLike {
@@ -281,7 +281,7 @@ impl ::algolia_insights::runtime::Checked<CurrencyLike> for CurrencyLike {
 impl ::std::str::FromStr for CurrencyLike {
     type Err = ::algolia_insights::validation::ConstraintError;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Self::new(value)
+        Self::new(value.to_owned())
     }
 }
 impl TryFrom<::std::string::String> for CurrencyLike {
@@ -295,12 +295,12 @@ impl TryFrom<::std::string::String> for CurrencyLike {
 impl TryFrom<&str> for CurrencyLike {
     type Error = ::algolia_insights::validation::ConstraintError;
     fn try_from(value: &str) -> ::std::result::Result<Self, Self::Error> {
-        Self::new(value)
+        Self::new(value.to_owned())
     }
 }
 impl ::std::convert::From<CurrencyLike> for ::std::string::String {
     fn from(value: CurrencyLike) -> Self {
-        value.0
+        value.0.into_owned()
     }
 }
 impl ::serde::Serialize for CurrencyLike {
@@ -324,15 +324,15 @@ impl<'de> ::serde::Deserialize<'de> for CurrencyLike {
 /// A value of this type always meets the spec's constraints: build it
 /// with [`new`](Self::new) or [`str::parse`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct QueryIdLike(::std::string::String);
+pub struct QueryIdLike(::std::borrow::Cow<'static, str>);
 impl QueryIdLike {
-    /// Checks `value` (matching `^([0-9a-f]{32}|message_[!-~]+)$`) and wraps it.
+    /// Checks `value` (matching `^([0-9a-f]{32}|message_[!-~]+)$`) and wraps it: a `&'static str` (a constant) is kept as it is, without a copy; a `String` is moved in.
     ///
     /// # Errors
     ///
     /// When the value breaks one of those rules; the error says which.
     pub fn new(
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::std::borrow::Cow<'static, str>>,
     ) -> ::std::result::Result<Self, ::algolia_insights::validation::ConstraintError> {
         let value = value.into();
         Self::check(&value)?;
@@ -372,9 +372,9 @@ impl QueryIdLike {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-    /// The value as an owned string.
+    /// The value as an owned string (copied if it was a `&'static str`).
     pub fn into_inner(self) -> ::std::string::String {
-        self.0
+        self.0.into_owned()
     }
 }
 impl ::std::convert::AsRef<str> for QueryIdLike {
@@ -395,7 +395,7 @@ impl ::algolia_insights::runtime::Checked<QueryIdLike> for QueryIdLike {
 impl ::std::str::FromStr for QueryIdLike {
     type Err = ::algolia_insights::validation::ConstraintError;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Self::new(value)
+        Self::new(value.to_owned())
     }
 }
 impl TryFrom<::std::string::String> for QueryIdLike {
@@ -409,12 +409,12 @@ impl TryFrom<::std::string::String> for QueryIdLike {
 impl TryFrom<&str> for QueryIdLike {
     type Error = ::algolia_insights::validation::ConstraintError;
     fn try_from(value: &str) -> ::std::result::Result<Self, Self::Error> {
-        Self::new(value)
+        Self::new(value.to_owned())
     }
 }
 impl ::std::convert::From<QueryIdLike> for ::std::string::String {
     fn from(value: QueryIdLike) -> Self {
-        value.0
+        value.0.into_owned()
     }
 }
 impl ::serde::Serialize for QueryIdLike {
@@ -438,15 +438,15 @@ impl<'de> ::serde::Deserialize<'de> for QueryIdLike {
 /// A value of this type always meets the spec's constraints: build it
 /// with [`new`](Self::new) or [`str::parse`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Hex32(::std::string::String);
+pub struct Hex32(::std::borrow::Cow<'static, str>);
 impl Hex32 {
-    /// Checks `value` (matching `^[0-9a-f]{32}$`) and wraps it.
+    /// Checks `value` (matching `^[0-9a-f]{32}$`) and wraps it: a `&'static str` (a constant) is kept as it is, without a copy; a `String` is moved in.
     ///
     /// # Errors
     ///
     /// When the value breaks one of those rules; the error says which.
     pub fn new(
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::std::borrow::Cow<'static, str>>,
     ) -> ::std::result::Result<Self, ::algolia_insights::validation::ConstraintError> {
         let value = value.into();
         Self::check(&value)?;
@@ -477,9 +477,9 @@ impl Hex32 {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-    /// The value as an owned string.
+    /// The value as an owned string (copied if it was a `&'static str`).
     pub fn into_inner(self) -> ::std::string::String {
-        self.0
+        self.0.into_owned()
     }
 }
 impl ::std::convert::AsRef<str> for Hex32 {
@@ -500,7 +500,7 @@ impl ::algolia_insights::runtime::Checked<Hex32> for Hex32 {
 impl ::std::str::FromStr for Hex32 {
     type Err = ::algolia_insights::validation::ConstraintError;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Self::new(value)
+        Self::new(value.to_owned())
     }
 }
 impl TryFrom<::std::string::String> for Hex32 {
@@ -514,12 +514,12 @@ impl TryFrom<::std::string::String> for Hex32 {
 impl TryFrom<&str> for Hex32 {
     type Error = ::algolia_insights::validation::ConstraintError;
     fn try_from(value: &str) -> ::std::result::Result<Self, Self::Error> {
-        Self::new(value)
+        Self::new(value.to_owned())
     }
 }
 impl ::std::convert::From<Hex32> for ::std::string::String {
     fn from(value: Hex32) -> Self {
-        value.0
+        value.0.into_owned()
     }
 }
 impl ::serde::Serialize for Hex32 {
@@ -543,15 +543,15 @@ impl<'de> ::serde::Deserialize<'de> for Hex32 {
 /// A value of this type always meets the spec's constraints: build it
 /// with [`new`](Self::new) or [`str::parse`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct MessagePrefix(::std::string::String);
+pub struct MessagePrefix(::std::borrow::Cow<'static, str>);
 impl MessagePrefix {
-    /// Checks `value` (matching `^message_[!-~]{0,4}$`) and wraps it.
+    /// Checks `value` (matching `^message_[!-~]{0,4}$`) and wraps it: a `&'static str` (a constant) is kept as it is, without a copy; a `String` is moved in.
     ///
     /// # Errors
     ///
     /// When the value breaks one of those rules; the error says which.
     pub fn new(
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::std::borrow::Cow<'static, str>>,
     ) -> ::std::result::Result<Self, ::algolia_insights::validation::ConstraintError> {
         let value = value.into();
         Self::check(&value)?;
@@ -586,9 +586,9 @@ impl MessagePrefix {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-    /// The value as an owned string.
+    /// The value as an owned string (copied if it was a `&'static str`).
     pub fn into_inner(self) -> ::std::string::String {
-        self.0
+        self.0.into_owned()
     }
 }
 impl ::std::convert::AsRef<str> for MessagePrefix {
@@ -609,7 +609,7 @@ impl ::algolia_insights::runtime::Checked<MessagePrefix> for MessagePrefix {
 impl ::std::str::FromStr for MessagePrefix {
     type Err = ::algolia_insights::validation::ConstraintError;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Self::new(value)
+        Self::new(value.to_owned())
     }
 }
 impl TryFrom<::std::string::String> for MessagePrefix {
@@ -623,12 +623,12 @@ impl TryFrom<::std::string::String> for MessagePrefix {
 impl TryFrom<&str> for MessagePrefix {
     type Error = ::algolia_insights::validation::ConstraintError;
     fn try_from(value: &str) -> ::std::result::Result<Self, Self::Error> {
-        Self::new(value)
+        Self::new(value.to_owned())
     }
 }
 impl ::std::convert::From<MessagePrefix> for ::std::string::String {
     fn from(value: MessagePrefix) -> Self {
-        value.0
+        value.0.into_owned()
     }
 }
 impl ::serde::Serialize for MessagePrefix {
@@ -652,15 +652,15 @@ impl<'de> ::serde::Deserialize<'de> for MessagePrefix {
 /// A value of this type always meets the spec's constraints: build it
 /// with [`new`](Self::new) or [`str::parse`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Mixed(::std::string::String);
+pub struct Mixed(::std::borrow::Cow<'static, str>);
 impl Mixed {
-    /// Checks `value` (matching `^(?:ab[x-z]*|[0-9]{2,}|é_[a-c]?|[']{1,2})$`) and wraps it.
+    /// Checks `value` (matching `^(?:ab[x-z]*|[0-9]{2,}|é_[a-c]?|[']{1,2})$`) and wraps it: a `&'static str` (a constant) is kept as it is, without a copy; a `String` is moved in.
     ///
     /// # Errors
     ///
     /// When the value breaks one of those rules; the error says which.
     pub fn new(
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::std::borrow::Cow<'static, str>>,
     ) -> ::std::result::Result<Self, ::algolia_insights::validation::ConstraintError> {
         let value = value.into();
         Self::check(&value)?;
@@ -711,9 +711,9 @@ impl Mixed {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-    /// The value as an owned string.
+    /// The value as an owned string (copied if it was a `&'static str`).
     pub fn into_inner(self) -> ::std::string::String {
-        self.0
+        self.0.into_owned()
     }
 }
 impl ::std::convert::AsRef<str> for Mixed {
@@ -734,7 +734,7 @@ impl ::algolia_insights::runtime::Checked<Mixed> for Mixed {
 impl ::std::str::FromStr for Mixed {
     type Err = ::algolia_insights::validation::ConstraintError;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Self::new(value)
+        Self::new(value.to_owned())
     }
 }
 impl TryFrom<::std::string::String> for Mixed {
@@ -748,12 +748,12 @@ impl TryFrom<::std::string::String> for Mixed {
 impl TryFrom<&str> for Mixed {
     type Error = ::algolia_insights::validation::ConstraintError;
     fn try_from(value: &str) -> ::std::result::Result<Self, Self::Error> {
-        Self::new(value)
+        Self::new(value.to_owned())
     }
 }
 impl ::std::convert::From<Mixed> for ::std::string::String {
     fn from(value: Mixed) -> Self {
-        value.0
+        value.0.into_owned()
     }
 }
 impl ::serde::Serialize for Mixed {
@@ -777,15 +777,15 @@ impl<'de> ::serde::Deserialize<'de> for Mixed {
 /// A value of this type always meets the spec's constraints: build it
 /// with [`new`](Self::new) or [`str::parse`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct AnyAscii(::std::string::String);
+pub struct AnyAscii(::std::borrow::Cow<'static, str>);
 impl AnyAscii {
-    /// Checks `value` (matching `^[\x00-\x7F]*$`) and wraps it.
+    /// Checks `value` (matching `^[\x00-\x7F]*$`) and wraps it: a `&'static str` (a constant) is kept as it is, without a copy; a `String` is moved in.
     ///
     /// # Errors
     ///
     /// When the value breaks one of those rules; the error says which.
     pub fn new(
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::std::borrow::Cow<'static, str>>,
     ) -> ::std::result::Result<Self, ::algolia_insights::validation::ConstraintError> {
         let value = value.into();
         Self::check(&value)?;
@@ -810,9 +810,9 @@ impl AnyAscii {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-    /// The value as an owned string.
+    /// The value as an owned string (copied if it was a `&'static str`).
     pub fn into_inner(self) -> ::std::string::String {
-        self.0
+        self.0.into_owned()
     }
 }
 impl ::std::convert::AsRef<str> for AnyAscii {
@@ -833,7 +833,7 @@ impl ::algolia_insights::runtime::Checked<AnyAscii> for AnyAscii {
 impl ::std::str::FromStr for AnyAscii {
     type Err = ::algolia_insights::validation::ConstraintError;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Self::new(value)
+        Self::new(value.to_owned())
     }
 }
 impl TryFrom<::std::string::String> for AnyAscii {
@@ -847,12 +847,12 @@ impl TryFrom<::std::string::String> for AnyAscii {
 impl TryFrom<&str> for AnyAscii {
     type Error = ::algolia_insights::validation::ConstraintError;
     fn try_from(value: &str) -> ::std::result::Result<Self, Self::Error> {
-        Self::new(value)
+        Self::new(value.to_owned())
     }
 }
 impl ::std::convert::From<AnyAscii> for ::std::string::String {
     fn from(value: AnyAscii) -> Self {
-        value.0
+        value.0.into_owned()
     }
 }
 impl ::serde::Serialize for AnyAscii {
@@ -876,15 +876,15 @@ impl<'de> ::serde::Deserialize<'de> for AnyAscii {
 /// A value of this type always meets the spec's constraints: build it
 /// with [`new`](Self::new) or [`str::parse`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct UpToThree(::std::string::String);
+pub struct UpToThree(::std::borrow::Cow<'static, str>);
 impl UpToThree {
-    /// Checks `value` (matching `^[a-z]{0,3}$`) and wraps it.
+    /// Checks `value` (matching `^[a-z]{0,3}$`) and wraps it: a `&'static str` (a constant) is kept as it is, without a copy; a `String` is moved in.
     ///
     /// # Errors
     ///
     /// When the value breaks one of those rules; the error says which.
     pub fn new(
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::std::borrow::Cow<'static, str>>,
     ) -> ::std::result::Result<Self, ::algolia_insights::validation::ConstraintError> {
         let value = value.into();
         Self::check(&value)?;
@@ -915,9 +915,9 @@ impl UpToThree {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-    /// The value as an owned string.
+    /// The value as an owned string (copied if it was a `&'static str`).
     pub fn into_inner(self) -> ::std::string::String {
-        self.0
+        self.0.into_owned()
     }
 }
 impl ::std::convert::AsRef<str> for UpToThree {
@@ -938,7 +938,7 @@ impl ::algolia_insights::runtime::Checked<UpToThree> for UpToThree {
 impl ::std::str::FromStr for UpToThree {
     type Err = ::algolia_insights::validation::ConstraintError;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Self::new(value)
+        Self::new(value.to_owned())
     }
 }
 impl TryFrom<::std::string::String> for UpToThree {
@@ -952,12 +952,12 @@ impl TryFrom<::std::string::String> for UpToThree {
 impl TryFrom<&str> for UpToThree {
     type Error = ::algolia_insights::validation::ConstraintError;
     fn try_from(value: &str) -> ::std::result::Result<Self, Self::Error> {
-        Self::new(value)
+        Self::new(value.to_owned())
     }
 }
 impl ::std::convert::From<UpToThree> for ::std::string::String {
     fn from(value: UpToThree) -> Self {
-        value.0
+        value.0.into_owned()
     }
 }
 impl ::serde::Serialize for UpToThree {
@@ -981,15 +981,15 @@ impl<'de> ::serde::Deserialize<'de> for UpToThree {
 /// A value of this type always meets the spec's constraints: build it
 /// with [`new`](Self::new) or [`str::parse`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Printable(::std::string::String);
+pub struct Printable(::std::borrow::Cow<'static, str>);
 impl Printable {
-    /// Checks `value` (matching `^[ -~]+$`) and wraps it.
+    /// Checks `value` (matching `^[ -~]+$`) and wraps it: a `&'static str` (a constant) is kept as it is, without a copy; a `String` is moved in.
     ///
     /// # Errors
     ///
     /// When the value breaks one of those rules; the error says which.
     pub fn new(
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::std::borrow::Cow<'static, str>>,
     ) -> ::std::result::Result<Self, ::algolia_insights::validation::ConstraintError> {
         let value = value.into();
         Self::check(&value)?;
@@ -1020,9 +1020,9 @@ impl Printable {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-    /// The value as an owned string.
+    /// The value as an owned string (copied if it was a `&'static str`).
     pub fn into_inner(self) -> ::std::string::String {
-        self.0
+        self.0.into_owned()
     }
 }
 impl ::std::convert::AsRef<str> for Printable {
@@ -1043,7 +1043,7 @@ impl ::algolia_insights::runtime::Checked<Printable> for Printable {
 impl ::std::str::FromStr for Printable {
     type Err = ::algolia_insights::validation::ConstraintError;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Self::new(value)
+        Self::new(value.to_owned())
     }
 }
 impl TryFrom<::std::string::String> for Printable {
@@ -1057,12 +1057,12 @@ impl TryFrom<::std::string::String> for Printable {
 impl TryFrom<&str> for Printable {
     type Error = ::algolia_insights::validation::ConstraintError;
     fn try_from(value: &str) -> ::std::result::Result<Self, Self::Error> {
-        Self::new(value)
+        Self::new(value.to_owned())
     }
 }
 impl ::std::convert::From<Printable> for ::std::string::String {
     fn from(value: Printable) -> Self {
-        value.0
+        value.0.into_owned()
     }
 }
 impl ::serde::Serialize for Printable {
@@ -1086,15 +1086,15 @@ impl<'de> ::serde::Deserialize<'de> for Printable {
 /// A value of this type always meets the spec's constraints: build it
 /// with [`new`](Self::new) or [`str::parse`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Punctuation(::std::string::String);
+pub struct Punctuation(::std::borrow::Cow<'static, str>);
 impl Punctuation {
-    /// Checks `value` (matching `^[!-/:-@\[-`{-~]{2,5}$`) and wraps it.
+    /// Checks `value` (matching `^[!-/:-@\[-`{-~]{2,5}$`) and wraps it: a `&'static str` (a constant) is kept as it is, without a copy; a `String` is moved in.
     ///
     /// # Errors
     ///
     /// When the value breaks one of those rules; the error says which.
     pub fn new(
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::std::borrow::Cow<'static, str>>,
     ) -> ::std::result::Result<Self, ::algolia_insights::validation::ConstraintError> {
         let value = value.into();
         Self::check(&value)?;
@@ -1129,9 +1129,9 @@ impl Punctuation {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-    /// The value as an owned string.
+    /// The value as an owned string (copied if it was a `&'static str`).
     pub fn into_inner(self) -> ::std::string::String {
-        self.0
+        self.0.into_owned()
     }
 }
 impl ::std::convert::AsRef<str> for Punctuation {
@@ -1152,7 +1152,7 @@ impl ::algolia_insights::runtime::Checked<Punctuation> for Punctuation {
 impl ::std::str::FromStr for Punctuation {
     type Err = ::algolia_insights::validation::ConstraintError;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Self::new(value)
+        Self::new(value.to_owned())
     }
 }
 impl TryFrom<::std::string::String> for Punctuation {
@@ -1166,12 +1166,12 @@ impl TryFrom<::std::string::String> for Punctuation {
 impl TryFrom<&str> for Punctuation {
     type Error = ::algolia_insights::validation::ConstraintError;
     fn try_from(value: &str) -> ::std::result::Result<Self, Self::Error> {
-        Self::new(value)
+        Self::new(value.to_owned())
     }
 }
 impl ::std::convert::From<Punctuation> for ::std::string::String {
     fn from(value: Punctuation) -> Self {
-        value.0
+        value.0.into_owned()
     }
 }
 impl ::serde::Serialize for Punctuation {
@@ -1195,15 +1195,15 @@ impl<'de> ::serde::Deserialize<'de> for Punctuation {
 /// A value of this type always meets the spec's constraints: build it
 /// with [`new`](Self::new) or [`str::parse`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct CodeDash(::std::string::String);
+pub struct CodeDash(::std::borrow::Cow<'static, str>);
 impl CodeDash {
-    /// Checks `value` (matching `^[A-Z]{2}-[0-9]{4}$`) and wraps it.
+    /// Checks `value` (matching `^[A-Z]{2}-[0-9]{4}$`) and wraps it: a `&'static str` (a constant) is kept as it is, without a copy; a `String` is moved in.
     ///
     /// # Errors
     ///
     /// When the value breaks one of those rules; the error says which.
     pub fn new(
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::std::borrow::Cow<'static, str>>,
     ) -> ::std::result::Result<Self, ::algolia_insights::validation::ConstraintError> {
         let value = value.into();
         Self::check(&value)?;
@@ -1227,9 +1227,9 @@ impl CodeDash {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-    /// The value as an owned string.
+    /// The value as an owned string (copied if it was a `&'static str`).
     pub fn into_inner(self) -> ::std::string::String {
-        self.0
+        self.0.into_owned()
     }
 }
 impl ::std::convert::AsRef<str> for CodeDash {
@@ -1250,7 +1250,7 @@ impl ::algolia_insights::runtime::Checked<CodeDash> for CodeDash {
 impl ::std::str::FromStr for CodeDash {
     type Err = ::algolia_insights::validation::ConstraintError;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Self::new(value)
+        Self::new(value.to_owned())
     }
 }
 impl TryFrom<::std::string::String> for CodeDash {
@@ -1264,12 +1264,12 @@ impl TryFrom<::std::string::String> for CodeDash {
 impl TryFrom<&str> for CodeDash {
     type Error = ::algolia_insights::validation::ConstraintError;
     fn try_from(value: &str) -> ::std::result::Result<Self, Self::Error> {
-        Self::new(value)
+        Self::new(value.to_owned())
     }
 }
 impl ::std::convert::From<CodeDash> for ::std::string::String {
     fn from(value: CodeDash) -> Self {
-        value.0
+        value.0.into_owned()
     }
 }
 impl ::serde::Serialize for CodeDash {
@@ -1293,15 +1293,15 @@ impl<'de> ::serde::Deserialize<'de> for CodeDash {
 /// A value of this type always meets the spec's constraints: build it
 /// with [`new`](Self::new) or [`str::parse`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct AbRepeat(::std::string::String);
+pub struct AbRepeat(::std::borrow::Cow<'static, str>);
 impl AbRepeat {
-    /// Checks `value` (matching `^(a|b)+$`) and wraps it.
+    /// Checks `value` (matching `^(a|b)+$`) and wraps it: a `&'static str` (a constant) is kept as it is, without a copy; a `String` is moved in.
     ///
     /// # Errors
     ///
     /// When the value breaks one of those rules; the error says which.
     pub fn new(
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::std::borrow::Cow<'static, str>>,
     ) -> ::std::result::Result<Self, ::algolia_insights::validation::ConstraintError> {
         let value = value.into();
         Self::check(&value)?;
@@ -1325,9 +1325,9 @@ impl AbRepeat {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-    /// The value as an owned string.
+    /// The value as an owned string (copied if it was a `&'static str`).
     pub fn into_inner(self) -> ::std::string::String {
-        self.0
+        self.0.into_owned()
     }
 }
 impl ::std::convert::AsRef<str> for AbRepeat {
@@ -1348,7 +1348,7 @@ impl ::algolia_insights::runtime::Checked<AbRepeat> for AbRepeat {
 impl ::std::str::FromStr for AbRepeat {
     type Err = ::algolia_insights::validation::ConstraintError;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Self::new(value)
+        Self::new(value.to_owned())
     }
 }
 impl TryFrom<::std::string::String> for AbRepeat {
@@ -1362,12 +1362,12 @@ impl TryFrom<::std::string::String> for AbRepeat {
 impl TryFrom<&str> for AbRepeat {
     type Error = ::algolia_insights::validation::ConstraintError;
     fn try_from(value: &str) -> ::std::result::Result<Self, Self::Error> {
-        Self::new(value)
+        Self::new(value.to_owned())
     }
 }
 impl ::std::convert::From<AbRepeat> for ::std::string::String {
     fn from(value: AbRepeat) -> Self {
-        value.0
+        value.0.into_owned()
     }
 }
 impl ::serde::Serialize for AbRepeat {
@@ -1391,15 +1391,15 @@ impl<'de> ::serde::Deserialize<'de> for AbRepeat {
 /// A value of this type always meets the spec's constraints: build it
 /// with [`new`](Self::new) or [`str::parse`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Unanchored(::std::string::String);
+pub struct Unanchored(::std::borrow::Cow<'static, str>);
 impl Unanchored {
-    /// Checks `value` (matching `[a-c]{2}`) and wraps it.
+    /// Checks `value` (matching `[a-c]{2}`) and wraps it: a `&'static str` (a constant) is kept as it is, without a copy; a `String` is moved in.
     ///
     /// # Errors
     ///
     /// When the value breaks one of those rules; the error says which.
     pub fn new(
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::std::borrow::Cow<'static, str>>,
     ) -> ::std::result::Result<Self, ::algolia_insights::validation::ConstraintError> {
         let value = value.into();
         Self::check(&value)?;
@@ -1423,9 +1423,9 @@ impl Unanchored {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-    /// The value as an owned string.
+    /// The value as an owned string (copied if it was a `&'static str`).
     pub fn into_inner(self) -> ::std::string::String {
-        self.0
+        self.0.into_owned()
     }
 }
 impl ::std::convert::AsRef<str> for Unanchored {
@@ -1446,7 +1446,7 @@ impl ::algolia_insights::runtime::Checked<Unanchored> for Unanchored {
 impl ::std::str::FromStr for Unanchored {
     type Err = ::algolia_insights::validation::ConstraintError;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Self::new(value)
+        Self::new(value.to_owned())
     }
 }
 impl TryFrom<::std::string::String> for Unanchored {
@@ -1460,12 +1460,12 @@ impl TryFrom<::std::string::String> for Unanchored {
 impl TryFrom<&str> for Unanchored {
     type Error = ::algolia_insights::validation::ConstraintError;
     fn try_from(value: &str) -> ::std::result::Result<Self, Self::Error> {
-        Self::new(value)
+        Self::new(value.to_owned())
     }
 }
 impl ::std::convert::From<Unanchored> for ::std::string::String {
     fn from(value: Unanchored) -> Self {
-        value.0
+        value.0.into_owned()
     }
 }
 impl ::serde::Serialize for Unanchored {
@@ -1489,15 +1489,15 @@ impl<'de> ::serde::Deserialize<'de> for Unanchored {
 /// A value of this type always meets the spec's constraints: build it
 /// with [`new`](Self::new) or [`str::parse`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct NonAscii(::std::string::String);
+pub struct NonAscii(::std::borrow::Cow<'static, str>);
 impl NonAscii {
-    /// Checks `value` (matching `^é{2}$`) and wraps it.
+    /// Checks `value` (matching `^é{2}$`) and wraps it: a `&'static str` (a constant) is kept as it is, without a copy; a `String` is moved in.
     ///
     /// # Errors
     ///
     /// When the value breaks one of those rules; the error says which.
     pub fn new(
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::std::borrow::Cow<'static, str>>,
     ) -> ::std::result::Result<Self, ::algolia_insights::validation::ConstraintError> {
         let value = value.into();
         Self::check(&value)?;
@@ -1521,9 +1521,9 @@ impl NonAscii {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-    /// The value as an owned string.
+    /// The value as an owned string (copied if it was a `&'static str`).
     pub fn into_inner(self) -> ::std::string::String {
-        self.0
+        self.0.into_owned()
     }
 }
 impl ::std::convert::AsRef<str> for NonAscii {
@@ -1544,7 +1544,7 @@ impl ::algolia_insights::runtime::Checked<NonAscii> for NonAscii {
 impl ::std::str::FromStr for NonAscii {
     type Err = ::algolia_insights::validation::ConstraintError;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Self::new(value)
+        Self::new(value.to_owned())
     }
 }
 impl TryFrom<::std::string::String> for NonAscii {
@@ -1558,12 +1558,12 @@ impl TryFrom<::std::string::String> for NonAscii {
 impl TryFrom<&str> for NonAscii {
     type Error = ::algolia_insights::validation::ConstraintError;
     fn try_from(value: &str) -> ::std::result::Result<Self, Self::Error> {
-        Self::new(value)
+        Self::new(value.to_owned())
     }
 }
 impl ::std::convert::From<NonAscii> for ::std::string::String {
     fn from(value: NonAscii) -> Self {
-        value.0
+        value.0.into_owned()
     }
 }
 impl ::serde::Serialize for NonAscii {
@@ -1587,15 +1587,15 @@ impl<'de> ::serde::Deserialize<'de> for NonAscii {
 /// A value of this type always meets the spec's constraints: build it
 /// with [`new`](Self::new) or [`str::parse`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct CaseInsensitive(::std::string::String);
+pub struct CaseInsensitive(::std::borrow::Cow<'static, str>);
 impl CaseInsensitive {
-    /// Checks `value` (matching `^(?i)[a-c]{2}$`) and wraps it.
+    /// Checks `value` (matching `^(?i)[a-c]{2}$`) and wraps it: a `&'static str` (a constant) is kept as it is, without a copy; a `String` is moved in.
     ///
     /// # Errors
     ///
     /// When the value breaks one of those rules; the error says which.
     pub fn new(
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::std::borrow::Cow<'static, str>>,
     ) -> ::std::result::Result<Self, ::algolia_insights::validation::ConstraintError> {
         let value = value.into();
         Self::check(&value)?;
@@ -1619,9 +1619,9 @@ impl CaseInsensitive {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-    /// The value as an owned string.
+    /// The value as an owned string (copied if it was a `&'static str`).
     pub fn into_inner(self) -> ::std::string::String {
-        self.0
+        self.0.into_owned()
     }
 }
 impl ::std::convert::AsRef<str> for CaseInsensitive {
@@ -1642,7 +1642,7 @@ impl ::algolia_insights::runtime::Checked<CaseInsensitive> for CaseInsensitive {
 impl ::std::str::FromStr for CaseInsensitive {
     type Err = ::algolia_insights::validation::ConstraintError;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Self::new(value)
+        Self::new(value.to_owned())
     }
 }
 impl TryFrom<::std::string::String> for CaseInsensitive {
@@ -1656,12 +1656,12 @@ impl TryFrom<::std::string::String> for CaseInsensitive {
 impl TryFrom<&str> for CaseInsensitive {
     type Error = ::algolia_insights::validation::ConstraintError;
     fn try_from(value: &str) -> ::std::result::Result<Self, Self::Error> {
-        Self::new(value)
+        Self::new(value.to_owned())
     }
 }
 impl ::std::convert::From<CaseInsensitive> for ::std::string::String {
     fn from(value: CaseInsensitive) -> Self {
-        value.0
+        value.0.into_owned()
     }
 }
 impl ::serde::Serialize for CaseInsensitive {
@@ -1685,15 +1685,15 @@ impl<'de> ::serde::Deserialize<'de> for CaseInsensitive {
 /// A value of this type always meets the spec's constraints: build it
 /// with [`new`](Self::new) or [`str::parse`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Digits(::std::string::String);
+pub struct Digits(::std::borrow::Cow<'static, str>);
 impl Digits {
-    /// Checks `value` (matching `^\d{3}$`) and wraps it.
+    /// Checks `value` (matching `^\d{3}$`) and wraps it: a `&'static str` (a constant) is kept as it is, without a copy; a `String` is moved in.
     ///
     /// # Errors
     ///
     /// When the value breaks one of those rules; the error says which.
     pub fn new(
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::std::borrow::Cow<'static, str>>,
     ) -> ::std::result::Result<Self, ::algolia_insights::validation::ConstraintError> {
         let value = value.into();
         Self::check(&value)?;
@@ -1717,9 +1717,9 @@ impl Digits {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-    /// The value as an owned string.
+    /// The value as an owned string (copied if it was a `&'static str`).
     pub fn into_inner(self) -> ::std::string::String {
-        self.0
+        self.0.into_owned()
     }
 }
 impl ::std::convert::AsRef<str> for Digits {
@@ -1740,7 +1740,7 @@ impl ::algolia_insights::runtime::Checked<Digits> for Digits {
 impl ::std::str::FromStr for Digits {
     type Err = ::algolia_insights::validation::ConstraintError;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Self::new(value)
+        Self::new(value.to_owned())
     }
 }
 impl TryFrom<::std::string::String> for Digits {
@@ -1754,12 +1754,12 @@ impl TryFrom<::std::string::String> for Digits {
 impl TryFrom<&str> for Digits {
     type Error = ::algolia_insights::validation::ConstraintError;
     fn try_from(value: &str) -> ::std::result::Result<Self, Self::Error> {
-        Self::new(value)
+        Self::new(value.to_owned())
     }
 }
 impl ::std::convert::From<Digits> for ::std::string::String {
     fn from(value: Digits) -> Self {
-        value.0
+        value.0.into_owned()
     }
 }
 impl ::serde::Serialize for Digits {
@@ -1783,15 +1783,15 @@ impl<'de> ::serde::Deserialize<'de> for Digits {
 /// A value of this type always meets the spec's constraints: build it
 /// with [`new`](Self::new) or [`str::parse`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct AnyChar(::std::string::String);
+pub struct AnyChar(::std::borrow::Cow<'static, str>);
 impl AnyChar {
-    /// Checks `value` (matching `^.{2,3}$`) and wraps it.
+    /// Checks `value` (matching `^.{2,3}$`) and wraps it: a `&'static str` (a constant) is kept as it is, without a copy; a `String` is moved in.
     ///
     /// # Errors
     ///
     /// When the value breaks one of those rules; the error says which.
     pub fn new(
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::std::borrow::Cow<'static, str>>,
     ) -> ::std::result::Result<Self, ::algolia_insights::validation::ConstraintError> {
         let value = value.into();
         Self::check(&value)?;
@@ -1815,9 +1815,9 @@ impl AnyChar {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-    /// The value as an owned string.
+    /// The value as an owned string (copied if it was a `&'static str`).
     pub fn into_inner(self) -> ::std::string::String {
-        self.0
+        self.0.into_owned()
     }
 }
 impl ::std::convert::AsRef<str> for AnyChar {
@@ -1838,7 +1838,7 @@ impl ::algolia_insights::runtime::Checked<AnyChar> for AnyChar {
 impl ::std::str::FromStr for AnyChar {
     type Err = ::algolia_insights::validation::ConstraintError;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Self::new(value)
+        Self::new(value.to_owned())
     }
 }
 impl TryFrom<::std::string::String> for AnyChar {
@@ -1852,12 +1852,12 @@ impl TryFrom<::std::string::String> for AnyChar {
 impl TryFrom<&str> for AnyChar {
     type Error = ::algolia_insights::validation::ConstraintError;
     fn try_from(value: &str) -> ::std::result::Result<Self, Self::Error> {
-        Self::new(value)
+        Self::new(value.to_owned())
     }
 }
 impl ::std::convert::From<AnyChar> for ::std::string::String {
     fn from(value: AnyChar) -> Self {
-        value.0
+        value.0.into_owned()
     }
 }
 impl ::serde::Serialize for AnyChar {
