@@ -41,7 +41,7 @@ fn click(token: &str, object: &str) -> EventsItems {
         EventName::new("Product Clicked").unwrap(),
         "products",
         [object],
-        UserToken::new(token).unwrap(),
+        UserToken::new(token.to_owned()).unwrap(),
     )
     .into()
 }
