@@ -9,7 +9,7 @@ use super::reader::{Chunk, Reader};
 use crate::sender::state::Shared;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{oneshot, TryAcquireError};
+use tokio::sync::oneshot;
 
 /// How long the feeder waits before reading again after a read failed.
 const READ_RETRY: Duration = Duration::from_millis(200);
@@ -169,34 +169,23 @@ async fn push(shared: &Shared, chunk: &Chunk, expected: &mut Option<u64>) -> boo
 /// waiting for it when there is none): how many; `None` when the sender
 /// stopped.
 async fn room(shared: &Shared, wanted: usize) -> Option<usize> {
-    let mut taken = 0;
     if shared.capacity.available_permits() == 0 {
+        // Sending the batch being filled is what makes room.
         shared.wake.notify_one();
-        let permit = shared
-            .cancel
-            .or_cancelled(shared.capacity.acquire())
-            .await?;
-        permit.ok()?.forget();
-        taken = 1;
     }
-    let more = shared.capacity.available_permits().min(wanted - taken);
-    if more > 0 {
-        match shared
-            .capacity
-            .try_acquire_many(u32::try_from(more).unwrap_or(u32::MAX))
-        {
-            Ok(permits) => {
-                permits.forget();
-                taken += more.min(u32::MAX as usize);
-            }
-            Err(TryAcquireError::Closed) if taken == 0 => return None,
-            // Taken by someone else since: what was taken will do.
-            Err(_) => {}
+    let first = shared
+        .cancel
+        .or_cancelled(shared.capacity.acquire())
+        .await?;
+    first.ok()?.forget();
+    // `wanted` is at most `PUSH_AT_ONCE`: it fits a `u32`.
+    let more = shared.capacity.available_permits().min(wanted - 1) as u32;
+    match shared.capacity.try_acquire_many(more) {
+        Ok(permits) if more > 0 => {
+            permits.forget();
+            Some(1 + more as usize)
         }
+        // None wanted, or taken by someone else since: one will do.
+        _ => Some(1),
     }
-    if taken == 0 {
-        // Gone between the two looks: wait for one.
-        return Box::pin(room(shared, wanted)).await;
-    }
-    Some(taken)
 }

@@ -41,6 +41,15 @@ pub(crate) struct Chunk {
     pub damaged: Vec<(PathBuf, Stretch)>,
 }
 
+impl Chunk {
+    fn clear(&mut self) {
+        self.buf.clear();
+        self.events.clear();
+        self.lost.clear();
+        self.damaged.clear();
+    }
+}
+
 /// Where the reader is against what is durable.
 struct Position {
     /// The durable length of the segment read.
@@ -87,10 +96,7 @@ impl Reader {
     /// Reads the next durable events into `chunk` (emptied first); none
     /// when everything durable is read.
     pub fn read(&mut self, log: &Log, chunk: &mut Chunk) -> io::Result<()> {
-        chunk.buf.clear();
-        chunk.events.clear();
-        chunk.lost.clear();
-        chunk.damaged.clear();
+        chunk.clear();
         loop {
             let position = self.position(log);
             if self.scan.is_none() {
@@ -99,22 +105,16 @@ impl Reader {
                     Err(error) if error.kind() == io::ErrorKind::NotFound => {
                         // Deleted under us: its events are lost, or (deleted
                         // by the writer, all settled) skipped.
-                        if log.state().segments.iter().any(|s| s.base == self.base) {
+                        let in_use = log.state().segments.iter().any(|s| s.base == self.base);
+                        if in_use {
                             tracing::warn!(path = %self.path.display(), "a spool file in use was deleted");
-                            lose(&self.skip, self.next..position.end, chunk);
                         }
-                        self.next = self.next.max(position.end);
-                        match position.following {
-                            Some((base, path)) => {
-                                self.switch(base, path);
-                                continue;
-                            }
-                            None => {
-                                // Read as if empty from here on.
-                                self.scan = Some(SegmentScan::cut_off(position.durable_len));
-                                return Ok(());
-                            }
+                        let following = position.following.is_some();
+                        self.leave_segment(position, in_use, chunk);
+                        if following {
+                            continue;
                         }
+                        return Ok(());
                     }
                     Err(error) => return Err(error),
                 };
@@ -162,10 +162,7 @@ impl Reader {
     /// of it not read yet are lost (into `chunk`, emptied first), and
     /// reading goes on with the next segment.
     pub fn skip_unreadable(&mut self, log: &Log, chunk: &mut Chunk) {
-        chunk.buf.clear();
-        chunk.events.clear();
-        chunk.lost.clear();
-        chunk.damaged.clear();
+        chunk.clear();
         let position = self.position(log);
         let offset = self
             .scan
@@ -179,7 +176,16 @@ impl Reader {
             reason: "the file could not be read",
         };
         chunk.damaged.push((self.path.clone(), stretch));
-        lose(&self.skip, self.next..position.end, chunk);
+        self.leave_segment(position, true, chunk);
+    }
+
+    /// Goes on past the segment read, its events not read yet lost (when
+    /// `losing`; else they were settled): to the next segment, or, with
+    /// none, reading the rest of this one as if empty.
+    fn leave_segment(&mut self, position: Position, losing: bool, chunk: &mut Chunk) {
+        if losing {
+            lose(&self.skip, self.next..position.end, chunk);
+        }
         self.next = self.next.max(position.end);
         match position.following {
             Some((base, path)) => self.switch(base, path),
