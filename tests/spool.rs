@@ -178,6 +178,44 @@ async fn every_event_is_delivered_and_the_spool_is_empty_after() {
     assert_eq!(segments, 1, "settled segments are deleted");
 }
 
+/// A sender that keeps up hands what the spool just wrote to delivery from
+/// memory: it reads back none of it. What an earlier run left is read from
+/// the files.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_just_written_are_delivered_without_reading_them_back() {
+    let dir = fresh_dir("from-memory");
+    assert_eq!(leave_in_spool(&dir, ids(0..100)).await, 100);
+    let server = LocalServer::start().await.unwrap();
+    // A long sync interval: the reader has it to take each write.
+    let config = SpoolConfig::new(&dir).sync_interval(Duration::from_millis(100));
+    let spool = Spool::open(config).unwrap();
+    let sender = client(server.url()).spooled_sender(quick(), spool);
+    sender.flush().await;
+    let from_earlier_run = sender.stats().spool_bytes_read;
+    assert!(from_earlier_run > 100 * 100, "{:?}", sender.stats());
+    for round in 0..10 {
+        for id in ids(100 + round * 300..100 + round * 300 + 300) {
+            sender.try_send(view(&id)).unwrap_or_else(|e| panic!("{e}"));
+        }
+        sender.flush().await;
+    }
+    let report = sender.shutdown(PATIENCE).await;
+    assert_eq!(report.stats.delivered, 3100, "{report:?}");
+    let written = report.stats.spool_bytes_written;
+    let read = report.stats.spool_bytes_read - from_earlier_run;
+    // Read back from the files, this would be every byte written.
+    assert!(
+        read * 10 < written,
+        "{read} of {written} bytes written were read back: {:?}",
+        report.stats
+    );
+    let mut got = tokens(&server);
+    got.sort();
+    let mut want: Vec<String> = ids(0..3100).collect();
+    want.sort();
+    assert_eq!(got, want);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn what_the_spool_holds_is_delivered_first_on_the_next_start() {
     let dir = fresh_dir("restart");

@@ -58,6 +58,10 @@ impl Spooled {
         match *self {}
     }
 
+    pub fn read(&self) -> u64 {
+        match *self {}
+    }
+
     pub fn lost(&self) -> u64 {
         match *self {}
     }

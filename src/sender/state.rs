@@ -82,6 +82,7 @@ impl Counters {
             queue_depth: enqueued.saturating_sub(dispatched),
             spooled: 0,
             spool_bytes_written: 0,
+            spool_bytes_read: 0,
             spool_lost: 0,
         }
     }

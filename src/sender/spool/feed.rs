@@ -7,6 +7,7 @@
 use super::log::Log;
 use super::reader::{Chunk, Reader};
 use crate::sender::state::Shared;
+use std::sync::atomic::Ordering::SeqCst;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::oneshot;
@@ -46,6 +47,7 @@ pub(crate) async fn feed(shared: Arc<Shared>, log: Arc<Log>, mut reader: Reader)
                 return;
             };
             reader = r;
+            log.read.store(reader.file_bytes(), SeqCst);
             let c = chunk.insert(c);
             settle_lost(&log, c);
             // What was read before a failure is the reader's past: it goes

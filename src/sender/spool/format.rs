@@ -175,6 +175,16 @@ pub(crate) enum Decoded {
 
 /// Reads the record at the start of `bytes`.
 pub(crate) fn decode(bytes: &[u8]) -> Decoded {
+    decode_checking(bytes, true)
+}
+
+/// Reads the record at the start of `bytes` that this process wrote (they
+/// never left its memory): as [`decode`], without computing the checksum.
+pub(crate) fn decode_written(bytes: &[u8]) -> Decoded {
+    decode_checking(bytes, false)
+}
+
+fn decode_checking(bytes: &[u8], checksum: bool) -> Decoded {
     let marker = bytes.len().min(MARKER.len());
     if bytes[..marker] != MARKER[..marker] {
         return Decoded::Damaged("no record marker");
@@ -192,7 +202,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Decoded {
     if bytes.len() < total {
         return Decoded::Incomplete { needed: total };
     }
-    if read_u32(&bytes[4..]) != crc32fast::hash(&bytes[8..total]) {
+    if checksum && read_u32(&bytes[4..]) != crc32fast::hash(&bytes[8..total]) {
         return Decoded::Damaged("a record whose checksum does not match");
     }
     let (kind, number) = (bytes[12], read_u64(&bytes[13..]));

@@ -38,6 +38,8 @@ pub(crate) struct Log {
     pub lock: Mutex<Option<File>>,
     /// Bytes written to the segment files since the spool was opened.
     pub written: std::sync::atomic::AtomicU64,
+    /// Bytes the reader read back from them (not found in memory).
+    pub read: std::sync::atomic::AtomicU64,
     /// Events lost to damage found while running (not at opening).
     pub lost: std::sync::atomic::AtomicU64,
     /// Where rejected events go; synced before their settling is written.
@@ -72,6 +74,23 @@ pub(crate) struct LogState {
     /// A flush waits for every event numbered below this to be settled:
     /// the feeder hands them over at once.
     pub flush_target: u64,
+    /// The records the writer wrote last, kept for the reader.
+    pub tail: Option<Tail>,
+    /// A buffer the reader is done with, for the writer's next write.
+    pub returned: Vec<u8>,
+}
+
+/// The bytes of the writer's last write, as they are in their segment
+/// file: a reader that gets to them reads them from here instead of from
+/// the file (no read, no checksum: they are the bytes written). One write
+/// at most is kept, so memory stays within the write buffer.
+#[derive(Debug)]
+pub(crate) struct Tail {
+    /// The segment written to, by its first event's number.
+    pub base: u64,
+    /// The offset in it of `bytes[0]`.
+    pub at: u64,
+    pub bytes: Vec<u8>,
 }
 
 #[derive(Debug, Clone)]
@@ -180,6 +199,29 @@ impl Log {
     pub fn abandon(&self) {
         self.state().abandon = true;
         self.work.notify_one();
+    }
+
+    /// The writer's last write, when it holds the offset `offset` of the
+    /// segment `base`: taken, for the reader.
+    pub fn take_tail(&self, base: u64, offset: u64) -> Option<Tail> {
+        let mut state = self.state();
+        let tail = state.tail.as_ref()?;
+        let holds =
+            tail.base == base && tail.at <= offset && offset < tail.at + tail.bytes.len() as u64;
+        if holds {
+            state.tail.take()
+        } else {
+            None
+        }
+    }
+
+    /// Gives a buffer the reader is done with back to the writer, emptied.
+    pub fn give_back_buffer(&self, mut buffer: Vec<u8>) {
+        buffer.clear();
+        let mut state = self.state();
+        if buffer.capacity() > state.returned.capacity() {
+            state.returned = buffer;
+        }
     }
 
     /// Events taken and not yet settled.

@@ -154,7 +154,7 @@ impl Spool {
             }
             None => {
                 let path = dir.join(format::segment_name(opened.next));
-                let file = writer::create_segment(&path, opened.next, &dir)
+                let file = writer::create_segment(&path, &format::header(opened.next), &dir)
                     .map_err(SpoolError::io(&path, "creating"))?;
                 let len = format::HEADER_LEN as u64;
                 segments.push_back(Segment {
@@ -195,6 +195,8 @@ impl Spool {
                 abandon: false,
                 writer_idle: false,
                 flush_target: 0,
+                tail: None,
+                returned: Vec::new(),
             }),
             work: Condvar::new(),
             durable: watch::Sender::new(opened.next),
@@ -206,6 +208,7 @@ impl Spool {
             given_up: Mutex::new(Vec::new()),
             dead_letter: dead_letter.clone(),
             written: std::sync::atomic::AtomicU64::new(0),
+            read: std::sync::atomic::AtomicU64::new(0),
             lost: std::sync::atomic::AtomicU64::new(0),
         });
         crate::metrics::set_spool_bytes(stored);
@@ -425,6 +428,11 @@ impl Spooled {
     /// Bytes written to the spool's files by this sender.
     pub fn written(&self) -> u64 {
         self.log.written.load(SeqCst)
+    }
+
+    /// Bytes read back from the spool's files by this sender.
+    pub fn read(&self) -> u64 {
+        self.log.read.load(SeqCst)
     }
 
     /// Events lost to damage found while running.

@@ -28,6 +28,8 @@ pub(crate) struct Reader {
     /// Events settled already (when the spool was opened, lost ones
     /// included): skipped.
     skip: Settled,
+    /// Bytes read from the files of segments read before this one.
+    file_bytes: u64,
 }
 
 /// Events read: their numbers and JSON, each a range of `buf`.
@@ -71,7 +73,13 @@ impl Reader {
             scan: None,
             next: first.base,
             skip: settled,
+            file_bytes: 0,
         }
+    }
+
+    /// The bytes read from the files so far (not those found in memory).
+    pub fn file_bytes(&self) -> u64 {
+        self.file_bytes + self.scan.as_ref().map_or(0, SegmentScan::file_bytes)
     }
 
     /// Whether every durable event is read.
@@ -123,6 +131,10 @@ impl Reader {
             }
             let scan = self.scan.as_mut().expect("opened above");
             scan.extend_to(position.durable_len);
+            if let Some(tail) = log.take_tail(self.base, scan.offset()) {
+                // Just written: read from memory, not from the file.
+                log.give_back_buffer(scan.read_written(tail.at, tail.bytes));
+            }
             while chunk.buf.len() < CHUNK {
                 let Some(item) = scan.next()? else { break };
                 match item {
@@ -189,7 +201,7 @@ impl Reader {
         self.next = self.next.max(position.end);
         match position.following {
             Some((base, path)) => self.switch(base, path),
-            None => self.scan = Some(SegmentScan::cut_off(position.durable_len)),
+            None => self.replace_scan(Some(SegmentScan::cut_off(position.durable_len))),
         }
     }
 
@@ -218,8 +230,13 @@ impl Reader {
     fn switch(&mut self, base: u64, path: PathBuf) {
         self.base = base;
         self.path = path;
-        self.scan = None;
+        self.replace_scan(None);
         self.next = self.next.max(base);
+    }
+
+    fn replace_scan(&mut self, scan: Option<SegmentScan>) {
+        let old = std::mem::replace(&mut self.scan, scan);
+        self.file_bytes += old.as_ref().map_or(0, SegmentScan::file_bytes);
     }
 }
 

@@ -57,6 +57,11 @@ pub(crate) struct SegmentScan {
     last: Range<usize>,
     /// The file turned out shorter than the end: reading stops there.
     cut_short: bool,
+    /// The window holds the bytes the writer wrote (not read from the
+    /// file): its records need no checksum.
+    written: bool,
+    /// Bytes read from the file.
+    file_bytes: u64,
 }
 
 impl SegmentScan {
@@ -70,6 +75,8 @@ impl SegmentScan {
             window_at: 0,
             last: 0..0,
             cut_short: false,
+            written: false,
+            file_bytes: 0,
         }
     }
 
@@ -83,7 +90,28 @@ impl SegmentScan {
             window_at: 0,
             last: 0..0,
             cut_short: true,
+            written: false,
+            file_bytes: 0,
         }
+    }
+
+    /// Reads on from `bytes`, the records the writer wrote at `at`, instead
+    /// of from the file: unless the file was found cut short, or `bytes`
+    /// do not hold the next offset. The window it held comes back.
+    pub fn read_written(&mut self, at: u64, bytes: Vec<u8>) -> Vec<u8> {
+        let holds = at <= self.offset && self.offset < at + bytes.len() as u64;
+        if self.cut_short || !holds {
+            return bytes;
+        }
+        self.window_at = at;
+        self.written = true;
+        self.last = 0..0;
+        std::mem::replace(&mut self.window, bytes)
+    }
+
+    /// The bytes read from the file so far.
+    pub fn file_bytes(&self) -> u64 {
+        self.file_bytes
     }
 
     /// The offset of the next record.
@@ -193,7 +221,16 @@ impl SegmentScan {
         if head.len() < format::RECORD_HEADER_LEN {
             return Ok(decoded);
         }
-        let decoded = format::decode(self.bytes(at, needed)?);
+        // Written bytes when the window holds the whole record (else it is
+        // read from the file).
+        let window_end = self.window_at + self.window.len() as u64;
+        let written = self.written && at >= self.window_at && at + needed as u64 <= window_end;
+        let bytes = self.bytes(at, needed)?;
+        let decoded = if written {
+            format::decode_written(bytes)
+        } else {
+            format::decode(bytes)
+        };
         Ok(self.keep(at, decoded))
     }
 
@@ -228,6 +265,7 @@ impl SegmentScan {
             let fill = len
                 .max(WINDOW)
                 .min(usize::try_from(self.end - at).unwrap_or(usize::MAX));
+            self.written = false;
             self.window.clear();
             self.window.resize(fill, 0);
             let read = match &mut self.file {
@@ -237,6 +275,7 @@ impl SegmentScan {
                 }
                 None => 0,
             };
+            self.file_bytes += read as u64;
             self.window.truncate(read);
             self.window_at = at;
             if read < fill {
@@ -367,6 +406,34 @@ mod tests {
             .filter(|&n| records[n].end <= damaged.start || records[n].start >= damaged.end)
             .map(|n| n as u64)
             .collect()
+    }
+
+    #[test]
+    fn written_bytes_are_read_from_memory_not_from_the_file() {
+        let (bytes, _) = segment(0..50);
+        // The file's copy is all zeros: every record found comes from memory.
+        let file = file_with(&vec![0; bytes.len()]);
+        let end = bytes.len() as u64;
+        let mut scan = SegmentScan::new(file, HEADER_LEN as u64, end);
+        let refused = scan.read_written(end, bytes[..].to_vec());
+        assert_eq!(
+            refused, bytes,
+            "bytes that do not hold the offset are refused"
+        );
+        scan.read_written(0, bytes.clone());
+        let mut events = Vec::new();
+        while let Some(item) = scan.next().unwrap() {
+            match item {
+                Item::Record {
+                    content: Content::Event { number },
+                    ..
+                } => events.push(number),
+                Item::Record { .. } => {}
+                Item::Damaged(stretch) => panic!("{stretch:?}"),
+            }
+        }
+        assert_eq!(events, (0..50).collect::<Vec<_>>());
+        assert_eq!(scan.file_bytes(), 0);
     }
 
     #[test]

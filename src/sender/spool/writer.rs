@@ -7,7 +7,7 @@
 //! tried again, while the write buffer fills up and senders wait.
 
 use super::format::{self, Content, Decoded};
-use super::log::{Log, Segment};
+use super::log::{Log, LogState, Segment, Tail};
 use bytes::Bytes;
 use std::fs::{File, OpenOptions};
 use std::io::{self, Seek, SeekFrom, Write};
@@ -102,10 +102,10 @@ impl Writer {
             }
 
             match self.write(&buf, first, records_len > 0) {
-                Ok(()) => {
+                Ok(at) => {
                     retry = FIRST_RETRY;
                     self.last_sync = Some(Instant::now());
-                    self.written(end, writes_settled.then_some(settled));
+                    buf = self.written(end, writes_settled.then_some(settled), at, buf);
                     self.give_back(end);
                     self.publish_gauges();
                 }
@@ -144,9 +144,10 @@ impl Writer {
     }
 
     /// Writes and syncs `buf`, whose first event is numbered `first`,
-    /// starting a new segment first when the current one is full. On an
-    /// error the current segment is cut back to its last good length.
-    fn write(&mut self, buf: &[u8], first: u64, has_events: bool) -> io::Result<()> {
+    /// starting a new segment first when the current one is full: the
+    /// offset it was written at. On an error the current segment is cut
+    /// back to its last good length.
+    fn write(&mut self, buf: &[u8], first: u64, has_events: bool) -> io::Result<u64> {
         // A segment is named by its first event: a new one begins with an
         // event (settled records alone go on in the full one), and a full
         // one that took no event since it began goes on.
@@ -163,9 +164,10 @@ impl Writer {
             let _ = self.head.seek(SeekFrom::Start(self.head_len));
             return Err(error);
         }
+        let at = self.head_len;
         self.head_len += buf.len() as u64;
         self.log.written.fetch_add(buf.len() as u64, SeqCst);
-        Ok(())
+        Ok(at)
     }
 
     /// Starts the segment whose first event is numbered `base`. It begins
@@ -175,19 +177,13 @@ impl Writer {
     /// holds another settled record (when the disk is given back).
     fn roll(&mut self, base: u64) -> io::Result<()> {
         let path = self.log.dir.join(format::segment_name(base));
-        let mut head = create_segment(&path, base, &self.log.dir)?;
         let settled_written = self.log.state().settled_written;
-        let mut len = format::HEADER_LEN as u64;
+        let mut start = format::header(base).to_vec();
         if settled_written > 0 {
-            let mut record = Vec::new();
-            format::push_settled(&mut record, base, settled_written);
-            if let Err(error) = head.write_all(&record).and_then(|()| head.sync_data()) {
-                drop(head);
-                let _ = std::fs::remove_file(&path);
-                return Err(error);
-            }
-            len += record.len() as u64;
+            format::push_settled(&mut start, base, settled_written);
         }
+        let head = create_segment(&path, &start, &self.log.dir)?;
+        let len = start.len() as u64;
         self.head = head;
         self.head_len = len;
         self.log.written.fetch_add(len, SeqCst);
@@ -199,16 +195,30 @@ impl Writer {
             durable_len: len,
             durable_next: base,
         });
+        // A reader that gets to the new segment finds its start in memory.
+        let tail = Tail {
+            base,
+            at: 0,
+            bytes: start,
+        };
+        if let Some(old) = state.tail.replace(tail) {
+            state.returned = old.bytes;
+        }
         Ok(())
     }
 
-    /// After a write: publishes what is durable and settled, and deletes
-    /// the segments whose events are all settled.
-    fn written(&mut self, end: u64, settled: Option<u64>) {
+    /// After a write of `bytes` at offset `at` of the current segment:
+    /// publishes what is durable and settled, keeps the bytes for the
+    /// reader, and deletes the segments whose events are all settled. The
+    /// buffer for the next write comes back.
+    fn written(&mut self, end: u64, settled: Option<u64>, at: u64, bytes: Vec<u8>) -> Vec<u8> {
         let mut state = self.log.state();
+        let mut spare = bytes;
         if let Some(head) = state.segments.back_mut() {
             head.durable_len = self.head_len;
             head.durable_next = end;
+            let base = head.base;
+            spare = keep_tail(&mut state, base, at, spare, self.log.write_buffer_bytes);
         }
         if let Some(settled) = settled {
             state.settled_written = state.settled_written.max(settled);
@@ -221,6 +231,7 @@ impl Writer {
         }
         self.log.feeder.notify_one();
         self.log.room.notify_waiters();
+        spare
     }
 
     /// The spool's gauges: its bytes on disk (and pending), its unsettled
@@ -297,13 +308,33 @@ impl Writer {
     }
 }
 
-/// Creates a segment with its header, durable (the file and its name).
-/// A file that could not be made whole is removed, so that the next try
-/// can create it again.
-pub(crate) fn create_segment(path: &Path, base: u64, dir: &Path) -> io::Result<File> {
+/// Keeps `bytes`, just written at offset `at` of the segment `base`, for
+/// the reader: after the tail it has not taken yet when they follow it
+/// and both fit in `max` bytes, else instead of it. The buffer for the
+/// next write comes back.
+fn keep_tail(state: &mut LogState, base: u64, at: u64, bytes: Vec<u8>, max: usize) -> Vec<u8> {
+    if let Some(tail) = &mut state.tail {
+        let follows = tail.base == base && tail.at + tail.bytes.len() as u64 == at;
+        if follows && tail.bytes.len() + bytes.len() <= max {
+            tail.bytes.extend_from_slice(&bytes);
+            return bytes;
+        }
+    }
+    let tail = Tail { base, at, bytes };
+    // A tail the reader did not take is read from the file.
+    match state.tail.replace(tail) {
+        Some(old) => old.bytes,
+        None => std::mem::take(&mut state.returned),
+    }
+}
+
+/// Creates a segment with its first bytes (`start`: its header, and what
+/// follows it), durable (the file and its name). A file that could not be
+/// made whole is removed, so that the next try can create it again.
+pub(crate) fn create_segment(path: &Path, start: &[u8], dir: &Path) -> io::Result<File> {
     let mut file = OpenOptions::new().create_new(true).write(true).open(path)?;
     let made = file
-        .write_all(&format::header(base))
+        .write_all(start)
         .and_then(|()| file.sync_all())
         .and_then(|()| sync_dir(dir));
     if let Err(error) = made {
