@@ -107,5 +107,6 @@ pub fn run(cli: &Path, input: &Path, url: &str, taskset: bool) -> Run {
         max_rss_kib: usage.ru_maxrss as u64,
         minor_faults: usage.ru_minflt as u64,
         disk_bytes_per_event: None,
+        read_back_per_event: None,
     }
 }

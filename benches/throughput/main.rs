@@ -52,6 +52,8 @@ struct Run {
     minor_faults: u64,
     /// For the spool: bytes it wrote per event.
     disk_bytes_per_event: Option<f64>,
+    /// Of those, read back from the files (not from memory).
+    read_back_per_event: Option<f64>,
 }
 
 fn main() {
@@ -160,6 +162,10 @@ fn run_child(scenario: &str, url: &str, n: u64, taskset: bool) -> Run {
             .lines()
             .find_map(|l| l.strip_prefix("SPOOL_BYTES_PER_EVENT "))
             .map(|bytes| bytes.parse().expect("bytes per event")),
+        read_back_per_event: stdout
+            .lines()
+            .find_map(|l| l.strip_prefix("SPOOL_READ_PER_EVENT "))
+            .map(|bytes| bytes.parse().expect("bytes per event")),
     }
 }
 
@@ -202,7 +208,7 @@ fn parent(sizes: &[u64], rounds: usize, scenarios: &[String], cli: Option<&std::
                     "{scenario}: the sink received {received} of {n} events"
                 );
                 println!(
-                    "  {n:>8} events  round {round}  {scenario:<7} {:>9.0} events/s  {:.3} s  CPU {:.3} s  peak RSS {:.1} MiB  {} requests  (sink CPU {sink_cpu:.2} s){}",
+                    "  {n:>8} events  round {round}  {scenario:<7} {:>9.0} events/s  {:.3} s  CPU {:.3} s  peak RSS {:.1} MiB  {} requests  (sink CPU {sink_cpu:.2} s){}{}",
                     n as f64 / run.seconds,
                     run.seconds,
                     run.cpu_seconds,
@@ -210,6 +216,8 @@ fn parent(sizes: &[u64], rounds: usize, scenarios: &[String], cli: Option<&std::
                     sink.requests() - requests,
                     run.disk_bytes_per_event
                         .map_or(String::new(), |b| format!("  disk {b:.1} bytes per event")),
+                    run.read_back_per_event
+                        .map_or(String::new(), |b| format!(", {b:.1} read back")),
                 );
                 runs.entry((n, scenario)).or_default().push(run);
             }

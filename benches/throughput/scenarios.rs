@@ -194,6 +194,11 @@ async fn spooled(client: &Client, events: &[EventsItems], spool: Spool) -> Resul
         "SPOOL_BYTES_PER_EVENT {:.1}",
         stats.spool_bytes_written as f64 / n as f64
     );
+    // What it read back from its files (the rest came from memory).
+    println!(
+        "SPOOL_READ_PER_EVENT {:.1}",
+        stats.spool_bytes_read as f64 / n as f64
+    );
     drop(sender);
     let _ = std::fs::remove_dir_all(dir);
     Ok(())

@@ -50,7 +50,10 @@ pub(crate) struct SegmentScan {
     end: u64,
     /// The offset of the next record.
     offset: u64,
+    /// Room for what is read (zeroed once, when it grows): its first
+    /// `filled` bytes hold the segment's bytes from `window_at`.
     window: Vec<u8>,
+    filled: usize,
     /// The file offset of `window[0]`.
     window_at: u64,
     /// The bytes of the last record returned: `window[last]`.
@@ -72,6 +75,7 @@ impl SegmentScan {
             end,
             offset,
             window: Vec::new(),
+            filled: 0,
             window_at: 0,
             last: 0..0,
             cut_short: false,
@@ -87,6 +91,7 @@ impl SegmentScan {
             end: offset,
             offset,
             window: Vec::new(),
+            filled: 0,
             window_at: 0,
             last: 0..0,
             cut_short: true,
@@ -104,6 +109,7 @@ impl SegmentScan {
             return bytes;
         }
         self.window_at = at;
+        self.filled = bytes.len();
         self.written = true;
         self.last = 0..0;
         std::mem::replace(&mut self.window, bytes)
@@ -223,7 +229,7 @@ impl SegmentScan {
         }
         // Written bytes when the window holds the whole record (else it is
         // read from the file).
-        let window_end = self.window_at + self.window.len() as u64;
+        let window_end = self.window_at + self.filled as u64;
         let written = self.written && at >= self.window_at && at + needed as u64 <= window_end;
         let bytes = self.bytes(at, needed)?;
         let decoded = if written {
@@ -246,10 +252,10 @@ impl SegmentScan {
     /// The bytes the window holds from `at`, or, when that is fewer than
     /// `min`, up to a window's worth read from there.
     fn available(&mut self, at: u64, min: usize) -> io::Result<&[u8]> {
-        let window_end = self.window_at + self.window.len() as u64;
+        let window_end = self.window_at + self.filled as u64;
         if at >= self.window_at && at + min as u64 <= window_end {
             let start = (at - self.window_at) as usize;
-            let end = self.window.len().min(start + WINDOW);
+            let end = self.filled.min(start + WINDOW);
             let end = end.min(start + usize::try_from(self.end - at).unwrap_or(usize::MAX));
             return Ok(&self.window[start..end]);
         }
@@ -260,24 +266,26 @@ impl SegmentScan {
     /// unless it has them.
     fn bytes(&mut self, at: u64, len: usize) -> io::Result<&[u8]> {
         let len = len.min(usize::try_from(self.end.saturating_sub(at)).unwrap_or(usize::MAX));
-        let window_end = self.window_at + self.window.len() as u64;
+        let window_end = self.window_at + self.filled as u64;
         if at < self.window_at || at + len as u64 > window_end {
             let fill = len
                 .max(WINDOW)
                 .min(usize::try_from(self.end - at).unwrap_or(usize::MAX));
             self.written = false;
-            self.window.clear();
-            self.window.resize(fill, 0);
+            self.window_at = at;
+            self.filled = 0;
+            if self.window.len() < fill {
+                self.window.resize(fill, 0);
+            }
             let read = match &mut self.file {
                 Some(file) => {
                     file.seek(SeekFrom::Start(at))?;
-                    read_full(file, &mut self.window)?
+                    read_full(file, &mut self.window[..fill])?
                 }
                 None => 0,
             };
+            self.filled = read;
             self.file_bytes += read as u64;
-            self.window.truncate(read);
-            self.window_at = at;
             if read < fill {
                 // The file is shorter than it was: what is missing is the end.
                 self.end = at + read as u64;
@@ -285,7 +293,7 @@ impl SegmentScan {
             }
         }
         let start = (at - self.window_at) as usize;
-        let available = self.window.len() - start;
+        let available = self.filled - start;
         Ok(&self.window[start..start + len.min(available)])
     }
 }
