@@ -216,6 +216,30 @@ async fn events_just_written_are_delivered_without_reading_them_back() {
     assert_eq!(got, want);
 }
 
+/// `flush` sends the batch being filled once every event it waits for is
+/// read back, not before the last of them is durable: those would wait
+/// for the batch's delay (here an hour).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn flush_does_not_leave_the_last_events_to_the_batch_delay() {
+    let dir = fresh_dir("flush-waits");
+    let server = LocalServer::start().await.unwrap();
+    let config = SpoolConfig::new(&dir).sync_interval(Duration::from_millis(50));
+    let spool = Spool::open(config).unwrap();
+    let batches = SenderConfig::new().max_delay(Duration::from_secs(3600));
+    let sender = client(server.url()).spooled_sender(batches, spool);
+    for round in 0..3 {
+        for id in ids(round * 100..round * 100 + 100) {
+            sender.try_send(view(&id)).unwrap_or_else(|e| panic!("{e}"));
+        }
+        tokio::time::timeout(PATIENCE, sender.flush())
+            .await
+            .unwrap_or_else(|_| panic!("round {round}: flush still waits: {:?}", sender.stats()));
+        assert_eq!(server.event_count(), (round as usize + 1) * 100);
+    }
+    let report = sender.shutdown(PATIENCE).await;
+    assert_eq!(report.stats.delivered, 300, "{report:?}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn what_the_spool_holds_is_delivered_first_on_the_next_start() {
     let dir = fresh_dir("restart");

@@ -37,7 +37,14 @@ use stat::Stat;
 use std::collections::BTreeMap;
 use std::process::Command;
 
-const SCENARIOS: [&str; 4] = ["floor", "client", "sender", "spool"];
+const SCENARIOS: [&str; 6] = [
+    "floor",
+    "client",
+    "sender",
+    "spool",
+    "sender-flushed",
+    "spool-flushed",
+];
 
 /// What one run of a scenario measured.
 #[derive(Debug, Clone, Copy)]
@@ -208,7 +215,7 @@ fn parent(sizes: &[u64], rounds: usize, scenarios: &[String], cli: Option<&std::
                     "{scenario}: the sink received {received} of {n} events"
                 );
                 println!(
-                    "  {n:>8} events  round {round}  {scenario:<7} {:>9.0} events/s  {:.3} s  CPU {:.3} s  peak RSS {:.1} MiB  {} requests  (sink CPU {sink_cpu:.2} s){}{}",
+                    "  {n:>8} events  round {round}  {scenario:<14} {:>9.0} events/s  {:.3} s  CPU {:.3} s  peak RSS {:.1} MiB  {} requests  (sink CPU {sink_cpu:.2} s){}{}",
                     n as f64 / run.seconds,
                     run.seconds,
                     run.cpu_seconds,
@@ -269,16 +276,22 @@ fn parent(sizes: &[u64], rounds: usize, scenarios: &[String], cli: Option<&std::
             );
         }
     }
-    // The spool against the in-memory sender of the same round.
-    let pairs = sizes
-        .iter()
-        .filter_map(|&n| Some((n, runs.get(&(n, "spool"))?, runs.get(&(n, "sender"))?)));
+    // The spool against the in-memory sender of the same round, fed alike.
+    let pairs = sizes.iter().flat_map(|&n| {
+        [("spool", "sender"), ("spool-flushed", "sender-flushed")]
+            .into_iter()
+            .filter_map(move |(spool, sender)| Some((n, spool, sender)))
+    });
     let mut header = false;
-    for (n, spool, sender) in pairs {
+    for (n, spool_name, sender_name) in pairs {
+        let (Some(spool), Some(sender)) = (runs.get(&(n, spool_name)), runs.get(&(n, sender_name)))
+        else {
+            continue;
+        };
         if !header {
             println!();
-            println!("| events | spool vs sender, events/s | spool vs sender, CPU per event | spool, disk bytes per event |");
-            println!("| ---: | ---: | ---: | ---: |");
+            println!("| events | spool vs sender | events/s | CPU per event | spool, disk bytes per event | read back from the files |");
+            println!("| ---: | --- | ---: | ---: | ---: | ---: |");
             header = true;
         }
         let rate = Stat::of(spool.iter().zip(sender).map(|(s, m)| m.seconds / s.seconds));
@@ -289,11 +302,13 @@ fn parent(sizes: &[u64], rounds: usize, scenarios: &[String], cli: Option<&std::
                 .map(|(s, m)| s.cpu_seconds / m.cpu_seconds),
         );
         let disk = Stat::of(spool.iter().filter_map(|s| s.disk_bytes_per_event));
+        let read_back = Stat::of(spool.iter().filter_map(|s| s.read_back_per_event));
         println!(
-            "| {n} | {} | {} | {} |",
+            "| {n} | {spool_name} vs {sender_name} | {} | {} | {} | {} |",
             rate.show(2, "×"),
             cpu.show(2, "×"),
             disk.show(1, ""),
+            read_back.show(1, ""),
         );
     }
 }

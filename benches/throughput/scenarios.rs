@@ -23,6 +23,14 @@
 //!    buffer and size cap still hold it back when the disk falls behind);
 //!    all are awaited before `shutdown`, which waits until the spool is
 //!    delivered and empty. The spool's writer thread shares the pinned core.
+//! 5. `sender-flushed` and `spool-flushed`: the same two senders fed at
+//!    the pace they deliver, as a program whose events come no faster than
+//!    the API takes them: the events go in windows of
+//!    [`FLUSHED_WINDOW`], each sent with `try_send` and then flushed
+//!    (`flush` waits until every event is delivered) before the next. With
+//!    the spool, every event is written and synced as in `spool`, and
+//!    delivered once durable; the reader keeps up with the writer, so it
+//!    takes what was just written from memory.
 //!
 //! Every scenario runs on a single-threaded Tokio runtime on one pinned core.
 
@@ -33,6 +41,8 @@ use algolia_insights::Client;
 use std::time::{Duration, Instant};
 
 pub const BATCH: usize = 1000;
+/// The events sent between two flushes in the `-flushed` scenarios.
+pub const FLUSHED_WINDOW: usize = 20_000;
 
 const APP_ID: &str = "bench-app";
 const API_KEY: &str = "bench-key";
@@ -50,6 +60,8 @@ pub enum Prepared {
     Client(Client, Vec<InsightsEvents>),
     Sender(Client, Vec<EventsItems>),
     Spool(Client, Vec<EventsItems>, Spool),
+    /// The `-flushed` scenarios: with a spool or without.
+    Flushed(Client, Vec<EventsItems>, Option<Spool>),
 }
 
 pub fn prepare(scenario: &str, url: &str, n: u64) -> Result<Prepared, String> {
@@ -75,15 +87,26 @@ pub fn prepare(scenario: &str, url: &str, n: u64) -> Result<Prepared, String> {
             Prepared::Client(our_client(url)?, batches)
         }
         "sender" => Prepared::Sender(our_client(url)?, (0..n).map(typed).collect()),
-        "spool" => {
-            let dir =
-                std::env::temp_dir().join(format!("insights-bench-spool-{}", std::process::id()));
-            let _ = std::fs::remove_dir_all(&dir);
-            let spool = Spool::open(SpoolConfig::new(&dir)).map_err(|e| e.to_string())?;
-            Prepared::Spool(our_client(url)?, (0..n).map(typed).collect(), spool)
-        }
+        "spool" => Prepared::Spool(
+            our_client(url)?,
+            (0..n).map(typed).collect(),
+            fresh_spool()?,
+        ),
+        "sender-flushed" => Prepared::Flushed(our_client(url)?, (0..n).map(typed).collect(), None),
+        "spool-flushed" => Prepared::Flushed(
+            our_client(url)?,
+            (0..n).map(typed).collect(),
+            Some(fresh_spool()?),
+        ),
         other => return Err(format!("unknown scenario `{other}`")),
     })
+}
+
+/// A spool in a fresh directory under the system's temporary directory.
+fn fresh_spool() -> Result<Spool, String> {
+    let dir = std::env::temp_dir().join(format!("insights-bench-spool-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    Spool::open(SpoolConfig::new(&dir)).map_err(|e| e.to_string())
 }
 
 /// Sends the prepared events and times it (wall clock and this process's CPU).
@@ -108,6 +131,10 @@ pub async fn run(prepared: Prepared) -> Result<Timed, String> {
         }
         Prepared::Spool(client, events, spool) => {
             spooled(&client, &events, spool).await?;
+            Some(Box::new(events) as Box<dyn std::any::Any>)
+        }
+        Prepared::Flushed(client, events, spool) => {
+            flushed(&client, &events, spool).await?;
             Some(Box::new(events) as Box<dyn std::any::Any>)
         }
     };
@@ -201,5 +228,44 @@ async fn spooled(client: &Client, events: &[EventsItems], spool: Spool) -> Resul
     );
     drop(sender);
     let _ = std::fs::remove_dir_all(dir);
+    Ok(())
+}
+
+async fn flushed(
+    client: &Client,
+    events: &[EventsItems],
+    spool: Option<Spool>,
+) -> Result<(), String> {
+    let n = events.len() as u64;
+    let dir = spool.as_ref().map(|spool| spool.dir().to_path_buf());
+    let sender = match spool {
+        Some(spool) => client.spooled_sender(SenderConfig::new(), spool),
+        None => client.sender(SenderConfig::new()),
+    };
+    for window in events.chunks(FLUSHED_WINDOW) {
+        for event in window {
+            if let Err(SendError::Full(_)) = sender.try_send(event) {
+                sender.send(event).await.map_err(|e| e.to_string())?;
+            }
+        }
+        sender.flush().await;
+    }
+    let report = sender.shutdown(Duration::from_secs(600)).await;
+    let stats = report.stats;
+    if stats.delivered != n || report.spooled != 0 || stats.failed != 0 {
+        return Err(format!("the sender did not deliver everything: {stats:?}"));
+    }
+    if let Some(dir) = dir {
+        println!(
+            "SPOOL_BYTES_PER_EVENT {:.1}",
+            stats.spool_bytes_written as f64 / n as f64
+        );
+        println!(
+            "SPOOL_READ_PER_EVENT {:.1}",
+            stats.spool_bytes_read as f64 / n as f64
+        );
+        drop(sender);
+        let _ = std::fs::remove_dir_all(dir);
+    }
     Ok(())
 }

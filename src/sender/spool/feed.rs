@@ -81,8 +81,11 @@ pub(crate) async fn feed(shared: Arc<Shared>, log: Arc<Log>, mut reader: Reader)
         };
         let durable = *log.durable.borrow();
         let read_all = reader.caught_up(&log);
-        if flush_target > flushed && read_all {
-            // A flush waits: the batch being filled goes now.
+        if flush_target > flushed && read_all && durable >= flush_target {
+            // A flush waits, and every event it waits for is in the queue:
+            // the batch being filled goes now. (Before the last of them is
+            // durable and read, it would go without them, and they would
+            // wait for the batch's delay.)
             let (answer, _) = oneshot::channel();
             shared.queue().flush(answer);
             shared.wake.notify_one();
