@@ -280,7 +280,7 @@ fn parent(sizes: &[u64], rounds: usize, scenarios: &[String], cli: Option<&std::
     let pairs = sizes.iter().flat_map(|&n| {
         [("spool", "sender"), ("spool-flushed", "sender-flushed")]
             .into_iter()
-            .filter_map(move |(spool, sender)| Some((n, spool, sender)))
+            .map(move |(spool, sender)| (n, spool, sender))
     });
     let mut header = false;
     for (n, spool_name, sender_name) in pairs {
