@@ -76,8 +76,28 @@ pub(crate) struct LogState {
     pub flush_target: u64,
     /// The records the writer wrote last, kept for the reader.
     pub tail: Option<Tail>,
-    /// A buffer the reader is done with, for the writer's next write.
-    pub returned: Vec<u8>,
+    /// Buffers the reader is done with, for the writer's next writes (so
+    /// that none is allocated, and its pages faulted in, again).
+    pub free: Vec<Vec<u8>>,
+}
+
+/// Buffers kept for reuse: the one being filled, the one written, the
+/// tail and the reader's window circulate, and one more waits here.
+const FREE_BUFFERS: usize = 2;
+
+impl LogState {
+    /// Keeps `buffer` (emptied) for a next write, unless enough are kept.
+    pub fn keep_free(&mut self, mut buffer: Vec<u8>) {
+        if self.free.len() < FREE_BUFFERS && buffer.capacity() > 0 {
+            buffer.clear();
+            self.free.push(buffer);
+        }
+    }
+
+    /// A buffer for the next write: one kept, or a new one.
+    pub fn free_buffer(&mut self) -> Vec<u8> {
+        self.free.pop().unwrap_or_default()
+    }
 }
 
 /// The bytes of the writer's last write, as they are in their segment
@@ -216,12 +236,8 @@ impl Log {
     }
 
     /// Gives a buffer the reader is done with back to the writer, emptied.
-    pub fn give_back_buffer(&self, mut buffer: Vec<u8>) {
-        buffer.clear();
-        let mut state = self.state();
-        if buffer.capacity() > state.returned.capacity() {
-            state.returned = buffer;
-        }
+    pub fn give_back_buffer(&self, buffer: Vec<u8>) {
+        self.state().keep_free(buffer);
     }
 
     /// Events taken and not yet settled.

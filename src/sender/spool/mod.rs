@@ -196,7 +196,7 @@ impl Spool {
                 writer_idle: false,
                 flush_target: 0,
                 tail: None,
-                returned: Vec::new(),
+                free: Vec::new(),
             }),
             work: Condvar::new(),
             durable: watch::Sender::new(opened.next),

@@ -195,14 +195,13 @@ impl Writer {
             durable_len: len,
             durable_next: base,
         });
-        // A reader that gets to the new segment finds its start in memory.
-        let tail = Tail {
-            base,
-            at: 0,
-            bytes: start,
-        };
+        // A reader that gets to the new segment finds its start in memory,
+        // in a buffer with room for the writes that follow it.
+        let mut bytes = state.free_buffer();
+        bytes.extend_from_slice(&start);
+        let tail = Tail { base, at: 0, bytes };
         if let Some(old) = state.tail.replace(tail) {
-            state.returned = old.bytes;
+            state.keep_free(old.bytes);
         }
         Ok(())
     }
@@ -324,7 +323,7 @@ fn keep_tail(state: &mut LogState, base: u64, at: u64, bytes: Vec<u8>, max: usiz
     // A tail the reader did not take is read from the file.
     match state.tail.replace(tail) {
         Some(old) => old.bytes,
-        None => std::mem::take(&mut state.returned),
+        None => state.free_buffer(),
     }
 }
 
