@@ -445,7 +445,9 @@ impl FastRead for String {
 impl FastRead for std::borrow::Cow<'static, str> {
     #[inline]
     fn fast_read(reader: &mut Reader<'_>) -> Option<Self> {
-        reader.string().map(|value| std::borrow::Cow::Owned(value.to_owned()))
+        reader
+            .string()
+            .map(|value| std::borrow::Cow::Owned(value.to_owned()))
     }
 }
 
