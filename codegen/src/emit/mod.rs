@@ -138,10 +138,11 @@ impl<'a> Context<'a> {
 
 /// The Rust type of a named plain string schema.
 ///
-/// **The rule.** A component schema that is `type: string` and nothing more
-/// (no `minLength`, `maxLength` or `pattern`: those make it a checked
-/// newtype; no `enum` or `const`: those make it an enum or a constant),
-/// such as Insights' `Index`, is written as
+/// **The rule.** A component schema that is `type: string` with no rule of
+/// its own (no `minLength`, `maxLength` or `pattern`: those make it a
+/// checked newtype; no `enum` or `const`: those make it an enum or a
+/// constant; annotations such as `format` or `description` aside), such as
+/// Insights' `Index`, is written as
 /// `pub type Name = ::std::borrow::Cow<'static, str>;`, and constructors
 /// and setters take a value of it as `impl Into<Name>`. A `&'static str`
 /// (a constant, as a program writes an index name) is held as it is,
@@ -153,10 +154,11 @@ impl<'a> Context<'a> {
 ///
 /// The rule follows the schema's shape only, never its name; a schema that
 /// refers to such a type (`$ref`, directly or through other aliases) is
-/// the same type. Strings written in place (a property's own
-/// `type: string`, a list's items, a map's values) stay `String`: they
-/// have no name a user could give a constant of, and changing them would
-/// change every list of strings the models take.
+/// the same type. Left as they were: strings written in place (a
+/// property's own `type: string`, a list's items, a map's values) and a
+/// nullable named string (`Option<String>`) stay `String`s, so that the
+/// change is to types a user names, and every list of strings the models
+/// take (object IDs, filters) keeps its type.
 pub(crate) fn plain_string_type() -> TokenStream {
     quote!(::std::borrow::Cow<'static, str>)
 }
