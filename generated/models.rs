@@ -115,7 +115,9 @@ impl<'de> ::serde::Deserialize<'de> for EventName {
 /// Name of the Algolia index that holds the records this event refers to.
 ///
 /// Index names are case-sensitive. The API only checks the format, not whether the index exists.
-pub type Index = ::std::string::String;
+///
+/// A constant (`&'static str`) is held as it is, without a copy; a `String` is moved in.
+pub type Index = ::std::borrow::Cow<'static, str>;
 /// Identifiers of the records the user interacted with, from 1 to 20 entries.
 /// Rules checked by `validate()` where this type is used: 1 to 20 items.
 pub type ObjectIDs = ::std::vec::Vec<::std::string::String>;
@@ -1443,7 +1445,7 @@ impl ClickedObjectIDsAfterSearch {
     /// Creates a `ClickedObjectIDsAfterSearch` from its required properties. `eventType` is `click` (set for you).
     pub fn new(
         event_name: impl crate::runtime::Checked<EventName>,
-        index: impl ::std::convert::Into<::std::string::String>,
+        index: impl ::std::convert::Into<Index>,
         object_ids: impl crate::runtime::IntoList<::std::string::String>,
         positions: impl crate::runtime::IntoList<i64>,
         query_id: impl crate::runtime::Checked<QueryID>,
@@ -1638,7 +1640,7 @@ impl AddedToCartObjectIDsAfterSearch {
     /// Creates a `AddedToCartObjectIDsAfterSearch` from its required properties. `eventType` is `conversion`, `eventSubtype` is `addToCart` (set for you).
     pub fn new(
         event_name: impl crate::runtime::Checked<EventName>,
-        index: impl ::std::convert::Into<::std::string::String>,
+        index: impl ::std::convert::Into<Index>,
         query_id: impl crate::runtime::Checked<QueryID>,
         object_ids: impl crate::runtime::IntoList<::std::string::String>,
         user_token: impl crate::runtime::Checked<UserToken>,
@@ -1856,7 +1858,7 @@ impl PurchasedObjectIDsAfterSearch {
     /// Creates a `PurchasedObjectIDsAfterSearch` from its required properties. `eventType` is `conversion`, `eventSubtype` is `purchase` (set for you).
     pub fn new(
         event_name: impl crate::runtime::Checked<EventName>,
-        index: impl ::std::convert::Into<::std::string::String>,
+        index: impl ::std::convert::Into<Index>,
         object_ids: impl crate::runtime::IntoList<::std::string::String>,
         user_token: impl crate::runtime::Checked<UserToken>,
         object_data: impl crate::runtime::IntoModelList<ObjectDataAfterSearch>,
@@ -2048,7 +2050,7 @@ impl ConvertedObjectIDsAfterSearch {
     /// Creates a `ConvertedObjectIDsAfterSearch` from its required properties. `eventType` is `conversion` (set for you).
     pub fn new(
         event_name: impl crate::runtime::Checked<EventName>,
-        index: impl ::std::convert::Into<::std::string::String>,
+        index: impl ::std::convert::Into<Index>,
         object_ids: impl crate::runtime::IntoList<::std::string::String>,
         query_id: impl crate::runtime::Checked<QueryID>,
         user_token: impl crate::runtime::Checked<UserToken>,
@@ -2186,7 +2188,7 @@ impl ClickedObjectIDs {
     /// Creates a `ClickedObjectIDs` from its required properties. `eventType` is `click` (set for you).
     pub fn new(
         event_name: impl crate::runtime::Checked<EventName>,
-        index: impl ::std::convert::Into<::std::string::String>,
+        index: impl ::std::convert::Into<Index>,
         object_ids: impl crate::runtime::IntoList<::std::string::String>,
         user_token: impl crate::runtime::Checked<UserToken>,
     ) -> Self {
@@ -2342,7 +2344,7 @@ impl PurchasedObjectIDs {
     /// Creates a `PurchasedObjectIDs` from its required properties. `eventType` is `conversion`, `eventSubtype` is `purchase` (set for you).
     pub fn new(
         event_name: impl crate::runtime::Checked<EventName>,
-        index: impl ::std::convert::Into<::std::string::String>,
+        index: impl ::std::convert::Into<Index>,
         object_ids: impl crate::runtime::IntoList<::std::string::String>,
         user_token: impl crate::runtime::Checked<UserToken>,
     ) -> Self {
@@ -2559,7 +2561,7 @@ impl AddedToCartObjectIDs {
     /// Creates a `AddedToCartObjectIDs` from its required properties. `eventType` is `conversion`, `eventSubtype` is `addToCart` (set for you).
     pub fn new(
         event_name: impl crate::runtime::Checked<EventName>,
-        index: impl ::std::convert::Into<::std::string::String>,
+        index: impl ::std::convert::Into<Index>,
         object_ids: impl crate::runtime::IntoList<::std::string::String>,
         user_token: impl crate::runtime::Checked<UserToken>,
     ) -> Self {
@@ -2758,7 +2760,7 @@ impl ConvertedObjectIDs {
     /// Creates a `ConvertedObjectIDs` from its required properties. `eventType` is `conversion` (set for you).
     pub fn new(
         event_name: impl crate::runtime::Checked<EventName>,
-        index: impl ::std::convert::Into<::std::string::String>,
+        index: impl ::std::convert::Into<Index>,
         object_ids: impl crate::runtime::IntoList<::std::string::String>,
         user_token: impl crate::runtime::Checked<UserToken>,
     ) -> Self {
@@ -2893,7 +2895,7 @@ impl ClickedFilters {
     /// Creates a `ClickedFilters` from its required properties. `eventType` is `click` (set for you).
     pub fn new(
         event_name: impl crate::runtime::Checked<EventName>,
-        index: impl ::std::convert::Into<::std::string::String>,
+        index: impl ::std::convert::Into<Index>,
         filters: impl crate::runtime::IntoList<::std::string::String>,
         user_token: impl crate::runtime::Checked<UserToken>,
     ) -> Self {
@@ -3028,7 +3030,7 @@ impl ConvertedFilters {
     /// Creates a `ConvertedFilters` from its required properties. `eventType` is `conversion` (set for you).
     pub fn new(
         event_name: impl crate::runtime::Checked<EventName>,
-        index: impl ::std::convert::Into<::std::string::String>,
+        index: impl ::std::convert::Into<Index>,
         filters: impl crate::runtime::IntoList<::std::string::String>,
         user_token: impl crate::runtime::Checked<UserToken>,
     ) -> Self {
@@ -3162,7 +3164,7 @@ impl ViewedObjectIDs {
     /// Creates a `ViewedObjectIDs` from its required properties. `eventType` is `view` (set for you).
     pub fn new(
         event_name: impl crate::runtime::Checked<EventName>,
-        index: impl ::std::convert::Into<::std::string::String>,
+        index: impl ::std::convert::Into<Index>,
         object_ids: impl crate::runtime::IntoList<::std::string::String>,
         user_token: impl crate::runtime::Checked<UserToken>,
     ) -> Self {
@@ -3299,7 +3301,7 @@ impl ViewedFilters {
     /// Creates a `ViewedFilters` from its required properties. `eventType` is `view` (set for you).
     pub fn new(
         event_name: impl crate::runtime::Checked<EventName>,
-        index: impl ::std::convert::Into<::std::string::String>,
+        index: impl ::std::convert::Into<Index>,
         filters: impl crate::runtime::IntoList<::std::string::String>,
         user_token: impl crate::runtime::Checked<UserToken>,
     ) -> Self {

@@ -969,6 +969,8 @@ fn describe(kind: &TypeKind) -> String {
     match kind {
         TypeKind::Struct(_) => "struct".into(),
         TypeKind::Newtype(_) => "validated String".into(),
+        // A named plain string (`emit::plain_string_type`).
+        TypeKind::Alias(TypeRef::String, _) => "alias of Cow<'static, str>".into(),
         TypeKind::Alias(ty, _) => format!("alias of {}", rust_type(ty)),
         TypeKind::Enum(_) => "enum".into(),
         TypeKind::IntEnum(_) => "integer enum".into(),

@@ -491,7 +491,7 @@ fn types_report_kinds_variants_and_regions() {
             "breaking: region de removed",
             "compatible: region eu added",
             "breaking: variant EventsItems::Instantsearch removed",
-            "breaking: type Index changed: alias of String -> enum",
+            "breaking: type Index changed: alias of Cow<'static, str> -> enum",
         ],
         1,
     );

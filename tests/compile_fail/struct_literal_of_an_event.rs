@@ -6,7 +6,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let _event = ClickedObjectIDs {
         event_name: EventName::new("Product Clicked")?,
         event_type: ClickEvent,
-        index: "products".to_string(),
+        index: "products".into(),
         object_ids: vec!["sku-1".to_string()],
         user_token: UserToken::new("user-1")?,
         authenticated_user_token: None,

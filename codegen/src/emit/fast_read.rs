@@ -258,6 +258,10 @@ fn scalar_union_body(cx: &Context, u: &crate::model::UnionDef) -> TokenStream {
     let tries = u.variants.iter().map(|v| {
         let variant = ident(&v.name);
         let read = match cx.unalias(&v.ty) {
+            // A named plain string is a `Cow<'static, str>`: owned here.
+            TypeRef::String if cx.is_plain_string(&v.ty) => {
+                quote!(__token.string().map(::std::borrow::Cow::Owned))
+            }
             TypeRef::String => quote!(__token.string()),
             TypeRef::Number => quote!(__token.f64()),
             TypeRef::Integer { format } if format.as_deref() == Some("int32") => {

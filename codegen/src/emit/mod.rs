@@ -116,6 +116,14 @@ impl<'a> Context<'a> {
         }
     }
 
+    /// Whether a reference names a plain string schema, whose type is
+    /// `Cow<'static, str>` ([`plain_string_type`] says the rule): a named
+    /// type (directly or through other aliases) that stands for a bare
+    /// `string`.
+    pub fn is_plain_string(&self, ty: &TypeRef) -> bool {
+        matches!(ty, TypeRef::Named(_)) && *self.unalias(ty) == TypeRef::String
+    }
+
     /// Follows aliases to the type a reference finally stands for.
     pub fn unalias<'t>(&'t self, ty: &'t TypeRef) -> &'t TypeRef {
         match ty {
@@ -126,6 +134,33 @@ impl<'a> Context<'a> {
             _ => ty,
         }
     }
+}
+
+/// The Rust type of a named plain string schema.
+///
+/// **The rule.** A component schema that is `type: string` with no rule of
+/// its own (no `minLength`, `maxLength` or `pattern`: those make it a
+/// checked newtype; no `enum` or `const`: those make it an enum or a
+/// constant; annotations such as `format` or `description` aside), such as
+/// Insights' `Index`, is written as
+/// `pub type Name = ::std::borrow::Cow<'static, str>;`, and constructors
+/// and setters take a value of it as `impl Into<Name>`. A `&'static str`
+/// (a constant, as a program writes an index name) is held as it is,
+/// without an allocation; a `String` is moved in; reading JSON gives owned
+/// values (serde's `Deserialize` for `Cow` and the fast reader's
+/// `FastRead` both make `Cow::Owned`), and serializing writes the text as
+/// a `String` would. It is the representation of the checked newtypes
+/// (`models::emit_newtype`), without their check.
+///
+/// The rule follows the schema's shape only, never its name; a schema that
+/// refers to such a type (`$ref`, directly or through other aliases) is
+/// the same type. Left as they were: strings written in place (a
+/// property's own `type: string`, a list's items, a map's values) and a
+/// nullable named string (`Option<String>`) stay `String`s, so that the
+/// change is to types a user names, and every list of strings the models
+/// take (object IDs, filters) keeps its type.
+pub(crate) fn plain_string_type() -> TokenStream {
+    quote!(::std::borrow::Cow<'static, str>)
 }
 
 pub(crate) fn ident(name: &str) -> Ident {

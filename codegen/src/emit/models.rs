@@ -61,9 +61,11 @@ fn type_doc(def: &TypeDef) -> TokenStream {
 /// parameter's type, and the expression that turns the argument `name` into
 /// the field's value (`None` when the argument is the value).
 ///
-/// Lists of strings and numbers take `impl IntoList<T>`, whose compiler error
-/// says which list was expected where something else was passed; lists of
-/// models take `impl IntoModelList<T>`, whose items are `T` exactly so that
+/// A named plain string (`Cow<'static, str>`) takes `impl Into<T>`, so that
+/// a constant stays borrowed. Lists of strings (named plain ones included)
+/// and numbers take `impl IntoList<T>`, whose compiler error says which list
+/// was expected where something else was passed; lists of models take
+/// `impl IntoModelList<T>`, whose items are `T` exactly so that
 /// `[event.into()]` infers; a checked string type takes `impl Checked<T>`,
 /// whose error says to build it with `T::new(value)?`.
 fn argument(
@@ -73,12 +75,23 @@ fn argument(
 ) -> (TokenStream, Option<TokenStream>) {
     let rt = &cx.rt;
     let empty = TokenStream::new();
+    if cx.is_plain_string(ty) {
+        // `Cow<'static, str>` (`super::plain_string_type`): a constant is
+        // held without a copy, a `String` moved in.
+        let ty = cx.ty(ty, &empty);
+        return (
+            quote!(impl ::std::convert::Into<#ty>),
+            Some(quote!(#name.into())),
+        );
+    }
     match cx.unalias(ty) {
         TypeRef::String => (
             quote!(impl ::std::convert::Into<::std::string::String>),
             Some(quote!(#name.into())),
         ),
-        TypeRef::Array(item) if !matches!(**item, TypeRef::Named(_) | TypeRef::Any) => {
+        TypeRef::Array(item)
+            if cx.is_plain_string(item) || !matches!(**item, TypeRef::Named(_) | TypeRef::Any) =>
+        {
             let item = cx.ty(item, &empty);
             (
                 quote!(impl #rt::runtime::IntoList<#item>),
@@ -530,7 +543,18 @@ fn emit_newtype(cx: &Context, def: &TypeDef, c: &Constraints) -> TokenStream {
 fn emit_alias(cx: &Context, def: &TypeDef, ty: &TypeRef) -> TokenStream {
     let name = ident(&def.name);
     let doc = type_doc(def);
-    let target = cx.ty(ty, &TokenStream::new());
+    // A plain string: `Cow<'static, str>` (`super::plain_string_type`).
+    let (target, held) = if *ty == TypeRef::String {
+        (
+            super::plain_string_type(),
+            quote! {
+                #[doc = ""]
+                #[doc = " A constant (`&'static str`) is held as it is, without a copy; a `String` is moved in."]
+            },
+        )
+    } else {
+        (cx.ty(ty, &TokenStream::new()), TokenStream::new())
+    };
     let note = match &def.kind {
         TypeKind::Alias(_, c) if !c.is_empty() => super::doc(Some(&format!(
             "\nRules checked by `validate()` where this type is used: {}.",
@@ -540,6 +564,7 @@ fn emit_alias(cx: &Context, def: &TypeDef, ty: &TypeRef) -> TokenStream {
     };
     quote! {
         #doc
+        #held
         #note
         pub type #name = #target;
     }

@@ -440,6 +440,17 @@ impl FastRead for String {
     }
 }
 
+/// A named plain string of the models (`Cow<'static, str>`): owned, as
+/// serde's `Deserialize` for `Cow` gives it.
+impl FastRead for std::borrow::Cow<'static, str> {
+    #[inline]
+    fn fast_read(reader: &mut Reader<'_>) -> Option<Self> {
+        reader
+            .string()
+            .map(|value| std::borrow::Cow::Owned(value.to_owned()))
+    }
+}
+
 impl FastRead for bool {
     #[inline]
     fn fast_read(reader: &mut Reader<'_>) -> Option<Self> {
