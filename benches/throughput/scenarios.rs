@@ -42,7 +42,7 @@ use std::time::{Duration, Instant};
 
 pub const BATCH: usize = 1000;
 /// The events sent between two flushes in the `-flushed` scenarios.
-pub const FLUSHED_WINDOW: usize = 20_000;
+pub const FLUSHED_WINDOW: usize = 100_000;
 
 const APP_ID: &str = "bench-app";
 const API_KEY: &str = "bench-key";

@@ -5,6 +5,7 @@
 use super::dead_letter::DeadLetter;
 use super::format;
 use super::settled::Settled;
+use super::tail::{Tail, Tails};
 use std::collections::VecDeque;
 use std::fs::File;
 use std::ops::Range;
@@ -74,43 +75,8 @@ pub(crate) struct LogState {
     /// A flush waits for every event numbered below this to be settled:
     /// the feeder hands them over at once.
     pub flush_target: u64,
-    /// The records the writer wrote last, kept for the reader.
-    pub tail: Option<Tail>,
-    /// Buffers the reader is done with, for the writer's next writes (so
-    /// that none is allocated, and its pages faulted in, again).
-    pub free: Vec<Vec<u8>>,
-}
-
-/// Buffers kept for reuse: the one being filled, the one written, the
-/// tail and the reader's window circulate, and one more waits here.
-const FREE_BUFFERS: usize = 2;
-
-impl LogState {
-    /// Keeps `buffer` (emptied) for a next write, unless enough are kept.
-    pub fn keep_free(&mut self, mut buffer: Vec<u8>) {
-        if self.free.len() < FREE_BUFFERS && buffer.capacity() > 0 {
-            buffer.clear();
-            self.free.push(buffer);
-        }
-    }
-
-    /// A buffer for the next write: one kept, or a new one.
-    pub fn free_buffer(&mut self) -> Vec<u8> {
-        self.free.pop().unwrap_or_default()
-    }
-}
-
-/// The bytes of the writer's last write, as they are in their segment
-/// file: a reader that gets to them reads them from here instead of from
-/// the file (no read, no checksum: they are the bytes written). One write
-/// at most is kept, so memory stays within the write buffer.
-#[derive(Debug)]
-pub(crate) struct Tail {
-    /// The segment written to, by its first event's number.
-    pub base: u64,
-    /// The offset in it of `bytes[0]`.
-    pub at: u64,
-    pub bytes: Vec<u8>,
+    /// The writer's last writes, kept for the reader.
+    pub tails: Tails,
 }
 
 #[derive(Debug, Clone)]
@@ -221,23 +187,15 @@ impl Log {
         self.work.notify_one();
     }
 
-    /// The writer's last write, when it holds the offset `offset` of the
-    /// segment `base`: taken, for the reader.
+    /// The writer's write that holds offset `offset` of the segment
+    /// `base`, if it is kept: taken, for the reader.
     pub fn take_tail(&self, base: u64, offset: u64) -> Option<Tail> {
-        let mut state = self.state();
-        let tail = state.tail.as_ref()?;
-        let holds =
-            tail.base == base && tail.at <= offset && offset < tail.at + tail.bytes.len() as u64;
-        if holds {
-            state.tail.take()
-        } else {
-            None
-        }
+        self.state().tails.take(base, offset)
     }
 
-    /// Gives a buffer the reader is done with back to the writer, emptied.
+    /// Gives a buffer the reader is done with back to the writer.
     pub fn give_back_buffer(&self, buffer: Vec<u8>) {
-        self.state().keep_free(buffer);
+        self.state().tails.recycle(buffer);
     }
 
     /// Events taken and not yet settled.

@@ -76,6 +76,7 @@ mod reader;
 mod recover;
 mod scan;
 mod settled;
+mod tail;
 mod writer;
 
 pub use config::SpoolConfig;
@@ -195,8 +196,7 @@ impl Spool {
                 abandon: false,
                 writer_idle: false,
                 flush_target: 0,
-                tail: None,
-                free: Vec::new(),
+                tails: tail::Tails::default(),
             }),
             work: Condvar::new(),
             durable: watch::Sender::new(opened.next),

@@ -131,11 +131,13 @@ impl Reader {
             }
             let scan = self.scan.as_mut().expect("opened above");
             scan.extend_to(position.durable_len);
-            if let Some(tail) = log.take_tail(self.base, scan.offset()) {
-                // Just written: read from memory, not from the file.
-                log.give_back_buffer(scan.read_written(tail.at, tail.bytes));
-            }
             while chunk.buf.len() < CHUNK {
+                if scan.window_read() {
+                    if let Some(tail) = log.take_tail(self.base, scan.offset()) {
+                        // Just written: read from memory, not from the file.
+                        log.give_back_buffer(scan.read_written(tail.at, tail.bytes));
+                    }
+                }
                 let Some(item) = scan.next()? else { break };
                 match item {
                     Item::Record {

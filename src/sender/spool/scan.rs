@@ -115,6 +115,12 @@ impl SegmentScan {
         std::mem::replace(&mut self.window, bytes)
     }
 
+    /// Whether the window holds nothing from the next record on: the next
+    /// record is read from the file unless written bytes are given first.
+    pub fn window_read(&self) -> bool {
+        self.offset >= self.window_at + self.filled as u64
+    }
+
     /// The bytes read from the file so far.
     pub fn file_bytes(&self) -> u64 {
         self.file_bytes

@@ -7,7 +7,7 @@
 //! tried again, while the write buffer fills up and senders wait.
 
 use super::format::{self, Content, Decoded};
-use super::log::{Log, LogState, Segment, Tail};
+use super::log::{Log, Segment};
 use bytes::Bytes;
 use std::fs::{File, OpenOptions};
 use std::io::{self, Seek, SeekFrom, Write};
@@ -195,14 +195,8 @@ impl Writer {
             durable_len: len,
             durable_next: base,
         });
-        // A reader that gets to the new segment finds its start in memory,
-        // in a buffer with room for the writes that follow it.
-        let mut bytes = state.free_buffer();
-        bytes.extend_from_slice(&start);
-        let tail = Tail { base, at: 0, bytes };
-        if let Some(old) = state.tail.replace(tail) {
-            state.keep_free(old.bytes);
-        }
+        // A reader that gets to the new segment finds its start in memory.
+        state.tails.start(base, &start);
         Ok(())
     }
 
@@ -217,7 +211,8 @@ impl Writer {
             head.durable_len = self.head_len;
             head.durable_next = end;
             let base = head.base;
-            spare = keep_tail(&mut state, base, at, spare, self.log.write_buffer_bytes);
+            let max = self.log.write_buffer_bytes;
+            spare = state.tails.keep(base, at, spare, max);
         }
         if let Some(settled) = settled {
             state.settled_written = state.settled_written.max(settled);
@@ -304,26 +299,6 @@ impl Writer {
         self.log.durable.send_modify(|_| {});
         self.log.settled.send_modify(|_| {});
         self.log.room.notify_waiters();
-    }
-}
-
-/// Keeps `bytes`, just written at offset `at` of the segment `base`, for
-/// the reader: after the tail it has not taken yet when they follow it
-/// and both fit in `max` bytes, else instead of it. The buffer for the
-/// next write comes back.
-fn keep_tail(state: &mut LogState, base: u64, at: u64, bytes: Vec<u8>, max: usize) -> Vec<u8> {
-    if let Some(tail) = &mut state.tail {
-        let follows = tail.base == base && tail.at + tail.bytes.len() as u64 == at;
-        if follows && tail.bytes.len() + bytes.len() <= max {
-            tail.bytes.extend_from_slice(&bytes);
-            return bytes;
-        }
-    }
-    let tail = Tail { base, at, bytes };
-    // A tail the reader did not take is read from the file.
-    match state.tail.replace(tail) {
-        Some(old) => old.bytes,
-        None => state.free_buffer(),
     }
 }
 
