@@ -8,8 +8,9 @@
 
 use std::collections::VecDeque;
 
-/// Buffers kept for the writer's next writes, beyond those in use.
-const FREE_BUFFERS: usize = 4;
+/// Buffers kept for the writer's next writes, beyond those in use (the
+/// one filled with events, the one written, those kept, the reader's).
+const FREE_BUFFERS: usize = 2;
 
 /// One write, as it is in its segment file.
 #[derive(Debug)]
