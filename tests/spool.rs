@@ -186,7 +186,8 @@ async fn events_just_written_are_delivered_without_reading_them_back() {
     let dir = fresh_dir("from-memory");
     assert_eq!(leave_in_spool(&dir, ids(0..100)).await, 100);
     let server = LocalServer::start().await.unwrap();
-    // A long sync interval: the reader has it to take each write.
+    // Rounds of 300 events, each flushed: what the reader has to take
+    // stays far below what the spool keeps in memory.
     let config = SpoolConfig::new(&dir).sync_interval(Duration::from_millis(100));
     let spool = Spool::open(config).unwrap();
     let sender = client(server.url()).spooled_sender(quick(), spool);
@@ -214,6 +215,44 @@ async fn events_just_written_are_delivered_without_reading_them_back() {
     let mut want: Vec<String> = ids(0..3100).collect();
     want.sort();
     assert_eq!(got, want);
+}
+
+/// A reader far behind (the API down, the queue full) reads the writes the
+/// spool no longer keeps from the file, then goes on from memory where
+/// the kept ones begin: every event arrives exactly once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reader_far_behind_reads_the_file_then_memory_and_delivers_each_event_once() {
+    let dir = fresh_dir("far-behind");
+    let server = down_server().await;
+    // The smallest write buffer (2 MiB) bounds what is kept in memory;
+    // 40 000 events write about 5.6 MB while the queue holds 100.
+    let spool = Spool::open(SpoolConfig::new(&dir).write_buffer_bytes(0)).unwrap();
+    let sender = client(server.url()).spooled_sender(quick().queue_capacity(100), spool);
+    for id in ids(0..40_000) {
+        let event = view(&id);
+        if let Err(SendError::Full(event)) = sender.try_send(event) {
+            sender.send(*event).await.unwrap();
+        }
+    }
+    assert!(sender.sync().await, "durable");
+    server.set_faults(Faults::none());
+    tokio::time::timeout(PATIENCE, sender.flush())
+        .await
+        .unwrap_or_else(|_| panic!("flush still waits: {:?}", sender.stats()));
+    let report = sender.shutdown(PATIENCE).await;
+    let stats = report.stats;
+    assert_eq!(stats.delivered, 40_000, "{stats:?}");
+    let mut got = tokens(&server);
+    assert_eq!(got.len(), 40_000, "each event once: {stats:?}");
+    got.sort();
+    let mut want: Vec<String> = ids(0..40_000).collect();
+    want.sort();
+    assert_eq!(got, want);
+    // Both ways were taken: memory for the writes kept (those the reader
+    // reaches first, up to the 2 MiB write buffer), the file for the rest.
+    let read = stats.spool_bytes_read;
+    assert!(read > 0, "{stats:?}");
+    assert!(read + (1 << 20) < stats.spool_bytes_written, "{stats:?}");
 }
 
 /// `flush` sends the batch being filled once every event it waits for is

@@ -200,8 +200,10 @@ async fn spooled(client: &Client, events: &[EventsItems], spool: Spool) -> Resul
     // One acknowledgment per window of events: its sync.
     let mut acknowledgments = Vec::with_capacity(n as usize / BATCH + 1);
     for (i, event) in events.iter().enumerate() {
-        if let Err(SendError::Full(_)) = sender.try_send(event) {
-            sender.send(event).await.map_err(|e| e.to_string())?;
+        match sender.try_send(event) {
+            Ok(()) => {}
+            Err(SendError::Full(_)) => sender.send(event).await.map_err(|e| e.to_string())?,
+            Err(error) => return Err(error.to_string()),
         }
         if (i + 1) % BATCH == 0 {
             let sender = sender.clone();
@@ -247,8 +249,10 @@ async fn flushed(
     };
     for window in events.chunks(FLUSHED_WINDOW) {
         for event in window {
-            if let Err(SendError::Full(_)) = sender.try_send(event) {
-                sender.send(event).await.map_err(|e| e.to_string())?;
+            match sender.try_send(event) {
+                Ok(()) => {}
+                Err(SendError::Full(_)) => sender.send(event).await.map_err(|e| e.to_string())?,
+                Err(error) => return Err(error.to_string()),
             }
         }
         sender.flush().await;

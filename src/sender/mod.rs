@@ -599,7 +599,7 @@ impl Sender {
         if let Some(spool) = &self.handle.spool {
             stats.spooled = spool.unsettled();
             stats.spool_bytes_written = spool.written();
-            stats.spool_bytes_read = spool.read();
+            stats.spool_bytes_read = spool.bytes_read();
             stats.spool_lost = spool.lost();
         }
         stats
@@ -667,8 +667,9 @@ pub struct SenderStats {
     pub spool_bytes_written: u64,
     /// With a [`Spool`]: bytes this sender read back from it. Events the
     /// sender takes while it keeps up are handed to delivery from memory
-    /// once durable, and never read back: this counts what was not, such
-    /// as events spooled by an earlier run.
+    /// once durable, not read back: this counts the rest, such as events
+    /// spooled by an earlier run, or too far behind delivery for the
+    /// spool's write buffer.
     pub spool_bytes_read: u64,
     /// With a [`Spool`]: events lost to damage on disk found while running
     /// (each also logged at `warn`); what opening found is in its

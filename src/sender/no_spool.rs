@@ -58,7 +58,7 @@ impl Spooled {
         match *self {}
     }
 
-    pub fn read(&self) -> u64 {
+    pub fn bytes_read(&self) -> u64 {
         match *self {}
     }
 

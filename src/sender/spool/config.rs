@@ -76,11 +76,12 @@ impl SpoolConfig {
     /// senders or refuses writes (full): then `send` waits and `try_send`
     /// fails until the writes go through.
     ///
-    /// It also bounds the spool's memory: the events being written, and the
-    /// last writes kept in memory so that delivery need not read them back
-    /// from the file, take at most about six times this, in buffers that
-    /// are reused (as large as the writes are: small while the disk keeps
-    /// up).
+    /// It also bounds the spool's memory: the events taken, those being
+    /// written, the last writes kept in memory so that delivery need not
+    /// read them back from the file, and two spare buffers take at most
+    /// about seven times this (up to twice that allocated), in buffers that
+    /// are reused and only as large as the writes are: small while the
+    /// disk keeps up.
     #[must_use]
     pub fn write_buffer_bytes(mut self, bytes: usize) -> Self {
         self.write_buffer_bytes = bytes.max(super::format::MAX_PAYLOAD + 64);

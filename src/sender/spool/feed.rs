@@ -47,7 +47,7 @@ pub(crate) async fn feed(shared: Arc<Shared>, log: Arc<Log>, mut reader: Reader)
                 return;
             };
             reader = r;
-            log.read.store(reader.file_bytes(), SeqCst);
+            log.bytes_read.store(reader.file_bytes(), SeqCst);
             let c = chunk.insert(c);
             settle_lost(&log, c);
             // What was read before a failure is the reader's past: it goes
@@ -81,11 +81,11 @@ pub(crate) async fn feed(shared: Arc<Shared>, log: Arc<Log>, mut reader: Reader)
         };
         let durable = *log.durable.borrow();
         let read_all = reader.caught_up(&log);
-        if flush_target > flushed && read_all && durable >= flush_target {
-            // A flush waits, and every event it waits for is in the queue:
-            // the batch being filled goes now. (Before the last of them is
-            // durable and read, it would go without them, and they would
-            // wait for the batch's delay.)
+        if flush_target > flushed && reader.has_read_below(flush_target) {
+            // A flush waits, and every event it waits for is in the queue
+            // (read only once durable): the batch being filled goes now.
+            // (Before the last of them is read, it would go without them,
+            // and they would wait for the batch's delay.)
             let (answer, _) = oneshot::channel();
             shared.queue().flush(answer);
             shared.wake.notify_one();

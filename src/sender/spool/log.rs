@@ -40,7 +40,7 @@ pub(crate) struct Log {
     /// Bytes written to the segment files since the spool was opened.
     pub written: std::sync::atomic::AtomicU64,
     /// Bytes the reader read back from them (not found in memory).
-    pub read: std::sync::atomic::AtomicU64,
+    pub bytes_read: std::sync::atomic::AtomicU64,
     /// Events lost to damage found while running (not at opening).
     pub lost: std::sync::atomic::AtomicU64,
     /// Where rejected events go; synced before their settling is written.
@@ -194,7 +194,7 @@ impl Log {
     }
 
     /// Gives a buffer the reader is done with back to the writer.
-    pub fn give_back_buffer(&self, buffer: Vec<u8>) {
+    pub fn recycle_buffer(&self, buffer: Vec<u8>) {
         self.state().tails.recycle(buffer);
     }
 

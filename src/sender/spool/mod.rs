@@ -208,7 +208,7 @@ impl Spool {
             given_up: Mutex::new(Vec::new()),
             dead_letter: dead_letter.clone(),
             written: std::sync::atomic::AtomicU64::new(0),
-            read: std::sync::atomic::AtomicU64::new(0),
+            bytes_read: std::sync::atomic::AtomicU64::new(0),
             lost: std::sync::atomic::AtomicU64::new(0),
         });
         crate::metrics::set_spool_bytes(stored);
@@ -431,8 +431,8 @@ impl Spooled {
     }
 
     /// Bytes read back from the spool's files by this sender.
-    pub fn read(&self) -> u64 {
-        self.log.read.load(SeqCst)
+    pub fn bytes_read(&self) -> u64 {
+        self.log.bytes_read.load(SeqCst)
     }
 
     /// Events lost to damage found while running.

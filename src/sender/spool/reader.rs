@@ -77,6 +77,12 @@ impl Reader {
         }
     }
 
+    /// Whether every event numbered below `number` is read (taken, or
+    /// found settled or lost).
+    pub fn has_read_below(&self, number: u64) -> bool {
+        self.next >= number
+    }
+
     /// The bytes read from the files so far (not those found in memory).
     pub fn file_bytes(&self) -> u64 {
         self.file_bytes + self.scan.as_ref().map_or(0, SegmentScan::file_bytes)
@@ -132,10 +138,10 @@ impl Reader {
             let scan = self.scan.as_mut().expect("opened above");
             scan.extend_to(position.durable_len);
             while chunk.buf.len() < CHUNK {
-                if scan.window_read() {
+                if scan.window_used_up() {
                     if let Some(tail) = log.take_tail(self.base, scan.offset()) {
                         // Just written: read from memory, not from the file.
-                        log.give_back_buffer(scan.read_written(tail.at, tail.bytes));
+                        log.recycle_buffer(scan.read_written(tail.at, tail.bytes));
                     }
                 }
                 let Some(item) = scan.next()? else { break };

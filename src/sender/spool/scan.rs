@@ -5,7 +5,9 @@
 //! spool and the running reader both read segments this way.
 //!
 //! Memory stays bounded: the scan holds a window of the file, at most
-//! [`WINDOW`] bytes or one record, whichever is larger.
+//! [`WINDOW`] bytes or one record, whichever is larger, or one write the
+//! writer kept in memory (at most about the spool's write buffer), whose
+//! room later reads of the file reuse.
 
 use super::format::{self, Content, Decoded, MARKER};
 use std::fs::File;
@@ -117,7 +119,7 @@ impl SegmentScan {
 
     /// Whether the window holds nothing from the next record on: the next
     /// record is read from the file unless written bytes are given first.
-    pub fn window_read(&self) -> bool {
+    pub fn window_used_up(&self) -> bool {
         self.offset >= self.window_at + self.filled as u64
     }
 
@@ -233,10 +235,14 @@ impl SegmentScan {
         if head.len() < format::RECORD_HEADER_LEN {
             return Ok(decoded);
         }
-        // Written bytes when the window holds the whole record (else it is
-        // read from the file).
+        // Written bytes, where the scan reads next, when the window holds the
+        // whole record (else it is read from the file). A candidate after
+        // damage is always checked.
         let window_end = self.window_at + self.filled as u64;
-        let written = self.written && at >= self.window_at && at + needed as u64 <= window_end;
+        let written = self.written
+            && at == self.offset
+            && at >= self.window_at
+            && at + needed as u64 <= window_end;
         let bytes = self.bytes(at, needed)?;
         let decoded = if written {
             format::decode_written(bytes)

@@ -2,9 +2,11 @@
 //! keeps up takes their records from here instead of reading them back
 //! from the file (no read, no checksum: they are the bytes written, and
 //! they never left the process). Memory stays bounded: the writes kept add
-//! up to at most the write buffer's size, the oldest dropped first (a
-//! reader that far behind reads the file), and their buffers go round
-//! (kept, read, given back, filled again) instead of being allocated anew.
+//! up to at most the write buffer's size (or one write, when it alone is
+//! larger). When that is full, a new write is not kept: a reader that far
+//! behind reads it from the file, after the kept ones, which are those it
+//! reaches first. The buffers go round (kept, read, given back, filled
+//! again) instead of being allocated anew.
 
 use std::collections::VecDeque;
 
@@ -28,8 +30,8 @@ impl Tail {
     }
 }
 
-/// The last writes to the segment written to, in order, each following
-/// the one before.
+/// Writes to the segment written to, in order (with gaps where a write
+/// was not kept).
 #[derive(Debug, Default)]
 pub(crate) struct Tails {
     kept: VecDeque<Tail>,
@@ -40,21 +42,24 @@ pub(crate) struct Tails {
 
 impl Tails {
     /// Keeps `bytes`, just written at offset `at` of the segment `base`,
-    /// dropping the oldest writes beyond `max` bytes in all: a buffer for
-    /// the next write comes back.
+    /// unless those kept already take `max` bytes: a buffer for the next
+    /// write comes back (`bytes` itself when they are not kept).
     pub fn keep(&mut self, base: u64, at: u64, bytes: Vec<u8>, max: usize) -> Vec<u8> {
-        let follows = self
+        if bytes.is_empty() {
+            return bytes;
+        }
+        let in_order = self
             .kept
             .back()
-            .is_some_and(|last| last.base == base && last.end() == at);
-        if !follows {
+            .is_none_or(|last| last.base == base && last.end() <= at);
+        if !in_order {
             self.drop_all();
+        }
+        if !self.kept.is_empty() && self.bytes + bytes.len() > max {
+            return bytes;
         }
         self.bytes += bytes.len();
         self.kept.push_back(Tail { base, at, bytes });
-        while self.bytes > max && self.kept.len() > 1 {
-            self.drop_oldest();
-        }
         self.buffer()
     }
 
@@ -148,18 +153,35 @@ mod tests {
     }
 
     #[test]
-    fn memory_stays_within_the_bound_the_oldest_going_first() {
+    fn memory_stays_within_the_bound_the_oldest_kept() {
         let mut tails = Tails::default();
         for i in 0..10 {
             write(&mut tails, 0, 28 + i * 100, 100, 350);
         }
         assert_eq!(tails.bytes, 300);
-        assert_eq!(tails.kept.front().unwrap().at, 728);
+        assert_eq!(tails.kept.back().unwrap().at, 228);
         assert!(tails.free.len() <= FREE_BUFFERS);
-        // A write that does not follow the last: the others are dropped.
-        write(&mut tails, 0, 5000, 10, 350);
+        // A write larger than the bound is kept when nothing else is.
+        let mut alone = Tails::default();
+        write(&mut alone, 0, 28, 1000, 350);
+        assert_eq!(alone.bytes, 1000);
+        // Another segment: those kept go.
+        write(&mut tails, 1, 28, 10, 350);
         assert_eq!(tails.kept.len(), 1);
         assert_eq!(tails.bytes, 10);
+    }
+
+    #[test]
+    fn after_a_gap_read_from_the_file_the_next_kept_write_is_taken() {
+        let mut tails = Tails::default();
+        write(&mut tails, 0, 28, 100, 250);
+        write(&mut tails, 0, 128, 100, 250);
+        write(&mut tails, 0, 228, 100, 250); // not kept: full
+        assert_eq!(tails.take(0, 28).unwrap().at, 28);
+        write(&mut tails, 0, 328, 100, 250); // kept: room again
+        assert_eq!(tails.take(0, 128).unwrap().at, 128);
+        assert!(tails.take(0, 228).is_none(), "read from the file");
+        assert_eq!(tails.take(0, 340).unwrap().at, 328);
     }
 
     #[test]
