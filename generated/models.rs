@@ -3996,10 +3996,12 @@ impl<'de> ::serde::Deserialize<'de> for EventsItems {
                             currency: currency.take().flatten(),
                             object_data: match object_data.take().flatten() {
                                 ::std::option::Option::Some(raw) => {
-                                    crate::__private::decode::decode_raw::<
-                                        ::std::option::Option<ObjectDataAfterSearchList>,
-                                        A::Error,
-                                    >(&raw, "objectData")?
+                                    ::std::option::Option::Some(
+                                        crate::__private::decode::decode_raw::<
+                                            ObjectDataAfterSearchList,
+                                            A::Error,
+                                        >(&raw, "objectData")?,
+                                    )
                                 }
                                 ::std::option::Option::None => ::std::option::Option::None,
                             },
@@ -4229,10 +4231,12 @@ impl<'de> ::serde::Deserialize<'de> for EventsItems {
                             currency: currency.take().flatten(),
                             object_data: match object_data.take().flatten() {
                                 ::std::option::Option::Some(raw) => {
-                                    crate::__private::decode::decode_raw::<
-                                        ::std::option::Option<ObjectDataList>,
-                                        A::Error,
-                                    >(&raw, "objectData")?
+                                    ::std::option::Option::Some(
+                                        crate::__private::decode::decode_raw::<
+                                            ObjectDataList,
+                                            A::Error,
+                                        >(&raw, "objectData")?,
+                                    )
                                 }
                                 ::std::option::Option::None => ::std::option::Option::None,
                             },
@@ -4304,10 +4308,12 @@ impl<'de> ::serde::Deserialize<'de> for EventsItems {
                             currency: currency.take().flatten(),
                             object_data: match object_data.take().flatten() {
                                 ::std::option::Option::Some(raw) => {
-                                    crate::__private::decode::decode_raw::<
-                                        ::std::option::Option<ObjectDataList>,
-                                        A::Error,
-                                    >(&raw, "objectData")?
+                                    ::std::option::Option::Some(
+                                        crate::__private::decode::decode_raw::<
+                                            ObjectDataList,
+                                            A::Error,
+                                        >(&raw, "objectData")?,
+                                    )
                                 }
                                 ::std::option::Option::None => ::std::option::Option::None,
                             },

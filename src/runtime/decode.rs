@@ -115,21 +115,31 @@ pub fn from_slice<T: DeserializeOwned>(json: &[u8]) -> Result<T, DecodeError> {
     // where serde_json would skip over it (a string it ignores).
     match std::str::from_utf8(json) {
         Ok(text) => from_str(text),
-        Err(not_utf8) => {
-            // The text before the first bad byte, read as far as it goes,
-            // ends where that byte is: its path is the bad byte's.
-            let before = &json[..not_utf8.valid_up_to()];
-            let path = match std::str::from_utf8(before).map(from_str::<T>) {
-                // Cut short there: the path of where the bad byte is.
-                Ok(Err(error)) if error.source.is_eof() => error.path,
-                // It breaks another rule before: no place to name.
-                _ => String::new(),
-            };
-            Err(DecodeError {
-                path,
-                source: de::Error::custom(format_args!("the text is not UTF-8 ({not_utf8})")),
-            })
-        }
+        Err(not_utf8) => Err(not_utf8_error(json, not_utf8, &|before| {
+            from_str::<T>(before).err()
+        })),
+    }
+}
+
+/// [`from_slice`]'s error for text that is not UTF-8, compiled once:
+/// `read_before` reads the text before the first bad byte as the type asked for.
+fn not_utf8_error(
+    json: &[u8],
+    not_utf8: std::str::Utf8Error,
+    read_before: &dyn Fn(&str) -> Option<DecodeError>,
+) -> DecodeError {
+    // The text before the first bad byte, read as far as it goes,
+    // ends where that byte is: its path is the bad byte's.
+    let before = &json[..not_utf8.valid_up_to()];
+    let path = match std::str::from_utf8(before).map(read_before) {
+        // Cut short there: the path of where the bad byte is.
+        Ok(Some(error)) if error.source.is_eof() => error.path,
+        // It breaks another rule before: no place to name.
+        _ => String::new(),
+    };
+    DecodeError {
+        path,
+        source: de::Error::custom(format_args!("the text is not UTF-8 ({not_utf8})")),
     }
 }
 
@@ -147,19 +157,27 @@ pub fn from_slice<T: DeserializeOwned>(json: &[u8]) -> Result<T, DecodeError> {
 ///
 /// See [`from_slice`].
 pub fn from_str<T: DeserializeOwned>(json: &str) -> Result<T, DecodeError> {
+    // Generic only where it must be: the rest is compiled once, not once
+    // per type read (`finish`, `with_path`).
     let mut deserializer = serde_json::Deserializer::from_str(json);
-    let error = match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
-        Ok(value) => match deserializer.end() {
-            Ok(()) => return Ok(value),
-            Err(source) => {
-                return Err(DecodeError {
-                    path: String::new(),
-                    source,
-                })
-            }
-        },
-        Err(error) => error,
-    };
+    match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
+        Ok(value) => finish(deserializer).map(|()| value),
+        Err(error) => Err(with_path(error)),
+    }
+}
+
+/// The end of [`from_str`]'s read: nothing but whitespace may follow the value.
+fn finish(
+    mut deserializer: serde_json::Deserializer<serde_json::de::StrRead<'_>>,
+) -> Result<(), DecodeError> {
+    deserializer.end().map_err(|source| DecodeError {
+        path: String::new(),
+        source,
+    })
+}
+
+/// [`from_str`]'s error, with the path of the value that did not fit.
+fn with_path(error: serde_path_to_error::Error<serde_json::Error>) -> DecodeError {
     let path = error.path().to_string();
     // `?` is a key the input ended in before it was read: no place to name.
     let path = match path.as_str() {
@@ -167,10 +185,10 @@ pub fn from_str<T: DeserializeOwned>(json: &str) -> Result<T, DecodeError> {
         path => path.strip_suffix(".?").unwrap_or(path),
     }
     .to_string();
-    Err(DecodeError {
+    DecodeError {
         path,
         source: error.into_inner(),
-    })
+    }
 }
 
 /// A JSON value kept as the text it came as: what a `custom_*` request

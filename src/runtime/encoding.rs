@@ -110,13 +110,10 @@ pub(crate) fn query_value_text(value: &Value) -> Option<String> {
         Value::String(s) => Some(s.clone()),
         Value::Bool(b) => Some(b.to_string()),
         Value::Number(n) => Some(n.to_string()),
-        Value::Array(items) => Some(
-            items
-                .iter()
-                .filter_map(query_value_text)
-                .collect::<Vec<_>>()
-                .join(","),
-        ),
+        Value::Array(items) => {
+            let texts: Vec<String> = items.iter().filter_map(query_value_text).collect();
+            Some(super::join::join(&texts, ","))
+        }
         Value::Object(_) => Some(value.to_string()),
     }
 }

@@ -16,6 +16,7 @@ pub(crate) mod encoding;
 mod execute;
 mod headers;
 mod hosts;
+pub(crate) mod join;
 pub(crate) mod platform;
 pub(crate) mod request;
 pub(crate) mod response;

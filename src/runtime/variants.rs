@@ -2,6 +2,7 @@
 //! unions whose variants are told apart by the spec's `x-discriminator-fields`.
 
 use super::decode::RawJson;
+use super::join::join;
 use serde::de::{
     DeserializeOwned, DeserializeSeed, Deserializer, Error as _, IgnoredAny, MapAccess, Visitor,
 };
@@ -138,11 +139,11 @@ pub fn no_variant_message<'a>(
                     None => "missing".to_string(),
                     Some(value) => format!("`{}`", value.unwrap_or("?")),
                 };
-                format!("`{name}` is {got}, expected one of: {}", values.join(", "))
+                format!("`{name}` is {got}, expected one of: {}", join(values, ", "))
             })
             .collect();
         if !parts.is_empty() {
-            return format!("not a valid {union}: {}", parts.join("; "));
+            return format!("not a valid {union}: {}", join(&parts, "; "));
         }
     }
     let needs: Vec<String> = candidates
@@ -153,10 +154,10 @@ pub fn no_variant_message<'a>(
                 .filter(|(_, c)| c.is_none())
                 .map(|(n, _)| *n)
                 .collect();
-            format!("{} ({variant})", names.join(" and "))
+            format!("{} ({variant})", join(&names, " and "))
         })
         .collect();
-    format!("not a valid {union}: it needs {}", needs.join(", or "))
+    format!("not a valid {union}: it needs {}", join(&needs, ", or "))
 }
 
 #[cfg(test)]

@@ -289,13 +289,29 @@ impl<'w, 'a> Compound<'w, 'a> {
 
     #[inline]
     fn field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), Error> {
-        if let Compound::Verbatim(writer) = self {
-            return value.serialize(VerbatimText(writer));
+        match self.key(key)? {
+            (writer, false) => value.serialize(writer),
+            (writer, true) => value.serialize(VerbatimText(writer)),
         }
-        let writer = self.next();
-        writer.string(key)?;
-        writer.out.push(b':');
-        value.serialize(writer)
+    }
+
+    /// Writes `"key":` (after a comma when needed) and gives the writer of
+    /// the value, and whether that value is verbatim text. Not generic: the
+    /// part of [`field`](Self::field) compiled once rather than once per
+    /// type of value.
+    #[inline]
+    fn key(&mut self, key: &'static str) -> Result<(&mut Writer<'a>, bool), Error> {
+        match self {
+            Compound::Verbatim(writer) => Ok((writer, true)),
+            Compound::Open { writer, first, .. } => {
+                if !std::mem::replace(first, false) {
+                    writer.out.push(b',');
+                }
+                writer.string(key)?;
+                writer.out.push(b':');
+                Ok((writer, false))
+            }
+        }
     }
 }
 

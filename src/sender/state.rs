@@ -308,22 +308,30 @@ impl Cancel {
         self.cancelled.load(SeqCst)
     }
 
-    /// Runs `future` to its end, or until cancelled (`None`).
+    /// Runs `future` to its end, or until cancelled (`None`): `future` is
+    /// not polled once cancelled. Generic only in what it must be; the
+    /// waiting for the cancel is [`cancelled`](Self::cancelled), compiled once.
     pub async fn or_cancelled<F: Future>(&self, future: F) -> Option<F::Output> {
-        let mut notified = pin!(self.notify.notified());
-        // Registered before the check: a cancel in between still wakes us.
-        notified.as_mut().enable();
-        if self.is_cancelled() {
-            return None;
-        }
+        let mut cancelled = pin!(self.cancelled());
         let mut future = pin!(future);
         poll_fn(|cx| {
-            if notified.as_mut().poll(cx).is_ready() {
+            if cancelled.as_mut().poll(cx).is_ready() {
                 return Poll::Ready(None);
             }
             future.as_mut().poll(cx).map(Some)
         })
         .await
+    }
+
+    /// Ends when cancelled (at once if it already was).
+    async fn cancelled(&self) {
+        let mut notified = pin!(self.notify.notified());
+        // Registered before the check: a cancel in between still wakes us.
+        notified.as_mut().enable();
+        if self.is_cancelled() {
+            return;
+        }
+        notified.await;
     }
 }
 

@@ -367,7 +367,10 @@ pub fn check_dependent_required(
     (!missing.is_empty()).then(|| {
         Violation::new(
             &path.field(property),
-            format!("is set, so {} must be set too", missing.join(" and ")),
+            format!(
+                "is set, so {} must be set too",
+                crate::runtime::join::join(&missing, " and ")
+            ),
         )
     })
 }

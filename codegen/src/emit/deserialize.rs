@@ -724,14 +724,19 @@ fn build_member(
                 quote!(#field: #rt::__private::decode::required_not_null(#slot.take(), #json)?)
             }
             Slot::Raw => {
-                let declared = cx.field_type(f);
+                // Decoded as the value type, optional or not: the text kept
+                // is never `null`, and one decoder per type (not one for `T`
+                // and one for `Option<T>`) keeps the compiled code smaller.
+                let value = cx.field_value_type(f);
                 if optional {
                     quote!(#field: match #slot.take().flatten() {
-                        ::std::option::Option::Some(raw) => #rt::__private::decode::decode_raw::<#declared, A::Error>(&raw, #json)?,
+                        ::std::option::Option::Some(raw) => ::std::option::Option::Some(
+                            #rt::__private::decode::decode_raw::<#value, A::Error>(&raw, #json)?,
+                        ),
                         ::std::option::Option::None => ::std::option::Option::None,
                     })
                 } else {
-                    quote!(#field: #rt::__private::decode::decode_raw::<#declared, A::Error>(
+                    quote!(#field: #rt::__private::decode::decode_raw::<#value, A::Error>(
                         &#rt::__private::decode::required_not_null::<_, A::Error>(#slot.take(), #json)?,
                         #json,
                     )?)

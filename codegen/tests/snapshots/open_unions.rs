@@ -167,10 +167,12 @@ impl<'de> ::serde::Deserialize<'de> for Shape {
                             )?,
                             label: match label.take().flatten() {
                                 ::std::option::Option::Some(raw) => {
-                                    ::algolia_insights::__private::decode::decode_raw::<
-                                        ::std::option::Option<::std::string::String>,
-                                        A::Error,
-                                    >(&raw, "label")?
+                                    ::std::option::Option::Some(
+                                        ::algolia_insights::__private::decode::decode_raw::<
+                                            ::std::string::String,
+                                            A::Error,
+                                        >(&raw, "label")?,
+                                    )
                                 }
                                 ::std::option::Option::None => ::std::option::Option::None,
                             },
@@ -206,10 +208,12 @@ impl<'de> ::serde::Deserialize<'de> for Shape {
                             )?,
                             label: match label.take().flatten() {
                                 ::std::option::Option::Some(raw) => {
-                                    ::algolia_insights::__private::decode::decode_raw::<
-                                        ::std::option::Option<i64>,
-                                        A::Error,
-                                    >(&raw, "label")?
+                                    ::std::option::Option::Some(
+                                        ::algolia_insights::__private::decode::decode_raw::<
+                                            i64,
+                                            A::Error,
+                                        >(&raw, "label")?,
+                                    )
                                 }
                                 ::std::option::Option::None => ::std::option::Option::None,
                             },

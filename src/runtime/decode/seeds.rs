@@ -192,7 +192,14 @@ impl<'de> DeserializeSeed<'de> for TagSlot<'_> {
         impl<'de> Visitor<'de> for TagVisitor {
             type Value = Tag;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                write!(f, "one of: {}", self.0.join(", "))
+                f.write_str("one of: ")?;
+                for (i, value) in self.0.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    f.write_str(value)?;
+                }
+                Ok(())
             }
             fn visit_str<E: de::Error>(self, value: &str) -> Result<Tag, E> {
                 Ok(match self.0.iter().position(|known| *known == value) {
