@@ -36,8 +36,9 @@
 
 use crate::events::{plain, typed, PlainBatchRef, PlainEvent};
 use algolia_insights::models::{EventsItems, InsightsEvents};
-use algolia_insights::sender::{SendError, SenderConfig, Spool, SpoolConfig};
+use algolia_insights::sender::{SendError, Sender, SenderConfig, Spool, SpoolConfig};
 use algolia_insights::Client;
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 pub const BATCH: usize = 1000;
@@ -180,31 +181,20 @@ async fn floor(http: &reqwest::Client, url: &str, events: &[PlainEvent]) -> Resu
 }
 
 async fn sender(client: &Client, events: &[EventsItems]) -> Result<(), String> {
-    let n = events.len() as u64;
     let sender = client.sender(SenderConfig::new());
     for event in events {
         sender.send(event).await.map_err(|e| e.to_string())?;
     }
-    let report = sender.shutdown(Duration::from_secs(600)).await;
-    let stats = report.stats;
-    if stats.delivered != n || !report.undelivered.is_empty() || stats.failed != 0 {
-        return Err(format!("the sender did not deliver everything: {stats:?}"));
-    }
-    Ok(())
+    finish(sender, events.len() as u64, None).await
 }
 
 async fn spooled(client: &Client, events: &[EventsItems], spool: Spool) -> Result<(), String> {
-    let n = events.len() as u64;
     let dir = spool.dir().to_path_buf();
     let sender = client.spooled_sender(SenderConfig::new(), spool);
     // One acknowledgment per window of events: its sync.
-    let mut acknowledgments = Vec::with_capacity(n as usize / BATCH + 1);
+    let mut acknowledgments = Vec::with_capacity(events.len() / BATCH + 1);
     for (i, event) in events.iter().enumerate() {
-        match sender.try_send(event) {
-            Ok(()) => {}
-            Err(SendError::Full(_)) => sender.send(event).await.map_err(|e| e.to_string())?,
-            Err(error) => return Err(error.to_string()),
-        }
+        take(&sender, event).await?;
         if (i + 1) % BATCH == 0 {
             let sender = sender.clone();
             acknowledgments.push(tokio::spawn(async move { sender.sync().await }));
@@ -214,26 +204,7 @@ async fn spooled(client: &Client, events: &[EventsItems], spool: Spool) -> Resul
     for acknowledged in acknowledgments {
         acknowledged.await.map_err(|e| e.to_string())?;
     }
-    let report = sender.shutdown(Duration::from_secs(600)).await;
-    let stats = report.stats;
-    if stats.delivered != n || report.spooled != 0 || stats.failed != 0 {
-        return Err(format!(
-            "the spooled sender did not deliver everything: {stats:?}"
-        ));
-    }
-    // Read by the parent: what the spool wrote, per event.
-    println!(
-        "SPOOL_BYTES_PER_EVENT {:.1}",
-        stats.spool_bytes_written as f64 / n as f64
-    );
-    // What it read back from its files (the rest came from memory).
-    println!(
-        "SPOOL_READ_PER_EVENT {:.1}",
-        stats.spool_bytes_read as f64 / n as f64
-    );
-    drop(sender);
-    let _ = std::fs::remove_dir_all(dir);
-    Ok(())
+    finish(sender, events.len() as u64, Some(dir)).await
 }
 
 async fn flushed(
@@ -241,7 +212,6 @@ async fn flushed(
     events: &[EventsItems],
     spool: Option<Spool>,
 ) -> Result<(), String> {
-    let n = events.len() as u64;
     let dir = spool.as_ref().map(|spool| spool.dir().to_path_buf());
     let sender = match spool {
         Some(spool) => client.spooled_sender(SenderConfig::new(), spool),
@@ -249,17 +219,31 @@ async fn flushed(
     };
     for window in events.chunks(FLUSHED_WINDOW) {
         for event in window {
-            match sender.try_send(event) {
-                Ok(()) => {}
-                Err(SendError::Full(_)) => sender.send(event).await.map_err(|e| e.to_string())?,
-                Err(error) => return Err(error.to_string()),
-            }
+            take(&sender, event).await?;
         }
         sender.flush().await;
     }
+    finish(sender, events.len() as u64, dir).await
+}
+
+/// Gives `event` to the sender without waiting, or, when it is full, once
+/// there is room.
+async fn take(sender: &Sender, event: &EventsItems) -> Result<(), String> {
+    match sender.try_send(event) {
+        Ok(()) => Ok(()),
+        Err(SendError::Full(_)) => sender.send(event).await.map_err(|e| e.to_string()),
+        Err(error) => Err(error.to_string()),
+    }
+}
+
+/// Shuts the sender down, checks that all `n` events were delivered, and,
+/// with a spool in `dir`, prints what it wrote and read back per event (for
+/// the parent) and removes it.
+async fn finish(sender: Sender, n: u64, dir: Option<PathBuf>) -> Result<(), String> {
     let report = sender.shutdown(Duration::from_secs(600)).await;
     let stats = report.stats;
-    if stats.delivered != n || report.spooled != 0 || stats.failed != 0 {
+    let whole = stats.delivered == n && report.undelivered.is_empty() && report.spooled == 0;
+    if !whole || stats.failed != 0 {
         return Err(format!("the sender did not deliver everything: {stats:?}"));
     }
     if let Some(dir) = dir {
@@ -267,6 +251,7 @@ async fn flushed(
             "SPOOL_BYTES_PER_EVENT {:.1}",
             stats.spool_bytes_written as f64 / n as f64
         );
+        // What it read back from its files (the rest came from memory).
         println!(
             "SPOOL_READ_PER_EVENT {:.1}",
             stats.spool_bytes_read as f64 / n as f64
