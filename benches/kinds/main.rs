@@ -43,7 +43,6 @@ mod usage;
 
 use stat::Stat;
 use std::collections::BTreeMap;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 #[global_allocator]
@@ -158,32 +157,19 @@ fn child(scenario: &str, kind: &str, url: &str, n: u64) {
 }
 
 fn run_child(scenario: &str, kind: &str, url: &str, n: u64, taskset: bool) -> Run {
-    let exe = std::env::current_exe().expect("the benchmark's own path");
-    let mut command = if taskset {
-        let mut command = Command::new("taskset");
-        command.args(["-c", &pin::CLIENT_CORE.to_string()]).arg(exe);
-        command
-    } else {
-        Command::new(exe)
-    };
-    let output = command
-        .args(["--scenario", scenario, "--kind", kind, "--url", url])
-        .args(["--events", &n.to_string()])
-        .output()
-        .expect("the benchmark runs itself");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    if !output.status.success() {
-        panic!(
-            "{scenario} {kind} with {n} events failed: {}{}",
-            stdout,
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
-    let line = stdout
-        .lines()
-        .find_map(|l| l.strip_prefix("RESULT "))
-        .expect("a RESULT line");
-    let f: Vec<&str> = line.split_whitespace().collect();
+    let args = [
+        "--scenario",
+        scenario,
+        "--kind",
+        kind,
+        "--url",
+        url,
+        "--events",
+        &n.to_string(),
+    ]
+    .map(String::from);
+    let what = format!("{scenario} {kind} with {n} events");
+    let (_, f) = pin::run_client(&args, taskset, &what);
     Run {
         seconds: f[0].parse().expect("seconds"),
         cpu_seconds: f[1].parse().expect("CPU seconds"),

@@ -35,7 +35,6 @@ mod usage;
 
 use stat::Stat;
 use std::collections::BTreeMap;
-use std::process::Command;
 
 const SCENARIOS: [&str; 6] = [
     "floor",
@@ -127,52 +126,30 @@ fn child(scenario: &str, url: &str, n: u64) {
 }
 
 fn run_child(scenario: &str, url: &str, n: u64, taskset: bool) -> Run {
-    let exe = std::env::current_exe().expect("the benchmark's own path");
     let args = [
-        "--scenario".to_string(),
-        scenario.to_string(),
-        "--url".to_string(),
-        url.to_string(),
-        "--events".to_string(),
-        n.to_string(),
-    ];
-    let mut command = if taskset {
-        let mut command = Command::new("taskset");
-        command.args(["-c", &pin::CLIENT_CORE.to_string()]).arg(exe);
-        command
-    } else {
-        Command::new(exe)
+        "--scenario",
+        scenario,
+        "--url",
+        url,
+        "--events",
+        &n.to_string(),
+    ]
+    .map(String::from);
+    let what = format!("{scenario} with {n} events");
+    let (stdout, fields) = pin::run_client(&args, taskset, &what);
+    let per_event = |prefix: &str| {
+        stdout
+            .lines()
+            .find_map(|l| l.strip_prefix(prefix))
+            .map(|bytes| bytes.parse().expect("bytes per event"))
     };
-    let output = command
-        .args(args)
-        .output()
-        .expect("the benchmark runs itself");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    if !output.status.success() {
-        panic!(
-            "{scenario} with {n} events failed: {}{}",
-            stdout,
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
-    let line = stdout
-        .lines()
-        .find_map(|l| l.strip_prefix("RESULT "))
-        .expect("a RESULT line");
-    let fields: Vec<&str> = line.split_whitespace().collect();
     Run {
         seconds: fields[0].parse().expect("seconds"),
         cpu_seconds: fields[1].parse().expect("CPU seconds"),
         max_rss_kib: fields[2].parse().expect("peak RSS"),
         minor_faults: fields[3].parse().expect("minor page faults"),
-        disk_bytes_per_event: stdout
-            .lines()
-            .find_map(|l| l.strip_prefix("SPOOL_BYTES_PER_EVENT "))
-            .map(|bytes| bytes.parse().expect("bytes per event")),
-        read_back_per_event: stdout
-            .lines()
-            .find_map(|l| l.strip_prefix("SPOOL_READ_PER_EVENT "))
-            .map(|bytes| bytes.parse().expect("bytes per event")),
+        disk_bytes_per_event: per_event("SPOOL_BYTES_PER_EVENT "),
+        read_back_per_event: per_event("SPOOL_READ_PER_EVENT "),
     }
 }
 

@@ -27,3 +27,37 @@ pub fn have_taskset() -> bool {
         .output()
         .is_ok_and(|o| o.status.success())
 }
+
+/// Runs this benchmark's own binary with `args` as a measured client, on
+/// [`CLIENT_CORE`] when `taskset` is there: its standard output, and the
+/// fields of its `RESULT` line. Panics with what it printed when it fails
+/// (`what` names the run).
+pub fn run_client(args: &[String], taskset: bool, what: &str) -> (String, Vec<String>) {
+    let exe = std::env::current_exe().expect("the benchmark's own path");
+    let mut command = if taskset {
+        let mut command = std::process::Command::new("taskset");
+        command.args(["-c", &CLIENT_CORE.to_string()]).arg(exe);
+        command
+    } else {
+        std::process::Command::new(exe)
+    };
+    let output = command
+        .args(args)
+        .output()
+        .expect("the benchmark runs itself");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    if !output.status.success() {
+        panic!(
+            "{what} failed: {stdout}{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let fields = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("RESULT "))
+        .expect("a RESULT line")
+        .split_whitespace()
+        .map(str::to_string)
+        .collect();
+    (stdout, fields)
+}
