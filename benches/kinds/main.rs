@@ -29,6 +29,8 @@
 
 mod alloc;
 mod events;
+#[path = "../throughput/floor.rs"]
+mod floor;
 #[path = "../throughput/pin.rs"]
 mod pin;
 mod scenarios;

@@ -30,9 +30,6 @@ pub const SCENARIOS: [&str; 6] = [
     "sender-owned",
 ];
 
-const APP_ID: &str = "bench-app";
-const API_KEY: &str = "bench-key";
-
 /// The floor this scenario is compared with: the one of the same lifecycle.
 pub fn floor_of(scenario: &str) -> &'static str {
     if scenario.ends_with("-owned") {
@@ -109,7 +106,7 @@ pub fn prepare(scenario: &str, kind: &str, url: &str, n: u64) -> Prepared {
 }
 
 fn our_client(url: &str) -> Client {
-    Client::builder(APP_ID, API_KEY)
+    Client::builder(crate::floor::APP_ID, crate::floor::API_KEY)
         .hosts([url])
         .build()
         .expect("a client")
@@ -195,21 +192,7 @@ async fn floor<T: Serialize>(
 
 async fn post<T: Serialize>(http: &reqwest::Client, url: &str, batch: &[T]) -> Result<(), String> {
     let body = serde_json::to_vec(&PlainBatch { events: batch }).map_err(|e| e.to_string())?;
-    let response = http
-        .post(url)
-        .header("x-algolia-application-id", APP_ID)
-        .header("x-algolia-api-key", API_KEY)
-        .header("content-type", "application/json")
-        .body(body)
-        .send()
-        .await
-        .map_err(|e| e.to_string())?;
-    let status = response.status();
-    response.bytes().await.map_err(|e| e.to_string())?;
-    if !status.is_success() {
-        return Err(format!("the sink answered {status}"));
-    }
-    Ok(())
+    crate::floor::post(http, url, body).await
 }
 
 /// Panics unless a batch of each kind gives the same bytes both ways: the

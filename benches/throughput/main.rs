@@ -27,6 +27,7 @@
 
 mod cli;
 mod events;
+mod floor;
 mod pin;
 mod scenarios;
 mod sink;

@@ -35,6 +35,7 @@
 //! Every scenario runs on a single-threaded Tokio runtime on one pinned core.
 
 use crate::events::{plain, typed, PlainBatchRef, PlainEvent};
+use crate::floor::{self, API_KEY, APP_ID};
 use algolia_insights::models::{EventsItems, InsightsEvents};
 use algolia_insights::sender::{SendError, Sender, SenderConfig, Spool, SpoolConfig};
 use algolia_insights::Client;
@@ -47,9 +48,6 @@ pub const BATCH: usize = 1000;
 /// 8 MiB write buffer), as they must for the reader to keep up when the
 /// producer does not yield between events.
 pub const FLUSHED_WINDOW: usize = 20_000;
-
-const APP_ID: &str = "bench-app";
-const API_KEY: &str = "bench-key";
 
 /// What was measured around the timed section only.
 pub struct Timed {
@@ -162,20 +160,7 @@ async fn floor(http: &reqwest::Client, url: &str, events: &[PlainEvent]) -> Resu
     for batch in events.chunks(BATCH) {
         let body =
             serde_json::to_vec(&PlainBatchRef { events: batch }).map_err(|e| e.to_string())?;
-        let response = http
-            .post(url)
-            .header("x-algolia-application-id", APP_ID)
-            .header("x-algolia-api-key", API_KEY)
-            .header("content-type", "application/json")
-            .body(body)
-            .send()
-            .await
-            .map_err(|e| e.to_string())?;
-        let status = response.status();
-        response.bytes().await.map_err(|e| e.to_string())?;
-        if !status.is_success() {
-            return Err(format!("the sink answered {status}"));
-        }
+        floor::post(http, url, body).await?;
     }
     Ok(())
 }
