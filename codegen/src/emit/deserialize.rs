@@ -23,8 +23,6 @@ use quote::{format_ident, quote};
 pub(super) fn struct_keeping_unknown(cx: &Context, def: &TypeDef, s: &StructDef) -> TokenStream {
     let rt = &cx.rt;
     let name = ident(&def.name);
-    let visitor = format_ident!("{}Visitor", def.name);
-    let expecting = format!("{} {} object", article(&def.spec_name), def.spec_name);
     let names: Vec<&str> = s.fields.iter().map(|f| f.json_name.as_str()).collect();
     let slots: Vec<_> = s.fields.iter().map(|f| ident(&f.rust_name)).collect();
     let slot_types: Vec<_> = s.fields.iter().map(|f| cx.field_type(f)).collect();
@@ -54,6 +52,32 @@ pub(super) fn struct_keeping_unknown(cx: &Context, def: &TypeDef, s: &StructDef)
             quote!(#slot: #rt::__private::decode::required(#slot, #json)?)
         }
     });
+    let read = quote! {
+        const FIELDS: &[&str] = &[#(#names),*];
+        #(let mut #slots: ::std::option::Option<#slot_types> = ::std::option::Option::None;)*
+        let mut additional_properties = #rt::runtime::RawProperties::new();
+        while let ::std::option::Option::Some(__key) = __map.next_key_seed(#rt::__private::decode::FieldIndex(FIELDS))? {
+            match __key {
+                ::std::result::Result::Err(__unknown) => #rt::__private::decode::read_entry(&mut additional_properties, &__unknown, &mut __map)?,
+                #(#arms)*
+                #no_fields
+            }
+        }
+        additional_properties.shrink_to_fit();
+        ::std::result::Result::Ok(#name {
+            #(#inits,)*
+            additional_properties,
+        })
+    };
+    deserialize_from_map(def, read)
+}
+
+/// `impl Deserialize for` the type `def` names, through a visitor of a JSON
+/// object whose `visit_map` is `read` (it reads from `__map`).
+fn deserialize_from_map(def: &TypeDef, read: TokenStream) -> TokenStream {
+    let name = ident(&def.name);
+    let visitor = format_ident!("{}Visitor", def.name);
+    let expecting = format!("{} {} object", article(&def.spec_name), def.spec_name);
     quote! {
         #[allow(deprecated)]
         impl<'de> ::serde::Deserialize<'de> for #name {
@@ -66,21 +90,7 @@ pub(super) fn struct_keeping_unknown(cx: &Context, def: &TypeDef, s: &StructDef)
                         f.write_str(#expecting)
                     }
                     fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut __map: A) -> ::std::result::Result<#name, A::Error> {
-                        const FIELDS: &[&str] = &[#(#names),*];
-                        #(let mut #slots: ::std::option::Option<#slot_types> = ::std::option::Option::None;)*
-                        let mut additional_properties = #rt::runtime::RawProperties::new();
-                        while let ::std::option::Option::Some(__key) = __map.next_key_seed(#rt::__private::decode::FieldIndex(FIELDS))? {
-                            match __key {
-                                ::std::result::Result::Err(__unknown) => #rt::__private::decode::read_entry(&mut additional_properties, &__unknown, &mut __map)?,
-                                #(#arms)*
-                                #no_fields
-                            }
-                        }
-                        additional_properties.shrink_to_fit();
-                        ::std::result::Result::Ok(#name {
-                            #(#inits,)*
-                            additional_properties,
-                        })
+                        #read
                     }
                 }
                 deserializer.deserialize_map(#visitor)
@@ -459,9 +469,7 @@ fn not_allowed(property: &str, kind: &str, member: &Member) -> String {
 pub(super) fn union_by_fields(cx: &Context, def: &TypeDef, u: &UnionDef) -> Result<TokenStream> {
     let rt = &cx.rt;
     let name = ident(&def.name);
-    let visitor = format_ident!("{}Visitor", def.name);
     let spec_name = &def.spec_name;
-    let expecting = format!("{} {} object", article(spec_name), spec_name);
     let members = members(cx, u);
     let properties = properties(cx, &members);
     let names: Vec<&str> = properties.iter().map(|p| p.json).collect();
@@ -475,6 +483,23 @@ pub(super) fn union_by_fields(cx: &Context, def: &TypeDef, u: &UnionDef) -> Resu
     let rules = variant_builds(cx, &name, &members, &properties, open)?;
     let probe_arms = properties.iter().map(probe_arm);
     let rule_tokens = members.iter().map(variant_rule);
+    let read = quote! {
+        const FIELDS: &[&str] = &[#(#names),*];
+        #(#tag_consts)*
+        #(#slot_decls)*
+        #read_keys
+        #(#rules)*
+        let __probe = |property: &str| match property {
+            #(#probe_arms)*
+            _ => ::std::option::Option::None,
+        };
+        ::std::result::Result::Err(::serde::de::Error::custom(#rt::__private::no_variant_message(
+            #spec_name,
+            __probe,
+            #name::VARIANT_RULES,
+        )))
+    };
+    let deserialize = deserialize_from_map(def, read);
     Ok(quote! {
         impl #name {
             /// How each variant is recognised, most specific first: the
@@ -482,36 +507,7 @@ pub(super) fn union_by_fields(cx: &Context, def: &TypeDef, u: &UnionDef) -> Resu
             pub const VARIANT_RULES: &'static [#rt::__private::VariantRule] = &[#(#rule_tokens),*];
         }
 
-        #[allow(deprecated)]
-        impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                struct #visitor;
-                #[allow(deprecated)]
-                impl<'de> ::serde::de::Visitor<'de> for #visitor {
-                    type Value = #name;
-                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                        f.write_str(#expecting)
-                    }
-                    fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut __map: A) -> ::std::result::Result<#name, A::Error> {
-                        const FIELDS: &[&str] = &[#(#names),*];
-                        #(#tag_consts)*
-                        #(#slot_decls)*
-                        #read_keys
-                        #(#rules)*
-                        let __probe = |property: &str| match property {
-                            #(#probe_arms)*
-                            _ => ::std::option::Option::None,
-                        };
-                        ::std::result::Result::Err(::serde::de::Error::custom(#rt::__private::no_variant_message(
-                            #spec_name,
-                            __probe,
-                            #name::VARIANT_RULES,
-                        )))
-                    }
-                }
-                deserializer.deserialize_map(#visitor)
-            }
-        }
+        #deserialize
     })
 }
 
