@@ -530,55 +530,23 @@ proptest! {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_segment_deleted_while_running_costs_its_events_only() {
-    let segments = spool_files::segments(&template().dir);
-    let gone: BTreeSet<String> = spool_files::records(&segments[2])
+/// The user tokens of the template's unsettled events whose records are in
+/// `segment`.
+fn unsettled_in(segment: &Path) -> BTreeSet<String> {
+    let events: BTreeSet<String> = spool_files::records(segment)
         .iter()
         .filter(|r| r.kind == 1)
         .map(|r| r.user_token().unwrap())
         .filter(|t| template().unsettled.contains(t))
         .collect();
-    assert!(!gone.is_empty());
-    let dir = scratch("deleted-while-running");
-    copy_spool(&template().dir, &dir);
-    let spool = Spool::open(config_for(&dir)).unwrap();
-    std::fs::remove_file(dir.join(segments[2].file_name().unwrap())).unwrap();
-    let server = LocalServer::builder()
-        .max_recorded_events(usize::MAX)
-        .start()
-        .await
-        .unwrap();
-    let sender = client(server.url()).spooled_sender(quick(), spool);
-    sender.flush().await;
-    let stats = sender.stats();
-    assert_eq!(stats.spool_lost, gone.len() as u64, "{stats:?}");
-    let report = sender.shutdown(PATIENCE).await;
-    assert!(!report.deadline_passed);
-    assert_eq!(report.spooled, 0);
-    let delivered = tokens(&server);
-    let expected: BTreeSet<String> = template().unsettled.difference(&gone).cloned().collect();
-    assert_eq!(delivered, expected);
+    assert!(!events.is_empty());
+    events
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_segment_that_cannot_be_read_costs_its_events_only() {
-    let segments = spool_files::segments(&template().dir);
-    let unreadable: BTreeSet<String> = spool_files::records(&segments[2])
-        .iter()
-        .filter(|r| r.kind == 1)
-        .map(|r| r.user_token().unwrap())
-        .filter(|t| template().unsettled.contains(t))
-        .collect();
-    assert!(!unreadable.is_empty());
-    let dir = scratch("unreadable-while-running");
-    copy_spool(&template().dir, &dir);
-    let spool = Spool::open(config_for(&dir)).unwrap();
-    // A file every read of fails (EISDIR), as a bad sector's do (EIO): it
-    // opens, and reading it fails however often it is tried.
-    let path = dir.join(segments[2].file_name().unwrap());
-    std::fs::remove_file(&path).unwrap();
-    std::fs::create_dir(&path).unwrap();
+/// Delivers what `spool` holds, its file damaged while running: every
+/// unsettled event of the template arrives but those of `lost`, counted as
+/// lost, and delivery does not stop at the damage.
+async fn delivered_but(spool: Spool, lost: &BTreeSet<String>) {
     let server = LocalServer::builder()
         .max_recorded_events(usize::MAX)
         .start()
@@ -591,17 +559,40 @@ async fn a_segment_that_cannot_be_read_costs_its_events_only() {
         "delivery stopped at the file: {:?}",
         sender.stats()
     );
-    assert_eq!(sender.stats().spool_lost, unreadable.len() as u64);
+    let stats = sender.stats();
+    assert_eq!(stats.spool_lost, lost.len() as u64, "{stats:?}");
     let report = sender.shutdown(PATIENCE).await;
     assert!(!report.deadline_passed);
     assert_eq!(report.spooled, 0);
     let delivered = tokens(&server);
-    let expected: BTreeSet<String> = template()
-        .unsettled
-        .difference(&unreadable)
-        .cloned()
-        .collect();
+    let expected: BTreeSet<String> = template().unsettled.difference(lost).cloned().collect();
     assert_eq!(delivered, expected);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_segment_deleted_while_running_costs_its_events_only() {
+    let segments = spool_files::segments(&template().dir);
+    let gone = unsettled_in(&segments[2]);
+    let dir = scratch("deleted-while-running");
+    copy_spool(&template().dir, &dir);
+    let spool = Spool::open(config_for(&dir)).unwrap();
+    std::fs::remove_file(dir.join(segments[2].file_name().unwrap())).unwrap();
+    delivered_but(spool, &gone).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_segment_that_cannot_be_read_costs_its_events_only() {
+    let segments = spool_files::segments(&template().dir);
+    let unreadable = unsettled_in(&segments[2]);
+    let dir = scratch("unreadable-while-running");
+    copy_spool(&template().dir, &dir);
+    let spool = Spool::open(config_for(&dir)).unwrap();
+    // A file every read of fails (EISDIR), as a bad sector's do (EIO): it
+    // opens, and reading it fails however often it is tried.
+    let path = dir.join(segments[2].file_name().unwrap());
+    std::fs::remove_file(&path).unwrap();
+    std::fs::create_dir(&path).unwrap();
+    delivered_but(spool, &unreadable).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
