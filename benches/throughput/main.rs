@@ -28,6 +28,7 @@
 mod cli;
 mod events;
 mod floor;
+mod log_floor;
 mod pin;
 mod scenarios;
 mod sink;
@@ -37,11 +38,12 @@ mod usage;
 use stat::Stat;
 use std::collections::BTreeMap;
 
-const SCENARIOS: [&str; 6] = [
+const SCENARIOS: [&str; 7] = [
     "floor",
     "client",
     "sender",
     "spool",
+    "spool-floor",
     "sender-flushed",
     "spool-flushed",
 ];
@@ -256,9 +258,14 @@ fn parent(sizes: &[u64], rounds: usize, scenarios: &[String], cli: Option<&std::
     }
     // The spool against the in-memory sender of the same round, fed alike.
     let pairs = sizes.iter().flat_map(|&n| {
-        [("spool", "sender"), ("spool-flushed", "sender-flushed")]
-            .into_iter()
-            .map(move |(spool, sender)| (n, spool, sender))
+        [
+            ("spool", "sender"),
+            ("spool-floor", "sender"),
+            ("spool", "spool-floor"),
+            ("spool-flushed", "sender-flushed"),
+        ]
+        .into_iter()
+        .map(move |(spool, sender)| (n, spool, sender))
     });
     let mut header = false;
     for (n, spool_name, sender_name) in pairs {

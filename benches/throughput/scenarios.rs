@@ -32,10 +32,17 @@
 //!    delivered once durable; the reader keeps up with the writer, so it
 //!    takes what was just written from memory.
 //!
+//! 6. `spool-floor`: the floor of `spool`: the `sender` scenario, and beside
+//!    it the cheapest durable log of the same events written by hand
+//!    ([`LogFloor`]): each event framed as a spool record with its CRC-32,
+//!    a `write` per 1000 events, `fdatasync` on a thread of its own. It
+//!    reads nothing back, so it is less work than any spool does.
+//!
 //! Every scenario runs on a single-threaded Tokio runtime on one pinned core.
 
 use crate::events::{plain, typed, PlainBatchRef, PlainEvent};
 use crate::floor::{self, API_KEY, APP_ID};
+use crate::log_floor::LogFloor;
 use algolia_insights::models::{EventsItems, InsightsEvents};
 use algolia_insights::sender::{SendError, Sender, SenderConfig, Spool, SpoolConfig};
 use algolia_insights::Client;
@@ -62,6 +69,7 @@ pub enum Prepared {
     Client(Client, Vec<InsightsEvents>),
     Sender(Client, Vec<EventsItems>),
     Spool(Client, Vec<EventsItems>, Spool),
+    SpoolFloor(Client, Vec<EventsItems>, LogFloor),
     /// The `-flushed` scenarios: with a spool or without.
     Flushed(Client, Vec<EventsItems>, Option<Spool>),
 }
@@ -94,6 +102,11 @@ pub fn prepare(scenario: &str, url: &str, n: u64) -> Result<Prepared, String> {
             (0..n).map(typed).collect(),
             fresh_spool()?,
         ),
+        "spool-floor" => {
+            let events: Vec<EventsItems> = (0..n).map(typed).collect();
+            let log = LogFloor::prepare(&events)?;
+            Prepared::SpoolFloor(our_client(url)?, events, log)
+        }
         "sender-flushed" => Prepared::Flushed(our_client(url)?, (0..n).map(typed).collect(), None),
         "spool-flushed" => Prepared::Flushed(
             our_client(url)?,
@@ -134,6 +147,10 @@ pub async fn run(prepared: Prepared) -> Result<Timed, String> {
         Prepared::Spool(client, events, spool) => {
             spooled(&client, &events, spool).await?;
             Some(Box::new(events) as Box<dyn std::any::Any>)
+        }
+        Prepared::SpoolFloor(client, events, log) => {
+            logged(&client, &events, &log).await?;
+            Some(Box::new((events, log)) as Box<dyn std::any::Any>)
         }
         Prepared::Flushed(client, events, spool) => {
             flushed(&client, &events, spool).await?;
@@ -190,6 +207,19 @@ async fn spooled(client: &Client, events: &[EventsItems], spool: Spool) -> Resul
         acknowledged.await.map_err(|e| e.to_string())?;
     }
     finish(sender, events.len() as u64, Some(dir)).await
+}
+
+/// The `sender` scenario with a hand-written durable log of every event
+/// beside it: the floor of `spooled`.
+async fn logged(client: &Client, events: &[EventsItems], log: &LogFloor) -> Result<(), String> {
+    let sender = client.sender(SenderConfig::new());
+    let mut log = log.start()?;
+    for event in events {
+        take(&sender, event).await?;
+        log.append()?;
+    }
+    log.finish()?;
+    finish(sender, events.len() as u64, None).await
 }
 
 async fn flushed(

@@ -1,0 +1,140 @@
+//! The floor of a spool: the cheapest durable log written by hand, to run
+//! beside the in-memory sender in the `spool-floor` scenario. Each event's
+//! JSON (written before the clock starts, in one buffer) is framed as the
+//! spool frames a record (marker, CRC-32, length, kind, event number), the
+//! frames of 1000 events go to the file in one `write`, and a thread of its
+//! own makes them durable with `fdatasync`, coalescing the windows that
+//! arrive while it syncs. Nothing is read back: the sender delivers from
+//! memory, so this is less work than any spool does, never more.
+
+use std::fs::File;
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::mpsc;
+use std::thread::JoinHandle;
+
+/// Events per `write` (and per sync request), as the spool scenario syncs.
+const WINDOW: usize = 1000;
+/// Bytes before a record's payload: marker, CRC, length, kind, number.
+const FRAME: usize = 4 + 4 + 4 + 1 + 8;
+
+/// A log file and the events' JSON, ready to append.
+pub struct LogFloor {
+    path: PathBuf,
+    file: File,
+    /// Every event's JSON, one after another.
+    json: Vec<u8>,
+    /// Where event `i`'s JSON ends in `json` (it starts where `i - 1` ends).
+    ends: Vec<usize>,
+}
+
+/// The log being written: frames of the current window, and the thread
+/// that syncs what was written.
+pub struct Appending<'a> {
+    floor: &'a LogFloor,
+    file: &'a File,
+    frames: Vec<u8>,
+    written: usize,
+    sync: Option<mpsc::Sender<()>>,
+    syncer: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+impl LogFloor {
+    /// A fresh file under the system's temporary directory, and `events`'
+    /// JSON.
+    pub fn prepare<T: serde::Serialize>(events: &[T]) -> Result<LogFloor, String> {
+        let path = std::env::temp_dir().join(format!("insights-bench-log-{}", std::process::id()));
+        let file = File::create(&path).map_err(|e| e.to_string())?;
+        let mut json = Vec::new();
+        let mut ends = Vec::with_capacity(events.len());
+        for event in events {
+            serde_json::to_writer(&mut json, event).map_err(|e| e.to_string())?;
+            ends.push(json.len());
+        }
+        Ok(LogFloor {
+            path,
+            file,
+            json,
+            ends,
+        })
+    }
+
+    /// Starts appending: the sync thread waits for the first window.
+    pub fn start(&self) -> Result<Appending<'_>, String> {
+        let (sync, requests) = mpsc::channel::<()>();
+        let file = self.file.try_clone().map_err(|e| e.to_string())?;
+        let syncer = std::thread::spawn(move || {
+            while requests.recv().is_ok() {
+                while requests.try_recv().is_ok() {}
+                file.sync_data()?;
+            }
+            Ok(())
+        });
+        Ok(Appending {
+            floor: self,
+            file: &self.file,
+            frames: Vec::with_capacity(WINDOW * 512),
+            written: 0,
+            sync: Some(sync),
+            syncer: Some(syncer),
+        })
+    }
+}
+
+impl Appending<'_> {
+    /// Frames event `i` (the `i`-th appended); every [`WINDOW`] events,
+    /// writes the window and asks for it to be synced.
+    pub fn append(&mut self) -> Result<(), String> {
+        let i = self.written;
+        let start = if i == 0 { 0 } else { self.floor.ends[i - 1] };
+        let payload = &self.floor.json[start..self.floor.ends[i]];
+        let at = self.frames.len();
+        self.frames
+            .extend_from_slice(&[0xF5, b'R', b'E', b'C', 0, 0, 0, 0]);
+        self.frames
+            .extend_from_slice(&(payload.len() as u32).to_le_bytes());
+        self.frames.push(1);
+        self.frames.extend_from_slice(&(i as u64).to_le_bytes());
+        self.frames.extend_from_slice(payload);
+        let crc = crc32fast::hash(&self.frames[at + 8..]);
+        self.frames[at + 4..at + 8].copy_from_slice(&crc.to_le_bytes());
+        debug_assert_eq!(self.frames.len() - at, FRAME + payload.len());
+        self.written += 1;
+        if self.written.is_multiple_of(WINDOW) {
+            self.write_window()?;
+        }
+        Ok(())
+    }
+
+    /// Writes the last window and waits until everything is durable: the
+    /// thread syncs once more after each request it takes, so its last
+    /// sync began after the last write.
+    pub fn finish(mut self) -> Result<(), String> {
+        self.write_window()?;
+        drop(self.sync.take());
+        let syncer = self.syncer.take().expect("started with a sync thread");
+        syncer
+            .join()
+            .map_err(|_| "the sync thread panicked".to_string())?
+            .map_err(|e| e.to_string())
+    }
+
+    fn write_window(&mut self) -> Result<(), String> {
+        if self.frames.is_empty() {
+            return Ok(());
+        }
+        self.file
+            .write_all(&self.frames)
+            .map_err(|e| e.to_string())?;
+        self.frames.clear();
+        let sync = self.sync.as_ref().expect("appending");
+        sync.send(())
+            .map_err(|_| "the sync thread stopped".to_string())
+    }
+}
+
+impl Drop for LogFloor {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
