@@ -33,10 +33,10 @@
 //!    takes what was just written from memory.
 //!
 //! 6. `spool-floor`: the floor of `spool`: the `sender` scenario, and beside
-//!    it the cheapest durable log of the same events written by hand
-//!    ([`LogFloor`]): each event framed as a spool record with its CRC-32,
-//!    a `write` per 1000 events, `fdatasync` on a thread of its own. It
-//!    reads nothing back, so it is less work than any spool does.
+//!    it the cheapest durable log of as many events written by hand
+//!    ([`LogFloor`]): each framed as a spool record with its CRC-32, a
+//!    `write` per 1000 events, `fdatasync` on a thread of its own. It reads
+//!    nothing back, so it is less work than any spool does.
 //!
 //! Every scenario runs on a single-threaded Tokio runtime on one pinned core.
 
