@@ -18,6 +18,10 @@ use std::thread::JoinHandle;
 
 /// Events per `write` (and per sync request), as the spool scenario syncs.
 const WINDOW: usize = 1000;
+/// A sync request: with a way to answer once what was written before it
+/// is durable, or none.
+type Request = Option<mpsc::Sender<()>>;
+
 /// Events whose JSON the log frames in turn.
 const HOT: usize = 1024;
 /// Bytes before a record's payload: marker, CRC, length, kind, number.
@@ -40,7 +44,7 @@ pub struct Appending<'a> {
     file: &'a File,
     frames: Vec<u8>,
     written: usize,
-    sync: Option<mpsc::Sender<()>>,
+    sync: Option<mpsc::Sender<Request>>,
     syncer: Option<JoinHandle<std::io::Result<()>>>,
 }
 
@@ -66,12 +70,16 @@ impl LogFloor {
 
     /// Starts appending: the sync thread waits for the first window.
     pub fn start(&self) -> Result<Appending<'_>, String> {
-        let (sync, requests) = mpsc::channel::<()>();
+        let (sync, requests) = mpsc::channel::<Request>();
         let file = self.file.try_clone().map_err(|e| e.to_string())?;
         let syncer = std::thread::spawn(move || {
-            while requests.recv().is_ok() {
-                while requests.try_recv().is_ok() {}
+            while let Ok(first) = requests.recv() {
+                let mut answers: Vec<_> = first.into_iter().collect();
+                answers.extend(requests.try_iter().flatten());
                 file.sync_data()?;
+                for answer in answers {
+                    let _ = answer.send(());
+                }
             }
             Ok(())
         });
@@ -111,16 +119,24 @@ impl Appending<'_> {
         debug_assert_eq!(self.frames.len() - at, FRAME + payload.len());
         self.written += 1;
         if self.written.is_multiple_of(WINDOW) {
-            self.write_window()?;
+            self.write_window(None)?;
         }
         Ok(())
+    }
+
+    /// Writes what is framed, and asks for it to be synced: the answer
+    /// comes once everything appended so far is durable.
+    pub fn sync(&mut self) -> Result<mpsc::Receiver<()>, String> {
+        let (answer, durable) = mpsc::channel();
+        self.write_window(Some(answer))?;
+        Ok(durable)
     }
 
     /// Writes the last window and waits until everything is durable: the
     /// thread syncs once more after each request it takes, so its last
     /// sync began after the last write.
     pub fn finish(mut self) -> Result<(), String> {
-        self.write_window()?;
+        self.write_window(None)?;
         drop(self.sync.take());
         let syncer = self.syncer.take().expect("started with a sync thread");
         syncer
@@ -129,8 +145,8 @@ impl Appending<'_> {
             .map_err(|e| e.to_string())
     }
 
-    fn write_window(&mut self) -> Result<(), String> {
-        if self.frames.is_empty() {
+    fn write_window(&mut self, answer: Request) -> Result<(), String> {
+        if self.frames.is_empty() && answer.is_none() {
             return Ok(());
         }
         self.file
@@ -138,7 +154,7 @@ impl Appending<'_> {
             .map_err(|e| e.to_string())?;
         self.frames.clear();
         let sync = self.sync.as_ref().expect("appending");
-        sync.send(())
+        sync.send(answer)
             .map_err(|_| "the sync thread stopped".to_string())
     }
 }

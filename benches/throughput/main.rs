@@ -38,7 +38,7 @@ mod usage;
 use stat::Stat;
 use std::collections::BTreeMap;
 
-const SCENARIOS: [&str; 7] = [
+const SCENARIOS: [&str; 8] = [
     "floor",
     "client",
     "sender",
@@ -46,6 +46,7 @@ const SCENARIOS: [&str; 7] = [
     "spool-floor",
     "sender-flushed",
     "spool-flushed",
+    "spool-floor-flushed",
 ];
 
 /// What one run of a scenario measured.
@@ -263,6 +264,8 @@ fn parent(sizes: &[u64], rounds: usize, scenarios: &[String], cli: Option<&std::
             ("spool-floor", "sender"),
             ("spool", "spool-floor"),
             ("spool-flushed", "sender-flushed"),
+            ("spool-floor-flushed", "sender-flushed"),
+            ("spool-flushed", "spool-floor-flushed"),
         ]
         .into_iter()
         .map(move |(spool, sender)| (n, spool, sender))

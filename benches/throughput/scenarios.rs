@@ -37,6 +37,9 @@
 //!    ([`LogFloor`]): each framed as a spool record with its CRC-32, a
 //!    `write` per 1000 events, `fdatasync` on a thread of its own. It reads
 //!    nothing back, so it is less work than any spool does.
+//!    `spool-floor-flushed` is the same beside `sender-flushed`: each window
+//!    written and synced while the sender delivers it, its flush awaited,
+//!    then its sync.
 //!
 //! Every scenario runs on a single-threaded Tokio runtime on one pinned core.
 
@@ -69,7 +72,9 @@ pub enum Prepared {
     Client(Client, Vec<InsightsEvents>),
     Sender(Client, Vec<EventsItems>),
     Spool(Client, Vec<EventsItems>, Spool),
-    SpoolFloor(Client, Vec<EventsItems>, LogFloor),
+    /// `spool-floor` and `spool-floor-flushed`: the second field says
+    /// which.
+    SpoolFloor(Client, bool, Vec<EventsItems>, LogFloor),
     /// The `-flushed` scenarios: with a spool or without.
     Flushed(Client, Vec<EventsItems>, Option<Spool>),
 }
@@ -102,10 +107,11 @@ pub fn prepare(scenario: &str, url: &str, n: u64) -> Result<Prepared, String> {
             (0..n).map(typed).collect(),
             fresh_spool()?,
         ),
-        "spool-floor" => {
+        "spool-floor" | "spool-floor-flushed" => {
             let events: Vec<EventsItems> = (0..n).map(typed).collect();
             let log = LogFloor::prepare(&events)?;
-            Prepared::SpoolFloor(our_client(url)?, events, log)
+            let flushed = scenario == "spool-floor-flushed";
+            Prepared::SpoolFloor(our_client(url)?, flushed, events, log)
         }
         "sender-flushed" => Prepared::Flushed(our_client(url)?, (0..n).map(typed).collect(), None),
         "spool-flushed" => Prepared::Flushed(
@@ -148,8 +154,8 @@ pub async fn run(prepared: Prepared) -> Result<Timed, String> {
             spooled(&client, &events, spool).await?;
             Some(Box::new(events) as Box<dyn std::any::Any>)
         }
-        Prepared::SpoolFloor(client, events, log) => {
-            logged(&client, &events, &log).await?;
+        Prepared::SpoolFloor(client, flushed, events, log) => {
+            logged(&client, flushed, &events, &log).await?;
             Some(Box::new((events, log)) as Box<dyn std::any::Any>)
         }
         Prepared::Flushed(client, events, spool) => {
@@ -209,14 +215,34 @@ async fn spooled(client: &Client, events: &[EventsItems], spool: Spool) -> Resul
     finish(sender, events.len() as u64, Some(dir)).await
 }
 
-/// The `sender` scenario with a hand-written durable log of every event
-/// beside it: the floor of `spooled`.
-async fn logged(client: &Client, events: &[EventsItems], log: &LogFloor) -> Result<(), String> {
+/// The `sender` scenario (or, `flushed`, `sender-flushed`) with a
+/// hand-written durable log of as many events beside it: the floor of
+/// `spooled` (of `flushed` with a spool).
+async fn logged(
+    client: &Client,
+    flushed: bool,
+    events: &[EventsItems],
+    log: &LogFloor,
+) -> Result<(), String> {
     let sender = client.sender(SenderConfig::new());
     let mut log = log.start()?;
-    for event in events {
-        take(&sender, event).await?;
-        log.append()?;
+    let window = if flushed {
+        FLUSHED_WINDOW
+    } else {
+        events.len().max(1)
+    };
+    for window in events.chunks(window) {
+        for event in window {
+            take(&sender, event).await?;
+            log.append()?;
+        }
+        if flushed {
+            let durable = log.sync()?;
+            sender.flush().await;
+            durable
+                .recv()
+                .map_err(|_| "the sync thread stopped".to_string())?;
+        }
     }
     log.finish()?;
     finish(sender, events.len() as u64, None).await

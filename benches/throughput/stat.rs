@@ -30,7 +30,11 @@ impl Stat {
         }
     }
 
+    /// `median<unit> (min–max)`, or a dash when nothing was measured.
     pub fn show(&self, decimals: usize, unit: &str) -> String {
+        if self.median.is_nan() {
+            return "–".to_string();
+        }
         format!(
             "{:.*}{unit} ({:.*}–{:.*})",
             decimals, self.median, decimals, self.min, decimals, self.max
