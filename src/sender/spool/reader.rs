@@ -113,69 +113,93 @@ impl Reader {
         chunk.clear();
         loop {
             let position = self.position(log);
-            if self.scan.is_none() {
-                let file = match File::open(&self.path) {
-                    Ok(file) => file,
-                    Err(error) if error.kind() == io::ErrorKind::NotFound => {
-                        // Deleted under us: its events are lost, or (deleted
-                        // by the writer, all settled) skipped.
-                        let in_use = log.state().segments.iter().any(|s| s.base == self.base);
-                        if in_use {
-                            tracing::warn!(path = %self.path.display(), "a spool file in use was deleted");
-                        }
-                        let following = position.following.is_some();
-                        self.leave_segment(position, in_use, chunk);
-                        if following {
-                            continue;
-                        }
-                        return Ok(());
-                    }
-                    Err(error) => return Err(error),
-                };
-                let from = format::HEADER_LEN as u64;
-                self.scan = Some(SegmentScan::new(file, from, position.durable_len));
-            }
-            let scan = self.scan.as_mut().expect("opened above");
-            scan.extend_to(position.durable_len);
-            while chunk.buf.len() < CHUNK {
-                if scan.window_used_up() {
-                    if let Some(tail) = log.take_tail(self.base, scan.offset()) {
-                        // Just written: read from memory, not from the file.
-                        log.recycle_buffer(scan.read_written(tail.at, tail.bytes));
-                    }
-                }
-                let Some(item) = scan.next()? else { break };
-                match item {
-                    Item::Record {
-                        content: Content::Event { number },
-                        ..
-                    } => {
-                        let json = format::payload(scan.record());
-                        take(
-                            &mut self.next,
-                            &self.skip,
-                            number,
-                            json,
-                            position.end,
-                            chunk,
-                        );
-                    }
-                    Item::Record { .. } => {}
-                    Item::Damaged(stretch) => chunk.damaged.push((self.path.clone(), stretch)),
-                }
-            }
-            if !scan.at_end() {
+            let went_on = if self.scan.is_some() || self.open_segment(&position)? {
+                self.read_records(log, &position, chunk)?;
+                self.leave_segment_once_read(position, chunk)
+            } else {
+                self.leave_deleted_segment(log, position, chunk)
+            };
+            if !went_on {
                 return Ok(());
             }
-            // Every durable record of the segment is read: events numbered
-            // below its end that were not found are lost.
-            lose(&self.skip, self.next..position.end, chunk);
-            self.next = self.next.max(position.end);
-            match position.following {
-                Some((base, path)) => self.switch(base, path),
-                None => return Ok(()),
+        }
+    }
+
+    /// Opens the segment read, for a scan from its first record up to what
+    /// is durable; false when its file is gone.
+    fn open_segment(&mut self, position: &Position) -> io::Result<bool> {
+        let file = match File::open(&self.path) {
+            Ok(file) => file,
+            Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(false),
+            Err(error) => return Err(error),
+        };
+        let from = format::HEADER_LEN as u64;
+        self.scan = Some(SegmentScan::new(file, from, position.durable_len));
+        Ok(true)
+    }
+
+    /// Reads the segment's durable records into `chunk` until it holds a
+    /// chunk's worth or every one is read: from what the writer kept in
+    /// memory where it holds them, else from the file.
+    fn read_records(
+        &mut self,
+        log: &Log,
+        position: &Position,
+        chunk: &mut Chunk,
+    ) -> io::Result<()> {
+        let scan = self.scan.as_mut().expect("the segment is open");
+        scan.extend_to(position.durable_len);
+        let end = position.end;
+        while chunk.buf.len() < CHUNK {
+            if scan.window_used_up() {
+                take_kept_write(log, self.base, scan);
+            }
+            let Some(item) = scan.next()? else { break };
+            match item {
+                Item::Record {
+                    content: Content::Event { number },
+                    ..
+                } => {
+                    let json = format::payload(scan.record());
+                    take(&mut self.next, &self.skip, number, json, end, chunk);
+                }
+                Item::Record { .. } => {}
+                Item::Damaged(stretch) => chunk.damaged.push((self.path.clone(), stretch)),
             }
         }
+        Ok(())
+    }
+
+    /// Once every durable record of the segment read is read, goes on to
+    /// the next segment, the events numbered below its first that were not
+    /// found lost; true when it did. The last segment stays open, to read
+    /// on as more of it becomes durable.
+    fn leave_segment_once_read(&mut self, position: Position, chunk: &mut Chunk) -> bool {
+        if !self.scan.as_ref().is_some_and(SegmentScan::at_end) {
+            return false;
+        }
+        lose(&self.skip, self.next..position.end, chunk);
+        self.next = self.next.max(position.end);
+        match position.following {
+            Some((base, path)) => {
+                self.switch(base, path);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Goes on past the segment read, whose file is gone: its events not
+    /// read yet are lost, or (deleted by the writer, all settled) skipped;
+    /// true when there is a next segment to read.
+    fn leave_deleted_segment(&mut self, log: &Log, position: Position, chunk: &mut Chunk) -> bool {
+        let in_use = log.state().segments.iter().any(|s| s.base == self.base);
+        if in_use {
+            tracing::warn!(path = %self.path.display(), "a spool file in use was deleted");
+        }
+        let following = position.following.is_some();
+        self.leave_segment(position, in_use, chunk);
+        following
     }
 
     /// Gives up on the segment read, which failed every read: the events
@@ -245,6 +269,16 @@ impl Reader {
     fn replace_scan(&mut self, scan: Option<SegmentScan>) {
         let old = std::mem::replace(&mut self.scan, scan);
         self.file_bytes += old.as_ref().map_or(0, SegmentScan::file_bytes);
+    }
+}
+
+/// Reads on from the write the writer kept in memory that holds the
+/// scan's next offset in the segment `base`, if it kept one, instead of
+/// from the file. A buffer goes back to the writer: the scan's old
+/// window, or that write when the scan does not take it.
+fn take_kept_write(log: &Log, base: u64, scan: &mut SegmentScan) {
+    if let Some(tail) = log.take_tail(base, scan.offset()) {
+        log.recycle_buffer(scan.read_written(tail.at, tail.bytes));
     }
 }
 

@@ -336,17 +336,21 @@ mod tests {
         file
     }
 
-    fn tempfile() -> File {
+    fn temp_path() -> std::path::PathBuf {
         let dir = std::env::temp_dir().join("algolia-insights-scan-tests");
         std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join(format!(
+        dir.join(format!(
             "{}-{}",
             std::process::id(),
             std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .unwrap()
                 .as_nanos()
-        ));
+        ))
+    }
+
+    fn tempfile() -> File {
+        let path = temp_path();
         let file = std::fs::OpenOptions::new()
             .create(true)
             .truncate(true)
@@ -358,9 +362,26 @@ mod tests {
         file
     }
 
+    /// A file holding `bytes`, and the same file opened write-only: every
+    /// read through that one fails.
+    fn file_and_write_only(bytes: &[u8]) -> (File, File) {
+        let path = temp_path();
+        std::fs::write(&path, bytes).unwrap();
+        let readable = File::open(&path).unwrap();
+        let write_only = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        (readable, write_only)
+    }
+
     /// The event numbers read, and the damaged stretches (offset, bytes).
     fn read_all(bytes: &[u8]) -> (Vec<u64>, Vec<(u64, u64, bool)>) {
         let mut scan = SegmentScan::new(file_with(bytes), HEADER_LEN as u64, bytes.len() as u64);
+        read_rest(&mut scan)
+    }
+
+    /// The event numbers `scan` reads from where it is to its end, and the
+    /// damaged stretches (offset, bytes, torn).
+    fn read_rest(scan: &mut SegmentScan) -> (Vec<u64>, Vec<(u64, u64, bool)>) {
         let (mut events, mut damaged) = (Vec::new(), Vec::new());
         while let Some(item) = scan.next().unwrap() {
             match item {
@@ -454,6 +475,25 @@ mod tests {
         }
         assert_eq!(events, (0..50).collect::<Vec<_>>());
         assert_eq!(scan.file_bytes(), 0);
+    }
+
+    #[test]
+    fn after_a_failed_read_the_next_call_reads_the_file_not_the_old_window() {
+        let (bytes, records) = segment(0..20);
+        let (readable, write_only) = file_and_write_only(&bytes);
+        // The first ten records are read: the window holds their bytes.
+        let half = records[10].start as u64;
+        let mut scan = SegmentScan::new(readable, HEADER_LEN as u64, half);
+        assert_eq!(read_rest(&mut scan), ((0..10).collect(), vec![]));
+        // The rest is durable now, and reading it fails.
+        scan.extend_to(bytes.len() as u64);
+        let readable = scan.file.replace(write_only).unwrap();
+        assert!(scan.next().is_err(), "a read through a write-only file");
+        assert_eq!(scan.offset(), half);
+        // The failure left an empty window: once the file reads again, the
+        // next call reads the records there, not the bytes the window held.
+        scan.file = Some(readable);
+        assert_eq!(read_rest(&mut scan), ((10..20).collect(), vec![]));
     }
 
     #[test]
