@@ -124,6 +124,19 @@ impl Appending<'_> {
         Ok(())
     }
 
+    /// Records that every event appended so far is settled (a frame of
+    /// kind 2, numbered as the next event, with no payload), as a spool's
+    /// flush does before it returns; [`sync`](Self::sync) makes it durable.
+    pub fn settle(&mut self) {
+        let at = self.frames.len();
+        self.frames
+            .extend_from_slice(&[0xF5, b'R', b'E', b'C', 0, 0, 0, 0, 0, 0, 0, 0, 2]);
+        self.frames
+            .extend_from_slice(&(self.written as u64).to_le_bytes());
+        let crc = crc32fast::hash(&self.frames[at + 8..]);
+        self.frames[at + 4..at + 8].copy_from_slice(&crc.to_le_bytes());
+    }
+
     /// Writes what is framed, and asks for it to be synced: the answer
     /// comes once everything appended so far is durable.
     pub fn sync(&mut self) -> Result<mpsc::Receiver<()>, String> {

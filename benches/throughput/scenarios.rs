@@ -38,8 +38,9 @@
 //!    `write` per 1000 events, `fdatasync` on a thread of its own. It reads
 //!    nothing back, so it is less work than any spool does.
 //!    `spool-floor-flushed` is the same beside `sender-flushed`: each window
-//!    written and synced while the sender delivers it, its flush awaited,
-//!    then its sync.
+//!    written and synced while the sender delivers it, its flush and its
+//!    sync awaited, then, as a spool's flush does, its settling recorded
+//!    and synced.
 //!
 //! Every scenario runs on a single-threaded Tokio runtime on one pinned core.
 
@@ -237,11 +238,14 @@ async fn logged(
             log.append()?;
         }
         if flushed {
+            // Delivered while it is synced; then, as a spool's flush,
+            // settled, and that made durable too.
             let durable = log.sync()?;
             sender.flush().await;
-            durable
-                .recv()
-                .map_err(|_| "the sync thread stopped".to_string())?;
+            let stopped = |_| "the sync thread stopped".to_string();
+            durable.recv().map_err(stopped)?;
+            log.settle();
+            log.sync()?.recv().map_err(stopped)?;
         }
     }
     log.finish()?;
