@@ -279,6 +279,43 @@ async fn flush_does_not_leave_the_last_events_to_the_batch_delay() {
     assert_eq!(report.stats.delivered, 300, "{report:?}");
 }
 
+/// The sync interval (here an hour) groups what comes meanwhile into one
+/// `fsync`, but a flush is someone waiting: the events it waits for are
+/// written at once, and so, once they are all delivered, is the record
+/// that they are settled. So is what a shutdown leaves. Events taken with
+/// `try_send` and no flush still wait for the interval.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flush_or_a_shutdown_does_not_wait_out_the_sync_interval() {
+    let dir = fresh_dir("flush-interval");
+    let server = LocalServer::start().await.unwrap();
+    let config = SpoolConfig::new(&dir).sync_interval(Duration::from_secs(3600));
+    let spool = Spool::open(config).unwrap();
+    let sender = client(server.url()).spooled_sender(quick(), spool);
+    for round in 0..3 {
+        for id in ids(round * 100..round * 100 + 100) {
+            sender.try_send(view(&id)).unwrap_or_else(|e| panic!("{e}"));
+        }
+        tokio::time::timeout(PATIENCE, sender.flush())
+            .await
+            .unwrap_or_else(|_| panic!("round {round}: flush still waits: {:?}", sender.stats()));
+        assert_eq!(server.event_count(), (round as usize + 1) * 100);
+    }
+    for id in ids(300..310) {
+        sender.try_send(view(&id)).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let synced = tokio::time::timeout(Duration::from_millis(300), sender.sync()).await;
+    assert!(
+        synced.is_err(),
+        "synced within the interval: {:?}",
+        sender.stats()
+    );
+    let report = tokio::time::timeout(PATIENCE, sender.shutdown(PATIENCE))
+        .await
+        .expect("the shutdown waits out the interval");
+    assert_eq!(report.stats.delivered, 310, "{report:?}");
+    assert_eq!(report.spooled, 0, "{report:?}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn what_the_spool_holds_is_delivered_first_on_the_next_start() {
     let dir = fresh_dir("restart");

@@ -46,7 +46,9 @@ impl SpoolConfig {
     /// plus one `fsync` after it was called (one `fsync` took 2.7 ms on the
     /// machine of BENCHMARKS.md). Zero syncs as soon as the previous sync
     /// is done: the lowest latency, the most `fsync`s. Longer intervals
-    /// spare the disk and wait longer.
+    /// spare the disk and wait longer. A [`flush`](crate::sender::Sender::flush)
+    /// or a [`shutdown`](crate::sender::Sender::shutdown) does not wait for
+    /// the interval: the writes it waits for go at once.
     #[must_use]
     pub fn sync_interval(mut self, interval: Duration) -> Self {
         self.sync_interval = interval;

@@ -72,6 +72,9 @@ pub(crate) struct LogState {
     pub abandon: bool,
     /// The writer waits for work.
     pub writer_idle: bool,
+    /// The writer waits out its sync interval: a settling, a flush or
+    /// closing wakes it, in case one of them waits for its next write.
+    pub writer_pausing: bool,
     /// A flush waits for every event numbered below this to be settled:
     /// the feeder hands them over at once.
     pub flush_target: u64,
@@ -143,7 +146,7 @@ impl Log {
         let mut state = self.state();
         state.settled.settle(run.clone());
         state.unwritten_runs.push(run);
-        let wake = std::mem::take(&mut state.writer_idle);
+        let wake = std::mem::take(&mut state.writer_idle) || state.writer_pausing;
         drop(state);
         if wake {
             self.work.notify_one();
@@ -161,7 +164,7 @@ impl Log {
     pub fn close(&self) {
         let mut state = self.state();
         state.closing = true;
-        let wake = std::mem::take(&mut state.writer_idle);
+        let wake = std::mem::take(&mut state.writer_idle) || state.writer_pausing;
         drop(state);
         if wake {
             self.work.notify_one();

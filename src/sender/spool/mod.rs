@@ -25,6 +25,8 @@
 //!   default): that, plus one `fsync`, is the longest `send` waits for the
 //!   disk. [`try_send`](super::Sender::try_send) cannot wait: its event is
 //!   durable within that window; [`sync`](super::Sender::sync) waits for it.
+//!   A [`flush`](super::Sender::flush) or a shutdown does not wait out the
+//!   interval: the writes it waits for go at once.
 //! - **At least once, across restarts.** An event leaves the spool once
 //!   the API accepted it, or rejected it (it goes to the failure handler
 //!   and, if set, to the [`dead_letter`](SpoolConfig::dead_letter) file).
@@ -195,6 +197,7 @@ impl Spool {
                 finished: false,
                 abandon: false,
                 writer_idle: false,
+                writer_pausing: false,
                 flush_target: 0,
                 tails: tail::Tails::default(),
             }),
@@ -377,11 +380,16 @@ impl Spooled {
 
     /// Waits until every event taken so far is settled (or the spool stopped).
     pub async fn flush(&self) {
-        let target = {
+        let (target, pausing) = {
             let mut state = self.log.state();
             state.flush_target = state.flush_target.max(state.next);
-            state.next
+            (state.next, state.writer_pausing)
         };
+        if pausing {
+            // The events it waits for are written without waiting out the
+            // sync interval.
+            self.log.work.notify_one();
+        }
         self.log.feeder.notify_one();
         let mut settled = self.log.settled.subscribe();
         let _ = settled

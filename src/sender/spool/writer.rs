@@ -7,13 +7,13 @@
 //! tried again, while the write buffer fills up and senders wait.
 
 use super::format::{self, Content, Decoded};
-use super::log::{Log, Segment};
+use super::log::{Log, LogState, Segment};
 use bytes::Bytes;
 use std::fs::{File, OpenOptions};
 use std::io::{self, Seek, SeekFrom, Write};
 use std::path::Path;
 use std::sync::atomic::Ordering::SeqCst;
-use std::sync::Arc;
+use std::sync::{Arc, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 /// How long the thread sleeps between checks that it is still wanted.
@@ -70,11 +70,7 @@ impl Writer {
             }
             state.writer_idle = false;
             if let Some(due) = self.last_sync.map(|last| last + self.log.sync_interval) {
-                if let Some(wait) = due.checked_duration_since(Instant::now()) {
-                    drop(state);
-                    std::thread::sleep(wait);
-                    state = self.log.state();
-                }
+                state = pause_until(&self.log, due, state);
             }
             let mut buf = std::mem::replace(&mut state.pending, std::mem::take(&mut self.spare));
             let end = state.next;
@@ -346,4 +342,39 @@ fn events(mut records: &[u8]) -> Vec<(u64, Bytes)> {
         }
     }
     events
+}
+
+/// Waits until `due`, the sync interval after the last sync, so that what
+/// comes meanwhile shares the next `fsync`; but not while a flush waits for
+/// the next write, nor once the spool is closing: someone waits, now.
+fn pause_until<'a>(
+    log: &'a Log,
+    due: Instant,
+    mut state: MutexGuard<'a, LogState>,
+) -> MutexGuard<'a, LogState> {
+    state.writer_pausing = true;
+    while let Some(wait) = due.checked_duration_since(Instant::now()) {
+        if state.closing || flush_waits(log, &state) {
+            break;
+        }
+        state = log
+            .work
+            .wait_timeout(state, wait)
+            .unwrap_or_else(PoisonError::into_inner)
+            .0;
+    }
+    state.writer_pausing = false;
+    state
+}
+
+/// Whether a flush waits for the next write: for events it covers to be
+/// durable, or, every one of them settled, for that to be recorded. (While
+/// it waits for their delivery, what is settled meanwhile is written at the
+/// usual pace.)
+fn flush_waits(log: &Log, state: &LogState) -> bool {
+    let target = state.flush_target;
+    if target <= state.settled_written {
+        return false;
+    }
+    *log.durable.borrow() < target || state.settled.below() >= target
 }
