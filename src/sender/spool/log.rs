@@ -6,7 +6,7 @@ use super::dead_letter::DeadLetter;
 use super::format;
 use super::settled::Settled;
 use super::tail::{Tail, Tails};
-use std::collections::VecDeque;
+use std::collections::{BTreeSet, VecDeque};
 use std::fs::File;
 use std::ops::Range;
 use std::path::PathBuf;
@@ -78,8 +78,32 @@ pub(crate) struct LogState {
     /// A flush waits for every event numbered below this to be settled:
     /// the feeder hands them over at once.
     pub flush_target: u64,
+    /// The targets of the flushes that may still wait (see
+    /// [`LogState::waiting_flushes`]).
+    pub(super) flush_targets: BTreeSet<u64>,
     /// The writer's last writes, kept for the reader.
     pub tails: Tails,
+}
+
+impl LogState {
+    /// Adds a flush's target to those that may wait.
+    pub fn add_flush(&mut self, target: u64) {
+        self.forget_done_flushes();
+        self.flush_targets.insert(target);
+    }
+
+    /// The targets of the flushes still waiting.
+    pub fn waiting_flushes(&mut self) -> &BTreeSet<u64> {
+        self.forget_done_flushes();
+        &self.flush_targets
+    }
+
+    /// Drops the targets at or below the settled mark written: those
+    /// flushes are done (or were given up).
+    fn forget_done_flushes(&mut self) {
+        let waiting = self.flush_targets.split_off(&(self.settled_written + 1));
+        self.flush_targets = waiting;
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -146,7 +170,9 @@ impl Log {
         let mut state = self.state();
         state.settled.settle(run.clone());
         state.unwritten_runs.push(run);
-        let wake = std::mem::take(&mut state.writer_idle) || state.writer_pausing;
+        // A pausing writer is woken only when a flush may wait for it.
+        let flushing = state.flush_target > state.settled_written;
+        let wake = std::mem::take(&mut state.writer_idle) || (state.writer_pausing && flushing);
         drop(state);
         if wake {
             self.work.notify_one();
@@ -177,7 +203,7 @@ impl Log {
     pub fn finish(&self) {
         let mut state = self.state();
         state.finished = true;
-        let wake = std::mem::take(&mut state.writer_idle);
+        let wake = std::mem::take(&mut state.writer_idle) || state.writer_pausing;
         drop(state);
         if wake {
             self.work.notify_one();

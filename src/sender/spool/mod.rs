@@ -22,8 +22,9 @@
 //! - **Acknowledged once durable.** [`send`](super::Sender::send) returns
 //!   once the event is written and `fsync`ed. The spool syncs in groups, at
 //!   most once per [`sync_interval`](SpoolConfig::sync_interval) (5 ms by
-//!   default): that, plus one `fsync`, is the longest `send` waits for the
-//!   disk. [`try_send`](super::Sender::try_send) cannot wait: its event is
+//!   default) unless a flush or a shutdown waits: that, plus one `fsync`, is
+//!   the longest `send` waits for the disk.
+//!   [`try_send`](super::Sender::try_send) cannot wait: its event is
 //!   durable within that window; [`sync`](super::Sender::sync) waits for it.
 //!   A [`flush`](super::Sender::flush) or a shutdown does not wait out the
 //!   interval: the writes it waits for go at once.
@@ -199,6 +200,7 @@ impl Spool {
                 writer_idle: false,
                 writer_pausing: false,
                 flush_target: 0,
+                flush_targets: Default::default(),
                 tails: tail::Tails::default(),
             }),
             work: Condvar::new(),
@@ -383,7 +385,9 @@ impl Spooled {
         let (target, pausing) = {
             let mut state = self.log.state();
             state.flush_target = state.flush_target.max(state.next);
-            (state.next, state.writer_pausing)
+            let target = state.next;
+            state.add_flush(target);
+            (target, state.writer_pausing)
         };
         if pausing {
             // The events it waits for are written without waiting out the

@@ -1,7 +1,7 @@
 //! The writer thread: takes the records appended since its last write,
 //! writes them to the current segment and `fsync`s them, at most once per
-//! sync interval (group commit: one `fsync` makes every event taken in the
-//! meantime durable). It starts a new segment when the current one is
+//! sync interval unless a flush or a shutdown waits for the write (group
+//! commit: one `fsync` makes every event taken in the meantime durable). It starts a new segment when the current one is
 //! full, deletes segments whose events are all settled, and never drops a
 //! record it could not write: a failed write (a full disk) is cut off and
 //! tried again, while the write buffer fills up and senders wait.
@@ -345,8 +345,8 @@ fn events(mut records: &[u8]) -> Vec<(u64, Bytes)> {
 }
 
 /// Waits until `due`, the sync interval after the last sync, so that what
-/// comes meanwhile shares the next `fsync`; but not while a flush waits for
-/// the next write, nor once the spool is closing: someone waits, now.
+/// comes meanwhile shares the next `fsync`; but not while a flush or a
+/// shutdown waits for the next write: someone waits, now.
 fn pause_until<'a>(
     log: &'a Log,
     due: Instant,
@@ -354,7 +354,7 @@ fn pause_until<'a>(
 ) -> MutexGuard<'a, LogState> {
     state.writer_pausing = true;
     while let Some(wait) = due.checked_duration_since(Instant::now()) {
-        if state.closing || flush_waits(log, &state) {
+        if shutdown_waits(&state) || flush_waits(log, &mut state) {
             break;
         }
         state = log
@@ -368,13 +368,80 @@ fn pause_until<'a>(
 }
 
 /// Whether a flush waits for the next write: for events it covers to be
-/// durable, or, every one of them settled, for that to be recorded. (While
-/// it waits for their delivery, what is settled meanwhile is written at the
-/// usual pace.)
-fn flush_waits(log: &Log, state: &LogState) -> bool {
-    let target = state.flush_target;
-    if target <= state.settled_written {
+/// durable, or, every one of some flush's events settled, for that to be
+/// recorded. (While they are being delivered, what is settled meanwhile is
+/// written at the usual pace.) Flushes already done are forgotten.
+fn flush_waits(log: &Log, state: &mut LogState) -> bool {
+    let waiting = state.waiting_flushes();
+    let (Some(&lowest), Some(&highest)) = (waiting.first(), waiting.last()) else {
         return false;
+    };
+    *log.durable.borrow() < highest || state.settled.below() >= lowest
+}
+
+/// Whether a shutdown waits for the next write: for the events taken
+/// before it, or, once the sender stopped, for what was settled last.
+/// (While the spool is delivered, what is settled meanwhile is written at
+/// the usual pace.)
+fn shutdown_waits(state: &LogState) -> bool {
+    state.closing && (!state.pending.is_empty() || state.finished)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sender::spool::{Spool, SpoolConfig};
+
+    fn fresh_spool(name: &str) -> Spool {
+        let dir = std::env::temp_dir()
+            .join("algolia-insights-writer-tests")
+            .join(format!("{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        Spool::open(SpoolConfig::new(&dir)).unwrap()
     }
-    *log.durable.borrow() < target || state.settled.below() >= target
+
+    /// Two flushes wait, for events below 100 and below 200, all durable.
+    /// Once the first one's are settled, the write that records it is
+    /// awaited, though the second one's are still being delivered; once it
+    /// is written, the rest of what is settled goes at the usual pace.
+    #[test]
+    fn the_earlier_of_two_flushes_does_not_wait_for_the_later() {
+        let spool = fresh_spool("two-flushes");
+        let log = &spool.log;
+        log.durable.send_replace(200);
+        let mut state = log.state();
+        state.next = 200;
+        state.flush_target = 200;
+        state.add_flush(100);
+        state.add_flush(200);
+        assert!(!flush_waits(log, &mut state), "nothing settled yet");
+        state.settled.settle(0..150);
+        assert!(
+            flush_waits(log, &mut state),
+            "the first flush's events are settled"
+        );
+        state.settled_written = 150;
+        assert!(!flush_waits(log, &mut state), "the second flush's are not");
+        assert_eq!(state.waiting_flushes().len(), 1, "the first flush is done");
+        state.settled.settle(150..200);
+        assert!(
+            flush_waits(log, &mut state),
+            "the second flush's events are settled"
+        );
+    }
+
+    /// Events a flush covers that are not durable yet are awaited.
+    #[test]
+    fn a_flush_waits_for_its_events_to_be_written() {
+        let spool = fresh_spool("flush-events");
+        let log = &spool.log;
+        let mut state = log.state();
+        state.next = 10;
+        assert!(!flush_waits(log, &mut state), "no flush");
+        state.flush_target = 10;
+        state.add_flush(10);
+        assert!(flush_waits(log, &mut state), "its events are not durable");
+        log.durable.send_replace(10);
+        assert!(!flush_waits(log, &mut state), "durable, not delivered yet");
+    }
 }
