@@ -76,8 +76,9 @@ pub(crate) async fn feed(shared: Arc<Shared>, log: Arc<Log>, mut reader: Reader)
         }
 
         let (closing, next, flush_target) = {
-            let state = log.state();
-            (state.closing, state.next, state.flush_target)
+            let mut state = log.state();
+            let flush_target = state.waiting_flushes().last().copied();
+            (state.closing, state.next, flush_target.unwrap_or(0))
         };
         let durable = *log.durable.borrow();
         let read_all = reader.caught_up(&log);

@@ -75,11 +75,9 @@ pub(crate) struct LogState {
     /// The writer waits out its sync interval: a settling, a flush or
     /// closing wakes it, in case one of them waits for its next write.
     pub writer_pausing: bool,
-    /// A flush waits for every event numbered below this to be settled:
-    /// the feeder hands them over at once.
-    pub flush_target: u64,
-    /// The targets of the flushes that may still wait (see
-    /// [`LogState::waiting_flushes`]).
+    /// The targets of the flushes that may still wait: each waits for every
+    /// event numbered below its target to be settled, and the feeder hands
+    /// them over at once (see [`LogState::waiting_flushes`]).
     pub(super) flush_targets: BTreeSet<u64>,
     /// The writer's last writes, kept for the reader.
     pub tails: Tails,
@@ -171,7 +169,7 @@ impl Log {
         state.settled.settle(run.clone());
         state.unwritten_runs.push(run);
         // A pausing writer is woken only when a flush may wait for it.
-        let flushing = state.flush_target > state.settled_written;
+        let flushing = !state.waiting_flushes().is_empty();
         let wake = std::mem::take(&mut state.writer_idle) || (state.writer_pausing && flushing);
         drop(state);
         if wake {

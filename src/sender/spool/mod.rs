@@ -199,7 +199,6 @@ impl Spool {
                 abandon: false,
                 writer_idle: false,
                 writer_pausing: false,
-                flush_target: 0,
                 flush_targets: Default::default(),
                 tails: tail::Tails::default(),
             }),
@@ -384,7 +383,6 @@ impl Spooled {
     pub async fn flush(&self) {
         let (target, pausing) = {
             let mut state = self.log.state();
-            state.flush_target = state.flush_target.max(state.next);
             let target = state.next;
             state.add_flush(target);
             (target, state.writer_pausing)

@@ -411,7 +411,6 @@ mod tests {
         log.durable.send_replace(200);
         let mut state = log.state();
         state.next = 200;
-        state.flush_target = 200;
         state.add_flush(100);
         state.add_flush(200);
         assert!(!flush_waits(log, &mut state), "nothing settled yet");
@@ -438,7 +437,6 @@ mod tests {
         let mut state = log.state();
         state.next = 10;
         assert!(!flush_waits(log, &mut state), "no flush");
-        state.flush_target = 10;
         state.add_flush(10);
         assert!(flush_waits(log, &mut state), "its events are not durable");
         log.durable.send_replace(10);
