@@ -42,6 +42,15 @@ fn tokens(server: &LocalServer) -> Vec<String> {
     server.events().iter().map(user_token).collect()
 }
 
+/// Asserts that `got` holds each of the events `range` exactly once, in
+/// any order.
+fn assert_each_once(mut got: Vec<String>, range: std::ops::Range<u32>) {
+    got.sort();
+    let mut want: Vec<String> = ids(range).collect();
+    want.sort();
+    assert_eq!(got, want);
+}
+
 /// A fresh, empty directory for one test.
 fn fresh_dir(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
@@ -156,11 +165,7 @@ async fn every_event_is_delivered_and_the_spool_is_empty_after() {
         "{:?}",
         report.stats
     );
-    let mut got = tokens(&server);
-    got.sort();
-    let mut want: Vec<String> = ids(0..4000).collect();
-    want.sort();
-    assert_eq!(got, want);
+    assert_each_once(tokens(&server), 0..4000);
     drop(sender);
 
     let again = Spool::open(SpoolConfig::new(&dir)).unwrap();
@@ -210,11 +215,7 @@ async fn events_just_written_are_delivered_without_reading_them_back() {
         "{read} of {written} bytes written were read back: {:?}",
         report.stats
     );
-    let mut got = tokens(&server);
-    got.sort();
-    let mut want: Vec<String> = ids(0..3100).collect();
-    want.sort();
-    assert_eq!(got, want);
+    assert_each_once(tokens(&server), 0..3100);
 }
 
 /// A reader far behind (the API down, the queue full) reads the writes the
@@ -242,12 +243,9 @@ async fn a_reader_far_behind_reads_the_file_then_memory_and_delivers_each_event_
     let report = sender.shutdown(PATIENCE).await;
     let stats = report.stats;
     assert_eq!(stats.delivered, 40_000, "{stats:?}");
-    let mut got = tokens(&server);
+    let got = tokens(&server);
     assert_eq!(got.len(), 40_000, "each event once: {stats:?}");
-    got.sort();
-    let mut want: Vec<String> = ids(0..40_000).collect();
-    want.sort();
-    assert_eq!(got, want);
+    assert_each_once(got, 0..40_000);
     // Both ways were taken: memory for the writes kept (those the reader
     // reaches first, up to the 2 MiB write buffer), the file for the rest.
     let read = stats.spool_bytes_read;
@@ -566,11 +564,7 @@ async fn rejected_events_go_to_the_dead_letter_file_and_leave_the_spool() {
             user_token(&event)
         })
         .collect();
-    let mut sorted = lines.clone();
-    sorted.sort();
-    let mut want: Vec<String> = ids(0..20).collect();
-    want.sort();
-    assert_eq!(sorted, want);
+    assert_each_once(lines, 0..20);
     drop(sender);
     let again = Spool::open(SpoolConfig::new(dir.join("spool"))).unwrap();
     assert_eq!(again.recovery().events, 0);
