@@ -144,12 +144,7 @@ mod tests {
     use crate::sender::spool::format::{KIND_EVENT, KIND_SETTLED};
 
     fn dir(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir()
-            .join("algolia-insights-migrate-tests")
-            .join(format!("{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        dir
+        crate::sender::spool::test_dir(&format!("migrate-{name}"))
     }
 
     #[test]

@@ -82,6 +82,19 @@ mod settled;
 mod tail;
 mod writer;
 
+/// A fresh, empty directory for one of the spool's unit tests: `name`
+/// (which says the test's module too) under the system's temporary
+/// directory, this process's own.
+#[cfg(test)]
+fn test_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir()
+        .join("algolia-insights-spool-tests")
+        .join(format!("{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
 pub use config::SpoolConfig;
 pub use error::SpoolError;
 pub use recover::{Damage, DamageKind, Recovery};

@@ -595,12 +595,7 @@ mod tests {
     use super::*;
 
     fn spool_with(name: &str, records: &[u8]) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!(
-            "algolia-insights-recover-{name}-{}",
-            std::process::id()
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = crate::sender::spool::test_dir(&format!("recover-{name}"));
         let mut bytes = format::header(0).to_vec();
         bytes.extend_from_slice(records);
         std::fs::write(dir.join(format::segment_name(0)), bytes).unwrap();

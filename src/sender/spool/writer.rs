@@ -393,10 +393,7 @@ mod tests {
     use crate::sender::spool::{Spool, SpoolConfig};
 
     fn fresh_spool(name: &str) -> Spool {
-        let dir = std::env::temp_dir()
-            .join("algolia-insights-writer-tests")
-            .join(format!("{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
+        let dir = crate::sender::spool::test_dir(&format!("writer-{name}"));
         Spool::open(SpoolConfig::new(&dir)).unwrap()
     }
 
