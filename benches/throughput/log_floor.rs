@@ -41,7 +41,6 @@ pub struct LogFloor {
 /// that syncs what was written.
 pub struct Appending<'a> {
     floor: &'a LogFloor,
-    file: &'a File,
     frames: Vec<u8>,
     written: usize,
     sync: Option<mpsc::Sender<Request>>,
@@ -85,7 +84,6 @@ impl LogFloor {
         });
         Ok(Appending {
             floor: self,
-            file: &self.file,
             frames: Vec::with_capacity(WINDOW * 512),
             written: 0,
             sync: Some(sync),
@@ -106,17 +104,7 @@ impl Appending<'_> {
             self.floor.ends[hot - 1]
         };
         let payload = &self.floor.json[start..self.floor.ends[hot]];
-        let at = self.frames.len();
-        self.frames
-            .extend_from_slice(&[0xF5, b'R', b'E', b'C', 0, 0, 0, 0]);
-        self.frames
-            .extend_from_slice(&(payload.len() as u32).to_le_bytes());
-        self.frames.push(1);
-        self.frames.extend_from_slice(&(i as u64).to_le_bytes());
-        self.frames.extend_from_slice(payload);
-        let crc = crc32fast::hash(&self.frames[at + 8..]);
-        self.frames[at + 4..at + 8].copy_from_slice(&crc.to_le_bytes());
-        debug_assert_eq!(self.frames.len() - at, FRAME + payload.len());
+        push_frame(&mut self.frames, 1, i as u64, payload);
         self.written += 1;
         if self.written.is_multiple_of(WINDOW) {
             self.write_window(None)?;
@@ -128,13 +116,7 @@ impl Appending<'_> {
     /// kind 2, numbered as the next event, with no payload), as a spool's
     /// flush does before it returns; [`sync`](Self::sync) makes it durable.
     pub fn settle(&mut self) {
-        let at = self.frames.len();
-        self.frames
-            .extend_from_slice(&[0xF5, b'R', b'E', b'C', 0, 0, 0, 0, 0, 0, 0, 0, 2]);
-        self.frames
-            .extend_from_slice(&(self.written as u64).to_le_bytes());
-        let crc = crc32fast::hash(&self.frames[at + 8..]);
-        self.frames[at + 4..at + 8].copy_from_slice(&crc.to_le_bytes());
+        push_frame(&mut self.frames, 2, self.written as u64, &[]);
     }
 
     /// Writes what is framed, and asks for it to be synced: the answer
@@ -162,7 +144,7 @@ impl Appending<'_> {
         if self.frames.is_empty() && answer.is_none() {
             return Ok(());
         }
-        self.file
+        (&self.floor.file)
             .write_all(&self.frames)
             .map_err(|e| e.to_string())?;
         self.frames.clear();
@@ -170,6 +152,20 @@ impl Appending<'_> {
         sync.send(answer)
             .map_err(|_| "the sync thread stopped".to_string())
     }
+}
+
+/// Frames a record as the spool does: marker, CRC-32 (of what follows it),
+/// length, kind, number, payload.
+fn push_frame(frames: &mut Vec<u8>, kind: u8, number: u64, payload: &[u8]) {
+    let at = frames.len();
+    frames.extend_from_slice(&[0xF5, b'R', b'E', b'C', 0, 0, 0, 0]);
+    frames.extend_from_slice(&(payload.len() as u32).to_le_bytes());
+    frames.push(kind);
+    frames.extend_from_slice(&number.to_le_bytes());
+    frames.extend_from_slice(payload);
+    let crc = crc32fast::hash(&frames[at + 8..]);
+    frames[at + 4..at + 8].copy_from_slice(&crc.to_le_bytes());
+    debug_assert_eq!(frames.len() - at, FRAME + payload.len());
 }
 
 impl Drop for LogFloor {
