@@ -48,6 +48,16 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
 
+/// A view of `ids` in `index`, from constants otherwise.
+fn view_of(index: impl Into<Index>, ids: Vec<String>) -> ViewedObjectIDs {
+    ViewedObjectIDs::new(
+        EventName::new("Product Viewed").unwrap(),
+        index,
+        ids,
+        UserToken::new("user-2").unwrap(),
+    )
+}
+
 /// Runs `f` and returns its value and the allocations it made (on this thread).
 fn allocations<T>(f: impl FnOnce() -> T) -> (T, usize) {
     let before = ALLOCATIONS.with(Cell::get);
@@ -109,28 +119,14 @@ fn an_event_built_from_constants_allocates_only_its_list() {
     assert!(matches!(index, Cow::Borrowed(INDEX)));
 
     let ids = vec!["sku-2".to_owned()];
-    let (view, made) = allocations(|| {
-        ViewedObjectIDs::new(
-            EventName::new("Product Viewed").unwrap(),
-            INDEX,
-            ids,
-            UserToken::new("user-2").unwrap(),
-        )
-    });
+    let (view, made) = allocations(|| view_of(INDEX, ids));
     assert_eq!(made, 0, "a view built from constants allocated");
     assert!(matches!(view.index, Cow::Borrowed(INDEX)));
 
     // A `String` index is moved in, not copied.
     let owned = INDEX.to_owned();
     let ids = vec!["sku-2".to_owned()];
-    let (from_owned, made) = allocations(|| {
-        ViewedObjectIDs::new(
-            EventName::new("Product Viewed").unwrap(),
-            owned,
-            ids,
-            UserToken::new("user-2").unwrap(),
-        )
-    });
+    let (from_owned, made) = allocations(|| view_of(owned, ids));
     assert_eq!(made, 0, "a view built with a String index copied it");
     assert!(matches!(from_owned.index, Cow::Owned(_)));
 
