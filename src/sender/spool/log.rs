@@ -99,8 +99,14 @@ impl LogState {
     /// Drops the targets at or below the settled mark written: those
     /// flushes are done (or were given up).
     fn forget_done_flushes(&mut self) {
-        let waiting = self.flush_targets.split_off(&(self.settled_written + 1));
-        self.flush_targets = waiting;
+        let done = self.settled_written;
+        while self
+            .flush_targets
+            .first()
+            .is_some_and(|&target| target <= done)
+        {
+            self.flush_targets.pop_first();
+        }
     }
 }
 
